@@ -1,0 +1,1 @@
+"""The bundled real Stockholm data and its loader."""

@@ -1,0 +1,48 @@
+"""Area levels and the rules for vintages.
+
+A level is a kind of area (kommun, stadsdelsområde, RegSO, …). Every area belongs to one vintage of
+its level: a version of the boundaries valid for a period. Stockholm's stadsdelsområden have three
+vintages (14 areas until mid-2020, 13 from 1 July 2020, 11 from 1 July 2023). A series that mixes
+vintages is wrong unless a crosswalk bridged it, and the crosswalk is then recorded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Level:
+    id: str
+    name_sv: str
+    name_en: str
+    order: int  # coarse to fine
+
+    def name(self, lang: str = "sv") -> str:
+        return self.name_en if lang == "en" else self.name_sv
+
+
+LEVELS: tuple[Level, ...] = (
+    Level("country", "Riket", "Sweden", 0),
+    Level("lan", "Län", "County", 1),
+    Level("kommun", "Kommun", "Municipality", 2),
+    Level("stadsomrade", "Stadsområde", "City part", 3),
+    Level("sdo", "Stadsdelsområde", "District council area", 4),
+    Level("stadsdel", "Stadsdel", "District", 5),
+    Level("regso", "RegSO", "RegSO (regional statistical area)", 6),
+    Level("valdistrikt", "Valdistrikt", "Electoral district", 7),
+    Level("basomrade", "Basområde", "Basic area", 8),
+    Level("deso", "DeSO", "DeSO (demographic statistical area)", 9),
+)
+LEVEL_IDS = tuple(level.id for level in LEVELS)
+
+
+def level(level_id: str) -> Level:
+    for lv in LEVELS:
+        if lv.id == level_id:
+            return lv
+    raise KeyError(f"unknown area level {level_id!r}; known: {', '.join(LEVEL_IDS)}")
+
+
+# The weight bases a crosswalk can use.
+LINK_BASES = ("contains", "identity", "area", "population")

@@ -1,0 +1,39 @@
+"""Statistical methods for indicators, one module per family of methods.
+
+The library is plain NumPy/SciPy: no web, database or reporting imports, so that a notebook, the
+CLI, the reports and the web app can all call it. Functions are vectorised over NumPy arrays and
+also accept scalars (scalars in, Python floats out). The confidence level is always a parameter;
+0.95 and 0.998 are the levels used in practice (the 99.8 % level is the "three sigma" level of
+funnel plots and of the public-health trend marker).
+
+Modules
+-------
+``intervals``
+    Confidence intervals for proportions (Wilson), counts (Byar, exact Poisson), crude rates,
+    means (t distribution) and medians (order statistics); the :class:`Estimate` result.
+``standardise``
+    The European Standard Population 2013, directly standardised rates with the Dobson interval
+    and indirectly standardised ratios with Byar limits.
+``lifeexpectancy``
+    Abridged life tables (Chiang II) with the Silcocks et al. variance, following the English
+    public-health conventions (last band 90+ open-ended, suppression rules).
+``survey``
+    Weighted proportions and means with design-based intervals (Taylor linearisation with strata
+    and clusters, or the Kish effective sample size).
+``compare``
+    Comparison with a benchmark (overlapping intervals, control limits), polarity-aware labels,
+    and quintile ranking.
+``trend``
+    Inverse-variance weighted slope, the public-health trend marker and the z-test of a change
+    between two periods.
+``progress``
+    Progress toward a target (the Open SDG compound-annual-growth method).
+``inequality``
+    Inequality and segregation measures across areas and groups (SII/RII, Gini, Theil,
+    dissimilarity).
+``disclosure``
+    Statistical disclosure control: primary and secondary suppression of small cells.
+
+Import the module you need, e.g. ``from skillnader.stats import intervals``; this package
+imports nothing itself so that importing it stays cheap.
+"""

@@ -1,0 +1,1 @@
+"""The Django project: persistence, the public site, the API and the administration."""

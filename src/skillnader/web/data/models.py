@@ -1,0 +1,343 @@
+"""The persistent vocabulary of the product: domains, areas and their vintages, population groups,
+indicators, sources and their releases, and observations."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+
+def _lang() -> str:
+    return "en" if (get_language() or "sv").startswith("en") else "sv"
+
+
+class Bilingual(models.Model):
+    """Mixin for objects with a Swedish and an English name."""
+
+    name_sv = models.CharField(_("name (Swedish)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def name(self) -> str:
+        return self.name_en if _lang() == "en" and self.name_en else self.name_sv
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Domain(Bilingual):
+    id = models.CharField(primary_key=True, max_length=20)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order"]
+        verbose_name = _("domain")
+        verbose_name_plural = _("domains")
+
+
+class AreaLevel(Bilingual):
+    id = models.CharField(primary_key=True, max_length=20)
+    order = models.PositiveSmallIntegerField(default=0, help_text=_("Coarse to fine."))
+
+    class Meta:
+        ordering = ["order"]
+        verbose_name = _("area level")
+        verbose_name_plural = _("area levels")
+
+
+class Vintage(Bilingual):
+    """One version of a level's boundaries, valid for a period."""
+
+    level = models.ForeignKey(AreaLevel, on_delete=models.PROTECT, related_name="vintages")
+    code = models.CharField(max_length=20)
+    valid_from = models.DateField(null=True, blank=True)
+    valid_to = models.DateField(null=True, blank=True, help_text=_("Exclusive; empty if current."))
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["level__order", "valid_from", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["level", "code"], name="vintage_unique_level_code")
+        ]
+        verbose_name = _("vintage")
+        verbose_name_plural = _("vintages")
+
+    def covers_year(self, year: int) -> bool:
+        """Whether the vintage was in force at some time during ``year``."""
+        if self.valid_from and self.valid_from.year > year:
+            return False
+        return not (
+            self.valid_to
+            and (
+                self.valid_to.year < year
+                or (
+                    self.valid_to.year == year
+                    and self.valid_to.month == 1
+                    and self.valid_to.day == 1
+                )
+            )
+        )
+
+
+class Area(models.Model):
+    level = models.ForeignKey(AreaLevel, on_delete=models.PROTECT, related_name="areas")
+    vintage = models.ForeignKey(Vintage, on_delete=models.PROTECT, related_name="areas")
+    code = models.CharField(max_length=40)
+    name = models.CharField(max_length=200)
+    name_en = models.CharField(max_length=200, blank=True)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
+    )
+    geometry = models.JSONField(null=True, blank=True, help_text=_("GeoJSON geometry in WGS84."))
+    centroid_lon = models.FloatField(null=True, blank=True)
+    centroid_lat = models.FloatField(null=True, blank=True)
+    attributes = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["level__order", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["vintage", "code"], name="area_unique_vintage_code")
+        ]
+        indexes = [models.Index(fields=["level", "code"])]
+        verbose_name = _("area")
+        verbose_name_plural = _("areas")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class AreaLink(models.Model):
+    """``source`` contributes ``weight`` of itself to ``target``.
+
+    Hierarchy membership (a RegSO in a stadsdelsområde of each vintage) has basis ``contains``;
+    crosswalks between vintages or levels have basis ``area`` or ``population`` weights, or
+    ``identity`` when the boundaries are unchanged.
+    """
+
+    BASES = [
+        ("contains", _("contained in")),
+        ("identity", _("identical")),
+        ("area", _("area weight")),
+        ("population", _("population weight")),
+    ]
+    source = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="links_out")
+    target = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="links_in")
+    weight = models.FloatField(default=1.0)
+    basis = models.CharField(max_length=12, choices=BASES, default="contains")
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "target"], name="arealink_unique"),
+            models.CheckConstraint(
+                condition=models.Q(weight__gte=0) & models.Q(weight__lte=1),
+                name="arealink_weight_0_1",
+            ),
+        ]
+        verbose_name = _("area link")
+        verbose_name_plural = _("area links")
+
+
+class Dimension(Bilingual):
+    """A population-group dimension: sex, age band, birth region, education, …"""
+
+    id = models.CharField(primary_key=True, max_length=30)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order"]
+        verbose_name = _("group dimension")
+        verbose_name_plural = _("group dimensions")
+
+
+class DimensionValue(Bilingual):
+    dimension = models.ForeignKey(Dimension, on_delete=models.CASCADE, related_name="values")
+    code = models.CharField(max_length=40)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["dimension__order", "order", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["dimension", "code"], name="dimvalue_unique")
+        ]
+
+
+class Group(models.Model):
+    """A combination of dimension values, e.g. women aged 18–29. The empty key is everyone."""
+
+    key = models.CharField(max_length=200, unique=True, blank=True)
+    values = models.ManyToManyField(DimensionValue, blank=True, related_name="groups")
+
+    class Meta:
+        ordering = ["key"]
+        verbose_name = _("population group")
+        verbose_name_plural = _("population groups")
+
+    @staticmethod
+    def make_key(parts: dict[str, str]) -> str:
+        return ";".join(f"{k}={parts[k]}" for k in sorted(parts))
+
+    @staticmethod
+    def parse_key(key: str) -> dict[str, str]:
+        return dict(p.split("=", 1) for p in key.split(";")) if key else {}
+
+    @property
+    def label(self) -> str:
+        if not self.key:
+            return str(_("Everyone"))
+        return ", ".join(v.name for v in self.values.all())
+
+    def __str__(self) -> str:
+        return self.key or "total"
+
+
+class Indicator(Bilingual):
+    MEASURES = [
+        ("count", _("count")),
+        ("proportion", _("proportion")),
+        ("rate", _("rate per N")),
+        ("mean", _("mean")),
+        ("median", _("median")),
+        ("standardised_rate", _("standardised rate")),
+        ("index", _("index")),
+    ]
+    POLARITIES = [
+        ("higher_is_better", _("higher is better")),
+        ("lower_is_better", _("lower is better")),
+        ("no_judgement", _("no judgement")),
+    ]
+    id = models.CharField(primary_key=True, max_length=60)
+    domain = models.ForeignKey(Domain, on_delete=models.PROTECT, related_name="indicators")
+    measure = models.CharField(max_length=20, choices=MEASURES)
+    polarity = models.CharField(max_length=20, choices=POLARITIES)
+    unit = models.CharField(max_length=40, help_text=_("e.g. percent, persons, SEK thousand"))
+    multiplier = models.FloatField(default=1.0, help_text=_("100 for percent, 1000 per 1000 …"))
+    decimals = models.PositiveSmallIntegerField(default=1)
+    definition_sv = models.TextField(blank=True)
+    definition_en = models.TextField(blank=True)
+    numerator = models.TextField(blank=True)
+    denominator = models.TextField(blank=True)
+    source = models.TextField(blank=True)
+    source_url = models.URLField(max_length=500, blank=True)
+    external_ids = models.JSONField(default=dict, blank=True, help_text=_("Kolada/SCB ids."))
+    publication_threshold = models.PositiveIntegerField(default=5)
+    catalogue_version = models.CharField(max_length=20, blank=True)
+    published = models.BooleanField(default=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["domain__order", "order", "id"]
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+
+    @property
+    def definition(self) -> str:
+        return self.definition_en if _lang() == "en" and self.definition_en else self.definition_sv
+
+
+class Source(models.Model):
+    id = models.SlugField(primary_key=True, max_length=80)
+    name = models.CharField(max_length=300)
+    publisher = models.CharField(max_length=200, blank=True)
+    url = models.URLField(max_length=500, blank=True)
+    licence = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Release(models.Model):
+    """One imported release of a source, identified by the hash of its content."""
+
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="releases")
+    content_hash = models.CharField(max_length=64)
+    version = models.CharField(max_length=100, blank=True)
+    file_name = models.CharField(max_length=500, blank=True)
+    url = models.URLField(max_length=1000, blank=True)
+    kind = models.CharField(max_length=20, blank=True)
+    imported_at = models.DateTimeField(auto_now_add=True)
+    imported_by = models.CharField(max_length=150, blank=True)
+    cells = models.PositiveIntegerField(default=0)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-imported_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "content_hash"], name="release_unique_hash")
+        ]
+        verbose_name = _("release")
+        verbose_name_plural = _("releases")
+
+    def __str__(self) -> str:
+        return f"{self.source_id} {self.version or self.content_hash[:10]}"
+
+
+class Observation(models.Model):
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="observations")
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="observations")
+    group = models.ForeignKey(Group, on_delete=models.PROTECT, related_name="observations")
+    period = models.CharField(max_length=20, help_text=_("2022, 2022-03, 2015H1 …"))
+    year = models.PositiveSmallIntegerField(db_index=True)
+    value = models.FloatField(null=True, blank=True)
+    lower = models.FloatField(null=True, blank=True)
+    upper = models.FloatField(null=True, blank=True)
+    numerator = models.FloatField(null=True, blank=True)
+    denominator = models.FloatField(null=True, blank=True)
+    status = models.CharField(
+        max_length=10, blank=True, help_text=_("Missing-value symbol from the source, e.g. '..'")
+    )
+    suppressed = models.BooleanField(default=False)
+    provisional = models.BooleanField(default=False)
+    break_in_series = models.BooleanField(default=False)
+    published = models.BooleanField(default=True)
+    note = models.TextField(blank=True)
+    release = models.ForeignKey(Release, on_delete=models.PROTECT, related_name="observations")
+
+    class Meta:
+        ordering = ["indicator", "period", "area"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "area", "group", "period"], name="observation_unique_cell"
+            ),
+            # A suppressed cell keeps no number at all, so nothing downstream can leak it.
+            models.CheckConstraint(
+                condition=models.Q(suppressed=False)
+                | (
+                    models.Q(value__isnull=True)
+                    & models.Q(lower__isnull=True)
+                    & models.Q(upper__isnull=True)
+                    & models.Q(numerator__isnull=True)
+                    & models.Q(denominator__isnull=True)
+                ),
+                name="observation_suppressed_has_no_numbers",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["indicator", "year"]),
+            models.Index(fields=["area", "indicator"]),
+        ]
+        verbose_name = _("observation")
+        verbose_name_plural = _("observations")
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id} {self.area.code} {self.group.key or 'total'} {self.period}"
+
+
+def public_observations(qs=None):
+    """The only filter through which pages, downloads and the API see observations.
+
+    Unpublished cells and cells of unpublished indicators are dropped. Suppressed cells stay (so a
+    page can say "suppressed" rather than show a gap) but carry no numbers: the database constraint
+    ``observation_suppressed_has_no_numbers`` guarantees that.
+    """
+    if qs is None:
+        qs = Observation.objects.all()
+    return qs.filter(published=True, indicator__published=True)
