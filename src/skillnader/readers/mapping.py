@@ -1,0 +1,526 @@
+"""Mapping files: how the columns of a CSV or Excel table become the dimensions of a cube.
+
+A mapping is a small YAML file written by the analyst who imports a table. It names the column
+that holds the area, the period, the indicator and the groups, says where the numbers are, and
+gives format options that cannot (or should not) be guessed.
+
+Schema
+======
+
+All keys except ``area`` and ``values`` are optional. Every *field* (``area``, ``period``,
+``indicator`` and each group) is either read from a column or is a constant::
+
+    area:                       # required: the geographic unit of every row
+      column: regso_code        #   column that holds the area code ...
+      # value: "0180"           #   ... or one constant code for the whole table
+      label_column: regso_name  #   optional column with the area's name
+      level: regso              #   optional: area level (kommun, regso, deso, stadsdel, ...)
+      vintage: "2020"           #   optional: boundary vintage of the codes
+      values: {…}               #   optional recoding, see ``groups``
+
+    period:                     # a column, a constant, or given by the value columns (wide)
+      column: year              #   or: value: "2023"
+
+    indicator:                  # a column or a constant indicator id; may be left out when the
+      value: population_total   #   table holds one measure that the importer assigns
+
+    groups:                     # population-group dimensions, in the order of the cube
+      sex:
+        column: kön
+        values: {män: male, kvinnor: female, totalt: total}   # every value found must be listed
+      birth_region:
+        column: födelseregion
+        values: {Sverige: sweden, totalt: total}
+
+    values:                     # where the numbers are: one column (long format) ...
+      column: value
+    # values:                   # ... or several (wide format), each fixing the period and/or
+    #   columns:                #     the indicator of its numbers
+    #     "Antal 2020": {period: "2020"}
+    #     "Folkmängd": {indicator: population_total}
+    #   pattern: '^Antal (\\d{4})$'   # every header matching the regex is a value column;
+    #   to: period                    # its first capture group gives the period (or the
+    #                                 # indicator with ``to: indicator``); named groups
+    #                                 # (?P<period>…) and (?P<indicator>…) are used as named
+
+    format:                     # everything here is detected when left out
+      delimiter: ";"            #   ";", ",", "\\t" or "|" (sniffed from the header)
+      decimal: ","              #   "," or "." (sniffed from the numbers)
+      thousands: " "            #   extra thousands separator; spaces, U+00A0 and U+202F are
+                                #   always accepted between digit groups, and "." when
+                                #   the decimal mark is ","
+      encoding: cp1252          #   wins over detection (UTF-8, UTF-8-BOM, UTF-16 BOM, cp1252)
+      skip_rows: 2              #   lines (CSV) or rows (Excel) above the header
+      footer_lines: 3           #   trailing lines to drop in any case; trailing lines whose
+                                #   field count differs from the header are dropped anyway
+      sheet: Blad1              #   Excel sheet (default: the first)
+      missing: ["..", "-", ".", ""]   # missing-value symbols (these are the default)
+
+A field's ``values`` table recodes source values to stable ids; when present it must be
+complete (an unlisted value is an error naming the line), which is what keeps a misspelt
+``"Kvinnor "`` from becoming a group of its own.
+
+:class:`Mapping` is the validated, immutable form; :meth:`Mapping.load` reads a YAML file and
+:meth:`Mapping.from_dict` a dict (for mappings built in code). Every error is a
+:class:`~skillnader.errors.MappingError` naming the mapping file and the key.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from skillnader.errors import MappingError
+
+__all__ = [
+    "DEFAULT_MISSING",
+    "Field",
+    "FormatOptions",
+    "Mapping",
+    "ValueColumns",
+]
+
+#: Missing-value symbols used by Swedish statistics producers (SCB, Kolada, the city's USK).
+DEFAULT_MISSING: tuple[str, ...] = ("..", "-", ".", "")
+
+_DELIMITERS = {";": ";", ",": ",", "\t": "\t", "\\t": "\t", "tab": "\t", "|": "|"}
+_FIELD_KEYS = {"column", "value", "label_column", "values", "level", "vintage"}
+_TOP_KEYS = {"area", "period", "indicator", "groups", "values", "format"}
+_FORMAT_KEYS = {
+    "delimiter",
+    "decimal",
+    "thousands",
+    "encoding",
+    "skip_rows",
+    "footer_lines",
+    "sheet",
+    "missing",
+}
+# Dimension codes the reader uses for the mapped fields; group names must not collide with them.
+RESERVED = ("indicator", "area", "period", "value", "symbol", "line")
+
+
+@dataclass(frozen=True)
+class Field:
+    """One dimension of the cube: read from ``column`` or fixed to ``value``.
+
+    ``values`` recodes source values (complete when given); ``label_column`` names a column with
+    human-readable labels for the codes; ``level`` and ``vintage`` describe area codes.
+    """
+
+    name: str
+    column: str | None = None
+    value: str | None = None
+    label_column: str | None = None
+    values: dict[str, str] | None = None
+    level: str | None = None
+    vintage: str | None = None
+
+    @property
+    def is_constant(self) -> bool:
+        return self.column is None
+
+
+@dataclass(frozen=True)
+class ValueColumns:
+    """Where the numbers are: ``column`` (long format) or ``columns``/``pattern`` (wide format).
+
+    ``columns`` maps a header to the constants it fixes (``{"period": "2020"}``); ``pattern`` is a
+    compiled regex whose capture group gives the ``to`` dimension (or named groups ``period`` and
+    ``indicator``).
+    """
+
+    column: str | None = None
+    columns: dict[str, dict[str, str]] = field(default_factory=dict)
+    pattern: re.Pattern[str] | None = None
+    to: str = "period"
+
+    @property
+    def is_wide(self) -> bool:
+        return self.column is None
+
+    def fixes(self) -> set[str]:
+        """Dimensions (``period``, ``indicator``) that the value columns decide."""
+        out: set[str] = set()
+        for consts in self.columns.values():
+            out.update(consts)
+        if self.pattern is not None:
+            named = set(self.pattern.groupindex)
+            out.update(named & {"period", "indicator"} or {self.to})
+        return out
+
+
+@dataclass(frozen=True)
+class FormatOptions:
+    """Parsing options; ``None`` means "detect"."""
+
+    delimiter: str | None = None
+    decimal: str | None = None
+    thousands: str | None = None
+    encoding: str | None = None
+    skip_rows: int = 0
+    footer_lines: int = 0
+    sheet: str | None = None
+    missing: tuple[str, ...] = DEFAULT_MISSING
+
+
+@dataclass(frozen=True)
+class Mapping:
+    """A validated mapping from table columns to cube dimensions (schema: module docstring)."""
+
+    area: Field
+    values: ValueColumns
+    period: Field | None = None
+    indicator: Field | None = None
+    groups: tuple[Field, ...] = ()
+    format: FormatOptions = field(default_factory=FormatOptions)
+    path: str | None = None
+
+    @classmethod
+    def load(cls, path: str | Path) -> Mapping:
+        """Read and validate a YAML mapping file."""
+        p = Path(path)
+        try:
+            text = p.read_text(encoding="utf-8-sig")
+        except FileNotFoundError:
+            raise MappingError("mapping file not found", path=str(p)) from None
+        except UnicodeDecodeError as exc:
+            raise MappingError(
+                "mapping file is not UTF-8", path=str(p), location=f"byte {exc.start}"
+            ) from None
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f"line {mark.line + 1}" if mark is not None else None
+            raise MappingError(f"not valid YAML: {exc}", path=str(p), location=where) from None
+        return cls.from_dict(data, path=str(p))
+
+    @classmethod
+    def from_dict(cls, data: Any, *, path: str | None = None) -> Mapping:
+        """Validate a mapping given as a dict (the parsed YAML)."""
+        return _Parser(path).mapping(data)
+
+    def fields(self) -> list[Field]:
+        """The mapped dimensions in cube order: indicator, area, groups, period.
+
+        Dimensions fixed by wide value columns are included as fields without column or value;
+        ``indicator`` is left out when the mapping does not mention it at all.
+        """
+        fixed = self.values.fixes()
+        out: list[Field] = []
+        if self.indicator is not None:
+            out.append(self.indicator)
+        elif "indicator" in fixed:
+            out.append(Field("indicator"))
+        out.append(self.area)
+        out.extend(self.groups)
+        if self.period is not None:
+            out.append(self.period)
+        elif "period" in fixed:
+            out.append(Field("period"))
+        return out
+
+
+class _Parser:
+    def __init__(self, path: str | None) -> None:
+        self.path = path
+
+    def error(self, key: str, message: str, value: object = None, expected: str | None = None):
+        return MappingError(
+            message, path=self.path, location=f"key {key!r}", value=value, expected=expected
+        )
+
+    def mapping(self, data: Any) -> Mapping:
+        if not isinstance(data, dict):
+            raise MappingError(
+                "a mapping must be a YAML dictionary",
+                path=self.path,
+                value=type(data).__name__,
+                expected="keys area, values, period, indicator, groups, format",
+            )
+        unknown = sorted(set(map(str, data)) - _TOP_KEYS)
+        if unknown:
+            raise self.error(
+                unknown[0], "unknown key", value=unknown[0], expected=", ".join(sorted(_TOP_KEYS))
+            )
+        if "area" not in data:
+            raise self.error("area", "missing required key", expected="area: {column: …}")
+        if "values" not in data:
+            raise self.error("values", "missing required key", expected="values: {column: …}")
+        values = self.value_columns(data["values"])
+        fixed = values.fixes()
+        area = self.field("area", data["area"])
+        period = self.field("period", data["period"]) if data.get("period") is not None else None
+        indicator = (
+            self.field("indicator", data["indicator"])
+            if data.get("indicator") is not None
+            else None
+        )
+        for name, f in (("period", period), ("indicator", indicator)):
+            if f is not None and name in fixed:
+                raise self.error(
+                    name,
+                    f"{name} is given both here and by the value columns",
+                    expected=f"either {name}: {{…}} or value columns that fix the {name}",
+                )
+        if period is None and "period" not in fixed:
+            raise self.error(
+                "period",
+                "no period: name a period column, a constant, or value columns that fix it",
+                expected='period: {column: year} or period: {value: "2023"}',
+            )
+        groups_raw = data.get("groups") or {}
+        if not isinstance(groups_raw, dict):
+            raise self.error(
+                "groups", "must be a dictionary", value=groups_raw, expected="{name: {column: …}}"
+            )
+        groups = []
+        for name, spec in groups_raw.items():
+            gname = str(name)
+            if gname in RESERVED:
+                raise self.error(
+                    f"groups.{gname}",
+                    "group name is reserved",
+                    value=gname,
+                    expected="a name other than " + ", ".join(RESERVED),
+                )
+            groups.append(self.field(f"groups.{gname}", spec, name=gname))
+        fmt = self.format(data.get("format") or {})
+        used: dict[str, str] = {}
+        all_fields = [area, *groups] + [f for f in (period, indicator) if f is not None]
+        for f in all_fields:
+            if f.column is not None:
+                if f.column in used:
+                    raise self.error(
+                        f.name,
+                        f"column {f.column!r} is already mapped to {used[f.column]!r}",
+                        value=f.column,
+                    )
+                used[f.column] = f.name
+        return Mapping(
+            area=area,
+            values=values,
+            period=period,
+            indicator=indicator,
+            groups=tuple(groups),
+            format=fmt,
+            path=self.path,
+        )
+
+    def field(self, key: str, spec: Any, *, name: str | None = None) -> Field:
+        name = name or key
+        if isinstance(spec, str):
+            # Shorthand: ``period: year`` names the column.
+            spec = {"column": spec}
+        if not isinstance(spec, dict):
+            raise self.error(key, "must be a dictionary", value=spec, expected="{column: …}")
+        unknown = sorted(set(map(str, spec)) - _FIELD_KEYS)
+        if unknown:
+            raise self.error(
+                f"{key}.{unknown[0]}",
+                "unknown key",
+                value=unknown[0],
+                expected=", ".join(sorted(_FIELD_KEYS)),
+            )
+        column = spec.get("column")
+        value = spec.get("value")
+        if (column is None) == (value is None):
+            raise self.error(key, "give exactly one of 'column' and 'value'", value=spec or None)
+        recode = spec.get("values")
+        if recode is not None:
+            if not isinstance(recode, dict) or not recode:
+                raise self.error(
+                    f"{key}.values",
+                    "must be a non-empty dictionary",
+                    value=recode,
+                    expected="{source value: id}",
+                )
+            recode = {_scalar(k): _scalar(v) for k, v in recode.items()}
+        return Field(
+            name=name,
+            column=None if column is None else str(column),
+            value=None if value is None else _scalar(value),
+            label_column=None if spec.get("label_column") is None else str(spec["label_column"]),
+            values=recode,
+            level=None if spec.get("level") is None else str(spec["level"]),
+            vintage=None if spec.get("vintage") is None else _scalar(spec["vintage"]),
+        )
+
+    def value_columns(self, spec: Any) -> ValueColumns:
+        if isinstance(spec, str):
+            spec = {"column": spec}
+        if not isinstance(spec, dict):
+            raise self.error("values", "must be a dictionary", value=spec)
+        unknown = sorted(set(map(str, spec)) - {"column", "columns", "pattern", "to"})
+        if unknown:
+            raise self.error(
+                f"values.{unknown[0]}",
+                "unknown key",
+                value=unknown[0],
+                expected="column, columns, pattern, to",
+            )
+        column = spec.get("column")
+        columns = spec.get("columns") or {}
+        pattern = spec.get("pattern")
+        if column is not None and (columns or pattern):
+            raise self.error(
+                "values", "give either 'column' (long) or 'columns'/'pattern' (wide), not both"
+            )
+        if column is None and not columns and not pattern:
+            raise self.error(
+                "values", "no value column", expected="values: {column: …} or {pattern: …}"
+            )
+        to = str(spec.get("to", "period"))
+        if to not in ("period", "indicator"):
+            raise self.error("values.to", "unknown target", value=to, expected="period, indicator")
+        parsed_cols: dict[str, dict[str, str]] = {}
+        if columns:
+            if isinstance(columns, list):
+                raise self.error(
+                    "values.columns",
+                    "each column must say what it fixes",
+                    value=columns,
+                    expected='{"Antal 2020": {period: "2020"}}',
+                )
+            if not isinstance(columns, dict):
+                raise self.error("values.columns", "must be a dictionary", value=columns)
+            for header, consts in columns.items():
+                k = f"values.columns.{header}"
+                if not isinstance(consts, dict) or not consts:
+                    raise self.error(
+                        k,
+                        "must fix period and/or indicator",
+                        value=consts,
+                        expected='{period: "2020"}',
+                    )
+                bad = sorted(set(map(str, consts)) - {"period", "indicator"})
+                if bad:
+                    raise self.error(k, "unknown key", value=bad[0], expected="period, indicator")
+                parsed_cols[str(header)] = {str(a): _scalar(b) for a, b in consts.items()}
+            kinds = {frozenset(c) for c in parsed_cols.values()}
+            if len(kinds) > 1:
+                raise self.error(
+                    "values.columns",
+                    "every value column must fix the same dimensions",
+                    value=sorted(sorted(k) for k in kinds),
+                )
+        compiled = None
+        if pattern is not None:
+            try:
+                compiled = re.compile(str(pattern))
+            except re.error as exc:
+                raise self.error(
+                    "values.pattern", f"not a valid regular expression: {exc}", value=pattern
+                ) from None
+            named = set(compiled.groupindex) & {"period", "indicator"}
+            if not named and compiled.groups < 1:
+                raise self.error(
+                    "values.pattern",
+                    "the regular expression needs a capture group",
+                    value=pattern,
+                    expected=r"e.g. '^Antal (\d{4})$'",
+                )
+            if parsed_cols:
+                fixed_by_cols = set(next(iter(parsed_cols.values())))
+                fixed_by_pattern = named or {to}
+                if fixed_by_cols != fixed_by_pattern:
+                    raise self.error(
+                        "values",
+                        "'columns' and 'pattern' must fix the same dimensions",
+                        value=[sorted(fixed_by_cols), sorted(fixed_by_pattern)],
+                    )
+        return ValueColumns(
+            column=None if column is None else str(column),
+            columns=parsed_cols,
+            pattern=compiled,
+            to=to,
+        )
+
+    def format(self, spec: Any) -> FormatOptions:
+        if not isinstance(spec, dict):
+            raise self.error("format", "must be a dictionary", value=spec)
+        unknown = sorted(set(map(str, spec)) - _FORMAT_KEYS)
+        if unknown:
+            raise self.error(
+                f"format.{unknown[0]}",
+                "unknown key",
+                value=unknown[0],
+                expected=", ".join(sorted(_FORMAT_KEYS)),
+            )
+        delimiter = spec.get("delimiter")
+        if delimiter is not None:
+            if str(delimiter) not in _DELIMITERS:
+                raise self.error(
+                    "format.delimiter",
+                    "unsupported delimiter",
+                    value=delimiter,
+                    expected='";", ",", "\\t" or "|"',
+                )
+            delimiter = _DELIMITERS[str(delimiter)]
+        decimal = spec.get("decimal")
+        if decimal is not None and decimal not in (",", "."):
+            raise self.error(
+                "format.decimal", "unsupported decimal mark", value=decimal, expected='"," or "."'
+            )
+        thousands = spec.get("thousands")
+        if thousands is not None:
+            thousands = str(thousands)
+            if len(thousands) != 1 or thousands.isdigit():
+                raise self.error(
+                    "format.thousands", "must be one non-digit character", value=thousands
+                )
+            if thousands == (decimal or ""):
+                raise self.error("format.thousands", "equals the decimal mark", value=thousands)
+        encoding = spec.get("encoding")
+        if encoding is not None:
+            import codecs
+
+            try:
+                encoding = codecs.lookup(str(encoding)).name
+            except LookupError:
+                raise self.error(
+                    "format.encoding",
+                    "unknown encoding",
+                    value=encoding,
+                    expected="utf-8, utf-8-sig, cp1252, latin-1, utf-16",
+                ) from None
+        ints = {}
+        for key in ("skip_rows", "footer_lines"):
+            v = spec.get(key, 0)
+            if isinstance(v, bool) or not isinstance(v, int) or v < 0:
+                raise self.error(f"format.{key}", "must be a whole number ≥ 0", value=v)
+            ints[key] = v
+        missing = spec.get("missing")
+        if missing is None:
+            missing_t = DEFAULT_MISSING
+        else:
+            if isinstance(missing, str) or not isinstance(missing, list):
+                raise self.error("format.missing", "must be a list of symbols", value=missing)
+            missing_t = tuple(_scalar(m) for m in missing)
+        sheet = spec.get("sheet")
+        return FormatOptions(
+            delimiter=delimiter,
+            decimal=decimal,
+            thousands=thousands,
+            encoding=encoding,
+            skip_rows=ints["skip_rows"],
+            footer_lines=ints["footer_lines"],
+            sheet=None if sheet is None else str(sheet),
+            missing=missing_t,
+        )
+
+
+def _scalar(v: Any) -> str:
+    """YAML turns ``2020`` into an int and ``yes`` into a bool; codes are always text."""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if v is None:
+        return ""
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
