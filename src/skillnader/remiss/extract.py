@@ -1,0 +1,710 @@
+"""Read a consultation answer (PDF, DOCX, ODT, TXT) into raw lines or blocks with page numbers.
+
+Formats differ in what they know. A word-processor file (DOCX, ODT) knows its paragraphs,
+headings and footnotes but not its pages; a PDF knows pages and glyph positions but not
+paragraphs; a TXT export of a PDF knows only a line convention. So this module does not try to
+produce paragraphs for every format: it produces a :class:`RawDocument` holding either
+``blocks`` (paragraph-level, from word processors) or ``lines`` (layout-level, from PDFs and
+text exports), and :mod:`skillnader.remiss.structure` turns both into one cleaned document.
+
+The file type is checked from the bytes (magic numbers), not only from the name, so a PNG renamed
+``.pdf`` fails with a message that says so instead of a parser traceback.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import re
+import statistics
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+from skillnader.errors import EncodingError
+from skillnader.remiss.errors import (
+    EmptyDocumentError,
+    EncryptedPdfError,
+    ScannedPdfError,
+    WrongFileTypeError,
+)
+
+FORMATS = ("pdf", "docx", "odt", "txt")
+
+
+@dataclass
+class RawLine:
+    """One visual line of a page-based source.
+
+    ``markers`` are footnote markers found on the line as ``(offset_in_text, number)``;
+    ``kind`` is ``"body"``, ``"footnote"`` (the text of a footnote at the foot of a page; then
+    ``footnote`` is its number when the line starts one), ``"blank"`` (an empty paragraph), or
+    ``"furniture"`` (running header/footer, page number: dropped by the clean-up).
+    ``para_end`` is True when the source says the paragraph ends after this line, None when it
+    does not know. ``heading`` is a hint from typography (larger or bold font).
+    """
+
+    text: str
+    page: int
+    kind: str = "body"
+    markers: list[tuple[int, str]] = field(default_factory=list)
+    para_end: bool | None = None
+    heading: bool = False
+    footnote: str | None = None
+    size: float | None = None
+    y: float | None = None
+
+
+@dataclass
+class RawBlock:
+    """One paragraph of a word-processor source, with its footnote markers.
+
+    ``style`` is ``"heading"`` (with ``level``), ``"list"`` or ``"body"``.
+    """
+
+    text: str
+    style: str = "body"
+    level: int | None = None
+    markers: list[tuple[int, str]] = field(default_factory=list)
+    page: int | None = None
+
+
+@dataclass
+class RawFootnote:
+    """The text of a footnote as stored by the source, keyed by its marker number."""
+
+    number: str
+    text: str
+    page: int | None = None
+
+
+@dataclass
+class RawDocument:
+    """What a file holds before clean-up. Exactly one of ``lines`` and ``blocks`` is filled."""
+
+    path: str | None
+    format: str
+    lines: list[RawLine] = field(default_factory=list)
+    blocks: list[RawBlock] = field(default_factory=list)
+    footnotes: list[RawFootnote] = field(default_factory=list)
+    page_count: int | None = None
+
+
+# --- file type -------------------------------------------------------------------------------
+
+_MAGIC = [
+    (b"%PDF-", "pdf"),
+    (b"\x89PNG\r\n\x1a\n", "png"),
+    (b"\xff\xd8\xff", "jpeg"),
+    (b"GIF8", "gif"),
+    (b"II*\x00", "tiff"),
+    (b"MM\x00*", "tiff"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "ole"),
+    (b"{\\rtf", "rtf"),
+    (b"PK\x03\x04", "zip"),
+]
+
+_FOUND_LABEL = {
+    "png": "en PNG-bild",
+    "jpeg": "en JPEG-bild",
+    "gif": "en GIF-bild",
+    "tiff": "en TIFF-bild",
+    "ole": "ett äldre Office-dokument (.doc)",
+    "rtf": "ett RTF-dokument",
+    "zip": "ett ZIP-arkiv",
+    "pdf": "en PDF",
+    "docx": "ett Word-dokument (DOCX)",
+    "odt": "ett OpenDocument-dokument (ODT)",
+    "binary": "binärdata",
+    "txt": "text",
+}
+
+_EXPECTED = {
+    "pdf": "en PDF (börjar med %PDF-)",
+    "docx": "ett Word-dokument (.docx)",
+    "odt": "ett OpenDocument-textdokument (.odt)",
+    "txt": "en textfil (UTF-8 eller Windows-1252)",
+}
+
+
+def sniff(data: bytes) -> str:
+    """Return the format of ``data`` from its first bytes: one of ``pdf``, ``docx``, ``odt``,
+    ``txt`` for readable documents, or ``png``, ``jpeg``, ``zip``, ``ole``, ``binary`` ...
+
+    ZIP containers are told apart by their members (``word/document.xml`` for DOCX, the
+    ``mimetype`` entry for ODT).
+    """
+    head = data[:16].lstrip(b"\xef\xbb\xbf") if not data.startswith(b"%PDF") else data[:16]
+    # PDFs may have a few bytes of junk before the header; readers accept up to 1 KiB.
+    if b"%PDF-" in data[:1024]:
+        return "pdf"
+    for magic, kind in _MAGIC:
+        if head.startswith(magic):
+            if kind != "zip":
+                return kind
+            try:
+                with zipfile.ZipFile(io.BytesIO(data)) as zf:
+                    names = set(zf.namelist())
+                    if "word/document.xml" in names:
+                        return "docx"
+                    if "mimetype" in names:
+                        mime = zf.read("mimetype").decode("ascii", "replace").strip()
+                        if mime == "application/vnd.oasis.opendocument.text":
+                            return "odt"
+                        return "zip"
+                    if "content.xml" in names:
+                        return "odt"
+            except zipfile.BadZipFile:
+                return "binary"
+            return "zip"
+    if b"\x00" in data[:4096]:
+        # UTF-16 text has NULs too; accept it when it has a BOM.
+        if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+            return "txt"
+        return "binary"
+    return "txt"
+
+
+def extract(path: str | Path, *, format: str | None = None) -> RawDocument:
+    """Read ``path`` into a :class:`RawDocument`.
+
+    The format is taken from ``format`` or the file suffix and must agree with the file's bytes;
+    a file whose suffix is unknown is read as whatever its bytes say.
+
+    Raises :class:`~skillnader.remiss.errors.WrongFileTypeError`,
+    :class:`~skillnader.remiss.errors.EmptyDocumentError`,
+    :class:`~skillnader.remiss.errors.ScannedPdfError`,
+    :class:`~skillnader.remiss.errors.EncryptedPdfError`.
+    """
+    path = Path(path)
+    data = path.read_bytes()
+    return extract_bytes(data, format=format or path.suffix.lower().lstrip("."), path=str(path))
+
+
+def extract_bytes(data: bytes, *, format: str | None, path: str | None = None) -> RawDocument:
+    """Like :func:`extract` for bytes in memory; ``format`` is a suffix such as ``"pdf"``."""
+    if not data.strip():
+        raise EmptyDocumentError(path, "filen är tom")
+    found = sniff(data)
+    wanted = (format or "").lower()
+    if wanted in ("text", "md"):
+        wanted = "txt"
+    if wanted not in FORMATS:
+        if found not in FORMATS:
+            raise WrongFileTypeError(
+                path or "<bytes>", _FOUND_LABEL.get(found, found), "PDF, DOCX, ODT eller TXT"
+            )
+        wanted = found
+    if found != wanted:
+        raise WrongFileTypeError(
+            path or "<bytes>", _FOUND_LABEL.get(found, found), _EXPECTED[wanted]
+        )
+    reader = {"pdf": _read_pdf, "docx": _read_docx, "odt": _read_odt, "txt": _read_txt}[wanted]
+    raw = reader(data, path)
+    if not any(line.text.strip() for line in raw.lines) and not any(
+        b.text.strip() for b in raw.blocks
+    ):
+        raise EmptyDocumentError(path)
+    return raw
+
+
+# --- TXT -------------------------------------------------------------------------------------
+
+
+def decode_text(data: bytes, path: str | None = None) -> str:
+    """Decode a text file: BOM-marked UTF-8/UTF-16, UTF-8, else Windows-1252 (older exports
+    from Swedish Windows machines)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8")
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        try:
+            return data.decode("cp1252")
+        except UnicodeDecodeError:
+            raise EncodingError(
+                "texten kan inte avkodas",
+                path=path,
+                location=f"byte {exc.start}",
+                expected="UTF-8 eller Windows-1252",
+            ) from exc
+
+
+_FOOTNOTE_RULE = re.compile(r"^[ \t]{10,}$")
+_MARKER_LINE = re.compile(r"^\d{1,2}$")
+
+
+def _read_txt(data: bytes, path: str | None) -> RawDocument:
+    text = decode_text(data, path).replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
+    nonempty = [i for i, line in enumerate(lines) if line.strip()]
+    followed_by_empty = sum(1 for i in nonempty if i + 1 < len(lines) and lines[i + 1] == "")
+    # A text dump of a PDF (as the city's archive produces) separates every visual line by an
+    # empty line; plain text files separate paragraphs by empty lines.
+    if nonempty and followed_by_empty / len(nonempty) > 0.6:
+        return RawDocument(path, "txt", lines=_pdf_dump_lines(lines), page_count=None)
+    return RawDocument(path, "txt", lines=_plain_lines(lines))
+
+
+def _plain_lines(lines: list[str]) -> list[RawLine]:
+    page = 1
+    out: list[RawLine] = []
+    for line in lines:
+        if "\f" in line:
+            page += line.count("\f")
+            line = line.replace("\f", "")
+        if not line.strip():
+            if out and out[-1].kind == "body":
+                out[-1].para_end = True
+            continue
+        out.append(RawLine(line.strip(), page, para_end=False))
+    if out:
+        out[-1].para_end = True
+    return out
+
+
+def _pdf_dump_lines(lines: list[str]) -> list[RawLine]:
+    """Lines of a PDF text dump in the archive's convention.
+
+    Observed on the city's archived answers: every visual line is followed by an empty line; a
+    line of one or two spaces is an empty paragraph; a line ending in two or more spaces ends its
+    paragraph (a hard break in the original); a new page starts with a line that has a leading
+    space; a footnote marker is a bare number on its own line, after which the interrupted line
+    continues (with a leading space that is *not* a page break); the footnotes of a page follow a
+    line of many spaces, each as its number on its own line and its text, and run until the next
+    page starts.
+    """
+    out: list[RawLine] = []
+    page = 0
+    in_footnotes = False
+    after_marker = False
+    current_fn: RawLine | None = None
+    first = True
+    for line in lines:
+        if line == "":
+            continue
+        if _FOOTNOTE_RULE.match(line):
+            in_footnotes = True
+            current_fn = None
+            continue
+        if not line.strip():
+            if in_footnotes:
+                continue
+            if first:
+                page, first = 1, False
+            out.append(RawLine("", page, kind="blank", para_end=True))
+            continue
+        stripped = line.strip()
+        leading = line[0] in " \t"
+        if in_footnotes:
+            if _MARKER_LINE.match(stripped):
+                current_fn = RawLine("", page, kind="footnote", footnote=stripped)
+                out.append(current_fn)
+                continue
+            if leading and current_fn is not None and current_fn.text == "":
+                current_fn.text = stripped
+                continue
+            if not leading and current_fn is not None:
+                current_fn.text = f"{current_fn.text} {stripped}".strip()
+                continue
+            in_footnotes = False
+            current_fn = None
+        if (
+            _MARKER_LINE.match(stripped)
+            and out
+            and out[-1].kind == "body"
+            and not line[0].isspace()
+        ):
+            prev = out[-1]
+            prev.markers.append((len(prev.text), stripped))
+            after_marker = True
+            continue
+        if after_marker and out and out[-1].kind == "body":
+            # The line goes on after the marker; the leading space is the space after it.
+            prev = out[-1]
+            prev.text = prev.text + " " + stripped
+            prev.para_end = len(line) - len(line.rstrip(" ")) >= 2
+            after_marker = False
+            continue
+        after_marker = False
+        if first or leading:
+            page = page + 1 if not first else 1
+            first = False
+        trailing = len(line) - len(line.rstrip(" "))
+        out.append(RawLine(stripped, page, para_end=trailing >= 2))
+    for line in out:
+        if line.kind == "footnote":
+            line.text = line.text.strip()
+    return out
+
+
+# --- PDF -------------------------------------------------------------------------------------
+
+
+def _read_pdf(data: bytes, path: str | None) -> RawDocument:
+    import pypdf
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = pypdf.PdfReader(io.BytesIO(data))
+    except PdfReadError as exc:
+        raise WrongFileTypeError(path or "<bytes>", "en trasig PDF", _EXPECTED["pdf"]) from exc
+    if reader.is_encrypted:
+        try:
+            ok = reader.decrypt("")
+        except Exception as exc:  # unsupported algorithms raise, not return
+            raise EncryptedPdfError(path or "<bytes>") from exc
+        if not ok:
+            raise EncryptedPdfError(path or "<bytes>")
+    pages: list[list[tuple[str, float, float, float, str]]] = []
+    images = 0
+    for page in reader.pages:
+        frags: list[tuple[str, float, float, float, str]] = []
+
+        def visit(text, cm, tm, font_dict, font_size, frags=frags):
+            if not text or not text.strip("\n"):
+                return
+            # Text space to page space: the text matrix times the current transformation.
+            a, b, c, d, e, f = cm
+            x = tm[4] * a + tm[5] * c + e
+            y = tm[4] * b + tm[5] * d + f
+            scale = abs(tm[3] * d + tm[2] * b) or abs(tm[0] * a) or 1.0
+            name = str((font_dict or {}).get("/BaseFont", "")) if font_dict else ""
+            frags.append((text, x, y, font_size * scale, name))
+
+        page.extract_text(visitor_text=visit)
+        pages.append(frags)
+        # A broken image stream must not hide the text.
+        with contextlib.suppress(Exception):
+            images += len(page.images)
+    if not any(t.strip() for frags in pages for t, *_ in frags):
+        if images:
+            raise ScannedPdfError(path or "<bytes>", len(reader.pages))
+        raise EmptyDocumentError(path, "PDF-filen har varken text eller bilder")
+    lines = _pdf_lines(pages)
+    return RawDocument(path, "pdf", lines=lines, page_count=len(reader.pages))
+
+
+def _pdf_lines(pages) -> list[RawLine]:
+    """Group glyph runs into lines, find superscript markers, footnote areas and paragraph
+    breaks from sizes and vertical gaps."""
+    per_page: list[list[dict]] = []
+    for page_no, frags in enumerate(pages, start=1):
+        lines: list[dict] = []
+        for text, _x, y, size, font in frags:
+            for k, piece in enumerate(text.split("\n")):
+                if k > 0 and lines:
+                    lines[-1]["closed"] = True
+                if not piece.strip():
+                    continue
+                cur = lines[-1] if lines and not lines[-1].get("closed") else None
+                if cur is not None and abs(cur["y"] - y) > max(2.0, 0.3 * cur["size"]):
+                    is_sup = (
+                        piece.strip().isdigit()
+                        and size < 0.85 * cur["size"]
+                        and abs(cur["y"] - y) < cur["size"]
+                    )
+                    if not is_sup:
+                        cur["closed"] = True
+                        cur = None
+                if cur is None:
+                    cur = {"y": y, "size": size, "parts": [], "page": page_no, "bold": True}
+                    lines.append(cur)
+                if (
+                    piece.strip().isdigit()
+                    and cur["parts"]
+                    and size < 0.85 * cur["size"]
+                    and len(piece.strip()) <= 2
+                ):
+                    joined = "".join(p for p, _ in cur["parts"]).rstrip()
+                    cur.setdefault("markers", []).append((len(joined), piece.strip()))
+                    cur["parts"] = [(joined, cur["size"])]
+                    continue
+                if not cur["parts"]:
+                    cur["size"] = size
+                    cur["y"] = y
+                cur["parts"].append((piece, size))
+                if "bold" not in font.lower():
+                    cur["bold"] = False
+        for ln in lines:
+            ln["text"] = re.sub(r"\s+", " ", "".join(p for p, _ in ln["parts"])).strip()
+        per_page.append([ln for ln in lines if ln["text"]])
+
+    sizes: dict[float, int] = {}
+    for lines in per_page:
+        for ln in lines:
+            key = round(ln["size"], 1)
+            sizes[key] = sizes.get(key, 0) + len(ln["text"])
+    body_size = max(sizes, key=sizes.get) if sizes else 10.0
+
+    _mark_furniture(per_page)
+
+    gaps: list[float] = []
+    for lines in per_page:
+        body = [ln for ln in lines if not ln.get("furniture") and abs(ln["size"] - body_size) < 0.6]
+        body.sort(key=lambda ln: ln["y"], reverse=_y_up(lines))
+        for a, b in zip(body, body[1:], strict=False):
+            gaps.append(abs(a["y"] - b["y"]))
+    line_gap = statistics.median(gaps) if gaps else body_size * 1.2
+    widths = [len(ln["text"]) for lines in per_page for ln in lines if not ln.get("furniture")]
+    full = statistics.quantiles(widths, n=10)[8] if len(widths) >= 10 else max(widths or [60])
+
+    out: list[RawLine] = []
+    for lines in per_page:
+        ordered = sorted(
+            (ln for ln in lines if not ln.get("furniture")),
+            key=lambda ln: ln["y"],
+            reverse=_y_up(lines),
+        )
+        in_foot = False
+        prev = None
+        for ln in ordered:
+            small = ln["size"] < body_size - 0.6
+            m = re.match(r"^(\d{1,2})\s+(.*)$", ln["text"])
+            if small and m and prev is not None and (in_foot or not prev.get("small")):
+                in_foot = True
+                out.append(RawLine(m.group(2), ln["page"], kind="footnote", footnote=m.group(1)))
+                prev = {**ln, "small": True}
+                continue
+            if in_foot and small:
+                out[-1].text += " " + ln["text"]
+                continue
+            gap = abs(prev["y"] - ln["y"]) if prev is not None else None
+            if out and out[-1].kind == "body" and out[-1].page == ln["page"] and gap is not None:
+                if gap > 1.45 * line_gap:
+                    out[-1].para_end = True
+            elif (
+                out
+                and out[-1].kind == "body"
+                and out[-1].page != ln["page"]
+                and out[-1].para_end is None
+            ):
+                # Across a page: a full last line means the paragraph goes on.
+                out[-1].para_end = len(out[-1].text) < 0.8 * full
+            heading = ln["size"] > body_size * 1.1 or (ln["bold"] and len(ln["text"]) < 80)
+            if heading and out and out[-1].kind == "body":
+                out[-1].para_end = True
+            out.append(
+                RawLine(
+                    ln["text"],
+                    ln["page"],
+                    markers=list(ln.get("markers", [])),
+                    heading=heading,
+                    para_end=True if heading else None,
+                    size=ln["size"],
+                    y=ln["y"],
+                )
+            )
+            prev = ln
+        # The last body line of a page decides continuation on the next page (above).
+    for i, line in enumerate(out):
+        if line.kind == "body" and line.para_end is None:
+            nxt = next((n for n in out[i + 1 :] if n.kind == "body"), None)
+            if nxt is None:
+                line.para_end = True
+            elif nxt.page != line.page:
+                line.para_end = len(line.text) < 0.8 * full
+            else:
+                line.para_end = False
+    return out
+
+
+def _y_up(lines: list[dict]) -> bool:
+    """True when y grows upwards on the page (PDF default), so reading order is descending y."""
+    return True
+
+
+_PAGE_NUMBER = re.compile(
+    r"^(?:(?:sida|page|s\.)\s*)?-?\s*\d{1,3}\s*-?(?:\s*(?:\(|av|/|of)\s*\d{1,3}\)?)?$", re.I
+)
+
+
+def _mark_furniture(per_page: list[list[dict]]) -> None:
+    """Mark running headers/footers and page numbers.
+
+    A line near the top or bottom of a page whose text, with digits masked, recurs on at least
+    half of the pages (and on two or more) is furniture; so is a bare page number there.
+    """
+    n = len(per_page)
+    edge_keys: dict[str, int] = {}
+    for lines in per_page:
+        seen = set()
+        for ln in _edges(lines):
+            key = re.sub(r"\d+", "#", ln["text"].lower())
+            if key not in seen:
+                edge_keys[key] = edge_keys.get(key, 0) + 1
+                seen.add(key)
+    for lines in per_page:
+        for ln in _edges(lines):
+            key = re.sub(r"\d+", "#", ln["text"].lower())
+            if _PAGE_NUMBER.match(ln["text"]) or (
+                n >= 2 and edge_keys.get(key, 0) >= max(2, n / 2)
+            ):
+                ln["furniture"] = True
+
+
+def _edges(lines: list[dict]) -> list[dict]:
+    if not lines:
+        return []
+    ordered = sorted(lines, key=lambda ln: ln["y"], reverse=True)
+    return ordered[:2] + ordered[-2:]
+
+
+# --- DOCX ------------------------------------------------------------------------------------
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def _read_docx(data: bytes, path: str | None) -> RawDocument:
+    import docx
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except Exception as exc:  # python-docx raises several types for a broken package
+        raise WrongFileTypeError(path or "<bytes>", "en trasig DOCX", _EXPECTED["docx"]) from exc
+    styles = {}
+    for style in document.styles:
+        try:
+            styles[style.style_id] = style.name or ""
+        except Exception:  # latent styles without names
+            continue
+    blocks: list[RawBlock] = []
+    page = 1
+    for p in document.element.body.iter(f"{_W}p"):
+        text_parts: list[str] = []
+        markers: list[tuple[int, str]] = []
+        start_page = page
+        for el in p.iter():
+            tag = el.tag
+            if tag == f"{_W}t":
+                text_parts.append(el.text or "")
+            elif tag == f"{_W}tab":
+                text_parts.append("\t")
+            elif tag == f"{_W}br":
+                if el.get(f"{_W}type") == "page":
+                    page += 1
+                else:
+                    text_parts.append("\n")
+            elif tag == f"{_W}lastRenderedPageBreak":
+                page += 1
+            elif tag == f"{_W}footnoteReference":
+                markers.append((len("".join(text_parts)), el.get(f"{_W}id")))
+            elif tag == f"{_W}instrText":
+                continue
+        text = "".join(text_parts)
+        ppr = p.find(f"{_W}pPr")
+        style_name = ""
+        is_list = False
+        if ppr is not None:
+            ps = ppr.find(f"{_W}pStyle")
+            if ps is not None:
+                style_name = styles.get(ps.get(f"{_W}val"), ps.get(f"{_W}val") or "")
+            is_list = ppr.find(f"{_W}numPr") is not None
+        level = _heading_level(style_name)
+        style = (
+            "heading" if level else ("list" if is_list or "list" in style_name.lower() else "body")
+        )
+        if not text.strip() and not markers:
+            continue
+        blocks.append(RawBlock(text, style=style, level=level, markers=markers, page=start_page))
+    footnotes = _docx_footnotes(data)
+    known_pages = page > 1
+    if not known_pages:
+        for b in blocks:
+            b.page = None
+    return RawDocument(
+        path, "docx", blocks=blocks, footnotes=footnotes, page_count=page if known_pages else None
+    )
+
+
+def _heading_level(style_name: str) -> int | None:
+    m = re.match(r"^(?:heading|rubrik)\s*(\d)$", style_name.strip(), re.I)
+    if m:
+        return int(m.group(1))
+    if style_name.strip().lower() in ("title", "rubrik"):
+        return 1
+    return None
+
+
+def _docx_footnotes(data: bytes) -> list[RawFootnote]:
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        if "word/footnotes.xml" not in zf.namelist():
+            return []
+        root = ET.fromstring(zf.read("word/footnotes.xml"))
+    out = []
+    for fn in root.iter(f"{_W}footnote"):
+        if fn.get(f"{_W}type") in ("separator", "continuationSeparator", "continuationNotice"):
+            continue
+        text = "".join(t.text or "" for t in fn.iter(f"{_W}t")).strip()
+        out.append(RawFootnote(fn.get(f"{_W}id"), text))
+    return out
+
+
+# --- ODT -------------------------------------------------------------------------------------
+
+_TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
+_OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
+
+
+def _read_odt(data: bytes, path: str | None) -> RawDocument:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            root = ET.fromstring(zf.read("content.xml"))
+    except (KeyError, zipfile.BadZipFile, ET.ParseError) as exc:
+        raise WrongFileTypeError(path or "<bytes>", "en trasig ODT", _EXPECTED["odt"]) from exc
+    body = root.find(f"{_OFFICE}body/{_OFFICE}text")
+    blocks: list[RawBlock] = []
+    footnotes: list[RawFootnote] = []
+    if body is None:
+        return RawDocument(path, "odt")
+
+    def inline(el, parts: list[str], markers: list[tuple[int, str]]) -> None:
+        if el.text:
+            parts.append(el.text)
+        for child in el:
+            tag = child.tag
+            if tag == f"{_TEXT}note":
+                cit = child.find(f"{_TEXT}note-citation")
+                number = (cit.text or "").strip() if cit is not None else str(len(footnotes) + 1)
+                markers.append((len("".join(parts)), number))
+                nb = child.find(f"{_TEXT}note-body")
+                note_text = " ".join(
+                    "".join(p.itertext()).strip() for p in (nb if nb is not None else [])
+                )
+                footnotes.append(RawFootnote(number, note_text.strip()))
+            elif tag == f"{_TEXT}s":
+                parts.append(" " * int(child.get(f"{_TEXT}c", "1")))
+            elif tag == f"{_TEXT}tab":
+                parts.append("\t")
+            elif tag == f"{_TEXT}line-break":
+                parts.append("\n")
+            else:
+                inline(child, parts, markers)
+            if child.tail:
+                parts.append(child.tail)
+
+    def walk(el, in_list: bool) -> None:
+        for child in el:
+            tag = child.tag
+            if tag in (f"{_TEXT}p", f"{_TEXT}h"):
+                parts: list[str] = []
+                markers: list[tuple[int, str]] = []
+                inline(child, parts, markers)
+                text = "".join(parts)
+                if not text.strip():
+                    continue
+                if tag == f"{_TEXT}h":
+                    level = int(child.get(f"{_TEXT}outline-level", "1"))
+                    blocks.append(RawBlock(text, "heading", level, markers))
+                else:
+                    blocks.append(RawBlock(text, "list" if in_list else "body", None, markers))
+            elif tag in (f"{_TEXT}list", f"{_TEXT}list-item"):
+                walk(child, True)
+            elif tag.endswith("}section") or tag.endswith("}table") or tag.endswith("}table-row") or tag.endswith("}table-cell"):
+                walk(child, in_list)
+
+    walk(body, False)
+    return RawDocument(path, "odt", blocks=blocks, footnotes=footnotes)

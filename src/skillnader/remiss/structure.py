@@ -1,0 +1,575 @@
+"""Clean-up and structure: raw lines/blocks → one cleaned text with headings, sections, header
+fields and footnotes.
+
+The cleaned text is the reference for every offset in this package: blocks are joined by one
+blank line (``"\\n\\n"``), whitespace inside a block is collapsed, wrapped lines are rejoined,
+line-end hyphenation is undone, running headers/footers, page numbers and footnote texts are
+removed, and footnote markers are taken out of the running text and kept as
+:class:`Footnote` objects that point at the offset where the marker stood and at the sentence it
+belongs to.
+
+The structure follows the Stockholm *tjänsteutlåtande* (see docs/DOMAIN.md §5): a header
+(board, Dnr, date, handläggare, title), the proposed decision, then the sections *Sammanfattning*,
+*Bakgrund*, *Ärendet*, *Ärendets beredning*, *Förvaltningens synpunkter och förslag* (often with
+unnumbered subheadings of the administration's own choosing) and *Bilagor*.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from skillnader.remiss.extract import RawBlock, RawDocument, RawFootnote, RawLine
+
+# --- model -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Block:
+    """A heading, paragraph or list item of the cleaned text (``text == doc.text[start:end]``)."""
+
+    index: int
+    kind: str  # "heading" | "paragraph" | "list_item"
+    text: str
+    start: int
+    end: int
+    page: int | None
+    section_path: tuple[str, ...] = ()
+    section_key: str | None = None
+    level: int | None = None
+    bullet: bool = False
+
+
+@dataclass
+class Section:
+    """A heading and the text under it up to the next heading of the same or a higher level.
+
+    ``key`` is the canonical id of the standard sections (``sammanfattning``, ``bakgrund``,
+    ``arendet``, ``arendets_beredning``, ``synpunkter``, ``bilagor``, ``beslut``,
+    ``reservation``, ``sarskilt_uttalande``) or None for the administration's own subheadings.
+    """
+
+    title: str
+    key: str | None
+    level: int
+    start: int
+    end: int
+    heading_block: int
+    path: tuple[str, ...]
+    page: int | None = None
+
+
+@dataclass
+class Header:
+    """Header fields of a *tjänsteutlåtande*, when present in the text."""
+
+    board: str | None = None
+    administration: str | None = None
+    dnr: str | None = None
+    date: str | None = None
+    handlaggare: str | None = None
+    title: str | None = None
+
+    def as_dict(self) -> dict[str, str | None]:
+        return {
+            "board": self.board,
+            "administration": self.administration,
+            "dnr": self.dnr,
+            "date": self.date,
+            "handlaggare": self.handlaggare,
+            "title": self.title,
+        }
+
+
+@dataclass
+class Footnote:
+    """A footnote, linked to where its marker stood in the cleaned text.
+
+    ``marker_offset`` is the offset just after the character the marker followed;
+    ``sentence_start``/``sentence_end`` delimit the sentence the marker belongs to (the one that
+    ends at or contains the marker).
+    """
+
+    number: str
+    text: str
+    page: int | None
+    marker_offset: int | None
+    sentence_start: int | None = None
+    sentence_end: int | None = None
+    sentence: str | None = None
+    block: int | None = None
+
+
+@dataclass
+class Document:
+    """A cleaned, structured consultation answer."""
+
+    source: str | None
+    format: str
+    text: str
+    blocks: list[Block]
+    sections: list[Section]
+    header: Header
+    footnotes: list[Footnote]
+    page_count: int | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    def section(self, key_or_title: str) -> Section | None:
+        """The first section whose key or title (case-insensitive) is ``key_or_title``."""
+        want = key_or_title.lower()
+        for s in self.sections:
+            if s.key == want or s.title.lower() == want:
+                return s
+        return None
+
+
+# --- canonical sections ----------------------------------------------------------------------
+
+CANONICAL_SECTIONS: dict[str, tuple[str, ...]] = {
+    "beslut": (
+        "förslag till beslut",
+        "förvaltningens förslag till beslut",
+        "kontorets förslag till beslut",
+        "beslut",
+        "nämndens beslut",
+    ),
+    "sammanfattning": ("sammanfattning",),
+    "bakgrund": ("bakgrund",),
+    "arendet": ("ärendet", "ärende", "remissen", "remissens innehåll"),
+    "arendets_beredning": ("ärendets beredning", "beredning"),
+    "synpunkter": (
+        "förvaltningens synpunkter och förslag",
+        "förvaltningens synpunkter",
+        "kontorets synpunkter och förslag",
+        "kontorets synpunkter",
+        "nämndens synpunkter",
+        "synpunkter och förslag",
+        "synpunkter",
+        "förvaltningens bedömning",
+        "kontorets bedömning",
+    ),
+    "bilagor": ("bilagor", "bilaga"),
+    "reservation": ("reservation",),
+    "sarskilt_uttalande": ("särskilt uttalande", "särskilda uttalanden"),
+}
+_CANONICAL_LOOKUP = {name: key for key, names in CANONICAL_SECTIONS.items() for name in names}
+
+
+def canonical_key(title: str) -> str | None:
+    """The canonical section id for a heading text, or None."""
+    norm = re.sub(r"\s+", " ", title.strip().rstrip(":").strip()).lower()
+    norm = re.sub(r"^\d+(\.\d+)*\.?\s+", "", norm)
+    return _CANONICAL_LOOKUP.get(norm)
+
+
+# --- text helpers ----------------------------------------------------------------------------
+
+_PRIVATE_BULLET = re.compile(r"^[\uf000-\uf0ff\u2022\u25cf\u25aa\u2013\u00b7\u25e6\u2043\-\*]\s+")
+_SENTINEL = re.compile(r"\ue000(\w+)\ue001")
+_ABBREV = {
+    "sid",
+    "s",
+    "t.ex",
+    "bl.a",
+    "f",
+    "ff",
+    "d.v.s",
+    "dvs",
+    "m.m",
+    "o.s.v",
+    "osv",
+    "ca",
+    "nr",
+    "kap",
+    "jfr",
+    "resp",
+    "p",
+    "tel",
+    "fr.o.m",
+    "t.o.m",
+    "st",
+    "kl",
+    "m.fl",
+    "dnr",
+    "prop",
+    "bet",
+}
+_SENT_END = re.compile(r"[.!?…][”\"’)\]]*(?=\s+[\"”“(\[\dA-ZÅÄÖÉ\u2022\ue000])")
+
+
+def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """Sentence boundaries inside ``text[start:end]`` as absolute ``(start, end)`` pairs.
+
+    Splits after ``.``, ``!``, ``?`` followed by white space and a capital letter, digit or
+    quotation mark, except after common Swedish abbreviations (``bl.a.``, ``t.ex.``, ``Sid.``).
+    """
+    end = len(text) if end is None else end
+    spans = []
+    cur = start
+    for m in _SENT_END.finditer(text, start, end):
+        word = re.search(r"([\w.]+)\.$", text[cur : m.start() + 1])
+        if word and text[m.start()] == "." and word.group(1).lower() in _ABBREV:
+            continue
+        stop = m.end()
+        spans.append((cur, stop))
+        nxt = stop
+        while nxt < end and text[nxt].isspace():
+            nxt += 1
+        cur = nxt
+    if cur < end:
+        stop = end
+        while stop > cur and text[stop - 1].isspace():
+            stop -= 1
+        if stop > cur:
+            spans.append((cur, stop))
+    return spans
+
+
+_TERMINAL = ".,;:?!…"
+
+
+_FUNCTION_WORDS = set(
+    ["och", "eller", "samt", "att", "av", "i", "på", "med", "för", "om", "som", "en", "ett", "den", "det", "de", "till", "från", "vid", "under", "över", "mot", "genom", "hos", "utan", "är", "har", "ska", "kan", "inom", "mellan", "efter"]
+)
+
+
+def looks_like_heading(text: str, prev: str | None, nxt: str | None, *, max_len: int = 60) -> bool:
+    """Whether a line or paragraph reads as a heading: short, no closing punctuation, starts
+    with a capital (or ``Fråga``/a number and a capital), after a finished sentence and before a
+    line that starts with a capital."""
+    t = text.strip()
+    if not t or canonical_key(t):
+        return bool(t)
+    words = t.split()
+    if len(t) > max_len or len(words) > 6 or t[-1] in _TERMINAL or "  " in t:
+        return False
+    # A wrapped line often ends in a function word or inside an open quotation.
+    if words[-1].lower() in _FUNCTION_WORDS or t.count("”") % 2 or t.count("(") != t.count(")"):
+        return False
+    if "\ue000" in t:
+        return False
+    if not (t[0].isupper() or re.match(r"^\d{1,2}[.)]?\s+[A-ZÅÄÖ]", t)):
+        return False
+    if (
+        prev is not None
+        and prev.strip()
+        and prev.rstrip()[-1] not in '.?!:”"'
+        and not prev.endswith("\n")
+    ):
+        return False
+    if nxt is not None:
+        n = nxt.strip()
+        if n and not (n[0].isupper() or n[0].isdigit() or n[0] in '”"•\u2013-'):
+            return False
+    return True
+
+
+def _join_lines(parts: list[str]) -> str:
+    """Join wrapped lines, undoing line-end hyphenation.
+
+    A hyphen at a line end is kept (with a space after it) when the next line starts with
+    ``och``/``eller``/``samt``/``respektive``/``som``/``till`` (a suspended compound:
+    ``inriktnings- och verksamhetsmål``); kept without a space when the next part starts with a
+    capital or a digit (``Stockholms-Mälardalen``, ``EU-20``) or the first part is an acronym
+    (``SL-``); otherwise removed (``inner-`` + ``stad`` → ``innerstad``).
+    """
+    out = ""
+    for part in parts:
+        part = part.strip()
+        if not part:
+            continue
+        if not out:
+            out = part
+            continue
+        m = re.search(r"(\w+)-$", out)
+        if m and not out.endswith(" -"):
+            first = re.match(r"\S+", part).group(0)
+            if first.lower() in ("och", "eller", "samt", "respektive", "som", "till", "resp."):
+                out = out + " " + part
+            elif first[0].isupper() or first[0].isdigit() or m.group(1).isupper():
+                out = out + part
+            else:
+                out = out[:-1] + part
+        else:
+            out = out + " " + part
+    return out
+
+
+def _clean_inline(text: str) -> str:
+    text = unicodedata.normalize("NFC", text)
+    text = text.replace("\u00ad", "").replace("\u200b", "").replace("\ufeff", "")
+    # Word field codes and angle-bracketed links left by copy-paste from e-mail or Word.
+    text = re.sub(r'HYPERLINK\s+"[^"]*"\s*', "", text)
+    text = re.sub(r"<((?:https?://|www\.)[^>\s]+)>", r"\1", text)
+    text = re.sub(r"\[(https?://[^\]\s]+)\]", r"\1", text)
+    text = text.replace("\t", " ").replace("\n", " ")
+    text = re.sub(r"[ \u00a0]+", " ", text)
+    text = re.sub(r" (\ue000\w+\ue001)", r"\1", text)
+    return text.strip()
+
+
+def _sentinel(text: str, markers: list[tuple[int, str]]) -> str:
+    for offset, number in sorted(markers, key=lambda m: m[0], reverse=True):
+        text = text[:offset] + f"\ue000{number}\ue001" + text[offset:]
+    return text
+
+
+# --- lines → blocks --------------------------------------------------------------------------
+
+
+def _lines_to_blocks(lines: list[RawLine]) -> tuple[list[RawBlock], list[RawFootnote]]:
+    body = [ln for ln in lines if ln.kind in ("body", "blank")]
+    footnotes = [
+        RawFootnote(ln.footnote or "", ln.text, ln.page) for ln in lines if ln.kind == "footnote"
+    ]
+    blocks: list[RawBlock] = []
+    para: list[str] = []
+    para_page: int | None = None
+
+    def flush() -> None:
+        nonlocal para, para_page
+        if para:
+            blocks.append(RawBlock(_join_lines(para), "body", None, [], para_page))
+        para, para_page = [], None
+
+    texts = [_sentinel(ln.text, ln.markers) for ln in body]
+    # A wrapped line is about as long as the page is wide; headings are clearly shorter.
+    lengths = sorted(len(ln.text) for ln in body if ln.kind == "body")
+    max_len = int(0.75 * lengths[int(0.9 * (len(lengths) - 1))]) if len(lengths) >= 10 else 60
+    in_bilagor = False
+    for i, ln in enumerate(body):
+        if ln.kind == "blank":
+            flush()
+            continue
+        text = texts[i]
+        prev_i = i - 1
+        prev = None
+        if para:
+            prev = texts[prev_i]
+        elif prev_i >= 0:
+            prev = texts[prev_i] + "\n"  # a finished paragraph, whatever its last character
+        nxt = next((texts[j] for j in range(i + 1, len(body)) if body[j].kind == "body"), None)
+        key = canonical_key(text)
+        heading = key is not None and len(text) < 60
+        if not heading and not in_bilagor:
+            heading = (ln.heading or looks_like_heading(text, prev, nxt, max_len=max_len)) and (
+                not para
+                or body[prev_i].para_end is not False
+                or texts[prev_i].rstrip()[-1:] in ".?!:"
+            )
+        if heading:
+            flush()
+            blocks.append(RawBlock(text, "heading", 1 if key else 2, [], ln.page))
+            in_bilagor = key == "bilagor"
+            continue
+        if not para:
+            para_page = ln.page
+        para.append(text)
+        if ln.para_end:
+            flush()
+    flush()
+    return blocks, footnotes
+
+
+# --- structure -------------------------------------------------------------------------------
+
+
+def structure(raw: RawDocument) -> Document:
+    """Clean ``raw`` and find its blocks, sections, header fields and footnotes."""
+    if raw.lines:
+        blocks_raw, raw_footnotes = _lines_to_blocks(raw.lines)
+    else:
+        blocks_raw = []
+        in_bilagor = False
+        texts = [_sentinel(b.text, b.markers) for b in raw.blocks]
+        for i, b in enumerate(raw.blocks):
+            key = canonical_key(b.text)
+            style = b.style
+            level = b.level
+            if style == "heading":
+                level = 1 if key else max(2, level or 2)
+            elif key is not None and len(b.text) < 60:
+                style, level = "heading", 1
+            elif style == "body" and not in_bilagor:
+                prev = texts[i - 1] + "\n" if i else None
+                nxt = texts[i + 1] if i + 1 < len(texts) else None
+                if looks_like_heading(texts[i], prev, nxt) and len(b.text) < 60:
+                    style, level = "heading", 2
+            if style == "heading":
+                in_bilagor = key == "bilagor"
+            blocks_raw.append(RawBlock(texts[i], style, level, [], b.page))
+        raw_footnotes = list(raw.footnotes)
+
+    text_parts: list[str] = []
+    blocks: list[Block] = []
+    markers: list[tuple[int, str, int]] = []  # (offset, number, block index)
+    pos = 0
+    for rb in blocks_raw:
+        cleaned = _clean_inline(rb.text)
+        bullet = False
+        m = _PRIVATE_BULLET.match(cleaned)
+        if m and rb.style != "heading":
+            cleaned = cleaned[m.end() :]
+            bullet = True
+        # Take the markers out and remember where they stood.
+        plain = ""
+        last = 0
+        found: list[tuple[int, str]] = []
+        for sm in _SENTINEL.finditer(cleaned):
+            plain += cleaned[last : sm.start()]
+            found.append((len(plain), sm.group(1)))
+            last = sm.end()
+        plain += cleaned[last:]
+        plain = plain.strip()
+        if not plain:
+            continue
+        if text_parts:
+            text_parts.append("\n\n")
+            pos += 2
+        kind = rb.style
+        if kind == "body":
+            kind = "list_item" if bullet or re.match(r"^\d{1,2}[.)]\s", plain) else "paragraph"
+        elif kind == "list":
+            kind = "list_item"
+        block = Block(len(blocks), kind, plain, pos, pos + len(plain), rb.page, bullet=bullet)
+        if kind == "heading":
+            block.level = rb.level or 2
+        for off, number in found:
+            markers.append((pos + min(off, len(plain)), number, block.index))
+        text_parts.append(plain)
+        pos += len(plain)
+        blocks.append(block)
+    text = "".join(text_parts)
+
+    sections = _sections(blocks, len(text))
+    header = _header(blocks)
+    footnotes = _link_footnotes(text, blocks, markers, raw_footnotes)
+    warnings = []
+    if not any(s.key for s in sections):
+        warnings.append("inga standardrubriker (Sammanfattning, Bakgrund, …) hittades")
+    for fn in footnotes:
+        if fn.marker_offset is None:
+            warnings.append(f"fotnot {fn.number} saknar markering i texten")
+    pages = raw.page_count or max((b.page or 0 for b in blocks), default=0) or None
+    return Document(
+        raw.path, raw.format, text, blocks, sections, header, footnotes, pages, warnings
+    )
+
+
+def _sections(blocks: list[Block], text_len: int) -> list[Section]:
+    sections: list[Section] = []
+    stack: list[Section] = []
+    for b in blocks:
+        if b.kind != "heading":
+            b.section_path = tuple(s.title for s in stack)
+            b.section_key = next((s.key for s in reversed(stack) if s.key), None)
+            continue
+        key = canonical_key(b.text)
+        level = 1 if key else (b.level or 2)
+        if not key and not any(s.key for s in stack) and level > 1 and not stack:
+            level = 1
+        while stack and stack[-1].level >= level:
+            stack.pop()
+        path = tuple(s.title for s in stack) + (b.text,)
+        sec = Section(b.text, key, level, b.start, text_len, b.index, path, b.page)
+        for other in sections:
+            if other.end == text_len and other.level >= level and other.start < b.start:
+                other.end = b.start - 2 if b.start >= 2 else b.start
+        sections.append(sec)
+        stack.append(sec)
+        b.level = level
+        b.section_path = path[:-1]
+        b.section_key = next((s.key for s in reversed(stack) if s.key), None)
+    return sections
+
+
+_DATE_ISO = re.compile(r"\b((?:19|20)\d{2})-(\d{2})-(\d{2})\b")
+_MONTHS = {
+    m: i + 1
+    for i, m in enumerate(
+        ["januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober", "november", "december"]
+    )
+}
+_DATE_SV = re.compile(r"\b(\d{1,2}) (" + "|".join(_MONTHS) + r") ((?:19|20)\d{2})\b", re.I)
+
+
+def _header(blocks: list[Block]) -> Header:
+    """Header fields from the blocks before the first standard section."""
+    pre: list[Block] = []
+    for b in blocks:
+        if b.kind == "heading" and canonical_key(b.text) not in (None,):
+            break
+        pre.append(b)
+    h = Header()
+    texts = [b.text for b in pre]
+    for i, t in enumerate(texts):
+        if h.dnr is None:
+            m = re.search(r"\b(?:Dnr|Diarienummer|Dnr\.)[\s.:]*([\w][\w./:-]*\d[\w./-]*)", t, re.I)
+            if m:
+                h.dnr = m.group(1).rstrip(".")
+        if h.date is None:
+            m = _DATE_ISO.search(t)
+            if m:
+                h.date = m.group(0)
+            else:
+                m = _DATE_SV.search(t)
+                if m:
+                    h.date = f"{m.group(3)}-{_MONTHS[m.group(2).lower()]:02d}-{int(m.group(1)):02d}"
+        if h.handlaggare is None and re.match(r"^handläggare\b", t, re.I):
+            rest = re.sub(r"^handläggare[\s:]*", "", t, flags=re.I)
+            if not rest and i + 1 < len(texts):
+                rest = texts[i + 1]
+            rest = re.split(r"\s+(?:Telefon|Tfn|Tel\.?)\b", rest)[0].strip(" ,")
+            h.handlaggare = rest or None
+        if h.board is None:
+            m = re.match(r"^Till\s+(.+)$", t)
+            if m:
+                h.board = m.group(1).strip().rstrip(".")
+        if h.administration is None:
+            m = re.match(r"^([A-ZÅÄÖ][\w\- ]*?(?:förvaltning|kontor|förvaltningen|kontoret))\b", t)
+            if m:
+                h.administration = m.group(1)
+        if h.title is None and re.match(
+            r"^(?:Svar på remiss|Remiss(?:svar)? (?:av|om|över)|Yttrande över|Remiss:)", t
+        ):
+            h.title = t
+    if h.board is None:
+        for t in texts:
+            m = re.match(r"^([A-ZÅÄÖ][\w\-]*(?: [\w\-]+){0,3} (?:stadsdelsnämnd|nämnd))$", t)
+            if m:
+                h.board = m.group(1)
+                break
+    return h
+
+
+def _link_footnotes(
+    text: str, blocks: list[Block], markers: list[tuple[int, str, int]], raw: list[RawFootnote]
+) -> list[Footnote]:
+    out: list[Footnote] = []
+    used: set[int] = set()
+    by_number: dict[str, list[int]] = {}
+    for i, (_off, number, _b) in enumerate(markers):
+        by_number.setdefault(number, []).append(i)
+    for fn in raw:
+        idx = next((i for i in by_number.get(fn.number, []) if i not in used), None)
+        note = Footnote(fn.number, _clean_inline(fn.text), fn.page, None)
+        if idx is not None:
+            used.add(idx)
+            off, _number, bi = markers[idx]
+            block = blocks[bi]
+            note.marker_offset = off
+            note.block = bi
+            if note.page is None:
+                note.page = block.page
+            for s, e in sentence_spans(text, block.start, block.end):
+                # The marker closes its sentence: it follows the full stop (or sits inside).
+                if s < off <= e or (off == s and s == block.start):
+                    note.sentence_start, note.sentence_end = s, e
+                    note.sentence = text[s:e]
+                    break
+        out.append(note)
+    for i, (off, number, bi) in enumerate(markers):
+        if i not in used:
+            out.append(Footnote(number, "", blocks[bi].page, off, block=bi))
+    return out
