@@ -64,6 +64,10 @@ class Expression:
     columns: frozenset[str]
     is_bare_column: bool
 
+    def qualified(self, alias: str) -> str:
+        """The SQL with every column qualified by the relation alias ``alias``."""
+        return _Parser(self.text, qualifier=alias).parse()
+
 
 @dataclass(frozen=True)
 class _Token:
@@ -95,8 +99,9 @@ def _quote_identifier(name: str) -> str:
 
 
 class _Parser:
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, qualifier: str | None = None) -> None:
         self.text = text
+        self.qualifier = qualifier
         self.tokens = _tokenise(text)
         self.index = 0
         self.columns: set[str] = set()
@@ -226,7 +231,8 @@ class _Parser:
                     f"function calls are not allowed ({token.value})", token.position
                 )
             self.columns.add(token.value)
-            return _quote_identifier(token.value)
+            prefix = "" if self.qualifier is None else self.qualifier + "."
+            return prefix + _quote_identifier(token.value)
         if self.accept("op", "("):
             inner = self.or_()
             self.expect("op", ")", "')'")

@@ -1,0 +1,319 @@
+"""Indicator specifications → one SQL statement.
+
+The statement is plain SQL (common table expressions, ``FILTER`` clauses, ``GROUPING SETS`` and
+``GROUPING()`` from SQL:2003, ``PERCENTILE_CONT … WITHIN GROUP`` for medians, ``CONCAT_WS`` for the
+group key) so that it can run on another engine later; it reads two relations, the person-level
+``records`` and the flat ``area_lookup`` of :class:`~skillnader.engine.hierarchy.AreaHierarchy`.
+
+Sums, counts and sums of squares are decomposable, so they are aggregated in two steps: first
+every record is reduced to its cell of finest area × period × all group columns (one scan of the
+records), then those few thousand cells are joined to the hierarchy and rolled up to every
+requested level × group combination with ``GROUPING SETS``. Medians are not decomposable and are
+computed from the records with the same grouping sets, and joined on the cell key.
+
+The output has one row per vintage × level × area × group × period and, per indicator, the
+columns ``<id>__num``, ``<id>__den`` (and the unweighted ``__num_n``/``__den_n``, ``__w2`` of
+weighted indicators, ``__sx``/``__sxx`` of means, ``__median`` of medians) and
+``<id>__suppressed`` (primary suppression, see :func:`_primary_suppression`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from skillnader.engine.spec import IndicatorSpec, SpecError
+
+__all__ = ["RecordLayout", "compile_sql", "normalise_group_sets", "output_columns"]
+
+_AREA = "area__"
+_PERIOD = "period__"
+
+
+@dataclass(frozen=True)
+class RecordLayout:
+    """Which record columns hold the finest area code, the period, the age and the groups."""
+
+    area: str
+    period: str
+    groups: tuple[str, ...] = ()
+    age: str | None = None
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _literal(value) -> str:
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int | float):
+        return repr(value)
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def normalise_group_sets(
+    group_sets: Sequence[Sequence[str]], layout: RecordLayout
+) -> tuple[tuple[str, ...], ...]:
+    """Validate the requested group combinations; always include the total ``()`` first.
+
+    Columns inside a combination are put in the order of ``layout.groups`` so that the group key
+    is canonical (``sex=female;age_band=16-24`` whatever order the user wrote).
+    """
+    order = {name: i for i, name in enumerate(layout.groups)}
+    result: list[tuple[str, ...]] = [()]
+    for combination in group_sets:
+        if isinstance(combination, str):
+            combination = (combination,)
+        for name in combination:
+            if name not in order:
+                raise SpecError(
+                    "group column not declared in the record layout",
+                    location="group_sets",
+                    value=name,
+                    expected=", ".join(layout.groups) or "no groups declared",
+                )
+        if len(set(combination)) != len(combination):
+            raise SpecError("a group column is repeated", location="group_sets", value=combination)
+        canonical = tuple(sorted(combination, key=order.__getitem__))
+        if canonical not in result:
+            result.append(canonical)
+    return tuple(result)
+
+
+def _population(spec: IndicatorSpec, layout: RecordLayout, alias: str | None = None) -> str:
+    prefix = "" if alias is None else alias + "."
+    parts = []
+    if spec.population is not None:
+        parts.append(spec.population.sql if alias is None else spec.population.qualified(alias))
+    if spec.min_age is not None:
+        parts.append(f"({prefix}{_q(layout.age or '')} >= {spec.min_age})")
+    if spec.max_age is not None:
+        parts.append(f"({prefix}{_q(layout.age or '')} <= {spec.max_age})")
+    if spec.measure in ("mean", "median"):
+        parts.append(f"({prefix}{_q(spec.value or '')} IS NOT NULL)")
+    return " AND ".join(parts) if parts else "TRUE"
+
+
+def output_columns(spec: IndicatorSpec) -> dict[str, str]:
+    """Per-indicator columns of the rolled-up result and how each is rolled up.
+
+    ``"linear"`` columns are multiplied by the crosswalk weight, ``"square"`` ones by its square.
+    """
+    columns = {"num": "linear", "den": "linear"}
+    if spec.weight is not None:
+        columns.update({"num_n": "linear", "den_n": "linear", "w2": "square"})
+    if spec.measure in ("mean", "median"):
+        del columns["num"]
+        columns.update({"sx": "linear", "sxx": "square"})
+    if spec.measure == "median":
+        del columns["sx"], columns["sxx"]
+    return columns
+
+
+def _base_aggregates(spec: IndicatorSpec, layout: RecordLayout) -> list[str]:
+    population = _population(spec, layout)
+    weight = None if spec.weight is None else f"CAST({_q(spec.weight)} AS DOUBLE)"
+    p = spec.id
+    out = []
+    if spec.measure in ("proportion", "count", "rate"):
+        numerator = spec.numerator.sql  # type: ignore[union-attr]
+        if population != "TRUE":
+            numerator = f"{population} AND {numerator}"
+        if weight is None:
+            out.append(f"COUNT(*) FILTER (WHERE {population}) AS {_q(p + '__den')}")
+            out.append(f"COUNT(*) FILTER (WHERE {numerator}) AS {_q(p + '__num')}")
+        else:
+            out.append(f"SUM({weight}) FILTER (WHERE {population}) AS {_q(p + '__den')}")
+            out.append(f"SUM({weight}) FILTER (WHERE {numerator}) AS {_q(p + '__num')}")
+            out.append(f"COUNT(*) FILTER (WHERE {population}) AS {_q(p + '__den_n')}")
+            out.append(f"COUNT(*) FILTER (WHERE {numerator}) AS {_q(p + '__num_n')}")
+            out.append(f"SUM({weight} * {weight}) FILTER (WHERE {population}) AS {_q(p + '__w2')}")
+        return out
+    value = f"CAST({_q(spec.value or '')} AS DOUBLE)"
+    if weight is None:
+        out.append(f"COUNT(*) FILTER (WHERE {population}) AS {_q(p + '__den')}")
+        if spec.measure == "mean":
+            out.append(f"SUM({value}) FILTER (WHERE {population}) AS {_q(p + '__sx')}")
+            out.append(f"SUM({value} * {value}) FILTER (WHERE {population}) AS {_q(p + '__sxx')}")
+    else:
+        out.append(f"SUM({weight}) FILTER (WHERE {population}) AS {_q(p + '__den')}")
+        out.append(f"COUNT(*) FILTER (WHERE {population}) AS {_q(p + '__den_n')}")
+        out.append(f"SUM({weight} * {weight}) FILTER (WHERE {population}) AS {_q(p + '__w2')}")
+        out.append(f"SUM({weight} * {value}) FILTER (WHERE {population}) AS {_q(p + '__sx')}")
+        out.append(
+            f"SUM({weight} * {value} * {value}) FILTER (WHERE {population}) AS {_q(p + '__sxx')}"
+        )
+    return out
+
+
+def _primary_suppression(spec: IndicatorSpec, alias: str = "r") -> str:
+    """SQL condition under which a cell of ``spec`` must not be published (primary suppression).
+
+    A cell is suppressed when its unweighted count of persons in the numerator, or in the
+    denominator, is below the spec's threshold (for means and medians: the number of persons
+    with a value). This is the fallback used while ``skillnader.stats.disclosure.protect`` is
+    not available; secondary suppression (protecting suppressed cells against recovery from
+    totals) is that function's job.
+    """
+    p = spec.id
+    suffix = "_n" if spec.weight is not None else ""
+    checks = [f"{alias}.{_q(p + '__den' + suffix)} < {spec.threshold}"]
+    if spec.measure in ("proportion", "count", "rate"):
+        checks.append(f"{alias}.{_q(p + '__num' + suffix)} < {spec.threshold}")
+    return "(" + " OR ".join(checks) + ")"
+
+
+def _grouping_sets(levels: int, group_sets, group_alias) -> str:
+    sets = []
+    for level in range(levels):
+        for combination in group_sets:
+            columns = ["l.vintage", f"l.{_q(f'level_{level}')}", f"b.{_PERIOD}"]
+            columns += [f"b.{_q(group_alias[name])}" for name in combination]
+            sets.append("(" + ", ".join(columns) + ")")
+    return "GROUPING SETS (\n    " + ",\n    ".join(sets) + "\n  )"
+
+
+def _cell_key(levels: Sequence[str], groups: Sequence[str], group_alias, source: str) -> list[str]:
+    level_case = " ".join(
+        f"WHEN GROUPING(l.{_q(f'level_{i}')}) = 0 THEN {_literal(name)}"
+        for i, name in enumerate(levels)
+    )
+    area_case = " ".join(
+        f"WHEN GROUPING(l.{_q(f'level_{i}')}) = 0 THEN l.{_q(f'level_{i}')}"
+        for i in range(len(levels))
+    )
+    if groups:
+        parts = ", ".join(
+            f"CASE WHEN GROUPING({source}.{_q(group_alias[g])}) = 0 "
+            f"THEN {_literal(g + '=')} || {source}.{_q(group_alias[g])} END"
+            for g in groups
+        )
+        group_key = f"CONCAT_WS(';', {parts})"
+    else:
+        group_key = "''"
+    return [
+        "l.vintage AS vintage",
+        f"CASE {level_case} END AS level",
+        f"CASE {area_case} END AS area_code",
+        f"{group_key} AS group_key",
+        f"{source}.{_PERIOD} AS period",
+    ]
+
+
+def compile_sql(
+    specs: Sequence[IndicatorSpec],
+    *,
+    layout: RecordLayout,
+    levels: Sequence[str],
+    group_sets: Sequence[Sequence[str]] = ((),),
+    periods: Sequence[object] | None = None,
+    fractional: bool = False,
+    records: str = "records",
+    lookup: str = "area_lookup",
+) -> str:
+    """Compile ``specs`` into one SQL statement over ``records`` and ``lookup``.
+
+    ``levels`` are the hierarchy's level names (finest first); the lookup must have the columns
+    ``vintage, source_code, weight, level_0 … level_k``. ``group_sets`` lists the group
+    combinations (the total is always added). ``periods`` restricts the periods (``None`` = all).
+    ``fractional`` says whether crosswalk weights other than 1 occur; without them counts stay
+    exact integers.
+    """
+    if not specs:
+        raise SpecError("no indicators to compute", location="indicators")
+    group_sets = normalise_group_sets(group_sets, layout)
+    used_groups = [g for g in layout.groups if any(g in combo for combo in group_sets)]
+    group_alias = {g: f"g_{i}" for i, g in enumerate(layout.groups)}
+
+    where = ""
+    if periods is not None:
+        if not periods:
+            raise SpecError("empty list of periods", location="periods")
+        where = f"\n  WHERE {_q(layout.period)} IN ({', '.join(_literal(p) for p in periods)})"
+
+    # Stage 1: one scan of the records down to finest area × period × all group columns.
+    keys = [
+        f"CAST({_q(layout.area)} AS VARCHAR)",
+        _q(layout.period),
+        *[f"COALESCE(CAST({_q(g)} AS VARCHAR), '(missing)')" for g in used_groups],
+    ]
+    key_aliases = [_AREA, _PERIOD, *[group_alias[g] for g in used_groups]]
+    additive = [s for s in specs if s.measure != "median"] + [
+        s for s in specs if s.measure == "median"
+    ]
+    aggregates = [agg for spec in additive for agg in _base_aggregates(spec, layout)]
+    base_select = ",\n    ".join(
+        [f"{k} AS {_q(a)}" for k, a in zip(keys, key_aliases, strict=True)] + aggregates
+    )
+    base = (
+        f"base AS (\n  SELECT\n    {base_select}\n  FROM {records}{where}\n"
+        f"  GROUP BY {', '.join(keys)}\n)"
+    )
+
+    # Stage 2: roll the cells up along the hierarchy and over the group combinations.
+    rolled_columns = _cell_key(levels, used_groups, group_alias, "b")
+    for spec in specs:
+        for suffix, kind in output_columns(spec).items():
+            column = f"b.{_q(spec.id + '__' + suffix)}"
+            if not fractional:
+                expr = f"SUM({column})"
+                if suffix in ("num", "den", "num_n", "den_n") and spec.weight is None:
+                    expr = f"CAST({expr} AS BIGINT)"
+            elif kind == "square":
+                expr = f"SUM({column} * l.weight * l.weight)"
+            else:
+                expr = f"SUM({column} * l.weight)"
+            rolled_columns.append(f"{expr} AS {_q(spec.id + '__' + suffix)}")
+    rolled = (
+        "rolled AS (\n  SELECT\n    "
+        + ",\n    ".join(rolled_columns)
+        + f"\n  FROM base AS b JOIN {lookup} AS l ON b.{_AREA} = l.source_code"
+        + f"\n  GROUP BY {_grouping_sets(len(levels), group_sets, group_alias)}\n)"
+    )
+
+    ctes = [base, rolled]
+    medians = [s for s in specs if s.measure == "median"]
+    final_from = "rolled AS r"
+    if medians:
+        raw_keys = [
+            f"CAST(r0.{_q(layout.area)} AS VARCHAR)",
+            f"r0.{_q(layout.period)}",
+            *[f"COALESCE(CAST(r0.{_q(g)} AS VARCHAR), '(missing)')" for g in used_groups],
+        ]
+        raw_select = ",\n    ".join(
+            [f"{k} AS {_q(a)}" for k, a in zip(raw_keys, key_aliases, strict=True)]
+            + [
+                f"CAST(r0.{_q(s.value or '')} AS DOUBLE) AS {_q(s.id + '__x')}, "
+                f"({_population(s, layout, 'r0')}) AS {_q(s.id + '__in')}"
+                for s in medians
+            ]
+        )
+        raw_where = where.replace(_q(layout.period), f"r0.{_q(layout.period)}")
+        median_columns = _cell_key(levels, used_groups, group_alias, "b") + [
+            f"PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY b.{_q(s.id + '__x')}) "
+            f"FILTER (WHERE b.{_q(s.id + '__in')}) AS {_q(s.id + '__median')}"
+            for s in medians
+        ]
+        ctes.append(f"raw AS (\n  SELECT\n    {raw_select}\n  FROM {records} AS r0{raw_where}\n)")
+        ctes.append(
+            "medians AS (\n  SELECT\n    "
+            + ",\n    ".join(median_columns)
+            + f"\n  FROM raw AS b JOIN {lookup} AS l ON b.{_AREA} = l.source_code"
+            + f"\n  GROUP BY {_grouping_sets(len(levels), group_sets, group_alias)}\n)"
+        )
+        final_from = (
+            "rolled AS r LEFT JOIN medians AS m ON r.vintage = m.vintage AND r.level = m.level "
+            "AND r.area_code = m.area_code AND r.group_key = m.group_key AND r.period = m.period"
+        )
+
+    final = ["r.*"]
+    final += [f"m.{_q(s.id + '__median')}" for s in medians]
+    final += [f"{_primary_suppression(s)} AS {_q(s.id + '__suppressed')}" for s in specs]
+    return (
+        "WITH\n"
+        + ",\n".join(ctes)
+        + "\nSELECT\n  "
+        + ",\n  ".join(final)
+        + f"\nFROM {final_from}\nORDER BY vintage, level, area_code, group_key, period"
+    )

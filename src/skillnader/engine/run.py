@@ -1,0 +1,267 @@
+"""Execute compiled indicator SQL on DuckDB and return observations.
+
+:func:`compute` registers the records and the area lookup in an in-process DuckDB connection,
+runs the single statement from :func:`~skillnader.engine.compile.compile_sql`, and turns its wide
+result into long observations with confidence intervals (vectorised, from
+:mod:`skillnader.stats.intervals`) and suppression applied: a suppressed cell has no value, no
+interval, and neither numerator nor denominator.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import polars as pl
+
+from skillnader.engine.compile import RecordLayout, compile_sql, normalise_group_sets
+from skillnader.engine.hierarchy import AreaHierarchy
+from skillnader.engine.spec import IndicatorSpec, SpecError, check_columns
+from skillnader.errors import InputError, MethodError, UnknownAreaError
+from skillnader.stats import intervals
+
+__all__ = ["OBSERVATION_SCHEMA", "compute", "observations_from_wide"]
+
+OBSERVATION_SCHEMA = {
+    "indicator": pl.Utf8,
+    "measure": pl.Utf8,
+    "vintage": pl.Utf8,
+    "level": pl.Utf8,
+    "area_code": pl.Utf8,
+    "group": pl.Utf8,
+    "period": None,  # the records' own period type
+    "value": pl.Float64,
+    "numerator": pl.Float64,
+    "denominator": pl.Float64,
+    "lower": pl.Float64,
+    "upper": pl.Float64,
+    "suppressed": pl.Boolean,
+}
+_KEY = ["vintage", "level", "area_code", "group_key", "period"]
+
+
+def _register_records(connection: duckdb.DuckDBPyConnection, records) -> str:
+    """Make ``records`` queryable as a view and return its name."""
+    name = "records"
+    if isinstance(records, pl.DataFrame):
+        connection.register(name, records.to_arrow())
+    elif isinstance(records, duckdb.DuckDBPyRelation):
+        records.create_view(name, replace=True)
+    elif isinstance(records, str | Path) and Path(records).suffix.lower() in (".parquet", ".csv"):
+        path = Path(records)
+        if not path.exists():
+            raise InputError("file not found", path=str(path))
+        reader = "read_parquet" if path.suffix.lower() == ".parquet" else "read_csv_auto"
+        quoted = "'" + str(path).replace("'", "''") + "'"
+        connection.execute(
+            f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * FROM {reader}({quoted})"
+        )
+    elif isinstance(records, str):
+        return records  # an existing table or view in ``connection``
+    else:
+        try:
+            connection.register(name, records)  # Arrow tables, pandas frames
+        except Exception as exc:  # duckdb raises several unrelated types here
+            raise InputError(
+                "cannot read the records",
+                value=type(records).__name__,
+                expected="a polars/Arrow frame, a DuckDB relation or table, a Parquet or CSV path",
+            ) from exc
+    return name
+
+
+def _fetch(connection: duckdb.DuckDBPyConnection, sql: str) -> pl.DataFrame:
+    return pl.from_arrow(connection.execute(sql).to_arrow_table())
+
+
+def _columns(connection: duckdb.DuckDBPyConnection, relation: str) -> dict[str, str]:
+    rows = connection.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()
+    return {row[0]: row[1] for row in rows}
+
+
+def _check_layout(layout: RecordLayout, available: dict[str, str]) -> None:
+    for role, name in [("area", layout.area), ("period", layout.period)] + [
+        ("group", g) for g in layout.groups
+    ]:
+        if name not in available:
+            raise SpecError(
+                f"the records have no {role} column {name!r}",
+                location=f"layout.{role}",
+                value=name,
+                expected="one of " + ", ".join(sorted(available)),
+            )
+
+
+def _check_areas(connection, relation: str, layout: RecordLayout, hierarchy) -> None:
+    codes = _fetch(
+        connection, f'SELECT DISTINCT CAST("{layout.area}" AS VARCHAR) AS code FROM {relation}'
+    )
+    if codes.get_column("code").null_count():
+        raise UnknownAreaError(
+            "records without an area code", location=f"column {layout.area}", value=None
+        )
+    for vintage in hierarchy.vintages:
+        known = hierarchy.lookup.filter(pl.col("vintage") == vintage).select(
+            pl.col("source_code").alias("code")
+        )
+        missing = codes.join(known, on="code", how="anti").sort("code")
+        if missing.height:
+            raise UnknownAreaError(
+                f"{missing.height} area codes in the records are not in the hierarchy",
+                location=f"column {layout.area}, vintage {vintage}",
+                value=missing.get_column("code").head(5).to_list(),
+                expected=f"codes of level {hierarchy.levels[0]}",
+            )
+
+
+def _intervals(spec: IndicatorSpec, wide: pl.DataFrame, confidence: float):
+    """Value, numerator, denominator, lower and upper for one indicator as numpy arrays."""
+    p = spec.id
+    den = wide.get_column(f"{p}__den").cast(pl.Float64).to_numpy()
+    if spec.measure in ("proportion", "count", "rate"):
+        num = wide.get_column(f"{p}__num").cast(pl.Float64).to_numpy()
+        num = np.nan_to_num(num)
+        den = np.nan_to_num(den)
+        if spec.measure == "proportion":
+            if spec.weight is None:
+                lower, upper = intervals.wilson(num, den, confidence)
+            else:
+                # Wilson on the weighted proportion with Kish's effective sample size: a
+                # design-free approximation (Kish 1965, Survey Sampling, section 11.7).
+                w2 = wide.get_column(f"{p}__w2").to_numpy()
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    n_eff = np.where(w2 > 0, den * den / w2, 0.0)
+                    share = np.where(den > 0, num / den, 0.0)
+                lower, upper = intervals.wilson(share * n_eff, n_eff, confidence)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                value = np.where(den > 0, num / den, np.nan)
+        elif spec.measure == "count":
+            lower, upper = intervals.byar(num, confidence)
+            value = num
+        else:
+            lower, upper = intervals.byar(num, confidence)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                scale = np.where(den > 0, spec.per / den, np.nan)
+            value, lower, upper = num * scale, lower * scale, upper * scale
+        return value, num, den, np.asarray(lower), np.asarray(upper)
+    if spec.measure == "mean":
+        sx = wide.get_column(f"{p}__sx").to_numpy()
+        sxx = wide.get_column(f"{p}__sxx").to_numpy()
+        with np.errstate(divide="ignore", invalid="ignore"):
+            mean = np.where(den > 0, sx / den, np.nan)
+            if spec.weight is None:
+                n = den
+                var = np.where(n > 1, (sxx - n * mean * mean) / (n - 1), np.nan)
+            else:
+                # Weighted variance with Kish's effective n (reliability weights).
+                w2 = wide.get_column(f"{p}__w2").to_numpy()
+                n = np.where(w2 > 0, den * den / w2, 0.0)
+                var = (sxx / den - mean * mean) * n / (n - 1)
+        sd = np.sqrt(np.clip(np.nan_to_num(var, nan=0.0), 0.0, None))
+        estimate = intervals.mean_ci(mean=np.nan_to_num(mean), sd=sd, n=np.nan_to_num(n))
+        lower = np.where(n >= 2, estimate.lower, np.nan)
+        upper = np.where(n >= 2, estimate.upper, np.nan)
+        return mean, sx, den, lower, upper
+    median = wide.get_column(f"{p}__median").cast(pl.Float64).to_numpy()
+    empty = np.full(median.shape, np.nan)
+    return median, empty, den, empty, empty
+
+
+def observations_from_wide(
+    wide: pl.DataFrame, specs: Sequence[IndicatorSpec], *, confidence: float = 0.95
+) -> pl.DataFrame:
+    """Turn the compiled query's wide result into long observations with intervals.
+
+    Suppressed cells lose value, interval, numerator and denominator.
+    """
+    frames = []
+    key = wide.select(_KEY)
+    for spec in specs:
+        value, num, den, lower, upper = _intervals(spec, wide, confidence)
+        suppressed = wide.get_column(f"{spec.id}__suppressed").fill_null(True)
+        frame = key.with_columns(
+            pl.lit(spec.id).alias("indicator"),
+            pl.lit(spec.measure).alias("measure"),
+            pl.Series("value", value, dtype=pl.Float64).fill_nan(None),
+            pl.Series("numerator", num, dtype=pl.Float64).fill_nan(None),
+            pl.Series("denominator", den, dtype=pl.Float64).fill_nan(None),
+            pl.Series("lower", lower, dtype=pl.Float64).fill_nan(None),
+            pl.Series("upper", upper, dtype=pl.Float64).fill_nan(None),
+            suppressed.alias("suppressed"),
+        )
+        hidden = pl.col("suppressed")
+        frame = frame.with_columns(
+            [
+                pl.when(hidden).then(None).otherwise(pl.col(c)).alias(c)
+                for c in ("value", "numerator", "denominator", "lower", "upper")
+            ]
+        )
+        frames.append(frame)
+    result = pl.concat(frames).rename({"group_key": "group"})
+    return result.select(list(OBSERVATION_SCHEMA))
+
+
+def compute(
+    records,
+    specs: Sequence[IndicatorSpec],
+    hierarchy: AreaHierarchy,
+    *,
+    layout: RecordLayout,
+    group_sets: Sequence[Sequence[str]] = ((),),
+    periods: Sequence[object] | None = None,
+    vintages: Sequence[str] | None = None,
+    confidence: float = 0.95,
+    connection: duckdb.DuckDBPyConnection | None = None,
+    check_areas: bool = True,
+) -> pl.DataFrame:
+    """Compute every indicator × area level × group combination × period in one DuckDB query.
+
+    ``records``: a polars or Arrow frame, a DuckDB relation (pass its ``connection``), the name
+    of a table in ``connection``, or a path to a Parquet or CSV file. ``hierarchy`` maps the
+    records' finest area codes to every level and vintage (``vintages`` selects some).
+    ``group_sets`` lists the group combinations, e.g. ``[("sex",), ("sex", "age_band")]``; the
+    total over all groups is always included. Returns one row per indicator × vintage × level ×
+    area × group × period with the columns of :data:`OBSERVATION_SCHEMA`.
+
+    Intervals: Wilson for proportions, Byar (exact Poisson below 10) for counts and rates,
+    Student's t for means (see :mod:`skillnader.stats.intervals`); no interval for medians.
+    """
+    connection = connection if connection is not None else duckdb.connect()
+    if vintages is not None:
+        hierarchy = hierarchy.select(vintages)
+    relation = _register_records(connection, records)
+    available = _columns(connection, relation)
+    _check_layout(layout, available)
+    check_columns(specs, available, age_column=layout.age)
+    normalise_group_sets(group_sets, layout)
+    if hierarchy.fractional and any(s.measure == "median" for s in specs):
+        raise MethodError("medians cannot be split over areas by a weighted crosswalk")
+    if check_areas:
+        _check_areas(connection, relation, layout, hierarchy)
+    lookup = hierarchy.lookup.rename(
+        {level: f"level_{i}" for i, level in enumerate(hierarchy.levels)}
+    )
+    connection.register("area_lookup", lookup.to_arrow())
+    sql = compile_sql(
+        specs,
+        layout=layout,
+        levels=hierarchy.levels,
+        group_sets=group_sets,
+        periods=periods,
+        fractional=hierarchy.fractional,
+        records=relation,
+        lookup="area_lookup",
+    )
+    try:
+        wide = _fetch(connection, sql)
+    except duckdb.Error as exc:
+        raise SpecError(
+            f"the records do not fit the specifications: {exc}",
+            location="indicators",
+            expected="columns of the types the expressions compare them with",
+        ) from exc
+    finally:
+        connection.unregister("area_lookup")
+    return observations_from_wide(wide, specs, confidence=confidence)
