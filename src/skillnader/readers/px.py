@@ -88,6 +88,7 @@ class _Stmt:
     subkeys: tuple[str, ...]
     raw: bytes
     line: int
+    raw_sub: bytes | None = None
     items: list[str] | None = None
     bare: list[str] | None = None  # unquoted items in order (YES/NO, numbers, TLIST(...))
     text: str = ""
@@ -263,7 +264,8 @@ class _Reader:
                 _Stmt(
                     keyword=keyword,
                     lang=None if lang is None else lang.decode("ascii", "replace").strip(),
-                    subkeys=() if sub is None else tuple(self._subkeys(sub, line)),
+                    subkeys=(),
+                    raw_sub=sub,
                     raw=v.group(1),
                     line=line,
                 )
@@ -354,6 +356,8 @@ class _Reader:
             by_kw.setdefault(st.keyword, []).append(st)
         self._choose_encoding(by_kw)
         for st in stmts:
+            if st.raw_sub is not None:
+                st.subkeys = tuple(self._subkeys(st.raw_sub, st.line))
             self._tokenize(st)
         header = _Header(self, stmts)
         dims, cube_meta = header.build()
