@@ -220,7 +220,8 @@ def _json_kind(p: Path, size: int, head: bytes) -> str:
 
 
 def _looks_delimited(text: str) -> bool:
-    lines = [ln for ln in text.splitlines()[:20] if ln.strip()]
+    # Not str.splitlines(): it also breaks on \x85, a byte of UTF-8 "Å" decoded as Latin-1.
+    lines = [ln for ln in re.split(r"\r\n|\r|\n", text)[:40] if ln.strip()][:20]
     if len(lines) > 1 and len(text) >= _HEAD:
         lines = lines[:-1]  # the last line may be cut by the read limit
     if not lines:
