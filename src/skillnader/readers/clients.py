@@ -36,6 +36,7 @@ from skillnader.readers.jsonstat import JsonStatMetadata, read_jsonstat, read_js
 
 __all__ = [
     "ApiError",
+    "EmptyResultError",
     "HttpFetcher",
     "KoladaClient",
     "ScbClient",
@@ -56,6 +57,10 @@ class ApiError(NetworkError):
         self.url = url
         self.status = status
         super().__init__(message)
+
+
+class EmptyResultError(InputError):
+    """The API answered, but with no data for the selection (rather than an empty table)."""
 
 
 class HttpFetcher:
@@ -582,6 +587,18 @@ class KoladaClient:
                         expected="a number or null",
                     )
                 records.append((kpi, muni, period, gender, fv, str(cell.get("status") or ""), url))
+
+        if not records:
+            raise EmptyResultError(
+                "Kolada has no values for this selection",
+                path=self._urls(kpis, municipalities, years)[0],
+                value={
+                    "kpi": list(kpis),
+                    "municipality": list(municipalities or []),
+                    "year": list(years or []),
+                },
+                expected="KPI ids, municipality codes and years that Kolada publishes",
+            )
 
         def order(values: Iterable[str], wanted: Sequence[str] | None) -> list[str]:
             present = list(dict.fromkeys(values))
