@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import codecs
 import io
+import math
 import os
 import re
 from dataclasses import dataclass
@@ -536,8 +537,9 @@ class _Reader:
         for ln, raw_line in enumerate(segment.split(b"\n")):
             for tok in raw_line.split():
                 bare = tok[1:-1] if len(tok) >= 2 and tok[:1] == b'"' == tok[-1:] else tok
-                if _NUMBER_RE.fullmatch(bare):
-                    arr[i] = float(bare)
+                number = float(bare) if _NUMBER_RE.fullmatch(bare) else math.nan
+                if math.isfinite(number):
+                    arr[i] = number
                 else:
                     sym = bare.decode("latin-1")
                     if sym not in PX_SYMBOLS:
