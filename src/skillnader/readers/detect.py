@@ -148,7 +148,14 @@ def _zip_kind(p: Path, ext: str) -> str:
                 mime = zf.read("mimetype")[:100]
                 if b"opendocument.spreadsheet" in mime:
                     return "excel"
-    except zipfile.BadZipFile as exc:
+    except (
+        zipfile.BadZipFile,
+        OSError,
+        EOFError,
+        NotImplementedError,
+        ValueError,
+        KeyError,
+    ) as exc:
         raise FormatError(
             "a damaged ZIP container", path=str(p), expected="an .xlsx or .ods workbook"
         ) from exc

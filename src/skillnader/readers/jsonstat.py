@@ -31,6 +31,8 @@ __all__ = [
 ]
 
 _ROLE = {"time": "time", "geo": "geo", "metric": "content"}
+#: A dense cube larger than this (8 bytes a cell) is refused rather than allocated.
+MAX_CELLS = 200_000_000
 _SYMBOLS = {".", "..", "...", "....", ".....", "......", "-", ":"}
 
 
@@ -105,8 +107,8 @@ def load_json(source: Any, *, what: str = "JSON") -> tuple[Any, str]:
             location=f"line {exc.lineno}, column {exc.colno}",
             expected=what,
         ) from exc
-    except RecursionError as exc:
-        raise FormatError("JSON nested too deeply", path=name, expected=what) from exc
+    except (RecursionError, ValueError) as exc:  # deep nesting; integers over 4300 digits
+        raise FormatError(f"unreadable JSON: {exc}", path=name, expected=what) from exc
 
 
 def read_jsonstat(source: Any, *, dataset: str | int | None = None) -> Cube:
@@ -157,7 +159,8 @@ def _pick_dataset(doc: Any, name: str, choice: str | int | None) -> tuple[dict, 
             )
         return doc, ""
     if cls == "collection":
-        items = (doc.get("link") or {}).get("item")
+        link = doc.get("link")
+        items = link.get("item") if isinstance(link, dict) else None
         if not isinstance(items, list):
             raise FormatError(
                 "a collection without link.item", path=name, location="link", expected="a list"
@@ -257,7 +260,7 @@ def _metadata(ds: dict, name: str, where: str) -> JsonStatMetadata:
     if isinstance(role_obj, dict):
         for r, members in role_obj.items():
             for m in members if isinstance(members, list) else []:
-                if r in _ROLE:
+                if r in _ROLE and isinstance(m, str):
                     roles[m] = _ROLE[r]
     dims: list[Dimension] = []
     meta: dict[str, object] = {}
@@ -287,7 +290,7 @@ def _metadata(ds: dict, name: str, where: str) -> JsonStatMetadata:
                 value=len(codes),
                 expected=f"{n} categories",
             )
-        labels_obj = cat.get("label") or {}
+        labels_obj = cat.get("label") if isinstance(cat.get("label"), dict) else {}
         labels = [str(labels_obj.get(c, c)) for c in codes]
         ext = d.get("extension") if isinstance(d.get("extension"), dict) else {}
         elimination: str | bool | None = None
@@ -404,8 +407,13 @@ def _number(v: Any, name: str, loc: str, symbols: dict[int, str], i: int) -> flo
             expected="a number or null",
         )
     if isinstance(v, (int, float)):
-        return float(v)
-    if isinstance(v, str):
+        try:
+            f = float(v)
+        except OverflowError:
+            f = math.inf
+        if not math.isinf(f):
+            return f
+    elif isinstance(v, str):
         s = v.strip()
         if s in _SYMBOLS:
             symbols[i] = s
@@ -427,6 +435,14 @@ def _number(v: Any, name: str, loc: str, symbols: dict[int, str], i: int) -> flo
 
 def _cube(ds: dict, md: JsonStatMetadata, name: str, where: str) -> Cube:
     n = md.cell_count
+    if n > MAX_CELLS:
+        raise ShapeError(
+            f"the dataset declares {n} cells, more than the {MAX_CELLS} a dense cube may hold",
+            path=name,
+            location=f"{where}size",
+            value=md.size,
+            expected="a smaller selection",
+        )
     value = ds.get("value")
     symbols: dict[int, str] = {}
     if value is None or (isinstance(value, (list, dict)) and len(value) == 0 and n > 0):
@@ -447,9 +463,12 @@ def _cube(ds: dict, md: JsonStatMetadata, name: str, where: str) -> Cube:
                 value=len(value),
                 expected=f"{n} values",
             )
-        if all(type(v) in (int, float) or v is None for v in value):
+        plain = all(
+            type(v) is float or v is None or (type(v) is int and abs(v) < 2**1023) for v in value
+        )
+        if plain:
             out[:] = np.array(value, dtype=np.float64)
-        else:
+        if not plain or np.isinf(out).any():
             for i, v in enumerate(value):
                 out[i] = _number(v, name, f"{where}value[{i}]", symbols, i)
     elif isinstance(value, dict):

@@ -110,12 +110,13 @@ def _line_of(buf: bytes, pos: int) -> int:
     return buf.count(b"\n", 0, pos) + 1
 
 
-def _open(source: str | os.PathLike[str] | bytes | bytearray) -> tuple[BinaryIO, str]:
+def _open(source: str | os.PathLike[str] | bytes | bytearray) -> tuple[BinaryIO, str, int]:
     if isinstance(source, (bytes, bytearray)):
-        return io.BytesIO(bytes(source)), "<bytes>"
+        return io.BytesIO(bytes(source)), "<bytes>", len(source)
     path = Path(source)
     try:
-        return open(path, "rb"), str(path)  # noqa: SIM115 - closed by the caller
+        fh = open(path, "rb")  # noqa: SIM115 - closed by the caller
+        return fh, str(path), os.fstat(fh.fileno()).st_size
     except OSError as exc:
         raise InputError(f"cannot open file: {exc.strerror}", path=str(path)) from exc
 
@@ -138,14 +139,16 @@ def read_px(
     Reference: Statistics Sweden, *PX file format specification* (2013). Raises subclasses of
     :class:`~skillnader.errors.InputError` naming the file and line for every defect.
     """
-    fh, path = _open(source)
+    fh, path, size = _open(source)
     with fh:
-        return _Reader(fh, path, language).read()
+        return _Reader(fh, path, language, size).read()
 
 
 class _Reader:
-    def __init__(self, fh: BinaryIO, path: str, language: str | None) -> None:
+    def __init__(self, fh: BinaryIO, path: str, language: str | None, size: int) -> None:
         self.fh = fh
+        self.size = size
+        self.transcoded = False
         self.path = path
         self.language = language
         self.buf = b""
@@ -183,9 +186,11 @@ class _Reader:
                 pass
             try:
                 self.buf = self.buf.decode("utf-16").encode("utf-8")
-            except UnicodeDecodeError as exc:
+            except UnicodeError as exc:
                 raise self._err(EncodingError, f"invalid UTF-16: {exc.reason}") from exc
             self.bom = "utf-8"
+            self.transcoded = True
+            self.size = len(self.buf)
         else:
             self.bom = None
         if not self.buf.strip(b" \t\r\n\x1a"):
@@ -291,13 +296,15 @@ class _Reader:
     def _decode(self, raw: bytes, line: int) -> str:
         try:
             return raw.decode(self.encoding)
-        except UnicodeDecodeError as exc:
-            bad_line = line + raw.count(b"\n", 0, exc.start)
+        except UnicodeError as exc:
+            start = getattr(exc, "start", 0)
+            end = getattr(exc, "end", start + 1)
+            bad_line = line + raw.count(b"\n", 0, start)
             raise self._err(
                 EncodingError,
                 f"bytes that are not valid {self.encoding}",
                 bad_line,
-                value=raw[max(0, exc.start - 10) : exc.end + 10],
+                value=raw[max(0, start - 10) : end + 10],
                 expected="text in the declared CODEPAGE",
             ) from exc
 
@@ -378,12 +385,22 @@ class _Reader:
 
     def _choose_encoding(self, by_kw: dict[str, list[_Stmt]]) -> None:
         declared = by_kw.get("CODEPAGE")
-        if declared:
+        if self.transcoded:  # UTF-16 file, already turned into UTF-8 whatever it declares
+            self.encoding = "utf-8"
+        elif declared:
             st = declared[0]
             name = st.raw.decode("ascii", "replace").strip().strip('"').strip()
             try:
-                enc = codecs.lookup(name).name
-            except LookupError as exc:
+                info = codecs.lookup(name)
+                enc = info.name
+                # The tokenizer works on bytes, so only ASCII-compatible text encodings qualify
+                # (not UTF-16/32, not base64 and other bytes-to-bytes codecs).
+                probe = 'KEYWORD("a")="0,9";'
+                if not getattr(info, "_is_text_encoding", True) or (
+                    probe.encode(enc) != probe.encode("ascii")
+                ):
+                    raise LookupError(name)
+            except (LookupError, UnicodeError, TypeError, ValueError) as exc:
                 raise self._err(
                     FormatError,
                     "unknown CODEPAGE",
@@ -411,7 +428,9 @@ class _Reader:
     def _read_data(
         self, pos: int, data_line: int, expected: int, dims: list[Dimension]
     ) -> tuple[np.ndarray, dict[int, str]]:
-        out = np.empty(expected, dtype=np.float64)
+        # Every cell takes at least two bytes ("0 "), so the file size bounds the cells that can
+        # come; a header that declares more than that cannot make us allocate the declared size.
+        out = np.empty(min(expected, self.size // 2 + 1), dtype=np.float64)
         symbols: dict[int, str] = {}
         filled = 0
         pending = self.buf[pos:]
@@ -464,6 +483,8 @@ class _Reader:
                 if not terminated:
                     total += self._count_rest(pending)
                 raise overflow(total, data_line)
+            if filled + k > out.size:
+                out = np.concatenate([out, np.empty(filled + k - out.size)])
             out[filled : filled + k] = vals
             filled += k
             line += segment.count(b"\n")

@@ -19,7 +19,7 @@ import numpy as np
 
 from skillnader.errors import DuplicateKeyError, FormatError, ShapeError, ValueFormatError
 from skillnader.readers.base import Cube, Dimension
-from skillnader.readers.jsonstat import load_json
+from skillnader.readers.jsonstat import MAX_CELLS, load_json
 
 __all__ = ["read_pxweb_v1"]
 
@@ -59,6 +59,10 @@ def read_pxweb_v1(source: Any, *, metadata: Any = None) -> Cube:
                 expected='an object with "variables": [...]',
             )
         for j, v in enumerate(md["variables"]):
+            if not isinstance(v, dict):
+                raise FormatError(
+                    "a variable that is not an object", path=md_name, location=f"variables[{j}]"
+                )
             vals, texts = v.get("values"), v.get("valueTexts")
             if not isinstance(vals, list) or not isinstance(texts, list) or len(vals) != len(texts):
                 raise ShapeError(
@@ -166,7 +170,15 @@ def read_pxweb_v1(source: Any, *, metadata: Any = None) -> Cube:
         )
     )
     shape = tuple(len(d) for d in dims)
-    n = int(np.prod(shape, dtype=np.int64))
+    n = math.prod(shape)
+    if n > MAX_CELLS:
+        raise ShapeError(
+            f"the response spans {n} cells, more than the {MAX_CELLS} a dense cube may hold",
+            path=name,
+            location="data",
+            value=list(shape),
+            expected="a smaller selection",
+        )
     out = np.full(n, np.nan, dtype=np.float64)
     filled = np.zeros(n, dtype=bool)
     symbols: dict[int, str] = {}
@@ -218,8 +230,11 @@ def _value(v: Any, name: str, loc: str, symbols: dict[int, str], flat: int) -> f
     if v is None:
         return math.nan
     if isinstance(v, (int, float)) and not isinstance(v, bool):
-        return float(v)
-    if isinstance(v, str):
+        try:
+            return float(v)
+        except OverflowError:
+            pass
+    elif isinstance(v, str):
         s = v.strip()
         if s in _SYMBOLS:
             symbols[flat] = s

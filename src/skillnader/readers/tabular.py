@@ -602,62 +602,47 @@ def _build_frame(
 # footer handling shared by CSV and Excel
 
 
+OK, SOFT, BAD = 0, 1, 2
+
+
 class _Footer:
     """Separates data records from trailing footer records.
 
-    A record is *ok* when it has the shape of a data row. Records that are not ok are footer
-    when only not-ok records (or the ``footer_lines`` explicitly dropped) follow them, and an
-    error otherwise. Memory is bounded by the footer's length.
+    Each record has a kind: ``OK`` (a data row), ``BAD`` (wrong field count: a footer line, or an
+    error in the middle of the file) or ``SOFT`` (right shape but no number after a blank line,
+    as in PxWeb exports whose footer lines are padded with delimiters: footer at the end, a row
+    of missing values in the middle). The trailing run of records that are not OK is the footer,
+    after the ``explicit`` last records, which are dropped whatever they hold. Memory is bounded
+    by the length of that run.
     """
 
     def __init__(self, explicit: int, on_error: Callable[[int, list[Any]], InputError]) -> None:
         self.explicit = explicit
         self.on_error = on_error
-        self.hold: deque[tuple[int, list[Any], bool]] = deque()
-        self.first_bad_ok_seq: int | None = None  # sequence no. of the first ok record after a bad
-        self.seq = 0
+        self.hold: deque[tuple[int, list[Any], int]] = deque()
         self.dropped: list[tuple[int, list[Any]]] = []
 
-    def feed(self, line: int, row: list[Any], ok: bool) -> Iterator[tuple[int, list[Any]]]:
-        self.hold.append((line, row, ok))
-        self.seq += 1
-        hold = self.hold
-        if hold and not hold[0][2]:
-            if ok and self.first_bad_ok_seq is None:
-                self.first_bad_ok_seq = self.seq
-            if self.first_bad_ok_seq is not None and (
-                self.seq - self.first_bad_ok_seq >= self.explicit
-            ):
-                bad_line, bad_row, _ = hold[0]
-                raise self.on_error(bad_line, bad_row)
-            return
-        while len(hold) > self.explicit and hold[0][2]:
-            line0, row0, _ = hold.popleft()
-            yield line0, row0
-        if hold and not hold[0][2] and self.first_bad_ok_seq is None:
-            # a bad record reached the front: look for ok records already behind it
-            for k, rec in enumerate(hold):
-                if rec[2]:
-                    self.first_bad_ok_seq = self.seq - (len(hold) - 1 - k)
-                    break
-            if self.first_bad_ok_seq is not None and (
-                self.seq - self.first_bad_ok_seq >= self.explicit
-            ):
-                bad_line, bad_row, _ = hold[0]
-                raise self.on_error(bad_line, bad_row)
+    def _settle(self, upto: int) -> Iterator[tuple[int, list[Any]]]:
+        """Emit hold[0..upto] as data: an OK record at ``upto`` proves they are not footer."""
+        for _ in range(upto + 1):
+            line, row, kind = self.hold.popleft()
+            if kind == BAD:
+                raise self.on_error(line, row)
+            yield line, row
+
+    def feed(self, line: int, row: list[Any], kind: int) -> Iterator[tuple[int, list[Any]]]:
+        self.hold.append((line, row, kind))
+        k = len(self.hold) - 1 - self.explicit
+        if k >= 0 and self.hold[k][2] == OK:
+            yield from self._settle(k)
 
     def finish(self) -> Iterator[tuple[int, list[Any]]]:
         hold = list(self.hold)
+        cut = max(len(hold) - self.explicit, 0)
+        last_ok = max((i for i in range(cut) if hold[i][2] == OK), default=-1)
+        yield from self._settle(last_ok)
+        self.dropped = [(line, row) for line, row, _ in self.hold]
         self.hold.clear()
-        cut = len(hold) - self.explicit if self.explicit else len(hold)
-        cut = max(cut, 0)
-        body, tail = hold[:cut], hold[cut:]
-        k = 0
-        while k < len(body) and body[k][2]:
-            k += 1
-        for line, row, _ in body[:k]:
-            yield line, row
-        self.dropped = [(line, row) for line, row, _ in body[k:] + tail]
 
 
 # --------------------------------------------------------------------------------------------
@@ -816,19 +801,28 @@ def _iter_csv(
         return frame
 
     prev = header_at
+    after_blank = False
+    value_idx = [i for i, _, _ in plan.value_cols]
     try:
         for row in reader:
             start = prev + 1
             prev = header_at + reader.line_num
             if not row or (not row[0].strip() and not any(c.strip() for c in row)):
+                after_blank = True
                 continue
-            ok = len(row) == ncols
-            if ok and not footer.hold and not footer.explicit:
+            if len(row) != ncols:
+                kind = BAD
+            elif after_blank and not any(row[i].strip() for i in value_idx):
+                kind = SOFT
+            else:
+                kind = OK
+                after_blank = False
+            if kind == OK and not footer.hold and not footer.explicit:
                 # the common case, kept free of generator overhead
                 rows.append(row)
                 lines.append(start)
             else:
-                for ln, r in footer.feed(start, row, ok):
+                for ln, r in footer.feed(start, row, kind):
                     rows.append(r)
                     lines.append(ln)
             if len(rows) >= chunk_rows:
@@ -975,7 +969,8 @@ def _iter_excel(
                 continue
             for i in dim_cols:
                 cells[i] = _excel_text(cells[i])
-            for ln, rr in footer.feed(row_no, cells, filled > 1 or ncols == 1):
+            kind = OK if filled > 1 or ncols == 1 else SOFT
+            for ln, rr in footer.feed(row_no, cells, kind):
                 rows.append(rr)
                 lines.append(ln)
             if len(rows) >= chunk_rows:
