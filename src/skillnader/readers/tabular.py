@@ -616,7 +616,9 @@ class _Footer:
     by the length of that run.
     """
 
-    def __init__(self, explicit: int, on_error: Callable[[int, list[Any]], InputError]) -> None:
+    def __init__(
+        self, explicit: int, on_error: Callable[[int, list[Any]], InputError] | None
+    ) -> None:
         self.explicit = explicit
         self.on_error = on_error
         self.hold: deque[tuple[int, list[Any], int]] = deque()
@@ -626,7 +628,7 @@ class _Footer:
         """Emit hold[0..upto] as data: an OK record at ``upto`` proves they are not footer."""
         for _ in range(upto + 1):
             line, row, kind = self.hold.popleft()
-            if kind == BAD:
+            if kind == BAD and self.on_error is not None:
                 raise self.on_error(line, row)
             yield line, row
 
@@ -944,16 +946,8 @@ def _iter_excel(
         plan = _make_plan(mapping, header, str(path), f"header ({sheet}!A{header_at})")
         meta["value_columns"] = [h for _, h, _ in plan.value_cols]
 
-        def misplaced(line: int, row: list[Any]) -> InputError:
-            return ShapeError(
-                "a row with a single filled cell in the middle of the data",
-                path=str(path),
-                location=f"{sheet}!A{line}",
-                value=next((c for c in row if c is not None), None),
-                expected=f"a data row with {ncols} columns, or footer text only after the data",
-            )
-
-        footer = _Footer(fopt.footer_lines, misplaced)
+        # a row with one filled cell is footer text at the end, a sparse data row elsewhere
+        footer = _Footer(fopt.footer_lines, None)
         fmt = _NumberFormat(fopt.decimal or ",", fopt.thousands, tuple(fopt.missing))
         meta.update(decimal=fmt.decimal, thousands=fmt.thousands)
         rows: list[list[Any]] = []
