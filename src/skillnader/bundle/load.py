@@ -1,0 +1,301 @@
+"""Load the bundled real Stockholm data into the database.
+
+:func:`load_bundle` writes, in one transaction: the five domains and the indicator catalogue,
+the area levels and vintages, the areas with simplified WGS84 boundaries, their hierarchy and
+crosswalk links, the population-group dimensions, one source per publisher and one release per
+bundled file (identified by the SHA-256 of its bytes), and the observations. What is built from
+which file, and the area-code scheme, are described in :mod:`skillnader.bundle.build`.
+
+Loading is idempotent: when every bundled file is already recorded as a release with the same
+content hash, nothing is written. ``force=True`` replaces the bundle's releases and observations
+and updates its areas and links in place (areas keep their ids, so observations that other
+imports attached to bundled areas survive).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter, defaultdict
+from contextlib import nullcontext
+
+from skillnader.bundle import build as bundle_build
+from skillnader.catalog import load_catalog, sync_catalog
+from skillnader.geography import LEVELS
+
+#: ``Release.kind`` of every release the bundle writes.
+KIND = "bundle"
+BATCH = 2000
+
+
+def _hashes() -> dict[str, tuple[str, str, str]]:
+    """file key -> (source id, relative file name, sha256) of every bundled file."""
+    out = {}
+    for key, (source, rel) in bundle_build.FILES.items():
+        digest = hashlib.sha256((bundle_build.DATA_DIR / rel).read_bytes()).hexdigest()
+        out[key] = (source, rel, digest)
+    return out
+
+
+def bundle_loaded() -> bool:
+    """Whether every bundled file is already loaded in its current version."""
+    from skillnader.web.data.models import Release
+
+    wanted = {(s, h) for s, _rel, h in _hashes().values()}
+    have = set(
+        Release.objects.filter(kind=KIND).values_list("source_id", "content_hash").distinct()
+    )
+    return wanted <= have
+
+
+def _progress(enabled: bool):
+    if not enabled:
+        return nullcontext(None)
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=Console(stderr=True),
+        transient=False,
+    )
+
+
+def load_bundle(force: bool = False, progress: bool = False) -> str:
+    """Load the bundled data (see the module docstring) and return a summary.
+
+    Returns a text listing the areas per level and vintage and the observations per indicator.
+    Raises :class:`~skillnader.catalog.CatalogError` for an invalid catalogue and
+    :class:`~skillnader.errors.InputError` subclasses for a bundled file that cannot be read.
+    """
+    from django.db import transaction
+
+    hashes = _hashes()
+    if not force and bundle_loaded():
+        return "The bundled data are already loaded (no changes).\n" + summary()
+    specs = load_catalog()
+    with _progress(progress) as bar:
+        task = bar.add_task("Reading the bundled files", total=None) if bar else None
+        bundle = bundle_build.build({s.id: s for s in specs})
+        if bar:
+            bar.update(task, total=1, completed=1)
+        with transaction.atomic():
+            _write(bundle, specs, hashes, bar)
+    return summary()
+
+
+def _write(bundle, specs, hashes, bar) -> None:
+    from skillnader.web.data.models import (
+        Area,
+        AreaLevel,
+        AreaLink,
+        Dimension,
+        DimensionValue,
+        Group,
+        Observation,
+        Release,
+        Source,
+        Vintage,
+    )
+
+    def step(description: str, total: int | None = None):
+        return bar.add_task(description, total=total) if bar else None
+
+    def advance(task, n=1):
+        if bar:
+            bar.advance(task, n)
+
+    t = step("Catalogue, levels, vintages, sources", 4)
+    sync_catalog(specs)
+    advance(t)
+    for lv in LEVELS:
+        AreaLevel.objects.update_or_create(
+            id=lv.id, defaults={"name_sv": lv.name_sv, "name_en": lv.name_en, "order": lv.order}
+        )
+    vintages = {}
+    for v in bundle.vintages:
+        obj, _ = Vintage.objects.update_or_create(
+            level_id=v.level,
+            code=v.code,
+            defaults={
+                "name_sv": v.name_sv,
+                "name_en": v.name_en,
+                "valid_from": v.valid_from,
+                "valid_to": v.valid_to,
+                "note": v.note,
+            },
+        )
+        vintages[(v.level, v.code)] = obj
+    advance(t)
+    for s in bundle.sources:
+        Source.objects.update_or_create(
+            id=s["id"],
+            defaults={k: s[k] for k in ("name", "publisher", "url", "licence")},
+        )
+    # Replace the bundle's releases and their observations.
+    Observation.objects.filter(release__kind=KIND).delete()
+    Release.objects.filter(kind=KIND).delete()
+    releases = {}
+    for key, (source, rel, digest) in hashes.items():
+        releases[key] = Release.objects.create(
+            source_id=source,
+            content_hash=digest,
+            version=rel.rsplit("/", 1)[-1],
+            file_name=f"skillnader/bundle/data/{rel}",
+            kind=KIND,
+            imported_by="skillnader init",
+        )
+    advance(t)
+    for dim_id, d in bundle.dimensions.items():
+        Dimension.objects.update_or_create(
+            id=dim_id,
+            defaults={"name_sv": d["name_sv"], "name_en": d["name_en"], "order": d["order"]},
+        )
+        for i, (code, sv, en) in enumerate(d["values"]):
+            DimensionValue.objects.update_or_create(
+                dimension_id=dim_id, code=code, defaults={"name_sv": sv, "name_en": en, "order": i}
+            )
+    advance(t)
+
+    # Areas: update in place or create, then parents in a second pass (they need ids).
+    t = step("Areas", len(bundle.areas))
+    existing = {
+        (a.level_id, a.vintage.code, a.code): a
+        for a in Area.objects.filter(vintage__in=list(vintages.values())).select_related("vintage")
+    }
+    create, update = [], []
+    for row in bundle.areas:
+        values = {
+            "name": row.name,
+            "name_en": row.name_en,
+            "geometry": row.shape.geojson if row.shape else None,
+            "centroid_lon": row.shape.lon if row.shape else None,
+            "centroid_lat": row.shape.lat if row.shape else None,
+            "attributes": row.attributes,
+        }
+        obj = existing.get(row.key)
+        if obj is None:
+            create.append(
+                Area(
+                    level_id=row.level,
+                    vintage=vintages[(row.level, row.vintage)],
+                    code=row.code,
+                    **values,
+                )
+            )
+        else:
+            for k, v in values.items():
+                setattr(obj, k, v)
+            update.append(obj)
+    Area.objects.bulk_create(create, batch_size=500)
+    if update:
+        Area.objects.bulk_update(
+            update,
+            ["name", "name_en", "geometry", "centroid_lon", "centroid_lat", "attributes"],
+            batch_size=500,
+        )
+    advance(t, len(bundle.areas))
+    ids = {
+        (lv, vc, code): pk
+        for pk, lv, vc, code in Area.objects.filter(
+            vintage__in=list(vintages.values())
+        ).values_list("id", "level_id", "vintage__code", "code")
+    }
+    parents = []
+    for row in bundle.areas:
+        obj = Area(id=ids[row.key], parent_id=ids[row.parent] if row.parent else None)
+        parents.append(obj)
+    Area.objects.bulk_update(parents, ["parent"], batch_size=1000)
+
+    t = step("Links", len(bundle.links))
+    bundle_ids = list(ids.values())
+    AreaLink.objects.filter(source_id__in=bundle_ids, target_id__in=bundle_ids).delete()
+    AreaLink.objects.bulk_create(
+        [
+            AreaLink(
+                source_id=ids[ln.source],
+                target_id=ids[ln.target],
+                weight=ln.weight,
+                basis=ln.basis,
+                note=ln.note[:300],
+            )
+            for ln in bundle.links
+        ],
+        batch_size=BATCH,
+    )
+    advance(t, len(bundle.links))
+
+    # Groups
+    keys = {Group.make_key(o.group) for o in bundle.observations}
+    have = dict(Group.objects.filter(key__in=keys).values_list("key", "id"))
+    missing = sorted(keys - set(have))
+    if missing:
+        Group.objects.bulk_create([Group(key=k) for k in missing])
+        values = {(v.dimension_id, v.code): v.id for v in DimensionValue.objects.all()}
+        through = Group.values.through
+        new = dict(Group.objects.filter(key__in=missing).values_list("key", "id"))
+        through.objects.bulk_create(
+            [
+                through(group_id=new[k], dimensionvalue_id=values[(d, c)])
+                for k in missing
+                for d, c in Group.parse_key(k).items()
+            ]
+        )
+        have.update(new)
+
+    t = step("Observations", len(bundle.observations))
+    cells = Counter()
+    batch = []
+    for o in bundle.observations:
+        batch.append(
+            Observation(
+                indicator_id=o.indicator,
+                area_id=ids[o.area],
+                group_id=have[Group.make_key(o.group)],
+                period=o.period,
+                year=o.year,
+                value=o.value,
+                lower=o.lower,
+                upper=o.upper,
+                numerator=o.numerator,
+                denominator=o.denominator,
+                status=o.status,
+                suppressed=o.suppressed,
+                note=o.note,
+                release=releases[o.file],
+            )
+        )
+        cells[o.file] += 1
+        if len(batch) >= BATCH:
+            Observation.objects.bulk_create(batch)
+            advance(t, len(batch))
+            batch = []
+    if batch:
+        Observation.objects.bulk_create(batch)
+        advance(t, len(batch))
+    for key, rel in releases.items():
+        rel.cells = cells.get(key, 0)
+    Release.objects.bulk_update(list(releases.values()), ["cells"])
+
+
+def summary() -> str:
+    """Areas per level and vintage, and bundled observations per indicator, as text."""
+    from django.db.models import Count, Q
+
+    from skillnader.web.data.models import Indicator, Vintage
+
+    lines = ["Areas (level, vintage: count):"]
+    for v in Vintage.objects.annotate(n=Count("areas")).select_related("level"):
+        lines.append(f"  {v.level_id:<12} {v.code:<6} {v.n:>5}")
+    lines.append("Observations per indicator (published / suppressed):")
+    per = defaultdict(lambda: [0, 0])
+    for ind in Indicator.objects.annotate(
+        pub=Count("observations", filter=Q(observations__suppressed=False)),
+        sup=Count("observations", filter=Q(observations__suppressed=True)),
+    ).order_by("domain__order", "order"):
+        per[ind.id] = [ind.pub, ind.sup]
+        lines.append(f"  {ind.domain_id:<10} {ind.id:<36} {ind.pub:>7} / {ind.sup}")
+    total = sum(p + s for p, s in per.values())
+    lines.append(f"Total observations: {total}")
+    return "\n".join(lines)
