@@ -73,7 +73,7 @@ def _register_records(connection: duckdb.DuckDBPyConnection, records) -> str:
 
 
 def _fetch(connection: duckdb.DuckDBPyConnection, sql: str) -> pl.DataFrame:
-    return pl.from_arrow(connection.execute(sql).to_arrow_table())
+    return pl.from_arrow(connection.sql(sql).to_arrow_table())
 
 
 def _columns(connection: duckdb.DuckDBPyConnection, relation: str) -> dict[str, str]:

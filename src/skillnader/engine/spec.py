@@ -75,7 +75,8 @@ class IndicatorSpec:
     ``numerator`` is set for proportion, count and rate; ``value`` for mean and median.
     ``population`` restricts the denominator (``None`` = every record). ``per`` scales rates
     (events per ``per`` persons) and is 1 for the other measures. ``threshold`` is the smallest
-    count or denominator that may be published. ``source`` is the file the spec came from.
+    count or denominator that may be published; 0 turns suppression off, for internal analyses
+    whose output is never published. ``source`` is the file the spec came from.
     """
 
     id: str
@@ -203,7 +204,7 @@ def _one(entry, index: int, path: str | None) -> IndicatorSpec:
     if min_age is not None and max_age is not None and min_age > max_age:
         raise _error("min_age is above max_age", path, f"{where}.max_age", max_age, f">= {min_age}")
     threshold = (
-        _int(entry["threshold"], path, f"{where}.threshold", 1)
+        _int(entry["threshold"], path, f"{where}.threshold", 0)
         if "threshold" in entry
         else DEFAULT_THRESHOLD
     )
