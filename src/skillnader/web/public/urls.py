@@ -1,8 +1,52 @@
-from django.urls import path
+"""Public URLs. Every page also answers at ``<page>.json`` and ``<page>.csv`` (datasette style)."""
+
+from django.urls import path, register_converter
 
 from skillnader.web.public import views
+
+
+class FormatConverter:
+    regex = "json|csv"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
+class CodeConverter:
+    """Ids and area codes: anything but a slash or a dot (the dot starts a format suffix)."""
+
+    regex = r"[^/.]+"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
+register_converter(FormatConverter, "fmt")
+register_converter(CodeConverter, "code")
 
 app_name = "public"
 urlpatterns = [
     path("", views.start, name="start"),
+    path("index.<fmt:fmt>", views.start, name="start"),
+    path("domain/<code:domain_id>/", views.domain, name="domain"),
+    path("domain/<code:domain_id>.<fmt:fmt>", views.domain, name="domain"),
+    path("indicator/<code:indicator_id>/", views.indicator, name="indicator"),
+    path("indicator/<code:indicator_id>.<fmt:fmt>", views.indicator, name="indicator"),
+    path(
+        "indicator/<code:indicator_id>/chart/<code:kind>.svg",
+        views.indicator_chart,
+        name="indicator-chart",
+    ),
+    path("area/<code:level>/<code:vintage>/<code:code>/", views.area, name="area"),
+    path("area/<code:level>/<code:vintage>/<code:code>.<fmt:fmt>", views.area, name="area"),
+    path("compare/", views.compare, name="compare"),
+    path("compare.<fmt:fmt>", views.compare, name="compare"),
+    path("search/", views.search, name="search"),
+    path("search.<fmt:fmt>", views.search, name="search"),
 ]

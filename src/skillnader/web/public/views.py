@@ -1,5 +1,861 @@
-from django.http import HttpResponse
+"""Public pages: start, domain, indicator, area profile, compare and search.
+
+Views are thin: they pick the selection from the URL, read through :mod:`.queries` (which only
+sees published observations) and hand a :class:`~.twins.Page` to :func:`~.twins.respond`, which
+renders HTML or the JSON/CSV twin.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from skillnader.charts import vegalite
+from skillnader.web.data.models import Area, AreaLevel, Domain, Indicator, Vintage
+from skillnader.web.public import charts, queries
+from skillnader.web.public.queries import display_name, lang
+from skillnader.web.public.twins import Page, respond
+
+CHART_KINDS = ("map", "bars", "trend", "groups")
 
 
-def start(request):
-    return HttpResponse("Skillnader")
+# ------------------------------------------------------------------------------------------
+# helpers
+
+
+def _name(obj) -> str:
+    return obj.name
+
+
+def _level_names() -> dict[str, str]:
+    return {lv.id: lv.name for lv in AreaLevel.objects.all()}
+
+
+def _vintage_names(level: str) -> dict[str, str]:
+    return {v.code: v.name for v in Vintage.objects.filter(level_id=level)}
+
+
+def _indicator_dict(ind: Indicator) -> dict[str, Any]:
+    return {
+        "id": ind.id,
+        "name": ind.name,
+        "domain": ind.domain_id,
+        "measure": ind.measure,
+        "polarity": ind.polarity,
+        "unit": ind.unit,
+        "multiplier": ind.multiplier,
+        "decimals": ind.decimals,
+        "definition": ind.definition,
+        "numerator": ind.numerator,
+        "denominator": ind.denominator,
+        "source": ind.source,
+        "source_url": ind.source_url,
+        "external_ids": ind.external_ids,
+    }
+
+
+def _cell_out(cell: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A cell as published: numbers only when not suppressed (they are None then anyway)."""
+    if cell is None:
+        return None
+    return {
+        "area": cell["code"],
+        "area_name": display_name(cell),
+        "level": cell["level"],
+        "vintage": cell["vintage"],
+        "group": cell["group"],
+        "period": cell["period"],
+        "year": cell["year"],
+        "value": cell["value"],
+        "lower": cell["lower"],
+        "upper": cell["upper"],
+        "status": cell["status"],
+        "provisional": cell["provisional"],
+        "break_in_series": cell["break_in_series"],
+    }
+
+
+def _default_selection(cov: dict[str, Any]) -> dict[str, Any] | None:
+    """The coarsest sub-city level with data, its latest vintage and year, everyone."""
+    levels = [lv for lv in cov["levels"] if lv["level"] != queries.CITY_LEVEL] or cov["levels"]
+    if not levels:
+        return None
+    lv = levels[0]
+    vintage = max(lv["vintages"], key=lambda v: (max(v["years"]), v["vintage"]))
+    return {
+        "level": lv["level"],
+        "vintage": vintage["vintage"],
+        "year": max(vintage["years"]),
+        "group": "",
+    }
+
+
+def _selection(request: HttpRequest, cov: dict[str, Any]) -> dict[str, Any] | None:
+    """The level/vintage/year/group chosen in the URL, falling back to what has data."""
+    default = _default_selection(cov)
+    if default is None:
+        return None
+    by_level = {lv["level"]: lv for lv in cov["levels"]}
+    level = request.GET.get("level") or default["level"]
+    if level not in by_level:
+        raise Http404(_("No data for this level."))
+    vintages = {v["vintage"]: v for v in by_level[level]["vintages"]}
+    vintage = request.GET.get("vintage")
+    if not vintage:
+        vintage = max(vintages.values(), key=lambda v: (max(v["years"]), v["vintage"]))["vintage"]
+    if vintage not in vintages:
+        raise Http404(_("No data for this vintage."))
+    years = vintages[vintage]["years"]
+    year_param = request.GET.get("year")
+    if year_param:
+        try:
+            year = int(year_param)
+        except ValueError as err:
+            raise Http404(_("Invalid year.")) from err
+        if year not in years:
+            raise Http404(_("No data for this year."))
+    else:
+        year = max(years)
+    group = request.GET.get("group", "")
+    if group and group not in cov["groups"]:
+        raise Http404(_("No data for this group."))
+    colour = request.GET.get("colour") or ""
+    if colour not in ("", "value", "compare"):
+        raise Http404(_("Unknown colouring."))
+    return {"level": level, "vintage": vintage, "year": year, "group": group, "colour": colour}
+
+
+def _query(sel: dict[str, Any], **extra) -> str:
+    params = {k: sel[k] for k in ("level", "vintage", "year", "group", "colour") if sel.get(k)}
+    params.update({k: v for k, v in extra.items() if v})
+    items = []
+    for k, v in params.items():
+        if isinstance(v, list | tuple):
+            items.extend((k, x) for x in v)
+        else:
+            items.append((k, v))
+    return urlencode(items)
+
+
+def _bridge_note(ind: Indicator, level: str, cov: dict[str, Any]) -> dict[str, Any] | None:
+    """What the URL's level looks like across boundary changes, and how (if) it is bridged."""
+    lv = next((x for x in cov["levels"] if x["level"] == level), None)
+    if not lv or len(lv["vintages"]) < 2:
+        return None
+    names = _vintage_names(level)
+    spans = [
+        {
+            "vintage": v["vintage"],
+            "name": names.get(v["vintage"], v["vintage"]),
+            "first": min(v["years"]),
+            "last": max(v["years"]),
+        }
+        for v in lv["vintages"]
+    ]
+    links = queries.vintage_links(level, [v["vintage"] for v in lv["vintages"]])
+    return {"spans": spans, "links": links}
+
+
+# ------------------------------------------------------------------------------------------
+# start
+
+
+def _latest_rows(indicators) -> list[dict[str, Any]]:
+    rows = []
+    for ind in indicators:
+        cell = queries.city_cell(ind.id)
+        rows.append(
+            {
+                "domain": ind.domain_id,
+                "indicator": ind.id,
+                "name": ind.name,
+                "unit": ind.unit,
+                "year": cell["year"] if cell else None,
+                "value": cell["value"] if cell else None,
+                "lower": cell["lower"] if cell else None,
+                "upper": cell["upper"] if cell else None,
+                "status": cell["status"] if cell else "missing",
+            }
+        )
+    return rows
+
+
+def _indicators_with_data() -> set[str]:
+    def compute():
+        return sorted(
+            set(queries._obs().values_list("indicator_id", flat=True).distinct())  # noqa: SLF001
+        )
+
+    return set(queries.cached("indicators-with-data", compute=compute))
+
+
+def start(request: HttpRequest, fmt: str | None = None) -> HttpResponse:
+    """The five domains, their indicators with the latest city value, and what is missing."""
+    domains = list(Domain.objects.all())
+    indicators = list(
+        Indicator.objects.filter(published=True)
+        .select_related("domain")
+        .order_by("domain__order", "order", "id")
+    )
+    with_data = _indicators_with_data()
+    rows = _latest_rows(indicators)
+    row_by_id = {r["indicator"]: r for r in rows}
+    sections = []
+    for d in domains:
+        inds = [i for i in indicators if i.domain_id == d.id]
+        sections.append(
+            {
+                "domain": d,
+                "indicators": [
+                    {"indicator": i, "row": row_by_id[i.id]} for i in inds if i.id in with_data
+                ],
+                "missing": [i for i in inds if i.id not in with_data],
+            }
+        )
+    data = {
+        "domains": [
+            {
+                "id": s["domain"].id,
+                "name": s["domain"].name,
+                "indicators": [x["row"] for x in s["indicators"]],
+                "missing": [
+                    {"indicator": i.id, "name": i.name, "external_ids": i.external_ids}
+                    for i in s["missing"]
+                ],
+            }
+            for s in sections
+        ]
+    }
+    page = Page(
+        "public/start.html",
+        {"sections": sections, "city": queries.city_area()},
+        data,
+        [r for r in rows if r["indicator"] in with_data],
+        ["domain", "indicator", "name", "unit", "year", "value", "lower", "upper", "status"],
+        "skillnader-indicators",
+    )
+    return respond(request, page, fmt)
+
+
+# ------------------------------------------------------------------------------------------
+# domain
+
+
+def _map_rows(ind: Indicator, sel: dict[str, Any]) -> tuple[list[dict], dict | None]:
+    """All areas of the selected level/vintage with their cell and comparison with the city."""
+    cells = queries.level_cells(ind.id, sel["level"], sel["vintage"], sel["year"], sel["group"])
+    city = queries.city_cell(ind.id, sel["year"], sel["group"])
+    by_code = {c["code"]: c for c in cells}
+    ranks = queries.rank_cells(cells, ind.polarity)
+    rows = []
+    for a in queries.level_areas(sel["level"], sel["vintage"]):
+        c = by_code.get(a["code"])
+        rows.append(
+            {
+                "code": a["code"],
+                "name": display_name(a),
+                "geometry": a["geometry"],
+                "lon": a["lon"],
+                "lat": a["lat"],
+                "period": c["period"] if c else None,
+                "value": c["value"] if c else None,
+                "lower": c["lower"] if c else None,
+                "upper": c["upper"] if c else None,
+                "status": c["status"] if c else "missing",
+                "comparison": queries.compare_to_city(c, city, ind.polarity),
+                "rank": ranks.get(a["code"]),
+                "provisional": c["provisional"] if c else False,
+            }
+        )
+    return rows, city
+
+
+def _map_spec(ind: Indicator, sel: dict, rows: list[dict], city: dict | None, small=False):
+    colour = sel.get("colour") or ("compare" if city and city.get("value") is not None else "value")
+    level_name = _level_names().get(sel["level"], sel["level"])
+    title = f"{ind.name}, {level_name} {sel['year']}"
+    return vegalite.choropleth(
+        rows,
+        mode=colour,
+        title="" if small else title,
+        description=_("Map of %(indicator)s by %(level)s, %(year)s")
+        % {"indicator": ind.name, "level": level_name, "year": sel["year"]},
+        unit=ind.unit,
+        decimals=ind.decimals,
+        decimal_sep=charts.decimal_sep(),
+        labels=charts.labels(),
+        legend_title=_("Compared with the city") if colour == "compare" else ind.unit,
+        width=260 if small else 560,
+        height=220 if small else 460,
+    ), colour
+
+
+def domain(request: HttpRequest, domain_id: str, fmt: str | None = None) -> HttpResponse:
+    """A domain's indicators, each with a small map, the city value and the gap between areas."""
+    dom = get_object_or_404(Domain, pk=domain_id)
+    indicators = list(Indicator.objects.filter(domain=dom, published=True).order_by("order", "id"))
+    with_data = _indicators_with_data()
+    items, rows, missing = [], [], []
+    for ind in indicators:
+        if ind.id not in with_data:
+            missing.append(ind)
+            continue
+        cov = queries.coverage(ind.id)
+        sel = _default_selection(cov)
+        city = queries.city_cell(ind.id)
+        map_rows, city_same_year = _map_rows(ind, sel)
+        cells = [r for r in map_rows if r["value"] is not None]
+        spread = queries.spread(cells) if cells else None
+        spec = None
+        if any(r["geometry"] for r in map_rows):
+            spec, _colour = _map_spec(ind, sel, map_rows, city_same_year, small=True)
+        row = {
+            "indicator": ind.id,
+            "name": ind.name,
+            "unit": ind.unit,
+            "year": city["year"] if city else None,
+            "value": city["value"] if city else None,
+            "lower": city["lower"] if city else None,
+            "upper": city["upper"] if city else None,
+            "status": city["status"] if city else "missing",
+            "level": sel["level"],
+            "vintage": sel["vintage"],
+            "level_year": sel["year"],
+            "areas": spread["n"] if spread else 0,
+            "lowest": spread["min"] if spread else None,
+            "highest": spread["max"] if spread else None,
+            "ratio_highest_lowest": spread["ratio"] if spread else None,
+        }
+        rows.append(row)
+        items.append(
+            {
+                "indicator": ind,
+                "row": row,
+                "spec": spec,
+                "spec_id": f"map-{ind.id}",
+                "list": [r for r in map_rows] if spec is None else None,
+                "query": _query(sel),
+                "level_name": _level_names().get(sel["level"], sel["level"]),
+            }
+        )
+    data = {
+        "domain": {"id": dom.id, "name": dom.name},
+        "indicators": rows,
+        "missing": [
+            {"indicator": i.id, "name": i.name, "external_ids": i.external_ids} for i in missing
+        ],
+    }
+    page = Page(
+        "public/domain.html",
+        {"domain": dom, "items": items, "missing": missing},
+        data,
+        rows,
+        list(rows[0].keys()) if rows else ["indicator"],
+        f"skillnader-{dom.id}",
+    )
+    return respond(request, page, fmt)
+
+
+# ------------------------------------------------------------------------------------------
+# indicator
+
+
+def _trend_series(ind: Indicator, sel: dict, rows: list[dict], city: dict | None, request):
+    """City plus the chosen areas (``?trend=code``; default: highest and lowest)."""
+    codes = [c for c in request.GET.getlist("trend") if c]
+    areas = {a["code"]: a for a in queries.level_areas(sel["level"], sel["vintage"])}
+    if not codes:
+        ok = [r for r in rows if r["value"] is not None]
+        if ok:
+            hi = max(ok, key=lambda r: (r["value"], r["code"]))
+            lo = min(ok, key=lambda r: (r["value"], r["code"]))
+            codes = [hi["code"]] + ([lo["code"]] if lo["code"] != hi["code"] else [])
+    codes = [c for c in codes if c in areas][:5]
+    series = []
+    city_area = queries.city_area()
+    for c in queries.city_cells(sel["group"]).get(ind.id, []):
+        series.append({"series": display_name(city_area), **_trend_point(c)})
+    cells = queries.area_series(ind.id, [areas[c]["id"] for c in codes], sel["group"])
+    for c in cells:
+        series.append({"series": display_name(c), **_trend_point(c)})
+    return series, codes
+
+
+def _trend_point(c: dict) -> dict:
+    return {
+        "code": c["code"],
+        "year": c["year"],
+        "period": c["period"],
+        "value": c["value"],
+        "lower": c["lower"],
+        "upper": c["upper"],
+        "status": c["status"],
+        "break_in_series": c["break_in_series"],
+    }
+
+
+def _group_rows(ind: Indicator, sel: dict) -> tuple[list[dict], dict | None]:
+    city_area = queries.city_area()
+    if not city_area:
+        return [], None
+    labels = queries.group_labels()
+    key = "en" if lang() == "en" else "sv"
+    out = []
+    for c in queries.group_cells(ind.id, city_area["id"], sel["year"]):
+        lab = labels.get(c["group"], {})
+        out.append(
+            {
+                "group": c["group"],
+                "dimension": lab.get(f"dimension_{key}", c["group"]),
+                "label": lab.get(key, c["group"]),
+                "value": c["value"],
+                "lower": c["lower"],
+                "upper": c["upper"],
+                "status": c["status"],
+            }
+        )
+    out.sort(key=lambda r: (r["dimension"], r["group"]))
+    return out, queries.city_cell(ind.id, sel["year"], "")
+
+
+def _indicator_state(request: HttpRequest, ind: Indicator) -> dict[str, Any]:
+    cov = queries.coverage(ind.id)
+    sel = _selection(request, cov)
+    state: dict[str, Any] = {"coverage": cov, "selection": sel}
+    if sel is None:
+        return state
+    rows, city = _map_rows(ind, sel)
+    state["rows"], state["city"] = rows, city
+    state["trend"], state["trend_codes"] = _trend_series(ind, sel, rows, city, request)
+    state["groups"], state["total"] = _group_rows(ind, sel)
+    return state
+
+
+def _indicator_specs(ind: Indicator, state: dict[str, Any]) -> dict[str, dict]:
+    sel, rows, city = state["selection"], state["rows"], state["city"]
+    lab = charts.labels()
+    level_name = _level_names().get(sel["level"], sel["level"])
+    specs = {}
+    if any(r["geometry"] for r in rows):
+        specs["map"], state["colour"] = _map_spec(ind, sel, rows, city)
+    city_area = queries.city_area()
+    specs["bars"] = vegalite.ranked_bars(
+        rows,
+        city_value=city["value"] if city else None,
+        city_label=display_name(city_area) if city_area else _("City"),
+        title=_("%(indicator)s by %(level)s, %(year)s")
+        % {"indicator": ind.name, "level": level_name, "year": sel["year"]},
+        description=_("Areas ranked by value with 95% intervals; dashed line: the city."),
+        unit=ind.unit,
+        decimals=ind.decimals,
+        polarity=ind.polarity,
+        labels=lab,
+    )
+    breaks = sorted({p["year"] for p in state["trend"] if p["break_in_series"]})
+    specs["trend"] = vegalite.trend(
+        state["trend"],
+        title=_("Trend: %(indicator)s") % {"indicator": ind.name},
+        description=_("Values over time with 95% interval bands."),
+        unit=ind.unit,
+        decimals=ind.decimals,
+        labels=lab,
+        breaks=breaks,
+    )
+    if state["groups"]:
+        total = state["total"]
+        specs["groups"] = vegalite.group_breakdown(
+            [{**g, "group": g["label"]} for g in state["groups"]],
+            total_value=total["value"] if total else None,
+            total_label=_("Everyone"),
+            title=_("%(indicator)s by population group, %(year)s")
+            % {"indicator": ind.name, "year": sel["year"]},
+            description=_("Values by group with 95% intervals; dashed line: everyone."),
+            unit=ind.unit,
+            decimals=ind.decimals,
+            labels=lab,
+        )
+    return specs
+
+
+def indicator(request: HttpRequest, indicator_id: str, fmt: str | None = None) -> HttpResponse:
+    """One indicator: map, ranked bars, trend, groups, definition and downloads."""
+    ind = get_object_or_404(
+        Indicator.objects.select_related("domain"), pk=indicator_id, published=True
+    )
+    state = _indicator_state(request, ind)
+    sel = state["selection"]
+    level_names = _level_names()
+    data: dict[str, Any] = {"indicator": _indicator_dict(ind), "selection": sel}
+    context: dict[str, Any] = {"indicator": ind, "selection": sel, "level_names": level_names}
+    table: list[dict[str, Any]] = []
+    if sel is not None:
+        specs = _indicator_specs(ind, state)
+        city = state["city"]
+        table = [
+            {
+                "area": r["code"],
+                "area_name": r["name"],
+                "level": sel["level"],
+                "vintage": sel["vintage"],
+                "year": sel["year"],
+                "period": r["period"],
+                "group": sel["group"],
+                "value": r["value"],
+                "lower": r["lower"],
+                "upper": r["upper"],
+                "status": r["status"],
+                "comparison": r["comparison"],
+                "rank": r["rank"],
+            }
+            for r in state["rows"]
+        ]
+        cov = state["coverage"]
+        lv = next(x for x in cov["levels"] if x["level"] == sel["level"])
+        vint = next(v for v in lv["vintages"] if v["vintage"] == sel["vintage"])
+        group_labels = queries.group_labels()
+        gkey = "en" if lang() == "en" else "sv"
+        options = {
+            "levels": [
+                {"id": x["level"], "name": level_names.get(x["level"], x["level"])}
+                for x in cov["levels"]
+            ],
+            "vintages": [
+                {
+                    "id": v["vintage"],
+                    "name": _vintage_names(sel["level"]).get(v["vintage"], v["vintage"]),
+                }
+                for v in lv["vintages"]
+            ],
+            "years": vint["years"],
+            "groups": [
+                {"id": g, "name": group_labels.get(g, {}).get(gkey) or g or _("Everyone")}
+                for g in cov["groups"]
+            ],
+        }
+        bridge = _bridge_note(ind, sel["level"], cov)
+        suppressed = [r for r in state["rows"] if r["status"] == "suppressed"]
+        data.update(
+            {
+                "city": _cell_out(city),
+                "areas": table,
+                "trend": state["trend"],
+                "groups": state["groups"],
+                "options": options,
+                "bridge": bridge,
+            }
+        )
+        q = _query(sel, trend=request.GET.getlist("trend"))
+        context.update(
+            {
+                "city": city,
+                "city_area": queries.city_area(),
+                "rows": state["rows"],
+                "trend": state["trend"],
+                "trend_codes": state["trend_codes"],
+                "groups": state["groups"],
+                "specs": specs,
+                "colour": state.get("colour"),
+                "options": options,
+                "bridge": bridge,
+                "suppressed": suppressed,
+                "query": q,
+                "level_name": level_names.get(sel["level"], sel["level"]),
+                "vintage_name": _vintage_names(sel["level"]).get(sel["vintage"], sel["vintage"]),
+                "all_areas": queries.level_areas(sel["level"], sel["vintage"]),
+            }
+        )
+    page = Page(
+        "public/indicator.html",
+        context,
+        data,
+        table,
+        [
+            "area",
+            "area_name",
+            "level",
+            "vintage",
+            "year",
+            "period",
+            "group",
+            "value",
+            "lower",
+            "upper",
+            "status",
+            "comparison",
+            "rank",
+        ],
+        f"skillnader-{ind.id}",
+    )
+    return respond(request, page, fmt)
+
+
+def indicator_chart(request: HttpRequest, indicator_id: str, kind: str) -> HttpResponse:
+    """A chart of the indicator page as a static SVG (the no-JavaScript fallback)."""
+    if kind not in CHART_KINDS:
+        raise Http404(kind)
+    ind = get_object_or_404(Indicator, pk=indicator_id, published=True)
+    state = _indicator_state(request, ind)
+    if state["selection"] is None:
+        raise Http404(_("No data."))
+    specs = _indicator_specs(ind, state)
+    if kind not in specs:
+        raise Http404(kind)
+    return HttpResponse(charts.render_svg(specs[kind]), content_type="image/svg+xml")
+
+
+# ------------------------------------------------------------------------------------------
+# area profile
+
+
+def _profile(area: Area) -> list[dict[str, Any]]:
+    """Every indicator with data for the area: latest value, city, comparison, rank, spread."""
+    level, vintage = area.level_id, area.vintage.code
+    cells_by_ind = queries.area_cells(area.id)
+    inds = {
+        i.id: i
+        for i in Indicator.objects.filter(published=True, id__in=list(cells_by_ind)).order_by(
+            "domain__order", "order", "id"
+        )
+    }
+    out = []
+    for ind_id, ind in inds.items():
+        series = cells_by_ind[ind_id]
+        latest = next((c for c in reversed(series) if c["value"] is not None), series[-1])
+        year = latest["year"]
+        level_cells = queries.level_cells(ind_id, level, vintage, year, "")
+        spread = queries.spread(level_cells)
+        city = queries.city_cell(ind_id, year, "")
+        ranks = queries.rank_cells(level_cells, ind.polarity)
+        out.append(
+            {
+                "indicator": ind,
+                "cell": latest,
+                "year": year,
+                "city": city,
+                "comparison": queries.compare_to_city(latest, city, ind.polarity),
+                "rank": ranks.get(area.code),
+                "n": len(ranks),
+                "spread": spread,
+                "series": series[-5:],
+                "city_series": {c["year"]: c for c in queries.city_cells("").get(ind_id, [])},
+            }
+        )
+    return out
+
+
+def _area_or_404(level: str, vintage: str, code: str) -> Area:
+    return get_object_or_404(
+        Area.objects.select_related("level", "vintage", "parent"),
+        level_id=level,
+        vintage__code=vintage,
+        code=code,
+    )
+
+
+def area(
+    request: HttpRequest, level: str, vintage: str, code: str, fmt: str | None = None
+) -> HttpResponse:
+    """Area profile: every indicator against the city (spine chart), trends, rank, neighbours."""
+    a = _area_or_404(level, vintage, code)
+    items = _profile(a)
+    dsep = charts.decimal_sep()
+    spine_rows = []
+    for it in items:
+        ind, cell, sp = it["indicator"], it["cell"], it["spread"]
+        display = (
+            vegalite.format_number(cell["value"], ind.decimals, dsep)
+            if cell["value"] is not None
+            else charts.labels()[cell["status"]]
+        )
+        spine_rows.append(
+            {
+                "indicator": f"{ind.name} ({it['year']})",
+                "value": cell["value"],
+                "city": it["city"]["value"] if it["city"] else None,
+                "min": sp["min"] if sp else None,
+                "q25": sp["q25"] if sp else None,
+                "q75": sp["q75"] if sp else None,
+                "max": sp["max"] if sp else None,
+                "polarity": ind.polarity,
+                "comparison": it["comparison"],
+                "display": display,
+            }
+        )
+    name = a.name_en if lang() == "en" and a.name_en else a.name
+    spec = (
+        vegalite.spine(
+            spine_rows,
+            title=_("%(area)s compared with the city") % {"area": name},
+            description=_(
+                "Spine chart: the city is the centre line, the light bar the range of all areas, "
+                "the dark bar the middle half; worse is on the left."
+            ),
+            labels=charts.labels(),
+        )
+        if spine_rows
+        else None
+    )
+    neighbours = queries.neighbours(level, vintage, code)
+    rows = [
+        {
+            "indicator": it["indicator"].id,
+            "name": it["indicator"].name,
+            "year": it["year"],
+            "value": it["cell"]["value"],
+            "lower": it["cell"]["lower"],
+            "upper": it["cell"]["upper"],
+            "status": it["cell"]["status"],
+            "city_value": it["city"]["value"] if it["city"] else None,
+            "comparison": it["comparison"],
+            "rank": it["rank"],
+            "areas_ranked": it["n"],
+        }
+        for it in items
+    ]
+    data = {
+        "area": {
+            "level": level,
+            "vintage": vintage,
+            "code": a.code,
+            "name": name,
+            "parent": a.parent.code if a.parent else None,
+        },
+        "indicators": rows,
+        "neighbours": [{"code": n["code"], "name": display_name(n)} for n in neighbours],
+    }
+    page = Page(
+        "public/area.html",
+        {
+            "area": a,
+            "area_name": name,
+            "items": items,
+            "spec": spec,
+            "neighbours": neighbours,
+            "level_name": a.level.name,
+            "vintage_name": a.vintage.name,
+        },
+        data,
+        rows,
+        list(rows[0].keys()) if rows else ["indicator"],
+        f"skillnader-{level}-{vintage}-{code}",
+    )
+    return respond(request, page, fmt)
+
+
+# ------------------------------------------------------------------------------------------
+# compare and search
+
+
+def compare(request: HttpRequest, fmt: str | None = None) -> HttpResponse:
+    """Two or more areas side by side (``?a=level/vintage/code`` repeated)."""
+    refs = [r for r in request.GET.getlist("a") if r][:8]
+    chosen = []
+    for ref in refs:
+        parts = ref.split("/")
+        if len(parts) != 3:
+            raise Http404(_("Areas are given as level/vintage/code."))
+        chosen.append(_area_or_404(*parts))
+    profiles = [{p["indicator"].id: p for p in _profile(a)} for a in chosen]
+    ind_ids: list[str] = []
+    for prof in profiles:
+        for k in prof:
+            if k not in ind_ids:
+                ind_ids.append(k)
+    inds = {i.id: i for i in Indicator.objects.filter(id__in=ind_ids)}
+    ind_ids.sort(key=lambda i: (inds[i].domain.order, inds[i].order, i))
+    table, rows = [], []
+    for iid in ind_ids:
+        cells = []
+        for a, prof in zip(chosen, profiles, strict=True):
+            it = prof.get(iid)
+            cells.append(it)
+            rows.append(
+                {
+                    "indicator": iid,
+                    "name": inds[iid].name,
+                    "area": f"{a.level_id}/{a.vintage.code}/{a.code}",
+                    "area_name": a.name_en if lang() == "en" and a.name_en else a.name,
+                    "year": it["year"] if it else None,
+                    "value": it["cell"]["value"] if it else None,
+                    "lower": it["cell"]["lower"] if it else None,
+                    "upper": it["cell"]["upper"] if it else None,
+                    "status": it["cell"]["status"] if it else "missing",
+                    "comparison": it["comparison"] if it else "missing",
+                }
+            )
+        table.append({"indicator": inds[iid], "cells": cells})
+    level = request.GET.get("level") or (chosen[0].level_id if chosen else "sdo")
+    vint = Vintage.objects.filter(level_id=level).order_by("-valid_from", "-code").first()
+    vintage = request.GET.get("vintage") or (
+        chosen[0].vintage.code if chosen else (vint.code if vint else "")
+    )
+    choices = queries.level_areas(level, vintage) if vintage else []
+    data = {
+        "areas": [
+            {"level": a.level_id, "vintage": a.vintage.code, "code": a.code, "name": a.name}
+            for a in chosen
+        ],
+        "rows": rows,
+    }
+    page = Page(
+        "public/compare.html",
+        {
+            "chosen": chosen,
+            "chosen_refs": refs,
+            "table": table,
+            "choices": choices,
+            "level": level,
+            "vintage": vintage,
+            "levels": AreaLevel.objects.all(),
+        },
+        data,
+        rows,
+        [
+            "indicator",
+            "name",
+            "area",
+            "area_name",
+            "year",
+            "value",
+            "lower",
+            "upper",
+            "status",
+            "comparison",
+        ],
+        "skillnader-compare",
+    )
+    return respond(request, page, fmt)
+
+
+def search(request: HttpRequest, fmt: str | None = None) -> HttpResponse:
+    """Search areas and indicators, case- and diacritic-insensitively."""
+    q = request.GET.get("q", "").strip()[:200]
+    hits = queries.search(q) if q else []
+    results = []
+    for h in hits:
+        if h["kind"] == "indicator":
+            url = reverse("public:indicator", args=[h["id"]])
+        else:
+            url = reverse("public:area", args=[h["level"], h["vintage"], h["code"]])
+        results.append(
+            {
+                "kind": h["kind"],
+                "id": h["id"],
+                "name": h["name_en"] if lang() == "en" else h["name_sv"],
+                "url": url,
+            }
+        )
+    page = Page(
+        "public/search.html",
+        {"q": q, "results": results, "level_names": _level_names()},
+        {"q": q, "results": results},
+        results,
+        ["kind", "id", "name", "url"],
+        "skillnader-search",
+    )
+    return respond(request, page, fmt)

@@ -1,0 +1,68 @@
+"""Glue between the page data and :mod:`skillnader.charts.vegalite`: translated labels,
+and the server-side SVG rendering used when JavaScript is off (cached on disk by spec hash)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.utils.formats import get_format
+from django.utils.translation import gettext as _
+
+
+def labels() -> dict[str, str]:
+    """Translated category names and chart words for the active language."""
+    return {
+        "better": _("Better than the city"),
+        "similar": _("Similar to the city"),
+        "worse": _("Worse than the city"),
+        "higher": _("Higher than the city"),
+        "lower": _("Lower than the city"),
+        "not_compared": _("Not compared"),
+        "suppressed": _("Suppressed"),
+        "missing": _("No data"),
+        "area": _("Area"),
+        "value": _("Value"),
+        "interval": _("Interval"),
+        "comparison": _("Comparison"),
+        "year": _("Year"),
+        "group": _("Group"),
+        "indicator": _("Indicator"),
+        "city": _("City"),
+        "worse_end": _("Worse"),
+        "better_end": _("Better"),
+    }
+
+
+def decimal_sep() -> str:
+    """The decimal separator of the active language."""
+    return get_format("DECIMAL_SEPARATOR")
+
+
+def _cache_dir() -> Path:
+    path = Path(settings.DATA_DIR) / "cache" / "charts"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def spec_hash(spec: dict[str, Any]) -> str:
+    """A stable hash of a spec (sorted keys)."""
+    text = json.dumps(spec, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def render_svg(spec: dict[str, Any]) -> str:
+    """The spec as a static SVG via vl-convert, cached on disk under the spec's hash."""
+    target = _cache_dir() / f"{spec_hash(spec)}.svg"
+    if target.exists():
+        return target.read_text(encoding="utf-8")
+    import vl_convert
+
+    svg = vl_convert.vegalite_to_svg(spec)
+    tmp = target.with_suffix(".tmp")
+    tmp.write_text(svg, encoding="utf-8")
+    tmp.replace(target)
+    return svg

@@ -1,0 +1,560 @@
+"""Read-side queries shared by the public pages and the API.
+
+Every observation read goes through :func:`skillnader.web.data.models.public_observations`
+(via :func:`_obs`), so unpublished cells and unpublished indicators never reach a page, a download
+or the API. Results are plain dicts and lists (JSON-serialisable) and are cached per data version:
+the version changes whenever an observation or a release is added, so a new import is visible at
+once while repeated page views cost one cheap query.
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from functools import cmp_to_key
+from typing import Any
+
+from django.core.cache import cache
+from django.db.models import Max
+from django.utils.translation import get_language
+
+from skillnader.web.data.models import (
+    Area,
+    AreaLink,
+    Group,
+    Indicator,
+    Observation,
+    Release,
+    public_observations,
+)
+
+CITY_LEVEL = "kommun"
+CITY_CODE = "0180"
+CACHE_SECONDS = 600
+
+_CELL_FIELDS = (
+    "area_id",
+    "area__code",
+    "area__name",
+    "area__name_en",
+    "area__level_id",
+    "area__vintage__code",
+    "group__key",
+    "period",
+    "year",
+    "value",
+    "lower",
+    "upper",
+    "numerator",
+    "denominator",
+    "suppressed",
+    "status",
+    "provisional",
+    "break_in_series",
+    "note",
+    "release__source_id",
+)
+
+
+def _obs():
+    return public_observations(Observation.objects.all())
+
+
+def lang() -> str:
+    """``"en"`` or ``"sv"`` for the active language."""
+    return "en" if (get_language() or "sv").startswith("en") else "sv"
+
+
+def data_version() -> str:
+    """A token that changes whenever observations, releases or publication flags change."""
+    key = "skillnader:data-version"
+    version = cache.get(key)
+    if version is None:
+        agg = Observation.objects.aggregate(m=Max("id"))
+        rel = Release.objects.aggregate(m=Max("id"), t=Max("imported_at"))
+        published = _obs().count()
+        ind = Indicator.objects.filter(published=True).count()
+        version = f"{agg['m']}-{rel['m']}-{published}-{ind}-{rel['t'] and rel['t'].timestamp()}"
+        cache.set(key, version, 10)
+    return version
+
+
+def last_modified():
+    """The time of the latest imported release (for ``Last-Modified`` headers), or ``None``."""
+    return Release.objects.aggregate(t=Max("imported_at"))["t"]
+
+
+def cached(name: str, *parts: Any, compute):
+    """Return ``compute()`` cached under ``name`` + ``parts`` for the current data version."""
+    key = "skillnader:" + name + ":" + data_version() + ":" + ":".join(str(p) for p in parts)
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, CACHE_SECONDS)
+    return value
+
+
+# ------------------------------------------------------------------------------------------
+# cells
+
+
+def _cell(row: dict[str, Any]) -> dict[str, Any]:
+    status = "suppressed" if row["suppressed"] else ("missing" if row["value"] is None else "ok")
+    return {
+        "area_id": row["area_id"],
+        "code": row["area__code"],
+        "name_sv": row["area__name"],
+        "name_en": row["area__name_en"] or row["area__name"],
+        "level": row["area__level_id"],
+        "vintage": row["area__vintage__code"],
+        "group": row["group__key"],
+        "period": row["period"],
+        "year": row["year"],
+        "value": None if row["suppressed"] else row["value"],
+        "lower": None if row["suppressed"] else row["lower"],
+        "upper": None if row["suppressed"] else row["upper"],
+        "numerator": None if row["suppressed"] else row["numerator"],
+        "denominator": None if row["suppressed"] else row["denominator"],
+        "status": status,
+        "source_status": row["status"],
+        "provisional": row["provisional"],
+        "break_in_series": row["break_in_series"],
+        "note": row["note"],
+        "source": row["release__source_id"],
+    }
+
+
+def _latest_period(cells: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Keep one cell per (area, group, year): the latest period of the year."""
+    best: dict[tuple, dict[str, Any]] = {}
+    for c in cells:
+        k = (c["area_id"], c["group"], c["year"])
+        if k not in best or c["period"] > best[k]["period"]:
+            best[k] = c
+    return list(best.values())
+
+
+def display_name(cell_or_area: dict[str, Any]) -> str:
+    """The area's name in the active language."""
+    return cell_or_area["name_en"] if lang() == "en" else cell_or_area["name_sv"]
+
+
+# ------------------------------------------------------------------------------------------
+# city and areas
+
+
+def city_area() -> dict[str, Any] | None:
+    """The city as a whole (Stockholm municipality, level ``kommun``, code ``0180``)."""
+
+    def compute():
+        area = (
+            Area.objects.filter(level_id=CITY_LEVEL, code=CITY_CODE)
+            .select_related("vintage")
+            .order_by("-vintage__valid_from")
+            .first()
+        )
+        return _area_dict(area) if area else False
+
+    return cached("city", compute=compute) or None
+
+
+def _area_dict(a: Area) -> dict[str, Any]:
+    return {
+        "id": a.id,
+        "code": a.code,
+        "name_sv": a.name,
+        "name_en": a.name_en or a.name,
+        "level": a.level_id,
+        "vintage": a.vintage.code,
+    }
+
+
+def level_areas(level: str, vintage: str) -> list[dict[str, Any]]:
+    """All areas of one level and vintage with geometry and a label point."""
+
+    def compute():
+        from shapely.geometry import shape
+
+        out = []
+        qs = Area.objects.filter(level_id=level, vintage__code=vintage).values(
+            "id", "code", "name", "name_en", "geometry", "centroid_lon", "centroid_lat"
+        )
+        for a in qs.order_by("name", "code"):
+            lon, lat = a["centroid_lon"], a["centroid_lat"]
+            if a["geometry"] and (lon is None or lat is None):
+                try:
+                    p = shape(a["geometry"]).representative_point()
+                    lon, lat = p.x, p.y
+                except (ValueError, TypeError, AttributeError):
+                    lon = lat = None
+            out.append(
+                {
+                    "id": a["id"],
+                    "code": a["code"],
+                    "name_sv": a["name"],
+                    "name_en": a["name_en"] or a["name"],
+                    "level": level,
+                    "vintage": vintage,
+                    "geometry": a["geometry"],
+                    "lon": lon,
+                    "lat": lat,
+                }
+            )
+        return out
+
+    return cached("level-areas", level, vintage, compute=compute)
+
+
+def neighbours(level: str, vintage: str, code: str) -> list[dict[str, Any]]:
+    """Areas of the same level and vintage whose geometries touch the area ``code``.
+
+    Boundaries from different sources rarely share vertices exactly, so a tolerance of about a
+    metre (1e-5 degrees) is allowed.
+    """
+
+    def compute():
+        from shapely import STRtree
+        from shapely.geometry import shape
+
+        areas = [a for a in level_areas(level, vintage) if a["geometry"]]
+        geoms = []
+        for a in areas:
+            try:
+                geoms.append(shape(a["geometry"]))
+            except (ValueError, TypeError, AttributeError):
+                geoms.append(None)
+        valid = [(a, g) for a, g in zip(areas, geoms, strict=True) if g is not None]
+        tree = STRtree([g for _, g in valid])
+        adj: dict[str, list[str]] = {}
+        for a, g in valid:
+            hits = tree.query(g.buffer(1e-5), predicate="intersects")
+            adj[a["code"]] = sorted(valid[i][0]["code"] for i in hits if valid[i][0] is not a)
+        return adj
+
+    adj = cached("adjacency", level, vintage, compute=compute)
+    by_code = {a["code"]: a for a in level_areas(level, vintage)}
+    return [by_code[c] for c in adj.get(code, []) if c in by_code]
+
+
+# ------------------------------------------------------------------------------------------
+# coverage and cells per indicator
+
+
+def coverage(indicator_id: str) -> dict[str, Any]:
+    """Which levels, vintages, years and groups have public data for the indicator."""
+
+    def compute():
+        rows = (
+            _obs()
+            .filter(indicator_id=indicator_id)
+            .values_list("area__level_id", "area__level__order", "area__vintage__code", "year")
+            .distinct()
+        )
+        levels: dict[str, dict[str, Any]] = {}
+        for level, order, vintage, year in rows:
+            lv = levels.setdefault(level, {"level": level, "order": order, "vintages": {}})
+            lv["vintages"].setdefault(vintage, set()).add(year)
+        groups = sorted(
+            _obs().filter(indicator_id=indicator_id).values_list("group__key", flat=True).distinct()
+        )
+        out = []
+        for lv in sorted(levels.values(), key=lambda x: (x["order"], x["level"])):
+            vintages = [
+                {"vintage": v, "years": sorted(ys)}
+                for v, ys in sorted(lv["vintages"].items(), key=lambda kv: min(kv[1]))
+            ]
+            out.append({"level": lv["level"], "order": lv["order"], "vintages": vintages})
+        return {"levels": out, "groups": groups}
+
+    return cached("coverage", indicator_id, compute=compute)
+
+
+def level_cells(
+    indicator_id: str, level: str, vintage: str, year: int, group: str = ""
+) -> list[dict[str, Any]]:
+    """Cells of one indicator for every area of a level/vintage in one year and group."""
+
+    def compute():
+        rows = (
+            _obs()
+            .filter(
+                indicator_id=indicator_id,
+                area__level_id=level,
+                area__vintage__code=vintage,
+                year=year,
+                group__key=group,
+            )
+            .values(*_CELL_FIELDS)
+        )
+        return sorted(_latest_period([_cell(r) for r in rows]), key=lambda c: c["code"])
+
+    return cached("level-cells", indicator_id, level, vintage, year, group, compute=compute)
+
+
+def city_cells(group: str = "") -> dict[str, list[dict[str, Any]]]:
+    """All public cells for the city in one group, per indicator, sorted by year."""
+
+    def compute():
+        city = city_area()
+        if not city:
+            return {}
+        rows = (
+            _obs()
+            .filter(area_id=city["id"], group__key=group)
+            .values("indicator_id", *_CELL_FIELDS)
+        )
+        out: dict[str, list[dict[str, Any]]] = {}
+        for r in rows:
+            out.setdefault(r["indicator_id"], []).append(_cell(r))
+        return {k: sorted(_latest_period(v), key=lambda c: c["year"]) for k, v in out.items()}
+
+    return cached("city-cells", group, compute=compute)
+
+
+def city_cell(indicator_id: str, year: int | None = None, group: str = "") -> dict | None:
+    """The city's cell for a year, or its latest cell with a value when ``year`` is None."""
+    cells = city_cells(group).get(indicator_id, [])
+    if year is None:
+        with_value = [c for c in cells if c["value"] is not None]
+        return (with_value or cells or [None])[-1]
+    for c in cells:
+        if c["year"] == year:
+            return c
+    return None
+
+
+def area_series(indicator_id: str, area_ids: list[int], group: str = "") -> list[dict[str, Any]]:
+    """All years of the indicator for the given areas and group."""
+    ids = sorted(set(area_ids))
+
+    def compute():
+        rows = (
+            _obs()
+            .filter(indicator_id=indicator_id, area_id__in=ids, group__key=group)
+            .values(*_CELL_FIELDS)
+        )
+        return sorted(
+            _latest_period([_cell(r) for r in rows]), key=lambda c: (c["code"], c["year"])
+        )
+
+    return cached("series", indicator_id, ",".join(map(str, ids)), group, compute=compute)
+
+
+def group_cells(indicator_id: str, area_id: int, year: int) -> list[dict[str, Any]]:
+    """Cells for every population group (not everyone) of one area and year."""
+
+    def compute():
+        rows = (
+            _obs()
+            .filter(indicator_id=indicator_id, area_id=area_id, year=year)
+            .exclude(group__key="")
+            .values(*_CELL_FIELDS)
+        )
+        return sorted(_latest_period([_cell(r) for r in rows]), key=lambda c: c["group"])
+
+    return cached("group-cells", indicator_id, area_id, year, compute=compute)
+
+
+def area_cells(area_id: int, group: str = "") -> dict[str, list[dict[str, Any]]]:
+    """All public cells of one area in one group, per indicator, sorted by year."""
+
+    def compute():
+        rows = (
+            _obs().filter(area_id=area_id, group__key=group).values("indicator_id", *_CELL_FIELDS)
+        )
+        out: dict[str, list[dict[str, Any]]] = {}
+        for r in rows:
+            out.setdefault(r["indicator_id"], []).append(_cell(r))
+        return {k: sorted(_latest_period(v), key=lambda c: c["year"]) for k, v in out.items()}
+
+    return cached("area-cells", area_id, group, compute=compute)
+
+
+def group_labels() -> dict[str, dict[str, Any]]:
+    """Labels of every group key: ``{"key": {"sv": .., "en": .., "dimension_sv": .., ...}}``."""
+
+    def compute():
+        out = {}
+        for g in Group.objects.prefetch_related("values__dimension"):
+            vals = sorted(g.values.all(), key=lambda v: (v.dimension.order, v.order))
+            parts = Group.parse_key(g.key)
+            out[g.key] = {
+                "sv": ", ".join(v.name_sv for v in vals) or (", ".join(parts.values()) or ""),
+                "en": ", ".join(v.name_en or v.name_sv for v in vals)
+                or (", ".join(parts.values()) or ""),
+                "dimension_sv": " × ".join(v.dimension.name_sv for v in vals) or " × ".join(parts),
+                "dimension_en": " × ".join(v.dimension.name_en or v.dimension.name_sv for v in vals)
+                or " × ".join(parts),
+            }
+        return out
+
+    return cached("group-labels", compute=compute)
+
+
+def vintage_links(level: str, vintages: list[str]) -> list[dict[str, Any]]:
+    """Crosswalk bases recorded between areas of the given vintages of a level."""
+    if len(vintages) < 2:
+        return []
+
+    def compute():
+        rows = (
+            AreaLink.objects.filter(
+                source__level_id=level,
+                target__level_id=level,
+                source__vintage__code__in=vintages,
+                target__vintage__code__in=vintages,
+            )
+            .exclude(basis="contains")
+            .values_list("source__vintage__code", "target__vintage__code", "basis")
+            .distinct()
+        )
+        return sorted(
+            ({"from": s, "to": t, "basis": b} for s, t, b in set(rows) if s != t),
+            key=lambda d: (d["from"], d["to"], d["basis"]),
+        )
+
+    return cached("vintage-links", level, ",".join(vintages), compute=compute)
+
+
+# ------------------------------------------------------------------------------------------
+# comparison with the city
+
+
+def compare_to_city(cell: dict[str, Any] | None, city: dict[str, Any] | None, polarity: str) -> str:
+    """Classify an area against the city: better, similar, worse (or higher/lower).
+
+    The overlapping-interval method of the English public-health profiles (Fingertips
+    technical guidance; PHEindicatormethods): when both the area and the city have a 95 %
+    interval, the area is *similar* if the intervals overlap; when only the area has one, it is
+    similar if its interval contains the city value. Otherwise its direction decides, and the
+    indicator's polarity turns "higher" into "better" or "worse"; indicators without a judgement
+    stay "higher"/"lower". Without any interval nothing is claimed ("not_compared").
+
+    This is the single place the web app classifies; when ``skillnader.stats.compare`` offers the
+    same method it should be called from here.
+    """
+    if not cell or cell.get("value") is None:
+        return "suppressed" if cell and cell.get("status") == "suppressed" else "missing"
+    if not city or city.get("value") is None:
+        return "not_compared"
+    lo, hi = cell.get("lower"), cell.get("upper")
+    if lo is None or hi is None:
+        return "not_compared"
+    clo, chi = city.get("lower"), city.get("upper")
+    if clo is not None and chi is not None:
+        overlap = lo <= chi and clo <= hi
+    else:
+        overlap = lo <= city["value"] <= hi
+    if overlap:
+        return "similar"
+    higher = cell["value"] > city["value"]
+    if polarity == "higher_is_better":
+        return "better" if higher else "worse"
+    if polarity == "lower_is_better":
+        return "worse" if higher else "better"
+    return "higher" if higher else "lower"
+
+
+def rank_cells(cells: list[dict[str, Any]], polarity: str) -> dict[str, int]:
+    """Rank of each area code among cells with a value, 1 = best (highest when no judgement)."""
+    ok = [c for c in cells if c["value"] is not None]
+
+    def cmp(a, b):
+        if a["value"] == b["value"]:
+            return -1 if a["code"] < b["code"] else 1
+        better = (
+            a["value"] < b["value"] if polarity == "lower_is_better" else a["value"] > b["value"]
+        )
+        return -1 if better else 1
+
+    ranked = sorted(ok, key=cmp_to_key(cmp))
+    ranks: dict[str, int] = {}
+    for i, c in enumerate(ranked):
+        if i and c["value"] == ranked[i - 1]["value"]:
+            ranks[c["code"]] = ranks[ranked[i - 1]["code"]]
+        else:
+            ranks[c["code"]] = i + 1
+    return ranks
+
+
+def spread(cells: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """Minimum, quartiles, maximum and the ratio of the highest to the lowest area value.
+
+    The ratio is :func:`skillnader.stats.inequality.ratio_extremes`; it is left out (``None``)
+    when the method does not apply (fewer than two areas or a non-positive value).
+    """
+    from skillnader.errors import MethodError
+    from skillnader.stats.inequality import ratio_extremes, weighted_percentile
+
+    vals = [c["value"] for c in cells if c["value"] is not None]
+    if not vals:
+        return None
+    q25, q75 = (float(x) for x in weighted_percentile(vals, [25, 75]))
+    out = {"min": min(vals), "q25": q25, "q75": q75, "max": max(vals), "n": len(vals)}
+    try:
+        r = ratio_extremes(vals)
+        out["ratio"] = r.value if math.isfinite(r.value) else None
+    except MethodError:
+        out["ratio"] = None
+    hi = max((c for c in cells if c["value"] is not None), key=lambda c: (c["value"], c["code"]))
+    lo = min((c for c in cells if c["value"] is not None), key=lambda c: (c["value"], c["code"]))
+    out["highest"], out["lowest"] = hi["code"], lo["code"]
+    return out
+
+
+# ------------------------------------------------------------------------------------------
+# search
+
+
+def fold(text: str) -> str:
+    """Case- and diacritic-insensitive form of ``text`` (``"Östermalm"`` -> ``"ostermalm"``)."""
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+
+
+def search_index() -> list[dict[str, Any]]:
+    """Searchable entries: published indicators and all areas, with folded text."""
+
+    def compute():
+        out = []
+        for ind in Indicator.objects.filter(published=True).order_by("domain__order", "order"):
+            out.append(
+                {
+                    "kind": "indicator",
+                    "id": ind.id,
+                    "name_sv": ind.name_sv,
+                    "name_en": ind.name_en or ind.name_sv,
+                    "text": fold(
+                        " ".join(
+                            [ind.id, ind.name_sv, ind.name_en, ind.definition_sv, ind.definition_en]
+                        )
+                    ),
+                }
+            )
+        for a in Area.objects.values(
+            "code", "name", "name_en", "level_id", "vintage__code", "level__order"
+        ).order_by("level__order", "name", "vintage__code"):
+            out.append(
+                {
+                    "kind": "area",
+                    "id": f"{a['level_id']}/{a['vintage__code']}/{a['code']}",
+                    "level": a["level_id"],
+                    "vintage": a["vintage__code"],
+                    "code": a["code"],
+                    "name_sv": a["name"],
+                    "name_en": a["name_en"] or a["name"],
+                    "text": fold(" ".join([a["code"], a["name"], a["name_en"]])),
+                }
+            )
+        return out
+
+    return cached("search-index", compute=compute)
+
+
+def search(query: str, limit: int = 100) -> list[dict[str, Any]]:
+    """Entries whose text contains every word of ``query`` (folded); indicators first."""
+    words = fold(query).split()
+    if not words:
+        return []
+    hits = [e for e in search_index() if all(w in e["text"] for w in words)]
+    return hits[:limit]

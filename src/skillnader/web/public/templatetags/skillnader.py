@@ -1,0 +1,67 @@
+"""Template filters for numbers, intervals and comparison categories."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+
+from skillnader.charts.vegalite import COMPARISON_CATEGORIES
+from skillnader.web.public import charts
+
+register = template.Library()
+
+
+@register.filter
+def num(value, decimals=1):
+    """A number in the active language's format with ``decimals`` decimals; empty if None."""
+    if value is None or value == "":
+        return ""
+    return number_format(value, decimal_pos=int(decimals), use_l10n=True)
+
+
+@register.filter
+def interval(cell, decimals=1):
+    """``"12,3–14,5"`` for a cell (dict with lower/upper), empty without an interval."""
+    if not cell or cell.get("lower") is None or cell.get("upper") is None:
+        return ""
+    return f"{num(cell['lower'], decimals)}–{num(cell['upper'], decimals)}"
+
+
+@register.filter
+def category(key):
+    """The translated label of a comparison category or status."""
+    return charts.labels().get(key, key or "")
+
+
+@register.filter
+def symbol(key):
+    """The text symbol that marks a comparison category (so colour is not the only cue)."""
+    return COMPARISON_CATEGORIES.get(key, ("", "", ""))[2]
+
+
+@register.filter
+def status_text(cell):
+    """Why a cell has no value: suppressed (with the word the statisticians use) or no data."""
+    if not cell or cell.get("status") == "missing":
+        return _("No data")
+    if cell.get("status") == "suppressed":
+        return _("Suppressed")
+    return ""
+
+
+@register.filter
+def get(mapping, key):
+    """``mapping[key]`` or None."""
+    try:
+        return mapping.get(key)
+    except AttributeError:
+        return None
+
+
+@register.filter
+def areaname(area):
+    """An area dict's name in the active language."""
+    from skillnader.web.public.queries import display_name
+
+    return display_name(area)

@@ -1,0 +1,93 @@
+"""HTML pages with JSON and CSV twins, in the style of datasette.
+
+Every page view returns a :class:`Page`; :func:`respond` renders it as HTML, JSON or CSV
+depending on ``?format=json|csv`` or a ``.json``/``.csv`` suffix in the URL. The JSON twin is the
+page's data (not its presentation), the CSV twin its main table. Output is deterministic (fixed
+key order, no timestamps in the body) so that ``ETag``s from ``ConditionalGetMiddleware`` are
+stable, and ``Last-Modified`` is the time of the latest imported release.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.http import http_date
+
+from skillnader.web.public import queries
+
+FORMATS = ("html", "json", "csv")
+
+
+@dataclass
+class Page:
+    """What a page view produces: template context, JSON data and the CSV table."""
+
+    template: str
+    context: dict[str, Any]
+    data: dict[str, Any]
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    columns: list[str] | None = None
+    filename: str = "data"
+
+
+def requested_format(request: HttpRequest, fmt: str | None) -> str:
+    """The output format from the URL suffix or the ``format`` parameter (default HTML)."""
+    fmt = fmt or request.GET.get("format") or "html"
+    if fmt not in FORMATS:
+        raise Http404(f"unknown format {fmt!r}")
+    return fmt
+
+
+def json_bytes(data: Any) -> bytes:
+    """Deterministic UTF-8 JSON."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
+
+
+def csv_text(rows: list[dict[str, Any]], columns: list[str] | None = None) -> str:
+    """CSV with a header row; ``None`` becomes an empty field, floats keep full precision."""
+    cols = columns or (list(rows[0].keys()) if rows else [])
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(cols)
+    for r in rows:
+        writer.writerow(["" if r.get(c) is None else r.get(c) for c in cols])
+    return buf.getvalue()
+
+
+def _stamp(response: HttpResponse) -> HttpResponse:
+    modified = queries.last_modified()
+    if modified is not None:
+        response["Last-Modified"] = http_date(modified.timestamp())
+    return response
+
+
+def json_response(data: Any, status: int = 200) -> HttpResponse:
+    """A deterministic JSON response with ``Last-Modified``."""
+    resp = HttpResponse(json_bytes(data), content_type="application/json", status=status)
+    return _stamp(resp)
+
+
+def csv_response(
+    rows: list[dict[str, Any]], columns: list[str] | None, filename: str
+) -> HttpResponse:
+    """A CSV download (UTF-8 with BOM so that spreadsheet programs detect the encoding)."""
+    body = "\ufeff" + csv_text(rows, columns)
+    resp = HttpResponse(body.encode("utf-8"), content_type="text/csv; charset=utf-8")
+    resp["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+    return _stamp(resp)
+
+
+def respond(request: HttpRequest, page: Page, fmt: str | None) -> HttpResponse:
+    """Render ``page`` in the requested format."""
+    fmt = requested_format(request, fmt)
+    if fmt == "json":
+        return json_response(page.data)
+    if fmt == "csv":
+        return csv_response(page.rows, page.columns, page.filename)
+    return _stamp(render(request, page.template, page.context))
