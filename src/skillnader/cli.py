@@ -179,5 +179,162 @@ def indicators(domain: str | None, as_json: bool) -> None:
     _emit(rows, ["id", "domain", "name", "unit", "measure", "polarity", "observations"], as_json)
 
 
+@main.command("import")
+@click.argument("target")
+@click.option(
+    "--kind",
+    type=click.Choice(["px", "jsonstat", "pxweb_v1", "csv", "excel"]),
+    help="The file's format (detected from its content when left out).",
+)
+@click.option("--mapping", type=click.Path(exists=True, dir_okay=False), help="Mapping YAML.")
+@click.option("--indicator", help="Indicator id for every cell (when the file holds one measure).")
+@click.option("--area-level", "level", help="Area level of the file's area codes.")
+@click.option("--vintage", help="Boundary vintage of the file's area codes.")
+@click.option("--source", "source_id", help="Source id (default: from the mapping or file name).")
+@click.option("--version", default="", help="Release label, e.g. the publication date.")
+@click.option("--json", "as_json", is_flag=True)
+def import_(target, kind, mapping, indicator, level, vintage, source_id, version, as_json):
+    """Import FILE (or URL) in one transaction: all of it, or nothing and a clear error."""
+    setup_django()
+    migrate()
+    from skillnader.web.data.importer import SourceInfo, import_file
+
+    path = target
+    if target.startswith(("http://", "https://")):
+        from skillnader.readers.clients import download
+
+        path = download(target)
+    result = import_file(
+        path,
+        kind=kind,
+        mapping=mapping,
+        indicator=indicator,
+        level=level,
+        vintage=vintage,
+        source=SourceInfo(id=source_id) if source_id else None,
+        version=version,
+        user=os.environ.get("USER", ""),
+    )
+    if as_json:
+        click.echo(json.dumps(result.__dict__, ensure_ascii=False))
+    else:
+        click.echo(str(result))
+
+
+def _observation_rows(indicator, level, vintage, area, group, period):  # noqa: PLR0913
+    from skillnader.web.data.models import Observation, public_observations
+
+    qs = public_observations(
+        Observation.objects.select_related("area", "area__vintage", "group", "indicator")
+    )
+    if indicator:
+        qs = qs.filter(indicator_id=indicator)
+    if level:
+        qs = qs.filter(area__level_id=level)
+    if vintage:
+        qs = qs.filter(area__vintage__code=vintage)
+    if area:
+        qs = qs.filter(area__code=area)
+    if group is not None:
+        qs = qs.filter(group__key=group)
+    if period:
+        qs = qs.filter(period=period)
+    for o in qs.order_by(
+        "indicator_id", "area__level__order", "area__code", "group__key", "period"
+    ):
+        yield {
+            "indicator": o.indicator_id,
+            "level": o.area.level_id,
+            "vintage": o.area.vintage.code,
+            "area_code": o.area.code,
+            "area_name": o.area.name,
+            "group": o.group.key,
+            "period": o.period,
+            "value": o.value,
+            "lower": o.lower,
+            "upper": o.upper,
+            "numerator": o.numerator,
+            "denominator": o.denominator,
+            "suppressed": o.suppressed,
+            "status": o.status,
+            "release": o.release_id,
+        }
+
+
+OBS_COLUMNS = [
+    "indicator",
+    "level",
+    "vintage",
+    "area_code",
+    "area_name",
+    "group",
+    "period",
+    "value",
+    "lower",
+    "upper",
+    "numerator",
+    "denominator",
+    "suppressed",
+    "status",
+    "release",
+]
+
+
+@main.command()
+@click.option("--indicator", required=True)
+@click.option("--area-level", "level")
+@click.option("--vintage")
+@click.option("--area", help="One area code.")
+@click.option("--group", help="Group key, e.g. 'sex=female' ('' for everyone).")
+@click.option("--period")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table")
+def observations(indicator, level, vintage, area, group, period, fmt):
+    """Published observations of one indicator (suppressed cells carry no numbers)."""
+    setup_django()
+    from skillnader.web.data.models import Indicator
+
+    if not Indicator.objects.filter(id=indicator).exists():
+        from skillnader.errors import UnknownIndicatorError
+
+        raise UnknownIndicatorError(
+            "indicator not in the catalogue",
+            value=indicator,
+            expected="an id listed by 'skillnader indicators'",
+        )
+    rows = list(_observation_rows(indicator, level, vintage, area, group, period))
+    if fmt == "csv":
+        import csv
+
+        w = csv.DictWriter(sys.stdout, fieldnames=OBS_COLUMNS, lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
+    elif fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
+    else:
+        _print_table(
+            rows,
+            ["area_code", "area_name", "group", "period", "value", "lower", "upper", "suppressed"],
+        )
+
+
+@main.command()
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "parquet", "json", "jsonstat"]),
+    default="csv",
+    show_default=True,
+)
+@click.option("--out", type=click.Path(dir_okay=False), required=True)
+@click.option("--indicator", help="Only this indicator (required for JSON-stat).")
+def export(fmt, out, indicator):
+    """Export published observations as CSV, Parquet, JSON or JSON-stat 2.0."""
+    setup_django()
+    from skillnader.web.data.export import export_observations
+
+    n = export_observations(out, fmt=fmt, indicator=indicator)
+    click.echo(f"{n} observations written to {out}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

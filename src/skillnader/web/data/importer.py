@@ -1,0 +1,860 @@
+"""The one import entry point: file or URL → reader → cube → validated records → one transaction.
+
+Every format has one reader (``skillnader.readers``); this module maps the reader's cube onto
+indicators, areas, groups and periods, validates every cell before anything is written, and
+writes the release and its observations in a single transaction. On any error nothing is written
+and the error names the file, the cell, the value and what was expected.
+
+Re-importing the same content of a source is a no-op (a release is identified by the SHA-256 of
+the file). A new release of a source is recorded as a new :class:`Release`; the cells it carries
+replace the values of the earlier release and point to the new one.
+
+An *import spec* (YAML) tells how a cube from PX, JSON-stat or PxWeb maps onto the vocabulary::
+
+    source: {id: scb-be0101, name: "SCB, Befolkningsstatistik", url: ..., licence: CC0}
+    indicator: population                      # a constant id, or
+    # indicator: {dimension: ContentsCode, values: {BE0101N1: population}}
+    area: {dimension: Region, level: kommun}    # optional vintage; optional values: recoding
+    period: {dimension: Tid}                    # or {value: "2022"}
+    groups:
+      sex: {dimension: Kon, values: {"1": male, "2": female, "1+2": total}}
+    filter: {Alder: [totalt]}                   # keep only these codes of unmapped dimensions
+    value: numerator                            # or value (default) / denominator
+
+CSV and Excel files use the tabular mapping of :mod:`skillnader.readers.mapping`, which may carry
+the same ``source`` block.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from django.db import transaction
+
+from skillnader.errors import (
+    DuplicateKeyError,
+    InputError,
+    MappingError,
+    UnknownAreaError,
+    UnknownIndicatorError,
+    VintageError,
+)
+from skillnader.readers.base import Cube
+from skillnader.web.data import models as m
+
+TOTAL = "total"
+_YEAR = re.compile(r"^(\d{4})")
+
+
+@dataclass
+class Record:
+    """One cell on its way to becoming an :class:`~skillnader.web.data.models.Observation`."""
+
+    indicator: str
+    area_code: str
+    period: str
+    value: float | None
+    group: dict[str, str] = field(default_factory=dict)
+    level: str | None = None
+    vintage: str | None = None
+    numerator: float | None = None
+    denominator: float | None = None
+    lower: float | None = None
+    upper: float | None = None
+    status: str = ""
+    provisional: bool = False
+    note: str = ""
+    location: str = ""
+
+
+@dataclass
+class SourceInfo:
+    id: str
+    name: str = ""
+    publisher: str = ""
+    url: str = ""
+    licence: str = ""
+
+
+@dataclass
+class ImportResult:
+    release_id: int | None
+    source_id: str
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    suppressed: int = 0
+    already_imported: bool = False
+    file: str = ""
+
+    def __str__(self) -> str:
+        if self.already_imported:
+            return f"{self.file}: already imported as release {self.release_id} (nothing written)"
+        return (
+            f"{self.file}: release {self.release_id} of {self.source_id}: {self.created} new, "
+            f"{self.updated} updated, {self.unchanged} unchanged observations "
+            f"({self.suppressed} suppressed)"
+        )
+
+
+def content_hash(path: str | Path, *extra: str | Path | None) -> str:
+    """SHA-256 of the file and of whatever else decides what the import writes (the mapping file,
+    the options), so the same table imported with a corrected mapping is a new release."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    for e in extra:
+        h.update(b"\0")
+        if isinstance(e, Path):
+            h.update(e.read_bytes())
+        elif e is not None:
+            h.update(str(e).encode())
+    return h.hexdigest()
+
+
+def year_of(period: str, *, path: str | None = None, location: str | None = None) -> int:
+    match = _YEAR.match(str(period))
+    if not match:
+        raise InputError(
+            "period does not start with a year",
+            path=path,
+            location=location,
+            value=period,
+            expected="a period such as 2022, 2022-03, 2022M03 or 2015H1",
+        )
+    return int(match.group(1))
+
+
+# --------------------------------------------------------------------------------------------
+# Import spec for cubes
+
+
+def load_spec(path: str | Path | None) -> dict[str, Any]:
+    if path is None:
+        return {}
+    p = Path(path)
+    try:
+        data = yaml.safe_load(p.read_text(encoding="utf-8-sig"))
+    except FileNotFoundError:
+        raise MappingError("mapping file not found", path=str(p)) from None
+    except yaml.YAMLError as exc:
+        raise MappingError(f"not valid YAML: {exc}", path=str(p)) from None
+    if not isinstance(data, dict):
+        raise MappingError(
+            "the mapping must be a YAML mapping",
+            path=str(p),
+            value=type(data).__name__,
+            expected="keys such as area, period, indicator, groups",
+        )
+    return data
+
+
+def _spec_field(spec: dict, key: str, mapping_path: str | None) -> dict | None:
+    f = spec.get(key)
+    if f is None:
+        return None
+    if isinstance(f, str | int | float):
+        return {"value": str(f)}
+    if not isinstance(f, dict) or not ({"dimension", "column", "value"} & set(f)):
+        raise MappingError(
+            f"'{key}' must be a constant or have 'dimension' or 'value'",
+            path=mapping_path,
+            location=key,
+            value=f,
+        )
+    return f
+
+
+def _guess_role(cube: Cube, role: str) -> str | None:
+    for d in cube.dimensions:
+        if d.role == role:
+            return d.code
+    return None
+
+
+def cube_records(
+    cube: Cube, spec: dict[str, Any], *, path: str, mapping_path: str | None = None
+) -> list[Record]:
+    """Map a cube onto records according to an import spec (see the module docstring)."""
+    dims = {d.code: d for d in cube.dimensions}
+    fields: dict[str, dict | None] = {
+        k: _spec_field(spec, k, mapping_path) for k in ("area", "period", "indicator")
+    }
+    # Fall back on the roles the format declares (PX TIMEVAL, JSON-stat role.time/geo).
+    for key, role in (("area", "geo"), ("period", "time")):
+        if fields[key] is None:
+            guessed = _guess_role(cube, role) or (key if key in dims else None)
+            if guessed is None:
+                raise MappingError(
+                    f"cannot tell which dimension is the {key}",
+                    path=mapping_path or path,
+                    location=key,
+                    expected=f"'{key}: {{dimension: ...}}' naming one of {sorted(dims)}",
+                )
+            fields[key] = {"dimension": guessed}
+    if fields["indicator"] is None:
+        if "indicator" in dims:
+            fields["indicator"] = {"dimension": "indicator"}
+        else:
+            raise MappingError(
+                "no indicator given",
+                path=mapping_path or path,
+                location="indicator",
+                expected="an indicator id (--indicator ID or 'indicator:' in the mapping)",
+            )
+    groups: dict[str, dict] = {}
+    for name, g in (spec.get("groups") or {}).items():
+        g = g if isinstance(g, dict) else {"dimension": g}
+        if "column" in g and "dimension" not in g:
+            g = {**g, "dimension": g["column"]}
+        groups[name] = g
+    for key, f in fields.items():
+        if f and "column" in f and "dimension" not in f:
+            fields[key] = {**f, "dimension": f["column"]}
+    used = {f["dimension"] for f in [*fields.values(), *groups.values()] if f and "dimension" in f}
+    for u in used:
+        if u not in dims:
+            raise MappingError(
+                "the mapping names a dimension the file does not have",
+                path=mapping_path or path,
+                value=u,
+                expected=f"one of {sorted(dims)}",
+            )
+    filters = {
+        k: {str(x) for x in (v if isinstance(v, list) else [v])}
+        for k, v in (spec.get("filter") or {}).items()
+    }
+    for k in filters:
+        if k not in dims:
+            raise MappingError(
+                "filter names a dimension the file does not have",
+                path=mapping_path or path,
+                location="filter",
+                value=k,
+                expected=f"one of {sorted(dims)}",
+            )
+    unmapped = [d for d in dims if d not in used and d not in filters and len(dims[d]) > 1]
+    if unmapped:
+        raise MappingError(
+            "dimensions with several values are neither mapped nor filtered",
+            path=mapping_path or path,
+            value=unmapped,
+            expected="each under 'groups:' or 'filter:' in the mapping",
+        )
+    target = spec.get("value", "value")
+    if target not in ("value", "numerator", "denominator"):
+        raise MappingError(
+            "'value' must be value, numerator or denominator",
+            path=mapping_path,
+            location="value",
+            value=target,
+        )
+
+    def resolve(f: dict, coords: dict[str, str], what: str, loc: str) -> str:
+        if "value" in f and "dimension" not in f:
+            return str(f["value"])
+        code = coords[f["dimension"]]
+        recode = f.get("values")
+        if recode is not None:
+            if code not in recode:
+                raise MappingError(
+                    f"{what} code not listed in the mapping's values",
+                    path=mapping_path or path,
+                    location=loc,
+                    value=code,
+                    expected=f"one of {sorted(map(str, recode))}",
+                )
+            mapped = recode[code]
+            return TOTAL if mapped is None else str(mapped)
+        return code
+
+    level = (fields["area"] or {}).get("level") or spec.get("level")
+    vintage = (fields["area"] or {}).get("vintage") or spec.get("vintage")
+    records: list[Record] = []
+    for flat, (coords, value, symbol) in enumerate(cube.cells()):
+        if value is None and symbol is None:
+            # No number and no missing-value symbol: the source has no such cell (a long table
+            # lists only the combinations it has), so there is nothing to record.
+            continue
+        if any(coords[k] not in allowed for k, allowed in filters.items()):
+            continue
+        loc = "cell (" + ", ".join(f"{k}={v}" for k, v in coords.items()) + ")"
+        group = {}
+        for name, g in groups.items():
+            gv = resolve(g, coords, name, loc)
+            if gv != TOTAL:
+                group[name] = gv
+        rec = Record(
+            indicator=resolve(fields["indicator"], coords, "indicator", loc),
+            area_code=resolve(fields["area"], coords, "area", loc),
+            period=resolve(fields["period"], coords, "period", loc),
+            value=None,
+            group=group,
+            level=level,
+            vintage=None if vintage is None else str(vintage),
+            status=symbol or "",
+            note=cube.notes.get(flat, ""),
+            location=loc,
+        )
+        if target == "value":
+            rec.value = value
+        elif target == "numerator":
+            rec.numerator = value
+        else:
+            rec.denominator = value
+        records.append(rec)
+    return records
+
+
+# --------------------------------------------------------------------------------------------
+# Reading files
+
+
+def read_records(
+    path: str | Path,
+    *,
+    kind: str | None = None,
+    mapping: str | Path | None = None,
+    indicator: str | None = None,
+    level: str | None = None,
+    vintage: str | None = None,
+) -> tuple[list[Record], dict[str, Any], str]:
+    """Read a file with the reader for its format and map it onto records.
+
+    Returns ``(records, spec, kind)``; the spec may carry a ``source`` block.
+    """
+    from skillnader.readers.detect import detect_format
+
+    p = Path(path)
+    if not p.exists():
+        raise InputError("file not found", path=str(p))
+    kind = kind or detect_format(p)
+    spec: dict[str, Any]
+    if kind in ("csv", "excel"):
+        if mapping is None:
+            raise MappingError(
+                "a CSV or Excel file needs a mapping file",
+                path=str(p),
+                expected="--mapping FILE.yaml naming the area, period and value columns",
+            )
+        records, spec = _tabular_records(p, mapping, indicator)
+        for rec in records:
+            rec.level = level or rec.level
+            rec.vintage = vintage or rec.vintage
+        return records, spec, kind
+    elif kind in ("px", "jsonstat", "pxweb_v1"):
+        spec = load_spec(mapping)
+        if kind == "px":
+            from skillnader.readers.px import read_px
+
+            cube = read_px(p)
+        elif kind == "jsonstat":
+            from skillnader.readers.jsonstat import read_jsonstat
+
+            cube = read_jsonstat(p)
+        else:
+            from skillnader.readers.pxweb import read_pxweb_v1
+
+            cube = read_pxweb_v1(p)
+        if indicator and "indicator" not in spec:
+            spec["indicator"] = indicator
+    else:
+        raise InputError(
+            f"files of kind {kind!r} hold areas, not observations",
+            path=str(p),
+            expected="skillnader import-areas for GeoJSON/GeoPackage boundaries",
+        )
+    if level:
+        spec.setdefault("area", {})
+        if isinstance(spec["area"], dict):
+            spec["area"]["level"] = level
+    if vintage and isinstance(spec.get("area"), dict):
+        spec["area"]["vintage"] = vintage
+    records = cube_records(
+        cube, spec, path=str(p), mapping_path=None if mapping is None else str(mapping)
+    )
+    return records, spec, kind
+
+
+def import_file(
+    path: str | Path,
+    *,
+    kind: str | None = None,
+    mapping: str | Path | None = None,
+    indicator: str | None = None,
+    level: str | None = None,
+    vintage: str | None = None,
+    source: SourceInfo | None = None,
+    version: str = "",
+    user: str = "",
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportResult:
+    """Import one file in one transaction (see the module docstring)."""
+    p = Path(path)
+    records, spec, kind = read_records(
+        p, kind=kind, mapping=mapping, indicator=indicator, level=level, vintage=vintage
+    )
+    if source is None:
+        src = spec.get("source") or {}
+        if isinstance(src, str):
+            src = {"id": src}
+        source = SourceInfo(
+            id=str(src.get("id") or _slug(p.stem)),
+            name=str(src.get("name") or p.name),
+            publisher=str(src.get("publisher") or ""),
+            url=str(src.get("url") or ""),
+            licence=str(src.get("licence") or ""),
+        )
+    return write_records(
+        records,
+        source=source,
+        content_hash=content_hash(
+            p, None if mapping is None else Path(mapping), kind, indicator, level, vintage
+        ),
+        file_name=p.name,
+        kind=kind,
+        version=version,
+        user=user,
+        path=str(p),
+        progress=progress,
+    )
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:80] or "source"
+
+
+# Keys an import adds to the reader's tabular mapping (skillnader.readers.mapping).
+_IMPORT_KEYS = ("source", "numerator", "denominator", "value")
+
+
+def _tabular_records(
+    p: Path, mapping: str | Path, indicator: str | None
+) -> tuple[list[Record], dict[str, Any]]:
+    """Read a CSV/Excel file with its mapping.
+
+    Besides the reader's keys, the mapping may name ``numerator`` and ``denominator`` columns
+    (instead of ``values``) for proportions and rates: the file is then read once per column and
+    the two cubes joined cell by cell.
+    """
+    from skillnader.readers.mapping import Mapping
+    from skillnader.readers.tabular import read_tabular
+
+    raw = load_spec(mapping)
+    base = {k: v for k, v in raw.items() if k not in _IMPORT_KEYS}
+    if indicator and "indicator" not in base:
+        base["indicator"] = {"value": indicator}
+    parts = {}
+    if "numerator" in raw or "denominator" in raw:
+        if "values" in raw:
+            raise MappingError(
+                "give either 'values' or 'numerator'/'denominator', not both",
+                path=str(mapping),
+                location="values",
+            )
+        for key in ("numerator", "denominator"):
+            col = raw.get(key)
+            if col is None:
+                continue
+            col = col.get("column") if isinstance(col, dict) else col
+            parts[key] = {**base, "values": {"column": str(col)}}
+    else:
+        parts[str(raw.get("value", "value"))] = base
+    merged: dict[tuple, Record] = {}
+    spec: dict[str, Any] = {"source": raw.get("source")}
+    for target, data in parts.items():
+        mp = Mapping.from_dict(data, path=str(mapping))
+        cube = read_tabular(p, mp)
+        dims = [d.code for d in cube.dimensions]
+        cube_spec = {
+            "area": {"dimension": "area", "level": mp.area.level, "vintage": mp.area.vintage},
+            "period": {"dimension": "period"} if "period" in dims else None,
+            "indicator": {"dimension": "indicator"} if "indicator" in dims else indicator,
+            "groups": {g.name: {"dimension": g.name} for g in mp.groups},
+            "value": target,
+        }
+        cube_spec = {k: v for k, v in cube_spec.items() if v is not None}
+        for rec in cube_records(cube, cube_spec, path=str(p), mapping_path=str(mapping)):
+            key = (rec.indicator, rec.area_code, tuple(sorted(rec.group.items())), rec.period)
+            if key in merged:
+                other = merged[key]
+                for attr in ("value", "numerator", "denominator"):
+                    if getattr(rec, attr) is not None:
+                        setattr(other, attr, getattr(rec, attr))
+                other.status = other.status or rec.status
+            else:
+                merged[key] = rec
+    return list(merged.values()), spec
+
+
+# --------------------------------------------------------------------------------------------
+# Validation and writing
+
+
+class _Resolver:
+    """Looks up indicators, areas and groups once per import, with errors that name the cell."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.indicators = {i.id: i for i in m.Indicator.objects.all()}
+        self.vintages: dict[str, list[m.Vintage]] = {}
+        for v in m.Vintage.objects.all():
+            self.vintages.setdefault(v.level_id, []).append(v)
+        self._areas: dict[int, dict[str, int]] = {}
+        self.levels = set(m.AreaLevel.objects.values_list("id", flat=True))
+        self.dim_values: dict[str, dict[str, int]] = {}
+        for dv in m.DimensionValue.objects.all():
+            self.dim_values.setdefault(dv.dimension_id, {})[dv.code] = dv.pk
+        self.groups = dict(m.Group.objects.values_list("key", "pk"))
+        self.new_groups: dict[str, dict[str, str]] = {}
+
+    def indicator(self, rec: Record) -> m.Indicator:
+        ind = self.indicators.get(rec.indicator)
+        if ind is None:
+            raise UnknownIndicatorError(
+                "indicator not in the catalogue",
+                path=self.path,
+                location=rec.location,
+                value=rec.indicator,
+                expected="an id listed by 'skillnader indicators' (add it to the catalogue first)",
+            )
+        return ind
+
+    def areas_of(self, vintage: m.Vintage) -> dict[str, int]:
+        if vintage.pk not in self._areas:
+            self._areas[vintage.pk] = dict(
+                m.Area.objects.filter(vintage=vintage).values_list("code", "pk")
+            )
+        return self._areas[vintage.pk]
+
+    def area(self, rec: Record, year: int) -> int:
+        if not rec.level:
+            raise MappingError(
+                "the area level is not given",
+                path=self.path,
+                location=rec.location,
+                expected="--area-level LEVEL or 'level:' under 'area:' in the mapping",
+            )
+        if rec.level not in self.levels:
+            raise MappingError(
+                "unknown area level",
+                path=self.path,
+                location=rec.location,
+                value=rec.level,
+                expected=f"one of {sorted(self.levels)}",
+            )
+        candidates = self.vintages.get(rec.level, [])
+        if rec.vintage:
+            chosen = [v for v in candidates if v.code == rec.vintage]
+            if not chosen:
+                raise VintageError(
+                    "unknown vintage for this level",
+                    path=self.path,
+                    location=rec.location,
+                    value=rec.vintage,
+                    expected=f"one of {[v.code for v in candidates]}",
+                )
+            vintage = chosen[0]
+            if not vintage.covers_year(year):
+                raise VintageError(
+                    f"the {rec.level} boundaries of vintage {vintage.code} were not in force "
+                    f"in {year}",
+                    path=self.path,
+                    location=rec.location,
+                    value=rec.period,
+                    expected="a period within the vintage's validity, or a crosswalked series",
+                )
+        else:
+            covering = [v for v in candidates if v.covers_year(year)]
+            holding = [v for v in covering if rec.area_code in self.areas_of(v)]
+            if len(holding) > 1:
+                # More than one vintage was in force that year (a mid-year reorganisation) and
+                # the code exists in both: the file must say which boundaries it uses.
+                raise VintageError(
+                    "ambiguous vintage: the area code exists in several vintages in force that "
+                    "year",
+                    path=self.path,
+                    location=rec.location,
+                    value=rec.area_code,
+                    expected=f"--vintage one of {[v.code for v in holding]}",
+                )
+            if not holding:
+                raise UnknownAreaError(
+                    f"unknown {rec.level} code for {year}",
+                    path=self.path,
+                    location=rec.location,
+                    value=rec.area_code,
+                    expected=f"a code listed by 'skillnader areas --level {rec.level}'",
+                )
+            vintage = holding[0]
+        pk = self.areas_of(vintage).get(rec.area_code)
+        if pk is None:
+            raise UnknownAreaError(
+                f"unknown {rec.level} code in vintage {vintage.code}",
+                path=self.path,
+                location=rec.location,
+                value=rec.area_code,
+                expected=f"a code listed by 'skillnader areas --level {rec.level} "
+                f"--vintage {vintage.code}'",
+            )
+        return pk
+
+    def group_key(self, rec: Record) -> str:
+        for dim, code in rec.group.items():
+            known = self.dim_values.get(dim)
+            if known is None:
+                raise MappingError(
+                    "unknown group dimension",
+                    path=self.path,
+                    location=rec.location,
+                    value=dim,
+                    expected=f"one of {sorted(self.dim_values)}",
+                )
+            if code not in known:
+                raise MappingError(
+                    f"unknown value of group dimension {dim!r}",
+                    path=self.path,
+                    location=rec.location,
+                    value=code,
+                    expected=f"one of {sorted(known)}",
+                )
+        key = m.Group.make_key(rec.group)
+        if key not in self.groups:
+            self.new_groups[key] = dict(rec.group)
+        return key
+
+    def create_groups(self) -> None:
+        for key, parts in self.new_groups.items():
+            g = m.Group.objects.create(key=key)
+            g.values.set([self.dim_values[d][c] for d, c in parts.items()])
+            self.groups[key] = g.pk
+        self.new_groups.clear()
+
+
+def _finite(x: float | None, rec: Record, what: str, path: str) -> float | None:
+    if x is None:
+        return None
+    if isinstance(x, float) and (math.isnan(x) or math.isinf(x)):
+        return None if math.isnan(x) else _raise_inf(rec, what, path, x)
+    return float(x)
+
+
+def _raise_inf(rec: Record, what: str, path: str, x: float):
+    raise InputError(
+        f"{what} is infinite", path=path, location=rec.location, value=x, expected="a finite number"
+    )
+
+
+def complete(rec: Record, ind: m.Indicator, path: str) -> None:
+    """Fill in value and interval from numerator/denominator where the source gave counts, and
+    check that the numbers are consistent with the measure."""
+    from skillnader.stats import intervals
+
+    rec.value = _finite(rec.value, rec, "value", path)
+    rec.numerator = _finite(rec.numerator, rec, "numerator", path)
+    rec.denominator = _finite(rec.denominator, rec, "denominator", path)
+    for what in ("numerator", "denominator"):
+        v = getattr(rec, what)
+        if v is not None and v < 0:
+            raise InputError(
+                f"negative {what}",
+                path=path,
+                location=rec.location,
+                value=v,
+                expected="a count of zero or more",
+            )
+    if ind.measure == "proportion" and rec.numerator is not None and rec.denominator:
+        if rec.numerator > rec.denominator:
+            raise InputError(
+                "numerator larger than denominator",
+                path=path,
+                location=rec.location,
+                value=(rec.numerator, rec.denominator),
+                expected="numerator ≤ denominator",
+            )
+        if rec.value is None:
+            rec.value = rec.numerator / rec.denominator * ind.multiplier
+        if rec.lower is None:
+            lo, hi = intervals.wilson(rec.numerator, rec.denominator)
+            rec.lower, rec.upper = float(lo) * ind.multiplier, float(hi) * ind.multiplier
+    elif ind.measure == "count" and rec.value is not None and rec.lower is None:
+        if rec.value < 0:
+            raise InputError(
+                "negative count",
+                path=path,
+                location=rec.location,
+                value=rec.value,
+                expected="a count of zero or more",
+            )
+        if float(rec.value).is_integer():
+            lo, hi = intervals.byar(rec.value)
+            rec.lower, rec.upper = float(lo), float(hi)
+    elif ind.measure == "rate" and rec.numerator is not None and rec.denominator:
+        if rec.value is None:
+            rec.value = rec.numerator / rec.denominator * ind.multiplier
+        if rec.lower is None:
+            lo, hi = intervals.byar(rec.numerator)
+            rec.lower = float(lo) / rec.denominator * ind.multiplier
+            rec.upper = float(hi) / rec.denominator * ind.multiplier
+
+
+def primary_suppressed(rec: Record, ind: m.Indicator) -> bool:
+    """Whether a cell falls under the indicator's publication threshold.
+
+    Counts of people (the numerator of a proportion or rate, a count measure) between 1 and the
+    threshold, and denominators under the threshold, are not published.
+    """
+    t = ind.publication_threshold
+    if t <= 0:
+        return False
+    if rec.denominator is not None and rec.denominator < t:
+        return True
+    if rec.numerator is not None and 0 < rec.numerator < t:
+        return True
+    return bool(
+        ind.measure == "count"
+        and ind.unit in ("persons", "personer")
+        and rec.value is not None
+        and 0 < rec.value < t
+    )
+
+
+def write_records(
+    records: Iterable[Record],
+    *,
+    source: SourceInfo,
+    content_hash: str,
+    file_name: str = "",
+    kind: str = "",
+    version: str = "",
+    user: str = "",
+    url: str = "",
+    path: str = "",
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportResult:
+    """Validate every record, then write the release and its observations in one transaction."""
+    records = list(records)
+    path = path or file_name
+    with transaction.atomic():
+        src, _ = m.Source.objects.get_or_create(
+            id=source.id,
+            defaults={
+                "name": source.name or source.id,
+                "publisher": source.publisher,
+                "url": source.url,
+                "licence": source.licence,
+            },
+        )
+        existing = m.Release.objects.filter(source=src, content_hash=content_hash).first()
+        if existing is not None:
+            return ImportResult(existing.pk, src.id, already_imported=True, file=file_name)
+
+        res = _Resolver(path)
+        seen: dict[tuple, str] = {}
+        rows = []
+        for rec in records:
+            ind = res.indicator(rec)
+            year = year_of(rec.period, path=path, location=rec.location)
+            area_pk = res.area(rec, year)
+            gkey = res.group_key(rec)
+            key = (ind.id, area_pk, gkey, rec.period)
+            if key in seen:
+                raise DuplicateKeyError(
+                    "two cells for the same indicator, area, group and period",
+                    path=path,
+                    location=rec.location,
+                    value=(ind.id, rec.area_code, gkey or TOTAL, rec.period),
+                    expected=f"one cell only (the other is {seen[key]})",
+                )
+            seen[key] = rec.location
+            complete(rec, ind, path)
+            rows.append((rec, ind, area_pk, gkey, year))
+
+        res.create_groups()
+        release = m.Release.objects.create(
+            source=src,
+            content_hash=content_hash,
+            version=version,
+            file_name=file_name,
+            url=url,
+            kind=kind,
+            imported_by=user,
+            cells=len(rows),
+        )
+        result = ImportResult(release.pk, src.id, file=file_name)
+        current = {}
+        ind_ids = {r[1].id for r in rows}
+        if ind_ids:
+            for o in m.Observation.objects.filter(indicator_id__in=ind_ids).only(
+                "pk",
+                "indicator_id",
+                "area_id",
+                "group_id",
+                "period",
+                "value",
+                "lower",
+                "upper",
+                "numerator",
+                "denominator",
+                "status",
+                "suppressed",
+            ):
+                current[(o.indicator_id, o.area_id, o.group_id, o.period)] = o
+        to_create, to_update = [], []
+        total = len(rows)
+        for i, (rec, ind, area_pk, gkey, year) in enumerate(rows):
+            suppressed = primary_suppressed(rec, ind)
+            result.suppressed += suppressed
+            values = {
+                "value": None if suppressed else rec.value,
+                "lower": None if suppressed else rec.lower,
+                "upper": None if suppressed else rec.upper,
+                "numerator": None if suppressed else rec.numerator,
+                "denominator": None if suppressed else rec.denominator,
+                "status": rec.status,
+                "suppressed": suppressed,
+            }
+            gpk = res.groups[gkey]
+            old = current.get((ind.id, area_pk, gpk, rec.period))
+            if old is None:
+                to_create.append(
+                    m.Observation(
+                        indicator=ind,
+                        area_id=area_pk,
+                        group_id=gpk,
+                        period=rec.period,
+                        year=year,
+                        provisional=rec.provisional,
+                        note=rec.note,
+                        release=release,
+                        **values,
+                    )
+                )
+            else:
+                if all(getattr(old, k) == v for k, v in values.items()):
+                    result.unchanged += 1
+                else:
+                    result.updated += 1
+                for k, v in values.items():
+                    setattr(old, k, v)
+                old.release = release
+                to_update.append(old)
+            if progress and i % 10_000 == 0:
+                progress(i, total)
+        m.Observation.objects.bulk_create(to_create, batch_size=2000)
+        if to_update:
+            m.Observation.objects.bulk_update(
+                to_update, [*values.keys(), "release"], batch_size=2000
+            )
+        result.created = len(to_create)
+        if progress:
+            progress(total, total)
+    return result
