@@ -10,11 +10,22 @@ from typing import Any
 
 from django.conf import settings
 from django.utils.formats import get_format
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 
 def labels() -> dict[str, str]:
-    """Translated category names and chart words for the active language."""
+    """Translated category names and chart words for the active language (memoised)."""
+    language = get_language() or "sv"
+    if language not in _LABELS:
+        _LABELS[language] = _labels()
+    return _LABELS[language]
+
+
+_LABELS: dict[str, dict[str, str]] = {}
+
+
+def _labels() -> dict[str, str]:
     return {
         "better": _("Better than the city"),
         "similar": _("Similar to the city"),

@@ -31,6 +31,8 @@ from skillnader.web.data.models import (
 CITY_LEVEL = "kommun"
 CITY_CODE = "0180"
 CACHE_SECONDS = 600
+#: How long a data version is trusted before it is checked again (an import shows up within it).
+VERSION_SECONDS = 30
 
 _CELL_FIELDS = (
     "area_id",
@@ -75,7 +77,7 @@ def data_version() -> str:
         published = _obs().count()
         ind = Indicator.objects.filter(published=True).count()
         version = f"{agg['m']}-{rel['m']}-{published}-{ind}-{rel['t'] and rel['t'].timestamp()}"
-        cache.set(key, version, 10)
+        cache.set(key, version, VERSION_SECONDS)
     return version
 
 
@@ -248,6 +250,7 @@ def coverage(indicator_id: str) -> dict[str, Any]:
             _obs()
             .filter(indicator_id=indicator_id)
             .values_list("area__level_id", "area__level__order", "area__vintage__code", "year")
+            .order_by()
             .distinct()
         )
         levels: dict[str, dict[str, Any]] = {}
@@ -255,7 +258,11 @@ def coverage(indicator_id: str) -> dict[str, Any]:
             lv = levels.setdefault(level, {"level": level, "order": order, "vintages": {}})
             lv["vintages"].setdefault(vintage, set()).add(year)
         groups = sorted(
-            _obs().filter(indicator_id=indicator_id).values_list("group__key", flat=True).distinct()
+            _obs()
+            .filter(indicator_id=indicator_id)
+            .values_list("group__key", flat=True)
+            .order_by()
+            .distinct()
         )
         out = []
         for lv in sorted(levels.values(), key=lambda x: (x["order"], x["level"])):
@@ -406,6 +413,7 @@ def vintage_links(level: str, vintages: list[str]) -> list[dict[str, Any]]:
             )
             .exclude(basis="contains")
             .values_list("source__vintage__code", "target__vintage__code", "basis")
+            .order_by()
             .distinct()
         )
         return sorted(

@@ -10,12 +10,17 @@ stable, and ``Last-Modified`` is the time of the latest imported release.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
+import re
 from dataclasses import dataclass, field
+from functools import wraps
 from typing import Any
 
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.utils.http import http_date
 
@@ -91,3 +96,47 @@ def respond(request: HttpRequest, page: Page, fmt: str | None) -> HttpResponse:
     if fmt == "csv":
         return csv_response(page.rows, page.columns, page.filename)
     return _stamp(render(request, page.template, page.context))
+
+
+_CSRF_FIELD = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
+_CSRF_PLACEHOLDER = "__CSRF_TOKEN__"
+_KEPT_HEADERS = ("Content-Type", "Content-Disposition")
+
+
+def cached_page(view):
+    """Cache a page view's successful GET responses per URL, language and data version.
+
+    Pages are pure functions of their URL, the language and the published data, so a cached
+    body is served until the next import changes :func:`queries.data_version`. The one
+    per-visitor part, the CSRF token of the language form, is replaced on every hit.
+    """
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs):
+        if request.method not in ("GET", "HEAD"):
+            return view(request, *args, **kwargs)
+        path = request.get_full_path()
+        digest = hashlib.sha256(f"{view.__name__}|{path}".encode()).hexdigest()
+        key = f"skillnader:page:{queries.lang()}:{queries.data_version()}:{digest}"
+        hit = cache.get(key)
+        if hit is None:
+            response = view(request, *args, **kwargs)
+            if response.status_code != 200 or response.streaming:
+                return response
+            body = response.content
+            if response["Content-Type"].startswith("text/html"):
+                body = _CSRF_FIELD.sub(rf"\g<1>{_CSRF_PLACEHOLDER}\g<2>", body.decode()).encode()
+            headers = {h: response[h] for h in _KEPT_HEADERS if h in response}
+            cache.set(key, (body, headers), queries.CACHE_SECONDS)
+            if not response["Content-Type"].startswith("text/html"):
+                return response
+            hit = (body, headers)
+        body, headers = hit
+        if headers.get("Content-Type", "").startswith("text/html"):
+            body = body.replace(_CSRF_PLACEHOLDER.encode(), get_token(request).encode())
+        response = HttpResponse(body)
+        for h, v in headers.items():
+            response[h] = v
+        return _stamp(response)
+
+    return wrapper

@@ -19,9 +19,11 @@ from skillnader.charts import vegalite
 from skillnader.web.data.models import Area, AreaLevel, Domain, Indicator, Vintage
 from skillnader.web.public import charts, queries
 from skillnader.web.public.queries import display_name, lang
-from skillnader.web.public.twins import Page, respond
+from skillnader.web.public.twins import Page, cached_page, respond
 
 CHART_KINDS = ("map", "bars", "trend", "groups")
+#: The level shown first: the district council areas, the level the city steers by.
+DEFAULT_LEVEL = "sdo"
 
 
 # ------------------------------------------------------------------------------------------
@@ -82,10 +84,14 @@ def _cell_out(cell: dict[str, Any] | None) -> dict[str, Any] | None:
 
 def _default_selection(cov: dict[str, Any]) -> dict[str, Any] | None:
     """The coarsest sub-city level with data, its latest vintage and year, everyone."""
-    levels = [lv for lv in cov["levels"] if lv["level"] != queries.CITY_LEVEL] or cov["levels"]
-    if not levels:
+    if not cov["levels"]:
         return None
-    lv = levels[0]
+    city_order = next(
+        (lv["order"] for lv in cov["levels"] if lv["level"] == queries.CITY_LEVEL), None
+    )
+    below = [lv for lv in cov["levels"] if city_order is not None and lv["order"] > city_order]
+    preferred = [lv for lv in below if lv["level"] == DEFAULT_LEVEL]
+    lv = (preferred or below or cov["levels"])[0]
     vintage = max(lv["vintages"], key=lambda v: (max(v["years"]), v["vintage"]))
     return {
         "level": lv["level"],
@@ -188,12 +194,13 @@ def _latest_rows(indicators) -> list[dict[str, Any]]:
 def _indicators_with_data() -> set[str]:
     def compute():
         return sorted(
-            set(queries._obs().values_list("indicator_id", flat=True).distinct())  # noqa: SLF001
+            set(queries._obs().values_list("indicator_id", flat=True).order_by().distinct())  # noqa: SLF001
         )
 
     return set(queries.cached("indicators-with-data", compute=compute))
 
 
+@cached_page
 def start(request: HttpRequest, fmt: str | None = None) -> HttpResponse:
     """The five domains, their indicators with the latest city value, and what is missing."""
     domains = list(Domain.objects.all())
@@ -295,6 +302,7 @@ def _map_spec(ind: Indicator, sel: dict, rows: list[dict], city: dict | None, sm
     ), colour
 
 
+@cached_page
 def domain(request: HttpRequest, domain_id: str, fmt: str | None = None) -> HttpResponse:
     """A domain's indicators, each with a small map, the city value and the gap between areas."""
     dom = get_object_or_404(Domain, pk=domain_id)
@@ -482,6 +490,7 @@ def _indicator_specs(ind: Indicator, state: dict[str, Any]) -> dict[str, dict]:
     return specs
 
 
+@cached_page
 def indicator(request: HttpRequest, indicator_id: str, fmt: str | None = None) -> HttpResponse:
     """One indicator: map, ranked bars, trend, groups, definition and downloads."""
     ind = get_object_or_404(
@@ -594,6 +603,7 @@ def indicator(request: HttpRequest, indicator_id: str, fmt: str | None = None) -
     return respond(request, page, fmt)
 
 
+@cached_page
 def indicator_chart(request: HttpRequest, indicator_id: str, kind: str) -> HttpResponse:
     """A chart of the indicator page as a static SVG (the no-JavaScript fallback)."""
     if kind not in CHART_KINDS:
@@ -657,6 +667,7 @@ def _area_or_404(level: str, vintage: str, code: str) -> Area:
     )
 
 
+@cached_page
 def area(
     request: HttpRequest, level: str, vintage: str, code: str, fmt: str | None = None
 ) -> HttpResponse:
@@ -751,6 +762,7 @@ def area(
 # compare and search
 
 
+@cached_page
 def compare(request: HttpRequest, fmt: str | None = None) -> HttpResponse:
     """Two or more areas side by side (``?a=level/vintage/code`` repeated)."""
     refs = [r for r in request.GET.getlist("a") if r][:8]
@@ -832,6 +844,7 @@ def compare(request: HttpRequest, fmt: str | None = None) -> HttpResponse:
     return respond(request, page, fmt)
 
 
+@cached_page
 def search(request: HttpRequest, fmt: str | None = None) -> HttpResponse:
     """Search areas and indicators, case- and diacritic-insensitively."""
     q = request.GET.get("q", "").strip()[:200]
