@@ -196,8 +196,9 @@ class Mapping:
             data = yaml.safe_load(text)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
-            where = f"line {mark.line + 1}" if mark is not None else None
-            raise MappingError(f"not valid YAML: {exc}", path=str(p), location=where) from None
+            where = f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else None
+            problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+            raise MappingError(f"not valid YAML: {problem}", path=str(p), location=where) from None
         return cls.from_dict(data, path=str(p))
 
     @classmethod

@@ -206,6 +206,8 @@ def _detect_encoding(path: Path, head: bytes) -> tuple[str, int]:
 
 def _cp1252_or_fail(path: Path, bad_at: int, line: int) -> str:
     seen: set[str] = set()
+    offset = 0
+    lines = 1
     with open(path, "rb") as fh:
         while True:
             block = fh.read(_READ_BYTES * 4)
@@ -213,12 +215,17 @@ def _cp1252_or_fail(path: Path, bad_at: int, line: int) -> str:
                 break
             try:
                 text = block.decode("cp1252")
-            except UnicodeDecodeError:
-                text = ""
+            except UnicodeDecodeError as exc:
+                # five byte values are undefined in cp1252: then it is not cp1252 either
+                bad_at = offset + exc.start
+                line = lines + block.count(b"\n", 0, exc.start)
                 seen.add("\ufffd")
+                break
             seen.update(c for c in text if ord(c) > 127)
             if len(seen) > 64:
                 break
+            offset += len(block)
+            lines += block.count(b"\n")
     plausible = seen and seen <= _PLAUSIBLE_CP1252 and seen & _SWEDISH_LETTERS
     if not plausible:
         with open(path, "rb") as fh:
@@ -474,7 +481,7 @@ def _dimension_series(
             path=src.path,
             location=src.where(lines[i], idx, plan.header),
             value="",
-            expected=f"a {f.name} code in column {f.column!r}",
+            expected=f"a code for {f.name} in column {f.column!r}",
         )
     if f.values is not None:
         known = s.is_in(list(f.values))
@@ -849,7 +856,11 @@ def _iter_csv(
     if n_out == 0:
         raise NoDataError(
             "no data rows after the header"
-            + (f" ({len(dropped)} footer lines dropped)" if dropped else ""),
+            + (
+                f" ({len(dropped)} footer line{'s' if len(dropped) != 1 else ''} dropped)"
+                if dropped
+                else ""
+            ),
             path=str(path),
             location=f"line {header_at}",
             expected="at least one row of data",
