@@ -1,0 +1,243 @@
+"""Observations of the bundled data checked against the raw files and published figures."""
+
+from __future__ import annotations
+
+import csv
+from collections import defaultdict
+
+import pytest
+
+from skillnader.bundle.build import DATA_DIR
+from skillnader.stats import intervals
+
+pytestmark = pytest.mark.django_db
+
+
+def _obs(indicator, code, period, group="", level=None, vintage=None):
+    from skillnader.web.data.models import Observation
+
+    qs = Observation.objects.filter(
+        indicator_id=indicator, area__code=code, period=str(period), group__key=group
+    )
+    if level:
+        qs = qs.filter(area__level_id=level)
+    if vintage:
+        qs = qs.filter(area__vintage__code=vintage)
+    return qs.get()
+
+
+def _raw_csv(rel):
+    text = (DATA_DIR / rel).read_text(encoding="utf-8-sig").replace("\r\r\n", "\n")
+    return list(csv.DictReader(text.splitlines()))
+
+
+def test_born_abroad_share_matches_raw_csv_with_wilson_interval(bundle_db):
+    rows = _raw_csv("regso_sweden/regso_population_by_birth_region_2020_2023.csv")
+    rinkeby = {
+        r["födelseregion"]: int(r["Antal 2023"])
+        for r in rows
+        if r["region"] == "Stockholm (Rinkeby)"
+    }
+    assert rinkeby == {"totalt": 17237, "Sverige": 6333}
+    abroad, total = rinkeby["totalt"] - rinkeby["Sverige"], rinkeby["totalt"]
+    o = _obs("born_abroad_share", "0180R076", 2023)
+    lower, upper = intervals.wilson(abroad, total)
+    assert (o.numerator, o.denominator) == (10904, 17237)
+    assert o.value == pytest.approx(100 * 10904 / 17237)
+    assert (o.lower, o.upper) == (pytest.approx(100 * lower), pytest.approx(100 * upper))
+    assert o.lower < o.value < o.upper
+    assert not o.suppressed
+
+
+def test_tenure_shares_and_wage_income_spot_values(bundle_db):
+    o = _obs("dwellings_rental_share", "0180R001", 2023)  # Abrahamsberg: 1173 of 2075
+    assert (o.numerator, o.denominator) == (1173, 1173 + 902)
+    assert o.value == pytest.approx(100 * 1173 / 2075)
+    assert o.lower is None  # a share of the complete dwelling stock has no interval
+    assert _obs("dwellings_owner_occupied_share", "0180R076", 2021).numerator == 139
+    w = _obs("mean_wage_income", "0180R076", 2022)
+    assert (w.value, w.lower, w.upper, w.denominator) == (173.9, None, None, None)
+    assert _obs("socioeconomic_area_type", "0180R076", 2023).value == 1
+
+
+def test_omradestyp_has_every_stockholm_regso_for_both_years(bundle_db):
+    from skillnader.web.data.models import Observation
+
+    qs = Observation.objects.filter(indicator_id="socioeconomic_area_type")
+    assert qs.filter(year=2022).count() == qs.filter(year=2023).count() == 127
+    assert set(qs.values_list("value", flat=True)) <= {1.0, 2.0, 3.0, 4.0, 5.0}
+
+
+def test_population_sums_are_consistent_across_levels(bundle_db):
+    """Kommun = sum of its RegSO = sum of its stadsdelsområden = sum of the stadsområden."""
+    from django.db.models import Sum
+
+    from skillnader.web.data.models import Observation
+
+    pop = Observation.objects.filter(indicator_id="population", group__key="", period="2023")
+    kommun = pop.get(area__level_id="kommun", area__code="0180").value
+    for level in ("regso", "sdo", "stadsomrade"):
+        total = pop.filter(area__level_id=level, area__code__startswith="0180").aggregate(
+            s=Sum("value")
+        )["s"]
+        assert total == kommun, level
+    # 2023 is on the 11-area vintage; 2020-2022 on the 13-area vintage
+    assert (
+        pop.filter(area__level_id="sdo").values_list("area__vintage__code").distinct().count() == 1
+    )
+    assert pop.filter(area__level_id="sdo").count() == 11
+    rows = _raw_csv("regso_sweden/regso_population_by_birth_region_2020_2023.csv")
+    sweden = sum(int(r["Antal 2023"]) for r in rows if r["födelseregion"] == "totalt")
+    assert pop.get(area__level_id="country").value == sweden
+
+
+def test_sdo_observations_lie_within_their_vintage(bundle_db):
+    """No series of one indicator at level sdo mixes vintages within a year."""
+    from skillnader.web.data.models import Observation
+
+    seen = defaultdict(set)
+    qs = Observation.objects.filter(area__level_id="sdo").select_related("area__vintage")
+    assert qs.exists()
+    for o in qs:
+        assert o.area.vintage.covers_year(o.year), (o.indicator_id, o.area.code, o.year)
+        seen[(o.indicator_id, o.period)].add(o.area.vintage.code)
+    assert all(len(v) == 1 for v in seen.values()), seen
+    # yearbook values for 2000 and 2005 predate the 14-area division: not at sdo level ...
+    assert not qs.filter(year__lt=2007).exists()
+    # ... but kept for the stadsområden (Västerort 2005 population 199 618)
+    assert _obs("population", "0180-so-vasterort", 2005).value == 199618
+
+
+def test_yearbook_social_assistance(bundle_db):
+    o = _obs("social_assistance_share", "0180-sdo-rinkeby-kista", 2015, vintage="2007")
+    assert (o.value, o.numerator, o.denominator, o.lower) == (8.5, 4137, None, None)
+    assert _obs("social_assistance_share", "0180", 2017, level="kommun").numerator == 25228
+    child = _obs("social_assistance_share", "0180-sdo-skarholmen", 2017, group="age=0-17")
+    assert child.value == 6.8
+    fb = _obs("employment_rate_foreign_born", "0180-sdo-bromma", 2007, vintage="2007")
+    assert fb.value == 63.9
+    inc = _obs("household_disposable_income_mean", "0180-sdo-ostermalm", 2016)
+    assert (inc.value, inc.denominator) == (964.4, 36829)
+
+
+def test_turnout_2018_matches_published_figures(bundle_db):
+    se = _obs("turnout_riksdag", "SE", 2018)
+    assert se.denominator == 7_495_936  # official number of eligible voters
+    assert round(se.value, 2) == 87.18  # official turnout
+    sthlm = _obs("turnout_riksdag", "0180", 2018, level="kommun")
+    assert (sthlm.numerator, sthlm.denominator) == (614_860, 704_157)
+    derived = {
+        r["kommunkod"]: r
+        for r in csv.DictReader(
+            (DATA_DIR / "elections/kommun_turnout_riksdag_2018_DERIVED.csv").open(encoding="utf-8")
+        )
+    }
+    from skillnader.web.data.models import Observation
+
+    kommuner = Observation.objects.filter(
+        indicator_id="turnout_riksdag", area__level_id="kommun"
+    ).select_related("area")
+    assert kommuner.count() == 290
+    for o in kommuner:
+        assert o.numerator == int(derived[o.area.code]["rostande"])
+        assert abs(o.value - float(derived[o.area.code]["valdeltagande_pct"])) <= 0.005 + 1e-9
+
+
+def test_valdistrikt_turnout_equals_published_percentage(bundle_db):
+    from skillnader.web.data.models import Observation
+
+    published = {}
+    for r in _raw_csv("elections/valresultat_riksdag_2018_per_valdistrikt_sweden.csv"):
+        if (r["LÄNSKOD"], r["KOMMUNKOD"]) == ("1", "80") and int(r["RÖSTBERÄTTIGADE"]) > 0:
+            published[f"0180{int(r['VALDISTRIKTSKOD']):04d}"] = float(r["VALDELTAGANDE"])
+    obs = Observation.objects.filter(indicator_id="turnout_riksdag", area__level_id="valdistrikt")
+    assert obs.count() == len(published) == 573
+    assert set(obs.values_list("area__vintage__code", flat=True)) == {"2018"}
+    for code, value in obs.values_list("area__code", "value"):
+        # the source rounds half up to two decimals (70.625 -> 70.63)
+        assert abs(value - published[code]) <= 0.005 + 1e-9, code
+    husby = obs.get(area__code="01804220")
+    lo, hi = intervals.wilson(husby.numerator, husby.denominator)
+    assert (husby.lower, husby.upper) == (pytest.approx(100 * lo), pytest.approx(100 * hi))
+
+
+def test_scb_turnout_groups(bundle_db):
+    men_young = _obs("turnout_riksdag_scb", "0180", 2018, group="age=18-29;sex=men")
+    assert (men_young.value, men_young.denominator) == (86, 63291)
+    assert _obs("turnout_riksdag_scb", "0180", 2022, group="age=18-29;sex=men").value == 82
+    assert (
+        _obs(
+            "turnout_riksdag_scb", "0180", 2022, group="education=post_secondary", level="kommun"
+        ).value
+        > _obs("turnout_riksdag_scb", "0180", 2022, group="education=pre_upper_secondary").value
+    )
+    from skillnader.web.data.models import Observation
+
+    # 290 kommuner x 2 elections x (3 sexes x 5 ages + 3 sexes x 4 levels - 3 shared totals)
+    assert Observation.objects.filter(indicator_id="turnout_riksdag_scb").count() == 290 * 2 * 24
+    missing = Observation.objects.filter(indicator_id="turnout_riksdag_scb", status="..")
+    assert missing.exists() and not missing.exclude(value=None).exists()
+
+
+def test_registered_unemployed_is_a_count_with_byar_interval(bundle_db):
+    o = _obs("registered_unemployed", "0180", "2018-09", level="kommun")
+    assert (o.value, o.numerator, o.denominator) == (29926, 29926, None)
+    lo, hi = intervals.byar(29926)
+    assert (o.lower, o.upper) == (pytest.approx(lo), pytest.approx(hi))
+    from skillnader.web.data.models import Observation
+
+    assert Observation.objects.filter(indicator_id="registered_unemployed").count() == 290 * 24
+
+
+def test_small_cells_are_suppressed_without_numbers(bundle_db):
+    from skillnader.web.data.models import Observation
+
+    sup = Observation.objects.filter(suppressed=True)
+    assert sup.exists()
+    assert not sup.exclude(value=None, numerator=None, denominator=None, lower=None).exists()
+    # the rule: a count under the indicator's threshold (5 for population), zeros published
+    rows = _raw_csv("stockholm/stockholm_basomraden_population_by_sex_age_2014_2016.csv")
+    small = [r for r in rows if 0 < int(r["population"]) < 5]
+    assert small
+    r = small[0]
+    sex = {"women": "women", "men": "men"}[r["sex"]]
+    o = _obs(
+        "population",
+        r["nyckelkod"],
+        r["year"],
+        group=f"age={r['age_group']};sex={sex}",
+        level="basomrade",
+    )
+    assert o.suppressed and o.value is None
+    zero = next(r for r in rows if int(r["population"]) == 0)
+    z = _obs(
+        "population",
+        zero["nyckelkod"],
+        zero["year"],
+        group=f"age={zero['age_group']};sex={zero['sex']}",
+        level="basomrade",
+    )
+    assert (z.suppressed, z.value) == (False, 0)
+    big = Observation.objects.filter(
+        indicator_id="population", suppressed=False, area__level_id="basomrade"
+    ).exclude(value=0)
+    assert not big.filter(value__lt=5).exists()
+
+
+def test_health_and_education_have_entries_but_no_observations(bundle_db):
+    from skillnader.web.data.models import Indicator, Observation
+
+    for domain in ("health", "education"):
+        assert Indicator.objects.filter(domain_id=domain).count() >= 3
+        assert not Observation.objects.filter(indicator__domain_id=domain).exists()
+    assert Indicator.objects.filter(id="life_expectancy", domain_id="health").exists()
+    assert Indicator.objects.filter(id="upper_secondary_eligibility").exists()
+
+
+def test_every_release_has_a_content_hash_and_cells(bundle_db):
+    from skillnader.web.data.models import Observation, Release
+
+    rels = Release.objects.filter(kind="bundle")
+    assert rels.count() == 25
+    assert all(len(h) == 64 for h in rels.values_list("content_hash", flat=True))
+    assert sum(rels.values_list("cells", flat=True)) == Observation.objects.count()
