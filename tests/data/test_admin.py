@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-
-from skillnader.web.data import models as m
 from tests.data.conftest import snapshot
 from tests.data.test_importer import PX, SPEC
+
+from skillnader.web.data import models as m
 
 URL = "/admin/data/observation/import/"
 
@@ -20,10 +20,13 @@ def staff(django_user_model, client):
 
 
 def upload(client, data: bytes, spec: str = SPEC):
-    return client.post(URL, {
-        "file": SimpleUploadedFile("BE0101F1.px", data),
-        "mapping": SimpleUploadedFile("spec.yaml", spec.encode()),
-    })
+    return client.post(
+        URL,
+        {
+            "file": SimpleUploadedFile("BE0101F1.px", data),
+            "mapping": SimpleUploadedFile("spec.yaml", spec.encode()),
+        },
+    )
 
 
 def test_anonymous_and_non_staff_cannot_reach_the_import(vocab, client, django_user_model):

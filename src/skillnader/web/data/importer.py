@@ -398,33 +398,113 @@ def import_file(
     progress: Callable[[int, int], None] | None = None,
 ) -> ImportResult:
     """Import one file in one transaction (see the module docstring)."""
+    from skillnader.readers.detect import detect_format
+
     p = Path(path)
+    if not p.exists():
+        raise InputError("file not found", path=str(p))
+    kind = kind or detect_format(p)
+    digest = content_hash(
+        p, None if mapping is None else Path(mapping), kind, indicator, level, vintage
+    )
+    if kind == "csv" and mapping is not None and p.stat().st_size > STREAM_BYTES:
+        raw = load_spec(mapping)
+        if "numerator" not in raw and "denominator" not in raw:
+            return _import_stream(
+                p, raw, mapping, indicator, level, vintage, digest, version, user, progress, source
+            )
     records, spec, kind = read_records(
         p, kind=kind, mapping=mapping, indicator=indicator, level=level, vintage=vintage
     )
     if source is None:
-        src = spec.get("source") or {}
-        if isinstance(src, str):
-            src = {"id": src}
-        source = SourceInfo(
-            id=str(src.get("id") or _slug(p.stem)),
-            name=str(src.get("name") or p.name),
-            publisher=str(src.get("publisher") or ""),
-            url=str(src.get("url") or ""),
-            licence=str(src.get("licence") or ""),
-        )
+        source = _source_info(spec.get("source"), p)
     return write_records(
         records,
         source=source,
-        content_hash=content_hash(
-            p, None if mapping is None else Path(mapping), kind, indicator, level, vintage
-        ),
+        content_hash=digest,
         file_name=p.name,
         kind=kind,
         version=version,
         user=user,
         path=str(p),
         progress=progress,
+    )
+
+
+#: CSV files larger than this are imported in streamed batches (memory bounded by the batch).
+STREAM_BYTES = 32 << 20
+STREAM_ROWS = 50_000
+
+
+def _source_info(spec_source: Any, p: Path) -> SourceInfo:
+    src = spec_source or {}
+    if isinstance(src, str):
+        src = {"id": src}
+    return SourceInfo(
+        id=str(src.get("id") or _slug(p.stem)),
+        name=str(src.get("name") or p.name),
+        publisher=str(src.get("publisher") or ""),
+        url=str(src.get("url") or ""),
+        licence=str(src.get("licence") or ""),
+    )
+
+
+def _import_stream(
+    p, raw, mapping, indicator, level, vintage, digest, version, user, progress, source
+):
+    """Import a large CSV in batches of 50,000 rows inside one transaction."""
+    from skillnader.readers.mapping import Mapping
+    from skillnader.readers.tabular import iter_tabular_rows
+
+    base = {k: v for k, v in raw.items() if k not in _IMPORT_KEYS}
+    if indicator and "indicator" not in base:
+        base["indicator"] = {"value": indicator}
+    mp = Mapping.from_dict(base, path=str(mapping))
+    groups = [g.name for g in mp.groups]
+    size = p.stat().st_size
+    state = {"bytes": 0}
+
+    def on_bytes(done: int, total: int) -> None:
+        state["bytes"] = done
+
+    def batches():
+        for chunk in iter_tabular_rows(p, mp, chunk_rows=STREAM_ROWS, progress=on_bytes):
+            cols = chunk.columns
+            if "indicator" not in cols:
+                raise MappingError(
+                    "no indicator given",
+                    path=str(mapping),
+                    location="indicator",
+                    expected="'indicator:' in the mapping or --indicator ID",
+                )
+            batch = []
+            for row in chunk.iter_rows(named=True):
+                batch.append(
+                    Record(
+                        indicator=row["indicator"],
+                        area_code=row["area"],
+                        period=row.get("period") or "",
+                        value=row["value"],
+                        group={g: row[g] for g in groups if row[g] not in (None, TOTAL)},
+                        level=level or mp.area.level,
+                        vintage=vintage or mp.area.vintage,
+                        status=row.get("symbol") or "",
+                        location=f"line {row['line']}",
+                    )
+                )
+            yield batch
+            if progress:
+                progress(state["bytes"], size)
+
+    return write_batches(
+        batches(),
+        source=source or _source_info(raw.get("source"), p),
+        content_hash=digest,
+        file_name=p.name,
+        kind="csv",
+        version=version,
+        user=user,
+        path=str(p),
     )
 
 
@@ -740,8 +820,44 @@ def write_records(
     path: str = "",
     progress: Callable[[int, int], None] | None = None,
 ) -> ImportResult:
-    """Validate every record, then write the release and its observations in one transaction."""
-    records = list(records)
+    """Validate and write records as one release in one transaction."""
+    return write_batches(
+        [list(records)],
+        source=source,
+        content_hash=content_hash,
+        file_name=file_name,
+        kind=kind,
+        version=version,
+        user=user,
+        url=url,
+        path=path,
+        progress=progress,
+    )
+
+
+_LOOKUP_CHUNK = 500
+
+
+def write_batches(
+    batches: Iterable[list[Record]],
+    *,
+    source: SourceInfo,
+    content_hash: str,
+    file_name: str = "",
+    kind: str = "",
+    version: str = "",
+    user: str = "",
+    url: str = "",
+    path: str = "",
+    progress: Callable[[int, int], None] | None = None,
+    total: int = 0,
+) -> ImportResult:
+    """Validate and write batches of records as one release, all in one transaction.
+
+    Memory is bounded by the batch: nothing of an earlier batch is kept. A cell that two records
+    of the same import address is found exactly: within a batch by its key, across batches
+    because the row it would update already belongs to this very release.
+    """
     path = path or file_name
     with transaction.atomic():
         src, _ = m.Source.objects.get_or_create(
@@ -756,29 +872,7 @@ def write_records(
         existing = m.Release.objects.filter(source=src, content_hash=content_hash).first()
         if existing is not None:
             return ImportResult(existing.pk, src.id, already_imported=True, file=file_name)
-
         res = _Resolver(path)
-        seen: dict[tuple, str] = {}
-        rows = []
-        for rec in records:
-            ind = res.indicator(rec)
-            year = year_of(rec.period, path=path, location=rec.location)
-            area_pk = res.area(rec, year)
-            gkey = res.group_key(rec)
-            key = (ind.id, area_pk, gkey, rec.period)
-            if key in seen:
-                raise DuplicateKeyError(
-                    "two cells for the same indicator, area, group and period",
-                    path=path,
-                    location=rec.location,
-                    value=(ind.id, rec.area_code, gkey or TOTAL, rec.period),
-                    expected=f"one cell only (the other is {seen[key]})",
-                )
-            seen[key] = rec.location
-            complete(rec, ind, path)
-            rows.append((rec, ind, area_pk, gkey, year))
-
-        res.create_groups()
         release = m.Release.objects.create(
             source=src,
             content_hash=content_hash,
@@ -787,74 +881,117 @@ def write_records(
             url=url,
             kind=kind,
             imported_by=user,
-            cells=len(rows),
         )
         result = ImportResult(release.pk, src.id, file=file_name)
-        current = {}
-        ind_ids = {r[1].id for r in rows}
-        if ind_ids:
-            for o in m.Observation.objects.filter(indicator_id__in=ind_ids).only(
-                "pk",
-                "indicator_id",
-                "area_id",
-                "group_id",
-                "period",
-                "value",
-                "lower",
-                "upper",
-                "numerator",
-                "denominator",
-                "status",
-                "suppressed",
+        had_data: dict[str, bool] = {}
+        done = 0
+        for batch in batches:
+            _write_batch(batch, res, release, result, had_data, path)
+            done += len(batch)
+            if progress:
+                progress(done, total or done)
+        release.cells = done
+        release.save(update_fields=["cells"])
+    return result
+
+
+_FIELDS = ("value", "lower", "upper", "numerator", "denominator", "status", "suppressed")
+
+
+def _write_batch(batch, res, release, result, had_data, path) -> None:
+    seen: dict[tuple, str] = {}
+    rows = []
+    for rec in batch:
+        ind = res.indicator(rec)
+        year = year_of(rec.period, path=path, location=rec.location)
+        area_pk = res.area(rec, year)
+        gkey = res.group_key(rec)
+        key = (ind.id, area_pk, gkey, rec.period)
+        if key in seen:
+            raise DuplicateKeyError(
+                "two cells for the same indicator, area, group and period",
+                path=path,
+                location=rec.location,
+                value=(ind.id, rec.area_code, gkey or TOTAL, rec.period),
+                expected=f"one cell only (the other is {seen[key]})",
+            )
+        seen[key] = rec.location
+        complete(rec, ind, path)
+        if ind.id not in had_data:
+            had_data[ind.id] = m.Observation.objects.filter(indicator=ind).exists()
+        rows.append((rec, ind, area_pk, gkey, year))
+    res.create_groups()
+
+    # Existing cells: only indicators that had data before this import, or cells an earlier
+    # batch of this import wrote (which are duplicates).
+    current: dict[tuple, m.Observation] = {}
+    by_ind: dict[str, tuple[set, set]] = {}
+    for rec, ind, area_pk, _g, _y in rows:
+        areas, periods = by_ind.setdefault(ind.id, (set(), set()))
+        areas.add(area_pk)
+        periods.add(rec.period)
+    for ind_id, (areas, periods) in by_ind.items():
+        area_list = sorted(areas)
+        for i in range(0, len(area_list), _LOOKUP_CHUNK):
+            qs = m.Observation.objects.filter(
+                indicator_id=ind_id,
+                area_id__in=area_list[i : i + _LOOKUP_CHUNK],
+                period__in=sorted(periods),
+            )
+            if not had_data[ind_id]:
+                qs = qs.filter(release=release)
+            for o in qs.only(
+                "pk", "indicator_id", "area_id", "group_id", "period", "release_id", *_FIELDS
             ):
                 current[(o.indicator_id, o.area_id, o.group_id, o.period)] = o
-        to_create, to_update = [], []
-        total = len(rows)
-        for i, (rec, ind, area_pk, gkey, year) in enumerate(rows):
-            suppressed = primary_suppressed(rec, ind)
-            result.suppressed += suppressed
-            values = {
-                "value": None if suppressed else rec.value,
-                "lower": None if suppressed else rec.lower,
-                "upper": None if suppressed else rec.upper,
-                "numerator": None if suppressed else rec.numerator,
-                "denominator": None if suppressed else rec.denominator,
-                "status": rec.status,
-                "suppressed": suppressed,
-            }
-            gpk = res.groups[gkey]
-            old = current.get((ind.id, area_pk, gpk, rec.period))
-            if old is None:
-                to_create.append(
-                    m.Observation(
-                        indicator=ind,
-                        area_id=area_pk,
-                        group_id=gpk,
-                        period=rec.period,
-                        year=year,
-                        provisional=rec.provisional,
-                        note=rec.note,
-                        release=release,
-                        **values,
-                    )
+
+    to_create, to_update = [], []
+    for rec, ind, area_pk, gkey, year in rows:
+        suppressed = primary_suppressed(rec, ind)
+        result.suppressed += suppressed
+        values = {
+            "value": None if suppressed else rec.value,
+            "lower": None if suppressed else rec.lower,
+            "upper": None if suppressed else rec.upper,
+            "numerator": None if suppressed else rec.numerator,
+            "denominator": None if suppressed else rec.denominator,
+            "status": rec.status,
+            "suppressed": suppressed,
+        }
+        gpk = res.groups[gkey]
+        old = current.get((ind.id, area_pk, gpk, rec.period))
+        if old is None:
+            to_create.append(
+                m.Observation(
+                    indicator=ind,
+                    area_id=area_pk,
+                    group_id=gpk,
+                    period=rec.period,
+                    year=year,
+                    provisional=rec.provisional,
+                    note=rec.note,
+                    release=release,
+                    **values,
                 )
-            else:
-                if all(getattr(old, k) == v for k, v in values.items()):
-                    result.unchanged += 1
-                else:
-                    result.updated += 1
-                for k, v in values.items():
-                    setattr(old, k, v)
-                old.release = release
-                to_update.append(old)
-            if progress and i % 10_000 == 0:
-                progress(i, total)
-        m.Observation.objects.bulk_create(to_create, batch_size=2000)
-        if to_update:
-            m.Observation.objects.bulk_update(
-                to_update, [*values.keys(), "release"], batch_size=2000
             )
-        result.created = len(to_create)
-        if progress:
-            progress(total, total)
-    return result
+            continue
+        if old.release_id == release.pk:
+            raise DuplicateKeyError(
+                "two cells for the same indicator, area, group and period",
+                path=path,
+                location=rec.location,
+                value=(ind.id, rec.area_code, gkey or TOTAL, rec.period),
+                expected="one cell only (the other is earlier in the same file)",
+            )
+        if all(getattr(old, k) == v for k, v in values.items()):
+            result.unchanged += 1
+        else:
+            result.updated += 1
+        for k, v in values.items():
+            setattr(old, k, v)
+        old.release = release
+        to_update.append(old)
+    m.Observation.objects.bulk_create(to_create, batch_size=2000)
+    if to_update:
+        m.Observation.objects.bulk_update(to_update, [*_FIELDS, "release"], batch_size=2000)
+    result.created += len(to_create)
