@@ -305,7 +305,7 @@ def trend_marker(
                 "no_significant_change",
                 fit.slope,
                 fit.chi2,
-                f"the slope changes sign when period {x[i]:g} is left out",
+                f"the slope does not keep its sign when period {x[i]:g} is left out",
                 x,
             )
     marker = "increasing" if sign > 0 else "decreasing"
