@@ -197,14 +197,59 @@ def import_(target, kind, mapping, indicator, level, vintage, source_id, version
     """Import FILE (or URL) in one transaction: all of it, or nothing and a clear error."""
     setup_django()
     migrate()
-    from skillnader.web.data.importer import SourceInfo, import_file
-
     path = target
     if target.startswith(("http://", "https://")):
-        from skillnader.readers.clients import download
+        path = _download(target)
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TaskProgressColumn, TimeRemainingColumn
 
-        path = download(target)
-    result = import_file(
+    bar = Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        TaskProgressColumn(),
+        TimeRemainingColumn(),
+        transient=True,
+        console=Console(stderr=True),
+        disable=as_json or not sys.stderr.isatty(),
+    )
+    task = bar.add_task(f"Importing {os.path.basename(str(path))}", total=None)
+
+    def progress(done: int, total: int) -> None:
+        bar.update(task, completed=done, total=total)
+
+    with bar:
+        result = _do_import(
+            path, kind, mapping, indicator, level, vintage, source_id, version, progress
+        )
+    if as_json:
+        click.echo(json.dumps(result.__dict__, ensure_ascii=False))
+    else:
+        click.echo(str(result))
+
+
+def _download(url: str) -> str:
+    """Fetch a URL through the cached, retrying client into a local file named after it."""
+    import tempfile
+    from pathlib import Path
+    from urllib.parse import urlparse
+
+    from skillnader.readers.clients import HttpFetcher
+
+    fetcher = HttpFetcher()
+    try:
+        body = fetcher.fetch("GET", url)
+    finally:
+        fetcher.close()
+    name = Path(urlparse(url).path).name or "download"
+    target = Path(tempfile.mkdtemp(prefix="skillnader-")) / name
+    target.write_bytes(body)
+    return str(target)
+
+
+def _do_import(path, kind, mapping, indicator, level, vintage, source_id, version, progress):
+    from skillnader.web.data.importer import SourceInfo, import_file
+
+    return import_file(
         path,
         kind=kind,
         mapping=mapping,
@@ -214,11 +259,8 @@ def import_(target, kind, mapping, indicator, level, vintage, source_id, version
         source=SourceInfo(id=source_id) if source_id else None,
         version=version,
         user=os.environ.get("USER", ""),
+        progress=progress,
     )
-    if as_json:
-        click.echo(json.dumps(result.__dict__, ensure_ascii=False))
-    else:
-        click.echo(str(result))
 
 
 def _observation_rows(indicator, level, vintage, area, group, period):  # noqa: PLR0913
