@@ -54,7 +54,7 @@ PX_SYMBOLS: dict[str, str] = {
     "-": "DATASYMBOLNIL",
 }
 
-_CHUNK = 1 << 22  # 4 MiB of DATA text per conversion step
+_CHUNK = 1 << 20  # 1 MiB of DATA text per conversion step (keeps temporaries to ~30 MiB)
 _HEADER_LIMIT = 256 << 20  # a header larger than this is not a real PX header
 
 
@@ -103,6 +103,7 @@ _KW_RE = re.compile(
 _VAL_RE = re.compile(rb'((?:"[^"]*"|[^";])*);')
 _SUBKEY_RE = re.compile(r'"([^"]*)"')
 _NUM_CHARS = b"0123456789.-+eE \t\r\n\x0b\x0c"
+_NUM_CHARS_QUOTED = _NUM_CHARS + b'"'
 _NUMBER_RE = re.compile(rb"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 
 
@@ -468,7 +469,7 @@ class _Reader:
                     if len(pending) > _CHUNK * 4:
                         raise self._err(
                             ValueFormatError,
-                            "a DATA token longer than 16 MiB",
+                            "a DATA token longer than 4 MiB",
                             line,
                             expected="numbers separated by blanks",
                         )
@@ -538,12 +539,55 @@ class _Reader:
             count += len(data[:cut].split())
             carry = data[cut:]
 
+    @staticmethod
+    def _convert_with_symbols(
+        tokens: list[bytes], offset: int, symbols: dict[int, str]
+    ) -> np.ndarray | None:
+        """Vectorised conversion of a segment that mixes numbers and symbols.
+
+        Symbols are the only tokens without a digit, so a byte-matrix view of the tokens finds
+        them without a Python loop over every cell. Returns None when anything looks odd (the
+        caller's token-by-token path then finds and reports it).
+        """
+        if max(map(len, tokens)) > 40:
+            return None  # no number or symbol is this long; avoid a wide byte matrix
+        sarr = np.array(tokens)
+        n = sarr.size
+        width = sarr.dtype.itemsize
+        u8 = sarr.view(np.uint8).reshape(n, width)
+        has_digit = ((u8 >= 48) & (u8 <= 57)).any(axis=1)
+        if (u8[has_digit] == 34).any():
+            return None  # quoted numbers: rare, handled token by token
+        out = np.empty(n, dtype=np.float64)
+        try:
+            nums = sarr[has_digit].astype(np.float64)
+        except ValueError:
+            return None
+        if not np.isfinite(nums).all():
+            return None
+        out[has_digit] = nums
+        sym_idx = np.flatnonzero(~has_digit)
+        found: dict[int, str] = {}
+        for i in sym_idx.tolist():
+            tok = tokens[i]
+            bare = tok[1:-1] if len(tok) >= 2 and tok[:1] == b'"' == tok[-1:] else tok
+            sym = bare.decode("latin-1")
+            if sym not in PX_SYMBOLS:
+                return None
+            found[offset + i] = sym
+        out[sym_idx] = np.nan
+        symbols.update(found)
+        return out
+
     def _convert(
         self, segment: bytes, line: int, offset: int, symbols: dict[int, str]
     ) -> np.ndarray:
         tokens = segment.split()
         if not tokens:
             return np.empty(0, dtype=np.float64)
+        fast = _parse_plain(segment, offset, symbols)
+        if fast is not None:
+            return fast
         if not segment.translate(None, _NUM_CHARS):
             try:
                 arr = np.array(tokens, dtype=np.float64)
@@ -552,6 +596,10 @@ class _Reader:
             else:
                 if np.isfinite(arr).all():
                     return arr
+        if not segment.translate(None, _NUM_CHARS_QUOTED):
+            arr = self._convert_with_symbols(tokens, offset, symbols)
+            if arr is not None:
+                return arr
         # Slow path: symbols, quoted numbers or a bad token somewhere in this segment.
         arr = np.empty(len(tokens), dtype=np.float64)
         i = 0
@@ -576,6 +624,76 @@ class _Reader:
                     symbols[offset + i] = sym
                 i += 1
         return arr
+
+
+_POW10F = 10.0 ** np.arange(19)
+_PLAIN_CHARS = b'0123456789.-" \t\r\n\x0b\x0c'
+
+
+def _parse_plain(segment: bytes, offset: int, symbols: dict[int, str]) -> np.ndarray | None:
+    """Parse a DATA segment of plain decimals (``-12``, ``3.25``) and PX symbols without
+    creating a Python object per cell.
+
+    Works on the bytes as a NumPy array: token starts from the whitespace mask, per-token sums with
+    ``np.add.reduceat``. A value is ``sign * digits / 10**decimals``; with at most 15 digits both
+    operands are exact doubles, so the one rounding of the division gives the same double as
+    ``float(token)``. Returns None for anything else (exponents, ``+``, quoted numbers, too many
+    digits, unknown tokens); the caller's slower paths handle and report those.
+    """
+    if segment.translate(None, _PLAIN_CHARS):
+        return None
+    b = np.frombuffer(segment, dtype=np.uint8)
+    ws = b <= 32  # only blanks, tabs and line ends are left below 33 after the check above
+    nonws = ~ws
+    pos = np.flatnonzero(nonws)
+    if pos.size == 0:
+        return np.empty(0, dtype=np.float64)
+    prev_ws = np.empty_like(ws)
+    prev_ws[0] = True
+    prev_ws[1:] = ws[:-1]
+    c = b[pos]
+    is_start = prev_ws[pos]
+    starts = np.flatnonzero(is_start)  # token starts, as indices into ``c``
+    n = starts.size
+    is_digit = (c >= 48) & (c <= 57)
+    is_dot = c == 46
+    is_minus = c == 45
+    if (is_minus & ~is_start).any():
+        return None
+    tid = np.cumsum(is_start, dtype=np.int32)
+    tid -= 1
+    ndig = np.add.reduceat(is_digit.astype(np.int32), starts)
+    if ndig.max(initial=0) > 15:
+        return None
+    tok_ndig = ndig[tid]
+    if ((c == 34) & (tok_ndig > 0)).any():
+        return None  # a quoted number: rare, left to the token-by-token path
+    left = np.cumsum(is_digit, dtype=np.int32)
+    before = np.zeros(n, dtype=np.int32)
+    before[1:] = left[starts[1:] - 1]
+    right = tok_ndig - left + before[tid]  # digits to the right of each byte in its token
+    if ((np.add.reduceat(is_dot.astype(np.int32), starts) > 1) & (ndig > 0)).any():
+        return None  # "1.2.3"; symbols ("..") have no digits and are checked below
+    # Integers below 2**53 are exact in float64, so the mantissa can be summed in doubles.
+    digit_val = ((c - 48) * is_digit) * _POW10F[right]
+    mant = np.add.reduceat(digit_val, starts)
+    decimals = np.add.reduceat(right * is_dot, starts)
+    out = mant / _POW10F[decimals]
+    np.negative(out, out=out, where=is_minus[starts])
+    sym_tokens = np.flatnonzero(ndig == 0)
+    if sym_tokens.size:
+        ends = np.append(starts[1:], c.size)
+        found: dict[int, str] = {}
+        for t in sym_tokens.tolist():
+            tok = c[starts[t] : ends[t]].tobytes()
+            bare = tok[1:-1] if len(tok) >= 2 and tok[:1] == b'"' == tok[-1:] else tok
+            sym = bare.decode("ascii")
+            if sym not in PX_SYMBOLS:
+                return None
+            found[offset + t] = sym
+        out[sym_tokens] = np.nan
+        symbols.update(found)
+    return out
 
 
 class _Header:
