@@ -22,7 +22,8 @@ Two methods decide the direction:
 * **control limits** (:func:`compare_control_limits`): funnel-plot limits around the benchmark
   for the area's denominator: Wilson score limits for proportions, Byar/exact Poisson limits
   around the expected count for rates and ratios. This is the preferred method when the
-  benchmark is a large population (the city) whose own uncertainty is negligible.
+  benchmark is a large population (the city) whose own uncertainty is negligible. Note that
+  ``compare_control_limits`` uses a strict inequality: a value exactly on a limit is similar.
 
 References
 ----------
@@ -43,7 +44,14 @@ from typing import Any, Literal
 import numpy as np
 
 from skillnader.errors import InputError
-from skillnader.stats.intervals import as_float_array, byar, check_confidence, wilson
+from skillnader.stats.intervals import (
+    as_float_array,
+    byar,
+    check_confidence,
+    scalar_or_array,
+    wilson,
+    z_value,
+)
 
 __all__ = [
     "POLARITIES",
@@ -141,17 +149,24 @@ def control_limits(
     denominator: Any,
     confidence: float = 0.998,
     kind: Literal["proportion", "rate"] = "proportion",
+    method: Literal["normal", "wilson"] = "normal",
 ) -> tuple[Any, Any]:
     """Funnel-plot control limits around a benchmark for a given denominator.
 
     ``kind="proportion"``: ``benchmark`` is a proportion (0-1) and ``denominator`` the number of
-    trials; the limits are Wilson score limits of ``benchmark * n`` successes out of ``n``, as
-    proportions. ``kind="rate"``: ``benchmark`` is a rate per person (or a ratio of 1 for
-    standardised ratios) and ``denominator`` the population (or the expected count); the limits
-    are Byar limits (exact Poisson below 10) of the expected count ``benchmark * denominator``,
-    returned as *counts* to compare with observed counts.
+    trials; the limits are proportions. With ``method="normal"`` (default) they are
+    ``p0 +/- z sqrt(p0 (1 - p0) / n)`` truncated to [0, 1], the limits of the English
+    public-health funnel plots for proportions (PHEindicatormethods ``calculate_funnel_limits``,
+    whose published limits our tests reproduce); ``method="wilson"`` gives the Wilson score
+    limits of ``p0 n`` successes out of ``n``, which stay inside [0, 1] without truncation and
+    are better for very small denominators.
 
-    Reference: Spiegelhalter (2005); Flowers (2007); PHE (2017).
+    ``kind="rate"``: ``benchmark`` is a rate per person (or a ratio of 1 for standardised
+    ratios) and ``denominator`` the population (or the expected count); the limits are Byar
+    limits (exact Poisson below 10) of the expected count ``benchmark * denominator``, returned
+    as *counts* to compare with observed counts.
+
+    Reference: Spiegelhalter (2005), sections 3-4; Flowers (2007); PHE (2017).
     """
     c = check_confidence(confidence)
     b = as_float_array(benchmark, "benchmark")
@@ -159,7 +174,15 @@ def control_limits(
     if kind == "proportion":
         if np.any((b < 0) | (b > 1)):
             raise InputError("a benchmark proportion must be between 0 and 1", value=benchmark)
-        return wilson(*np.broadcast_arrays(b * n, n), c)
+        if method == "wilson":
+            return wilson(*np.broadcast_arrays(b * n, n), c)
+        if method != "normal":
+            raise InputError("unknown method", value=method, expected="normal | wilson")
+        with np.errstate(divide="ignore", invalid="ignore"):
+            half = z_value(c) * np.sqrt(b * (1 - b) / n)
+        lower = np.clip(b - half, 0.0, 1.0)
+        upper = np.clip(b + half, 0.0, 1.0)
+        return scalar_or_array(lower), scalar_or_array(upper)
     if kind == "rate":
         if np.any(b < 0):
             raise InputError("a benchmark rate must not be negative", value=benchmark)
@@ -174,6 +197,7 @@ def compare_control_limits(
     polarity: Polarity = "no_judgement",
     confidence: float = 0.998,
     kind: Literal["proportion", "rate"] = "proportion",
+    method: Literal["normal", "wilson"] = "normal",
 ) -> Any:
     """Compare observed counts with control limits around a benchmark (funnel-plot method).
 
@@ -196,7 +220,7 @@ def compare_control_limits(
     safe_n = np.where(usable, n, 1.0)
     safe_b = np.where(usable, b, 0.0)
     safe_o = np.where(usable, o, 0.0)
-    lo, up = control_limits(safe_b, safe_n, confidence, kind)
+    lo, up = control_limits(safe_b, safe_n, confidence, kind, method)
     lo, up = np.asarray(lo), np.asarray(up)
     stat = safe_o / safe_n if kind == "proportion" else safe_o
     direction = np.where(stat > up, "higher", np.where(stat < lo, "lower", "similar"))
