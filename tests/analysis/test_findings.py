@@ -1,0 +1,149 @@
+"""The headline classification on series whose truth is known by construction."""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+import pytest
+
+from skillnader.analysis import IndicatorInfo, analyse
+from skillnader.analysis.findings import area_gaps, level_trend
+from skillnader.stats.intervals import wilson
+
+INFO = {
+    "emp": IndicatorInfo(
+        "emp", "Andel förvärvsarbetande", "Employment rate", "higher_is_better", "percent", 1
+    )
+}
+YEARS = ["2016", "2017", "2018", "2019", "2020", "2021"]
+
+
+def rows(city_share, area_shares, *, n_city=400_000, n_area=20_000, vintage="2007", groups=None):
+    """Observations with Wilson intervals from counts, as the importer stores them."""
+    out = []
+
+    def add(code, level, year, share, n, group=""):
+        x = round(share * n)
+        lo, hi = wilson(x, n)
+        out.append(
+            {
+                "indicator": "emp",
+                "level": level,
+                "vintage": vintage,
+                "area_code": code,
+                "group": group,
+                "period": year,
+                "value": 100 * x / n,
+                "lower": 100 * lo,
+                "upper": 100 * hi,
+            }
+        )
+
+    for t, year in enumerate(YEARS):
+        add("0180", "kommun", year, city_share[t], n_city)
+        for i, shares in enumerate(area_shares):
+            add(f"A{i:02d}", "sdo", year, shares[t], n_area)
+        for g, series in (groups or {}).items():
+            add("0180", "kommun", year, series[t], n_city // 2, group=g)
+    return pl.DataFrame(out)
+
+
+def spread(center, width):
+    return [center + width * (k - 5.5) / 5.5 for k in range(12)]
+
+
+def test_city_improves_while_the_gap_between_areas_widens():
+    city = [0.70, 0.71, 0.72, 0.73, 0.74, 0.75]
+    areas = [[spread(0.72, 0.05 + 0.02 * t)[i] for t in range(6)] for i in range(12)]
+    (f,) = analyse(rows(city, areas), INFO, benchmark="0180", benchmark_name="Stockholm")
+    assert f.level.assessment == "improving"
+    (gap,) = [g for g in f.gaps if g.kind == "areas"]
+    assert gap.direction == "widening" and gap.change_lower > 0
+    assert gap.label == "sdo:2007" and gap.n_areas == [12] * 6
+    assert f.headline == "improves_while_gap_widens" and f.improves_while_gap_widens
+    assert "förbättras" in f.sentence_sv and "medan skillnaden mellan stadsdelsområdena ökar" in (
+        f.sentence_sv
+    )
+    assert "while the gap between district council areas is widening" in f.sentence_en
+    # The numbers in the sentence are the evidence's numbers.
+    assert "70,0 år 2016" in f.sentence_sv and "75,0 år 2021" in f.sentence_sv
+
+
+def test_flat_series_and_stable_gap_give_no_clear_change():
+    city = [0.72] * 6
+    areas = [[spread(0.72, 0.08)[i]] * 6 for i in range(12)]
+    (f,) = analyse(rows(city, areas), INFO, benchmark="0180")
+    assert f.level.assessment == "no_clear_change"
+    assert f.gaps[0].direction == "no_clear_change"
+    assert f.headline == "no_clear_change"
+    assert "ökar" not in f.sentence_sv and "minskar" not in f.sentence_sv
+
+
+def test_lower_is_better_turns_a_rise_into_worsening():
+    info = {
+        "emp": IndicatorInfo(
+            "emp", "Andel med bistånd", "Social assistance", "lower_is_better", "percent", 1
+        )
+    }
+    city = [0.05, 0.055, 0.06, 0.065, 0.07, 0.075]
+    areas = [[spread(0.06, 0.04 - 0.005 * t)[i] for t in range(6)] for i in range(12)]
+    (f,) = analyse(rows(city, areas), info, benchmark="0180")
+    assert f.level.assessment == "worsening"
+    assert f.gaps[0].direction == "narrowing"
+    assert f.headline == "worsens_while_gap_narrows"
+
+
+def test_group_gap_between_women_and_men_widens():
+    city = [0.72] * 6
+    groups = {
+        "sex=female": [0.70, 0.69, 0.68, 0.67, 0.66, 0.65],
+        "sex=male": [0.74, 0.75, 0.76, 0.77, 0.78, 0.79],
+    }
+    (f,) = analyse(rows(city, [], groups=groups), INFO, benchmark="0180")
+    (g,) = f.gaps
+    assert g.kind == "groups" and g.label == "sex"
+    # women − men is negative and growing in size: that is a widening gap.
+    assert g.values[0] == pytest.approx(-4.0, abs=0.01) and g.values[-1] == pytest.approx(
+        -14.0, abs=0.01
+    )
+    assert g.direction == "widening" and g.change > 0
+    assert "kvinnor och män ökar" in f.sentence_sv
+
+
+def test_too_few_areas_and_no_intervals_are_said_not_computed():
+    few = area_gaps(
+        ["2020", "2021"],
+        [np.array([1.0, 2.0, 3.0])] * 2,
+        [np.array([0.1, 0.1, 0.1])] * 2,
+        label="sdo:2023",
+    )
+    assert few.direction == "not_assessed" and few.reason == "too_few_areas"
+    lv = level_trend(
+        ["2020", "2021", "2022"], [400.0, 410.0, 420.0], [None] * 3, [None] * 3, "higher_is_better"
+    )
+    assert lv.assessment == "not_assessed" and lv.reason == "no_interval"
+
+
+def test_vintages_are_never_mixed_in_one_gap_series():
+    city = [0.70, 0.71, 0.72, 0.73, 0.74, 0.75]
+    areas = [[spread(0.72, 0.05)[i] for _ in range(6)] for i in range(12)]
+    a = rows(city, areas, vintage="2007").filter(pl.col("period") <= "2019")
+    b = rows(city, areas[:8], vintage="2020").filter(
+        (pl.col("period") >= "2020") & (pl.col("level") == "sdo")
+    )
+    (f,) = analyse(pl.concat([a, b]), INFO, benchmark="0180")
+    labels = sorted(g.label for g in f.gaps)
+    assert labels == ["sdo:2007", "sdo:2020"]
+    by = {g.label: g for g in f.gaps}
+    assert by["sdo:2007"].periods == YEARS[:4] and by["sdo:2020"].periods == YEARS[4:]
+
+
+def test_result_does_not_depend_on_row_order():
+    city = [0.70, 0.71, 0.72, 0.73, 0.74, 0.75]
+    areas = [[spread(0.72, 0.05 + 0.02 * t)[i] for t in range(6)] for i in range(12)]
+    df = rows(city, areas)
+    (f1,) = analyse(df, INFO, benchmark="0180", seed=3)
+    (f2,) = analyse(df.sample(fraction=1.0, shuffle=True, seed=7), INFO, benchmark="0180", seed=3)
+    assert f1.headline == f2.headline
+    assert f1.gaps[0].values == pytest.approx(f2.gaps[0].values)
+    assert f1.level.slope == pytest.approx(f2.level.slope)
