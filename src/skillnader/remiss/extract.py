@@ -703,7 +703,12 @@ def _read_odt(data: bytes, path: str | None) -> RawDocument:
                     blocks.append(RawBlock(text, "list" if in_list else "body", None, markers))
             elif tag in (f"{_TEXT}list", f"{_TEXT}list-item"):
                 walk(child, True)
-            elif tag.endswith("}section") or tag.endswith("}table") or tag.endswith("}table-row") or tag.endswith("}table-cell"):
+            elif (
+                tag.endswith("}section")
+                or tag.endswith("}table")
+                or tag.endswith("}table-row")
+                or tag.endswith("}table-cell")
+            ):
                 walk(child, in_list)
 
     walk(body, False)

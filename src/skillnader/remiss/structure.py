@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from skillnader.remiss.extract import RawBlock, RawDocument, RawFootnote, RawLine
 
@@ -156,6 +157,7 @@ CANONICAL_SECTIONS: dict[str, tuple[str, ...]] = {
 _CANONICAL_LOOKUP = {name: key for key, names in CANONICAL_SECTIONS.items() for name in names}
 
 
+@lru_cache(maxsize=50_000)
 def canonical_key(title: str) -> str | None:
     """The canonical section id for a heading text, or None."""
     norm = re.sub(r"\s+", " ", title.strip().rstrip(":").strip()).lower()
@@ -230,7 +232,40 @@ _TERMINAL = ".,;:?!…"
 
 
 _FUNCTION_WORDS = set(
-    ["och", "eller", "samt", "att", "av", "i", "på", "med", "för", "om", "som", "en", "ett", "den", "det", "de", "till", "från", "vid", "under", "över", "mot", "genom", "hos", "utan", "är", "har", "ska", "kan", "inom", "mellan", "efter"]
+    [
+        "och",
+        "eller",
+        "samt",
+        "att",
+        "av",
+        "i",
+        "på",
+        "med",
+        "för",
+        "om",
+        "som",
+        "en",
+        "ett",
+        "den",
+        "det",
+        "de",
+        "till",
+        "från",
+        "vid",
+        "under",
+        "över",
+        "mot",
+        "genom",
+        "hos",
+        "utan",
+        "är",
+        "har",
+        "ska",
+        "kan",
+        "inom",
+        "mellan",
+        "efter",
+    ]
 )
 
 
@@ -488,7 +523,20 @@ _DATE_ISO = re.compile(r"\b((?:19|20)\d{2})-(\d{2})-(\d{2})\b")
 _MONTHS = {
     m: i + 1
     for i, m in enumerate(
-        ["januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober", "november", "december"]
+        [
+            "januari",
+            "februari",
+            "mars",
+            "april",
+            "maj",
+            "juni",
+            "juli",
+            "augusti",
+            "september",
+            "oktober",
+            "november",
+            "december",
+        ]
     )
 }
 _DATE_SV = re.compile(r"\b(\d{1,2}) (" + "|".join(_MONTHS) + r") ((?:19|20)\d{2})\b", re.I)

@@ -1,0 +1,422 @@
+"""Consultations, their questions, and the mapping of an answer's passages to the questions.
+
+The mapping is explicit first and statistical only as a hint:
+
+1. **Headings and numbering.** A passage under a heading such as "Fråga 2", "Svar på fråga 2" or
+   a numbered subheading "2. Nämndens utmaningar", or a passage that itself starts with
+   "Fråga 2:", answers that question.
+2. **Explicit statements.** A passage whose first sentence says what it answers ("De
+   huvudsakliga utmaningarna som nämnden ser …", "Andra utmaningar … som inte lyfts upp i
+   rapporten …") answers the question the cue belongs to. Cues come from the consultation
+   configuration, with defaults for the usual question types.
+3. **Similarity** (TF-IDF over Swedish stems, cosine; Salton & Buckley, "Term-weighting
+   approaches in automatic text retrieval", 1988) only lists *candidate* passages. It never
+   makes a passage an answer.
+
+A passage that quotes a question (answers repeat the questions, sometimes twice) is recognised
+and never taken as an answer. A question without explicit answer gets the status
+``no_explicit_answer`` and keeps its candidates separately: that is a valid result, not a gap to
+be filled by force.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from skillnader.remiss.errors import ConsultationConfigError
+from skillnader.remiss.passages import Passage
+from skillnader.remiss.stems import content_stems
+from skillnader.remiss.structure import Document, sentence_spans
+
+# --- consultation ----------------------------------------------------------------------------
+
+
+@dataclass
+class Question:
+    """A consultation question. ``role`` is ``own_work``, ``main_challenges``,
+    ``additional_challenges`` or None; it selects default cues and tells the tagger which answers
+    are, by the board's own words, beyond the report."""
+
+    id: str
+    number: int
+    text: str
+    short_sv: str | None = None
+    short_en: str | None = None
+    role: str | None = None
+    cues: list[str] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return self.short_sv or self.text
+
+
+@dataclass
+class Recipient:
+    """A board the consultation was sent to; ``aliases`` are names it goes by in a text."""
+
+    id: str
+    name: str
+    aliases: list[str] = field(default_factory=list)
+
+    def names(self) -> list[str]:
+        return [self.name, *self.aliases]
+
+
+@dataclass
+class Consultation:
+    """A consultation (*remiss*): title, ordered questions, recipients and deadline."""
+
+    id: str
+    title: str
+    questions: list[Question]
+    recipients: list[Recipient] = field(default_factory=list)
+    deadline: dt.date | None = None
+    sender: str | None = None
+    source: str | None = None
+
+    def question(self, qid: str) -> Question:
+        for q in self.questions:
+            if q.id == qid:
+                return q
+        raise KeyError(qid)
+
+    def recipient(self, rid: str) -> Recipient | None:
+        return next((r for r in self.recipients if r.id == rid), None)
+
+
+DEFAULT_CUES: dict[str, list[str]] = {
+    "own_work": [
+        r"\b(?:i|inom) (?:nämndens|förvaltningens|vårt|sitt|våra|sina) (?:eget |egna )?"
+        r"(?:arbete|verksamhetsområden?) (?:med att )?motverka",
+        r"\bnämnden ser (?:på )?(?:sina|sitt) egna? verksamhetsområden?",
+        r"\bsom svar på (?:den )?första frågan\b",
+    ],
+    "main_challenges": [
+        r"\b(?:de )?huvudsakliga utmaningar(?:na)?\b",
+        r"\b(?:de )?(?:största|viktigaste) utmaningarna\b",
+        r"\bsom svar på (?:den )?andra frågan\b",
+    ],
+    "additional_challenges": [
+        r"\b(?:andra|ytterligare|övriga) utmaningar\b.{0,120}?\b(?:inte|ej) (?:lyfts|tas|har "
+        r"lyfts|har tagits|framkommer|framkommit|nämns|berörs|belyses)\b.{0,20}?\brapporten\b",
+        r"\b(?:andra|ytterligare|övriga) utmaningar,? utöver (?:de som framkommer i |vad som "
+        r"tas upp i )?rapporten\b",
+        r"\bsom svar på (?:den )?tredje frågan\b",
+    ],
+}
+
+
+def _guess_role(text: str) -> str | None:
+    low = text.lower()
+    if "ytterligare utmaning" in low or "utöver de som framkommer" in low:
+        return "additional_challenges"
+    if "huvudsakliga utmaning" in low:
+        return "main_challenges"
+    if "egna verksamhetsområden" in low and "hur ser" in low:
+        return "own_work"
+    return None
+
+
+def load_consultation(path: str | Path) -> Consultation:
+    """Read a consultation configuration (YAML).
+
+    Required: ``title`` and ``questions`` (each with ``id`` and ``text``); optional ``id``,
+    ``deadline`` (ISO date), ``sender``, ``recipients`` (each ``id``, ``name``, ``aliases``) and,
+    per question, ``number``, ``short`` (``sv``/``en``), ``role`` and ``cues`` (regular
+    expressions, case-insensitive).
+    """
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ConsultationConfigError("ogiltig YAML", path=str(path), value=str(exc)) from exc
+    return consultation_from_dict(data, source=str(path))
+
+
+def consultation_from_dict(data: dict, source: str | None = None) -> Consultation:
+    """Build a :class:`Consultation` from the parsed YAML mapping."""
+    if not isinstance(data, dict):
+        raise ConsultationConfigError("konfigurationen ska vara en mappning", path=source)
+    for key in ("title", "questions"):
+        if key not in data:
+            raise ConsultationConfigError(f"fältet '{key}' saknas", path=source, expected=key)
+    questions = []
+    for i, q in enumerate(data["questions"], start=1):
+        if not isinstance(q, dict) or "text" not in q or "id" not in q:
+            raise ConsultationConfigError(
+                "varje fråga behöver 'id' och 'text'",
+                path=source,
+                location=f"questions[{i - 1}]",
+                value=q,
+            )
+        short = q.get("short") or {}
+        role = q.get("role") or _guess_role(q["text"])
+        cues = list(q.get("cues") or DEFAULT_CUES.get(role or "", []))
+        for cue in cues:
+            try:
+                re.compile(cue)
+            except re.error as exc:
+                raise ConsultationConfigError(
+                    "ogiltigt reguljärt uttryck",
+                    path=source,
+                    location=f"questions[{i - 1}].cues",
+                    value=cue,
+                ) from exc
+        questions.append(
+            Question(
+                str(q["id"]),
+                int(q.get("number", i)),
+                " ".join(str(q["text"]).split()),
+                short.get("sv"),
+                short.get("en"),
+                role,
+                cues,
+            )
+        )
+    recipients = [
+        Recipient(str(r["id"]), str(r["name"]), [str(a) for a in r.get("aliases", [])])
+        for r in data.get("recipients", [])
+    ]
+    deadline = data.get("deadline")
+    if isinstance(deadline, str):
+        try:
+            deadline = dt.date.fromisoformat(deadline)
+        except ValueError as exc:
+            raise ConsultationConfigError(
+                "ogiltigt datum",
+                path=source,
+                location="deadline",
+                value=deadline,
+                expected="ÅÅÅÅ-MM-DD",
+            ) from exc
+    return Consultation(
+        str(data.get("id") or re.sub(r"\W+", "_", data["title"].lower()).strip("_")),
+        str(data["title"]),
+        questions,
+        recipients,
+        deadline,
+        data.get("sender"),
+        source,
+    )
+
+
+def detect_questions(passages: list[Passage]) -> list[Question]:
+    """The consultation's questions as quoted in an answer: the first run of numbered list items
+    ending in a question mark ("1. Hur ser …?"), else the first run of bulleted questions."""
+    numbered: list[Question] = []
+    bulleted: list[Question] = []
+    for p in passages:
+        m = re.match(r"^(\d{1,2})[.)]\s+(.+\?)$", p.text)
+        if m and p.kind == "list_item":
+            n = int(m.group(1))
+            if n == len(numbered) + 1:
+                numbered.append(Question(f"q{n}", n, m.group(2), role=_guess_role(m.group(2))))
+        elif p.text.endswith("?") and p.kind == "list_item" and not numbered:
+            n = len(bulleted) + 1
+            bulleted.append(Question(f"q{n}", n, p.text, role=_guess_role(p.text)))
+    found = numbered or bulleted
+    for q in found:
+        q.cues = list(DEFAULT_CUES.get(q.role or "", []))
+    return found
+
+
+# --- quotation detection ---------------------------------------------------------------------
+
+_INTRO = re.compile(
+    r"(?:följande|dessa|nedanstående|tre|två) (?:frågeställningar|frågor)\s*:?\s*$|"
+    r"(?:frågeställningar|frågorna)\s*:\s*$",
+    re.I,
+)
+
+
+def _strip_numbering(text: str) -> str:
+    return re.sub(r"^(?:(?:fråga\s*)?\d{1,2}[.):]?\s+)", "", text.strip(), flags=re.I)
+
+
+def _overlap(a: list[str], b: list[str]) -> float:
+    sa, sb = set(a), set(b)
+    if not sa or not sb:
+        return 0.0
+    return len(sa & sb) / len(sa | sb)
+
+
+def mark_quotations(passages: list[Passage], questions: list[Question]) -> None:
+    """Set ``role`` on passages that quote a question or introduce the quoted questions."""
+    q_stems = [content_stems(q.text) for q in questions]
+    for p in passages:
+        body = _strip_numbering(p.text)
+        stems = content_stems(body)
+        best, best_q = 0.0, None
+        for q, qs in zip(questions, q_stems, strict=True):
+            score = _overlap(stems, qs)
+            if score > best:
+                best, best_q = score, q
+        if best_q is not None and best >= 0.7 and len(stems) <= 1.5 * len(q_stems[0] or [1]) + 10:
+            p.role = "question_quote"
+            p.quoted_question = best_q.id
+        elif _INTRO.search(p.text) and len(p.text) < 300:
+            p.role = "question_intro"
+
+
+# --- mapping ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Answer:
+    """A passage taken as an explicit answer, with the words that make it explicit."""
+
+    passage: int
+    method: str  # "heading" | "numbering" | "statement"
+    evidence: str
+    evidence_start: int
+    evidence_end: int
+
+
+@dataclass
+class Candidate:
+    """A passage that resembles a question (cosine similarity of TF-IDF vectors)."""
+
+    passage: int
+    score: float
+
+
+@dataclass
+class QuestionMapping:
+    """How one answer treats one question: ``answered`` with explicit answers, or
+    ``no_explicit_answer``; ``candidates`` are similar passages, listed separately."""
+
+    question: str
+    status: str
+    answers: list[Answer] = field(default_factory=list)
+    candidates: list[Candidate] = field(default_factory=list)
+
+
+# Sections that describe the consultation rather than answer it.
+_NOT_ANSWER_SECTIONS = {"bakgrund", "arendet", "arendets_beredning", "bilagor", "beslut"}
+
+_HEADING_Q = re.compile(r"^(?:svar på\s+)?fråga\s*(?:nr\.?\s*)?(\d{1,2})\b", re.I)
+_NUMBERED = re.compile(r"^(\d{1,2})[.)]\s+\S")
+_INLINE_Q = re.compile(r"^(?:svar på\s+)?fråga\s*(\d{1,2})\s*[:.–-]", re.I)
+
+
+def question_for_heading(heading: str, questions: list[Question]) -> Question | None:
+    """The question a subheading announces: "Fråga 2", "Svar på fråga 2", "2. …", or a heading
+    that repeats most of a question's words."""
+    by_number = {q.number: q for q in questions}
+    m = _HEADING_Q.match(heading) or _NUMBERED.match(heading)
+    if m:
+        return by_number.get(int(m.group(1)))
+    stems = content_stems(heading)
+    for q in questions:
+        if len(stems) >= 3 and _overlap(stems, content_stems(q.text)) >= 0.5:
+            return q
+    return None
+
+
+def map_questions(
+    doc: Document,
+    passages: list[Passage],
+    questions: list[Question],
+    *,
+    max_candidates: int = 3,
+    min_similarity: float = 0.08,
+) -> list[QuestionMapping]:
+    """Map ``passages`` of ``doc`` to ``questions`` (see the module docstring for the rules).
+
+    Quotations must already be marked (:func:`mark_quotations`).
+    """
+    answers: dict[str, list[Answer]] = {q.id: [] for q in questions}
+    taken: dict[str, set[int]] = {q.id: set() for q in questions}
+
+    def add(qid: str, p: Passage, method: str, s: int, e: int) -> None:
+        if p.number in taken[qid]:
+            return
+        taken[qid].add(p.number)
+        answers[qid].append(Answer(p.number, method, doc.text[s:e], s, e))
+
+    # 1. headings that announce a question
+    heading_q: dict[int, Question] = {}
+    for b in doc.blocks:
+        if b.kind == "heading" and b.section_key not in _NOT_ANSWER_SECTIONS:
+            q = question_for_heading(b.text, questions)
+            if q is not None and b.section_key not in ("bilagor",):
+                heading_q[b.index] = q
+    heading_titles = {doc.blocks[i].text: (i, q) for i, q in heading_q.items()}
+    for p in passages:
+        if p.role != "text":
+            continue
+        for title in reversed(p.section_path):
+            hit = heading_titles.get(title)
+            if hit is not None:
+                block = doc.blocks[hit[0]]
+                add(hit[1].id, p, "heading", block.start, block.end)
+                break
+        # 2. a passage that starts with its question number
+        m = _INLINE_Q.match(p.text)
+        if m and int(m.group(1)) in {q.number for q in questions}:
+            q = next(q for q in questions if q.number == int(m.group(1)))
+            add(q.id, p, "numbering", p.start + m.start(), p.start + m.end())
+
+    # 3. explicit statements in the first sentence
+    compiled = {q.id: [re.compile(c, re.I | re.S) for c in q.cues] for q in questions}
+    for p in passages:
+        if p.role != "text" or p.section_key in _NOT_ANSWER_SECTIONS:
+            continue
+        spans = sentence_spans(doc.text, p.start, p.end)
+        first_end = spans[0][1] if spans else p.end
+        for q in questions:
+            for rx in compiled[q.id]:
+                m = rx.search(doc.text, p.start, first_end)
+                if m:
+                    add(q.id, p, "statement", m.start(), m.end())
+                    break
+
+    # 4. similarity candidates
+    eligible = [
+        p for p in passages if p.role == "text" and p.section_key not in _NOT_ANSWER_SECTIONS
+    ]
+    sims = _similarities(eligible, questions)
+    out = []
+    for q in questions:
+        scored = sorted(
+            ((s, p.number) for p, s in zip(eligible, sims[q.id], strict=True)),
+            key=lambda t: (-t[0], t[1]),
+        )
+        cands = [
+            Candidate(n, round(s, 4))
+            for s, n in scored
+            if s >= min_similarity and n not in taken[q.id]
+        ][:max_candidates]
+        status = "answered" if answers[q.id] else "no_explicit_answer"
+        out.append(QuestionMapping(q.id, status, answers[q.id], cands))
+    return out
+
+
+def _similarities(passages: list[Passage], questions: list[Question]) -> dict[str, list[float]]:
+    docs = [Counter(content_stems(p.text)) for p in passages]
+    n = len(docs)
+    df: Counter[str] = Counter()
+    for d in docs:
+        df.update(d.keys())
+
+    def vec(counts: Counter[str]) -> dict[str, float]:
+        v = {
+            t: (1 + math.log(c)) * (math.log((n + 1) / (df.get(t, 0) + 1)) + 1)
+            for t, c in counts.items()
+        }
+        norm = math.sqrt(sum(x * x for x in v.values())) or 1.0
+        return {t: x / norm for t, x in v.items()}
+
+    pvecs = [vec(d) for d in docs]
+    out = {}
+    for q in questions:
+        qv = vec(Counter(content_stems(q.text)))
+        out[q.id] = [sum(w * pv.get(t, 0.0) for t, w in qv.items()) for pv in pvecs]
+    return out

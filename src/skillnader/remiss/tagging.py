@@ -1,0 +1,223 @@
+"""Deterministic tagging of passages with codebook codes, and candidate additional challenges.
+
+A passage is turned into its sequence of lower-case Snowball stems joined by single spaces; the
+codebook's terms and patterns are regular expressions over that string. A match is mapped back
+to the whole words it touches, and the tag keeps that verbatim span of the cleaned text as its
+evidence. A tag whose span does not reproduce its evidence string is rejected — the evidence is
+what a reviewer reads, so it must be the source's own words.
+
+Passages that no code covers, and passages in which the board itself says a challenge is beyond
+the report, become :class:`CandidateChallenge` objects for review (see
+:mod:`skillnader.remiss.codebook` for the review operations).
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+
+from skillnader.remiss.codebook import Codebook
+from skillnader.remiss.passages import Passage
+from skillnader.remiss.questions import Question, QuestionMapping
+from skillnader.remiss.stems import stem_sequence
+from skillnader.remiss.structure import sentence_spans
+
+
+class TagSpanError(AssertionError):
+    """A tag's offsets do not reproduce its evidence string."""
+
+
+@dataclass(frozen=True)
+class Tag:
+    """A code found in a passage, with the verbatim evidence ``text[start:end]``."""
+
+    code: str
+    domain: str
+    passage: int
+    start: int
+    end: int
+    evidence: str
+    rule: str
+
+
+@dataclass
+class CandidateChallenge:
+    """A passage (or sentence) that may name a challenge the codebook or the report lacks.
+
+    ``reason`` is ``"beyond_report"`` (the board says so, or answers the additional-challenges
+    question with it) or ``"uncoded"`` (no code matched). ``codes`` are the codes the passage
+    already has, as suggestions for the reviewer.
+    """
+
+    id: str
+    passage: int
+    start: int
+    end: int
+    text: str
+    reason: str
+    codes: list[str] = field(default_factory=list)
+    cue: str | None = None
+
+
+def check_span(text: str, tag: Tag) -> Tag:
+    """Return ``tag`` if ``text[tag.start:tag.end] == tag.evidence``, else raise
+    :class:`TagSpanError`."""
+    if not (0 <= tag.start < tag.end <= len(text)) or text[tag.start : tag.end] != tag.evidence:
+        raise TagSpanError(
+            f"tag {tag.code} in passage {tag.passage}: span {tag.start}:{tag.end} does not match "
+            f"its evidence {tag.evidence!r}"
+        )
+    return tag
+
+
+class Tagger:
+    """Compiled codebook patterns, reusable over many documents."""
+
+    def __init__(self, codebook: Codebook) -> None:
+        self.codebook = codebook
+        self._rules = [
+            (code, src, rx, _required_literal(rx))
+            for code in codebook.codes
+            for src, rx in code.regexes()
+        ]
+
+    def tag_passage(self, text: str, passage: Passage) -> list[Tag]:
+        """Tags of one passage; ``text`` is the document's cleaned text."""
+        starts, ends, stems = stem_sequence(text, passage.start, passage.end)
+        if not stems:
+            return []
+        positions = []
+        pos = 0
+        for s in stems:
+            positions.append(pos)
+            pos += len(s) + 1
+        stem_text = " ".join(stems)
+        out: list[Tag] = []
+        seen: list[tuple[str, int, int]] = []
+        for code, src, rx, literal in self._rules:
+            if literal and literal not in stem_text:
+                continue
+            for m in rx.finditer(stem_text):
+                if m.end() <= m.start():
+                    continue
+                first = bisect.bisect_right(positions, m.start()) - 1
+                last = bisect.bisect_right(positions, m.end() - 1) - 1
+                start, end = starts[first], ends[last]
+                # Overlapping matches of the same code say the same thing once.
+                if any(c == code.id and s < end and start < e for c, s, e in seen):
+                    continue
+                seen.append((code.id, start, end))
+                tag = Tag(code.id, code.domain, passage.number, start, end, text[start:end], src)
+                try:
+                    out.append(check_span(text, tag))
+                except TagSpanError:
+                    continue
+        out.sort(key=lambda t: (t.start, t.code))
+        return out
+
+    def tag(self, text: str, passages: list[Passage]) -> list[Tag]:
+        """Tags of all passages that are the board's own words: question quotes and the sections
+        that only describe the consultation (Bakgrund, Ärendet, …) are skipped."""
+        out: list[Tag] = []
+        for p in passages:
+            if p.role == "text" and p.section_key not in _SKIP_SECTIONS:
+                out.extend(self.tag_passage(text, p))
+        return out
+
+
+def _required_literal(rx: re.Pattern) -> str | None:
+    """The longest run of literal characters every match must contain, or None.
+
+    Used as a cheap ``in`` test before running the expression: most rules do not match most
+    passages, and a substring test is far cheaper than a regex scan starting with ``\\b``.
+    """
+    from re import _parser  # the stdlib's own parser; stable across 3.11–3.13
+
+    try:
+        parsed = _parser.parse(rx.pattern, rx.flags)
+    except Exception:  # anything unusual: no prefilter, the regex still decides
+        return None
+    best, run = "", ""
+    for op, arg in parsed:
+        if str(op) == "LITERAL":
+            run += chr(arg)
+            continue
+        if len(run) > len(best):
+            best = run
+        run = ""
+    if len(run) > len(best):
+        best = run
+    if rx.flags & re.I:
+        return None
+    return best if len(best) >= 3 else None
+
+
+_BEYOND = re.compile(
+    r"\b(?:inte|ej) (?:har )?(?:lyfts|tagits|tas|framkommer|framkommit|nämns|berörs|belyses)"
+    r"(?: upp| fram)? i rapporten\b"
+    r"|\butöver (?:de som framkommer i |vad som tas upp i |)rapporten\b"
+    r"|\bsaknas i rapporten\b"
+    r"|\brapporten (?:tar inte upp|saknar|berör inte|nämner inte)\b"
+    r"|^ytterligare en utmaning\b",
+    re.I | re.M,
+)
+
+# Sections that describe the consultation rather than the board's view.
+_SKIP_SECTIONS = {"bakgrund", "arendet", "arendets_beredning", "bilagor", "beslut"}
+
+
+def candidate_challenges(
+    text: str,
+    passages: list[Passage],
+    tags: list[Tag],
+    mappings: list[QuestionMapping],
+    questions: list[Question],
+    *,
+    min_words: int = 12,
+) -> list[CandidateChallenge]:
+    """Candidate additional challenges: passages the board labels as beyond the report (by a cue
+    such as "som inte lyfts upp i rapporten", or by answering the additional-challenges question
+    with them) and passages of the board's own view that no code covers."""
+    by_passage: dict[int, list[str]] = {}
+    for t in tags:
+        by_passage.setdefault(t.passage, [])
+        if t.code not in by_passage[t.passage]:
+            by_passage[t.passage].append(t.code)
+    additional = {q.id for q in questions if q.role == "additional_challenges"}
+    beyond: set[int] = set()
+    for m in mappings:
+        if m.question in additional:
+            beyond.update(a.passage for a in m.answers)
+    out: list[CandidateChallenge] = []
+    for p in passages:
+        if p.role != "text" or p.section_key in _SKIP_SECTIONS or p.section_key is None:
+            continue
+        cue = _BEYOND.search(text, p.start, p.end)
+        if cue or p.number in beyond:
+            out.append(
+                CandidateChallenge(
+                    f"p{p.number}",
+                    p.number,
+                    p.start,
+                    p.end,
+                    p.text,
+                    "beyond_report",
+                    by_passage.get(p.number, []),
+                    cue.group(0) if cue else None,
+                )
+            )
+            continue
+        if p.number not in by_passage and len(p.text.split()) >= min_words:
+            out.append(
+                CandidateChallenge(f"p{p.number}", p.number, p.start, p.end, p.text, "uncoded")
+            )
+    return out
+
+
+def sentences_with(text: str, passage: Passage, start: int, end: int) -> tuple[int, int]:
+    """The sentence of ``passage`` that contains ``text[start:end]`` (for short quotes)."""
+    for s, e in sentence_spans(text, passage.start, passage.end):
+        if s <= start < e:
+            return s, e
+    return passage.start, passage.end
