@@ -276,3 +276,22 @@ def test_large_data_read_in_chunks(monkeypatch):
     c2 = read_px((head + sym_body + ";\n").encode())
     first = int(np.flatnonzero(vals == vals[12345])[0])
     assert c2.symbols == {first: ".."}
+
+
+@pytest.mark.parametrize(
+    ("tlist", "values"),
+    [
+        ('TLIST(A1, "2021"-"2023")', ["2021", "2022", "2023"]),
+        ('TLIST(Q1, "20233"-"20242")', ["20233", "20234", "20241", "20242"]),
+        ('TLIST(M1, "202311"-"202402")', ["202311", "202312", "202401", "202402"]),
+        ('TLIST(H1, "20222"-"20231")', ["20222", "20231"]),
+    ],
+)
+def test_timeval_interval_form(tlist, values):
+    text = (
+        'STUB="tid";\nVALUES("tid")=' + ",".join(f'"{v}"' for v in values) + ";\n"
+        f'TIMEVAL("tid")={tlist};\nDATA=\n' + " ".join("1" * len(values)) + ";\n"
+    )
+    c = read_px(text.encode())
+    assert c.dimension("tid").role == "time"
+    assert c.meta["timeval"]["tid"]["values"] == values

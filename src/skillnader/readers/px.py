@@ -696,6 +696,36 @@ def _parse_plain(segment: bytes, offset: int, symbols: dict[int, str]) -> np.nda
     return out
 
 
+_PER_YEAR = {"A1": 1, "H1": 2, "Q1": 4, "M1": 12}
+
+
+def _expand_tlist(unit: str, bounds: list[str]) -> list[str]:
+    """Periods of an interval TIMEVAL, e.g. ``TLIST(Q1, "20231"-"20242")``.
+
+    PX writes a year as ``YYYY``, a half-year or quarter as ``YYYYn`` and a month as ``YYYYmm``.
+    Week lists (W1) and malformed bounds are not expanded (an empty list is returned).
+    """
+    per = _PER_YEAR.get(unit)
+    if per is None or len(bounds) != 2 or not all(b.isdigit() for b in bounds):
+        return []
+    width = {1: 0, 2: 1, 4: 1, 12: 2}[per]
+
+    def index(text: str) -> int | None:
+        if len(text) != 4 + width:
+            return None
+        year, sub = int(text[:4]), int(text[4:] or 1)
+        return None if not 1 <= sub <= per else year * per + sub - 1
+
+    lo, hi = index(bounds[0]), index(bounds[1])
+    if lo is None or hi is None or hi < lo or hi - lo > 100_000:
+        return []
+    out = []
+    for k in range(lo, hi + 1):
+        year, sub = divmod(k, per)
+        out.append(f"{year}" if per == 1 else f"{year}{sub + 1:0{width}d}")
+    return out
+
+
 class _Header:
     """Interprets the parsed statements: dimensions, languages, notes, metadata."""
 
@@ -917,7 +947,10 @@ class _Header:
         parts = [p.strip() for p in inner.split(",", 1)]
         out: dict[str, object] = {"unit": parts[0]}
         if len(parts) > 1:  # interval form TLIST(A1, "1994"-"1996")
-            out["range"] = [x for x in _SUBKEY_RE.findall(parts[1])]
+            bounds = _SUBKEY_RE.findall(parts[1])
+            out["range"] = bounds
+            out["values"] = _expand_tlist(parts[0].upper(), bounds)
+            return out
         out["values"] = list(st.items[1:]) if st.items and len(st.items) > 1 else []
         return out
 
