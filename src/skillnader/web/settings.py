@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "skillnader.web.data",
     "skillnader.web.public",
+    "skillnader.web.api",
 ]
 
 MIDDLEWARE = [

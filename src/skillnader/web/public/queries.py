@@ -9,6 +9,7 @@ once while repeated page views cost one cheap query.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import unicodedata
 from functools import cmp_to_key
@@ -88,7 +89,9 @@ def last_modified():
 
 def cached(name: str, *parts: Any, compute):
     """Return ``compute()`` cached under ``name`` + ``parts`` for the current data version."""
-    key = "skillnader:" + name + ":" + data_version() + ":" + ":".join(str(p) for p in parts)
+    # Parts come from URLs: hash them so that any text makes a valid, bounded cache key.
+    digest = hashlib.sha256("\x1f".join(str(p) for p in parts).encode()).hexdigest()
+    key = f"skillnader:{name}:{data_version()}:{digest}"
     value = cache.get(key)
     if value is None:
         value = compute()
