@@ -23,7 +23,6 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as _dt
-import itertools
 import operator
 import re
 from collections import deque
@@ -58,6 +57,8 @@ __all__ = [
 Progress = Callable[[int, int], None]
 
 _READ_BYTES = 1 << 20
+# A quoted field longer than this is not waited for: the file is broken, and memory must stay bounded.
+_MAX_RECORD_CHARS = 64 << 20
 _EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
 # A dense cube beyond this many cells is almost certainly a mapping mistake (e.g. a free-text
 # column mapped as a group); the streaming API has no such limit.
@@ -242,11 +243,13 @@ def _cp1252_or_fail(path: Path, bad_at: int, line: int) -> str:
     return "cp1252"
 
 
-class _Lines:
-    """Decoded lines of a text file, each ending in ``\\n``, read in bounded blocks.
+class _Blocks:
+    """Decoded lines of a text file in blocks of bounded size (lists of lines without ``\\n``).
 
     ``\\r\\r\\n``, ``\\r\\n`` and a lone ``\\r`` become ``\\n`` so that no empty rows appear and
-    line numbers match what a user sees.
+    line numbers match what a user sees. A block ends only where the number of ``"`` seen so far
+    is even, so a quoted field with line breaks never straddles two blocks and every block can be
+    parsed on its own.
     """
 
     def __init__(
@@ -260,7 +263,7 @@ class _Lines:
         self.bytes_read = 0
         self.lines_out = 0
 
-    def __iter__(self) -> Iterator[str]:
+    def __iter__(self) -> Iterator[list[str]]:
         dec = codecs.getincrementaldecoder(self.encoding)("strict")
         carry = ""
         with open(self.path, "rb") as fh:
@@ -285,27 +288,37 @@ class _Lines:
                 if self.progress is not None:
                     self.progress(self.bytes_read, self.total)
                 text = carry + text
+                tail = ""
                 if not final and text.endswith("\r"):
                     # the rest of a \r\r\n or \r\n may be in the next block
                     stripped = text.rstrip("\r")
-                    carry = text[len(stripped) :]
+                    tail = text[len(stripped) :]
                     text = stripped
-                else:
-                    carry = ""
                 if "\r" in text:
                     text = text.replace("\r\r\n", "\n").replace("\r\n", "\n").replace("\r", "\n")
                 parts = text.split("\n")
                 if final:
-                    last = parts.pop()
+                    if parts and parts[-1] == "":
+                        parts.pop()
                     self.lines_out += len(parts)
-                    yield from [p + "\n" for p in parts]
-                    if last:
-                        self.lines_out += 1
-                        yield last + "\n"
+                    if parts:
+                        yield parts
                     return
-                carry = parts.pop() + carry
+                rest = [parts.pop()]
+                if text.count('"') % 2 and len(text) < _MAX_RECORD_CHARS:
+                    # keep the lines of an unfinished quoted field for the next block
+                    odd = (text.count('"') - rest[0].count('"')) % 2
+                    while parts and odd:
+                        line = parts.pop()
+                        rest.append(line)
+                        odd = (odd + line.count('"')) % 2
+                    rest.reverse()
+                    if not parts:
+                        carry = "\n".join(rest) + tail
+                        continue
+                carry = "\n".join(rest) + tail
                 self.lines_out += len(parts)
-                yield from [p + "\n" for p in parts]
+                yield parts
 
 
 def _sniff_delimiter(sample: list[str]) -> str:
@@ -472,7 +485,7 @@ class _Source:
 def _dimension_series(
     f: Field, raw: list[Any], lines: list[int], idx: int, plan: _Plan, src: _Source
 ) -> pl.Series:
-    s = pl.Series(f.name, raw, dtype=pl.String).str.strip_chars()
+    s = _str_series(raw).rename(f.name).str.strip_chars()
     empty = s.is_null() | (s == "")
     if empty.any():
         i = int(empty.arg_true()[0])
@@ -500,9 +513,9 @@ def _dimension_series(
 
 
 def _csv_values(
-    raw: list[str], lines: list[int], idx: int, plan: _Plan, src: _Source, fmt: _NumberFormat
+    raw: pl.Series, lines: pl.Series, idx: int, plan: _Plan, src: _Source, fmt: _NumberFormat
 ) -> tuple[pl.Series, pl.Series]:
-    s = pl.Series(raw, dtype=pl.String).str.strip_chars()
+    s = _str_series(raw).str.strip_chars()
     missing = s.is_in(list(fmt.missing))
     valid = s.str.contains(fmt.pattern)  # type: ignore[attr-defined]
     bad = ~(missing | valid)
@@ -528,11 +541,11 @@ def _csv_values(
 
 
 def _excel_values(
-    raw: list[Any], lines: list[int], idx: int, plan: _Plan, src: _Source, fmt: _NumberFormat
+    raw: list[Any], lines: pl.Series, idx: int, plan: _Plan, src: _Source, fmt: _NumberFormat
 ) -> tuple[pl.Series, pl.Series]:
     vals: list[float | None] = []
     syms: list[str | None] = []
-    for v, line in zip(raw, lines, strict=True):
+    for v, line in zip(raw, lines.to_list(), strict=True):
         if v is None:
             vals.append(None)
             syms.append("")
@@ -570,29 +583,25 @@ def _excel_values(
 
 def _build_frame(
     plan: _Plan,
-    rows: list[list[Any]],
-    lines: list[int],
+    cols: dict[int, Any],
+    lines: pl.Series,
     src: _Source,
     fmt: _NumberFormat,
     value_parser: Callable[..., tuple[pl.Series, pl.Series]],
 ) -> pl.DataFrame:
-    needed = plan.needed
-    if len(needed) > 1:
-        columns = list(zip(*map(operator.itemgetter(*needed), rows), strict=True))
-    else:
-        columns = [tuple(r[needed[0]] for r in rows)]
-    by_index = dict(zip(needed, columns, strict=True))
+    """Normalise one chunk: ``cols`` maps header positions to raw cells (a String Series, or a
+    list for Excel), ``lines`` gives each row's line (CSV) or row number (Excel)."""
     base: dict[str, pl.Series] = {}
     for f in plan.dims:
         if f.name in plan.dim_idx:
             i = plan.dim_idx[f.name]
-            base[f.name] = _dimension_series(f, list(by_index[i]), lines, i, plan, src)
+            base[f.name] = _dimension_series(f, cols[i], lines, i, plan, src)
     for name, i in plan.label_idx.items():
-        base[f"{name}_label"] = pl.Series(list(by_index[i]), dtype=pl.String).str.strip_chars()
-    line_s = pl.Series("line", lines, dtype=pl.Int64)
+        base[f"{name}_label"] = _str_series(cols[i]).str.strip_chars()
+    line_s = lines.rename("line").cast(pl.Int64)
     frames = []
     for i, _h, consts in plan.value_cols:
-        values, symbols = value_parser(list(by_index[i]), lines, i, plan, src, fmt)
+        values, symbols = value_parser(cols[i], lines, i, plan, src, fmt)
         frame = pl.DataFrame(
             {**base, "value": values, "symbol": symbols, "line": line_s}, strict=False
         )
@@ -603,6 +612,21 @@ def _build_frame(
         )
         frames.append(frame.select(plan.out_columns))
     return frames[0] if len(frames) == 1 else pl.concat(frames, how="vertical")
+
+
+def _str_series(raw: Any) -> pl.Series:
+    if isinstance(raw, pl.Series):
+        return raw
+    return pl.Series(list(raw), dtype=pl.String)
+
+
+def _columns_from_rows(plan: _Plan, rows: list[list[Any]]) -> dict[int, list[Any]]:
+    needed = plan.needed
+    if len(needed) > 1:
+        columns = list(zip(*map(operator.itemgetter(*needed), rows), strict=True))
+    else:
+        columns = [tuple(r[needed[0]] for r in rows)]
+    return {i: list(c) for i, c in zip(needed, columns, strict=True)}
 
 
 # --------------------------------------------------------------------------------------------
@@ -748,29 +772,42 @@ def _iter_csv(
     else:
         encoding, bom = _detect_encoding(path, head)
     meta.update(format="csv", encoding=encoding + ("-sig" if bom == 3 else ""), bytes=size)
-    lines_src = _Lines(path, encoding, bom, progress)
-    it = iter(lines_src)
-    skipped = list(itertools.islice(it, fopt.skip_rows))
-    line_no = len(skipped)
-    # blank lines above the header are not the header
+    blocks = iter(_Blocks(path, encoding, bom, progress))
+    buf: deque[str] = deque()
+
+    def fill(n: int) -> bool:
+        """Make sure ``buf`` holds at least ``n`` lines if the file has them."""
+        while len(buf) < n:
+            nxt = next(blocks, None)
+            if nxt is None:
+                return False
+            buf.extend(nxt)
+        return True
+
+    line_no = 0
+    skipped = 0
+    while skipped < fopt.skip_rows and fill(1):
+        buf.popleft()
+        skipped += 1
+        line_no += 1
     header_line = ""
-    for raw in it:
+    # blank lines above the header are not the header
+    while fill(1):
+        raw = buf.popleft()
         line_no += 1
         if raw.strip():
             header_line = raw
             break
     if not header_line:
         raise EmptyFileError(
-            "the file is empty"
-            if not skipped
-            else f"nothing after the {len(skipped)} skipped lines",
+            "the file is empty" if not skipped else f"nothing after the {skipped} skipped lines",
             path=str(path),
             expected="a header line",
         )
     header_at = line_no
-    sample = [header_line, *itertools.islice(it, 50)]
+    fill(50)
+    sample = [header_line + "\n"] + [buf[i] + "\n" for i in range(min(50, len(buf)))]
     delimiter = fopt.delimiter or _sniff_delimiter(sample)
-    it = itertools.chain(sample[1:], it)
     try:
         header = next(csv.reader([header_line], delimiter=delimiter))
     except csv.Error as exc:
@@ -782,6 +819,8 @@ def _iter_csv(
     meta.update(delimiter=delimiter, header=header, header_line=header_at)
     plan = _make_plan(mapping, header, str(path), f"header (line {header_at})")
     meta["value_columns"] = [h for _, h, _ in plan.value_cols]
+    value_idx = [i for i, _, _ in plan.value_cols]
+    needed = plan.needed
 
     def wrong_count(line: int, row: list[Any]) -> InputError:
         return ShapeError(
@@ -793,67 +832,121 @@ def _iter_csv(
         )
 
     footer = _Footer(fopt.footer_lines, wrong_count)
-    reader = csv.reader(it, delimiter=delimiter, strict=False)
     fmt: _NumberFormat | None = None
-    rows: list[list[str]] = []
+    rows: list[list[str]] = []  # records from the csv module, not yet in ``pending``
     lines: list[int] = []
-    n_out = 0
+    pending: list[tuple[dict[int, pl.Series], pl.Series]] = []
+    state = {"pending_n": 0, "n_out": 0, "after_blank": False}
 
-    def flush() -> pl.DataFrame:
+    def rows_to_pending() -> None:
+        if rows:
+            cols = {
+                i: pl.Series(v, dtype=pl.String) for i, v in _columns_from_rows(plan, rows).items()
+            }
+            pending.append((cols, pl.Series(lines, dtype=pl.Int64)))
+            state["pending_n"] += len(rows)
+            rows.clear()
+            lines.clear()
+
+    def emit(final: bool) -> Iterator[pl.DataFrame]:
         nonlocal fmt
-        if fmt is None:
-            fmt = _choose_format(fopt, delimiter, plan, rows)
-            meta.update(decimal=fmt.decimal, thousands=fmt.thousands)
-        frame = _build_frame(plan, rows, lines, src, fmt, _csv_values)
-        rows.clear()
-        lines.clear()
-        return frame
+        while state["pending_n"] >= chunk_rows or (final and state["pending_n"]):
+            if len(pending) == 1:
+                cols, ln = pending[0]
+            else:
+                cols = {i: pl.concat([pc[i] for pc, _ in pending]) for i in needed}
+                ln = pl.concat([pl_ for _, pl_ in pending])
+            pending.clear()
+            take = min(chunk_rows, ln.len())
+            if take < ln.len():
+                pending.append(({i: c.slice(take) for i, c in cols.items()}, ln.slice(take)))
+                cols = {i: c.slice(0, take) for i, c in cols.items()}
+                ln = ln.slice(0, take)
+            state["pending_n"] -= take
+            if fmt is None:
+                samples = [x for i in value_idx for x in cols[i].head(5000).to_list()]
+                fmt = _choose_format(fopt, delimiter, samples)
+                meta.update(decimal=fmt.decimal, thousands=fmt.thousands)
+            state["n_out"] += take
+            yield _build_frame(plan, cols, ln, src, fmt, _csv_values)
 
-    prev = header_at
-    after_blank = False
-    value_idx = [i for i, _, _ in plan.value_cols]
-    try:
-        for row in reader:
-            start = prev + 1
-            prev = header_at + reader.line_num
-            if not row or (not row[0].strip() and not any(c.strip() for c in row)):
-                after_blank = True
-                continue
-            if len(row) != ncols:
-                kind = BAD
-            elif after_blank and not any(row[i].strip() for i in value_idx):
-                kind = SOFT
-            else:
-                kind = OK
-                after_blank = False
-            if kind == OK and not footer.hold and not footer.explicit:
-                # the common case, kept free of generator overhead
-                rows.append(row)
-                lines.append(start)
-            else:
-                for ln, r in footer.feed(start, row, kind):
-                    rows.append(r)
-                    lines.append(ln)
-            if len(rows) >= chunk_rows:
-                n_out += len(rows)
-                yield flush()
-    except csv.Error as exc:
-        raise FormatError(
-            f"not readable as CSV: {exc}", path=str(path), location=f"line {prev + 1}"
-        ) from None
+    def vectorised(block: list[str], first: int) -> bool:
+        """Split a block of plain lines (no quotes) in Polars; False if it needs the csv module."""
+        if state["after_blank"] or footer.hold or footer.explicit:
+            return False
+        s = pl.Series(block, dtype=pl.String)
+        if (s.str.count_matches(delimiter, literal=True) != ncols - 1).any():
+            return False  # a footer, an error or a blank line: the careful path decides
+        if (s.str.strip_chars(delimiter + " \t\u00a0\u202f") == "").any():
+            return False
+        parts = s.str.split_exact(delimiter, ncols - 1).struct.unnest()
+        rows_to_pending()
+        names = parts.columns
+        pending.append(
+            (
+                {i: parts[names[i]] for i in needed},
+                pl.int_range(first, first + len(block), dtype=pl.Int64, eager=True),
+            )
+        )
+        state["pending_n"] += len(block)
+        return True
+
+    def careful(block: list[str], first: int) -> None:
+        reader = csv.reader([ln + "\n" for ln in block], delimiter=delimiter, strict=False)
+        prev = first - 1
+        try:
+            for row in reader:
+                start = prev + 1
+                prev = first - 1 + reader.line_num
+                if not row or (not row[0].strip() and not any(c.strip() for c in row)):
+                    state["after_blank"] = True
+                    continue
+                if len(row) != ncols:
+                    kind = BAD
+                elif state["after_blank"] and not any(row[i].strip() for i in value_idx):
+                    kind = SOFT
+                else:
+                    kind = OK
+                    state["after_blank"] = False
+                if kind == OK and not footer.hold and not footer.explicit:
+                    rows.append(row)
+                    lines.append(start)
+                else:
+                    for ln, r in footer.feed(start, row, kind):
+                        rows.append(r)
+                        lines.append(ln)
+        except csv.Error as exc:
+            raise FormatError(
+                f"not readable as CSV: {exc}", path=str(path), location=f"line {prev + 1}"
+            ) from None
+
+    first = header_at + 1
+    block: list[str] | None = list(buf)
+    buf.clear()
+    while block is not None:
+        if block:
+            has_quote = (
+                any('"' in ln for ln in block) if len(block) < 64 else ('"' in "\n".join(block))
+            )
+            if has_quote or not vectorised(block, first):
+                careful(block, first)
+                if len(rows) >= chunk_rows:
+                    rows_to_pending()
+            yield from emit(False)
+            first += len(block)
+        block = next(blocks, None)
     for ln, r in footer.finish():
         rows.append(r)
         lines.append(ln)
+    rows_to_pending()
     dropped = footer.dropped
     meta.update(
         footer_lines_dropped=len(dropped),
         footer=[delimiter.join(r) for _, r in dropped],
     )
-    if rows:
-        n_out += len(rows)
-        yield flush()
-    meta["rows"] = n_out
-    if n_out == 0:
+    yield from emit(True)
+    meta["rows"] = state["n_out"]
+    if state["n_out"] == 0:
         raise NoDataError(
             "no data rows after the header"
             + (
@@ -867,15 +960,12 @@ def _iter_csv(
         )
 
 
-def _choose_format(
-    fopt, delimiter: str | None, plan: _Plan, rows: list[list[Any]]
-) -> _NumberFormat:
+def _choose_format(fopt: Any, delimiter: str | None, samples: list[Any]) -> _NumberFormat:
     decimal = fopt.decimal
     if decimal is None:
-        samples = [
-            r[i] for r in rows[:5000] for i, _, _ in plan.value_cols if isinstance(r[i], str)
-        ]
-        decimal = _sniff_decimal(samples, delimiter, fopt.thousands)
+        decimal = _sniff_decimal(
+            [x for x in samples if isinstance(x, str)], delimiter, fopt.thousands
+        )
     thousands = fopt.thousands if fopt.thousands != decimal else None
     return _NumberFormat(decimal, thousands, tuple(fopt.missing))
 
@@ -980,7 +1070,9 @@ def _iter_excel(
                 lines.append(ln)
             if len(rows) >= chunk_rows:
                 n_out += len(rows)
-                yield _build_frame(plan, rows, lines, src, fmt, _excel_values)
+                yield _build_frame(
+                    plan, _columns_from_rows(plan, rows), pl.Series(lines), src, fmt, _excel_values
+                )
                 rows, lines = [], []
         for ln, rr in footer.finish():
             rows.append(rr)
@@ -991,7 +1083,9 @@ def _iter_excel(
         )
         if rows:
             n_out += len(rows)
-            yield _build_frame(plan, rows, lines, src, fmt, _excel_values)
+            yield _build_frame(
+                plan, _columns_from_rows(plan, rows), pl.Series(lines), src, fmt, _excel_values
+            )
         meta["rows"] = n_out
         if progress is not None:
             size = path.stat().st_size
