@@ -128,7 +128,9 @@ def main() -> None:
     lines.append(
         f"Machine: {platform.machine()}, {os.cpu_count()} CPUs, Python "
         f"{platform.python_version()}, NumPy {np.__version__}; "
-        f"date {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}."
+        f"date {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; load average at start "
+        f"{os.getloadavg()[0]:.1f} (the machine is shared: timings vary with other work, "
+        "peak memory does not)."
     )
     lines.append("")
     with tempfile.TemporaryDirectory(dir=args.tmp) as tmp:
@@ -155,8 +157,8 @@ def main() -> None:
             f"{mib(r['peak_kib']):.0f} | {cube_mib:.0f} |",
             "",
             f"Python and NumPy alone take {mib(r['base_kib']):.0f} MiB before reading; the rest "
-            "of the peak is the cube plus a bounded read buffer (DATA is converted in 4 MiB "
-            "chunks), not a copy of the file.",
+            f"of the peak is the cube plus the temporaries of one {_chunk_kib()} KiB chunk of "
+            "DATA text, not a copy of the file.",
             "",
         ]
         print(lines[-5])
@@ -197,6 +199,13 @@ def main() -> None:
     args.out.write_text(text, encoding="utf-8")
     print(text)
     print(f"written to {args.out}")
+
+
+def _chunk_kib() -> int:
+    sys.path.insert(0, str(SRC))
+    from skillnader.readers import px
+
+    return px._CHUNK // 1024
 
 
 def _pyaxis_version() -> str:

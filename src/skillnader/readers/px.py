@@ -54,7 +54,7 @@ PX_SYMBOLS: dict[str, str] = {
     "-": "DATASYMBOLNIL",
 }
 
-_CHUNK = 1 << 20  # 1 MiB of DATA text per conversion step (keeps temporaries to ~30 MiB)
+_CHUNK = 1 << 18  # 256 KiB of DATA text per conversion step (temporaries stay near 15 MiB)
 _HEADER_LIMIT = 256 << 20  # a header larger than this is not a real PX header
 
 
@@ -469,7 +469,7 @@ class _Reader:
                     if len(pending) > _CHUNK * 4:
                         raise self._err(
                             ValueFormatError,
-                            "a DATA token longer than 4 MiB",
+                            "a DATA token longer than 1 MiB",
                             line,
                             expected="numbers separated by blanks",
                         )
