@@ -271,10 +271,26 @@ def _components(table: _Table, sup: np.ndarray):
     return list(comps.values())
 
 
-def _interval_audit(table, sup, kind, threshold, suppress_zeros, protection_level):
-    lb, ub = _bounds(table, sup, kind, threshold, suppress_zeros)
-    out: list[tuple[int, float, float, float, bool]] = []
+def _intervals(table, sup, lb, ub, only=None, cache=None, tag=""):
+    """Feasible interval of each suppressed cell (or of the cells in ``only``).
+
+    ``cache`` (a dict kept by the caller across rounds of :func:`protect`) holds the intervals
+    of components already solved: with the published values fixed, a component with the same
+    cells and bounds has the same intervals.
+    """
+    out: dict[int, tuple[float, float]] = {}
     for cells, rels in _components(table, sup):
+        comp_key = (tag, tuple(sorted(cells)))
+        targets = []
+        for c in cells:
+            if only is not None and c not in only:
+                continue
+            if cache is not None and (comp_key, c) in cache:
+                out[c] = cache[(comp_key, c)]
+            else:
+                targets.append(c)
+        if not targets:
+            continue
         pos = {c: k for k, c in enumerate(cells)}
         a_eq = np.zeros((len(rels), len(cells)))
         b_eq = np.zeros(len(rels))
@@ -286,18 +302,46 @@ def _interval_audit(table, sup, kind, threshold, suppress_zeros, protection_leve
                 else:
                     b_eq[row] -= coef * table.count[m]
         bounds = [(lb[c], None if np.isinf(ub[c]) else ub[c]) for c in cells]
-        for c in cells:
+        for c in targets:
             obj = np.zeros(len(cells))
             obj[pos[c]] = 1.0
             if rels:
-                lo = _optimum(obj, a_eq, b_eq, bounds)
-                hi = -_optimum(-obj, a_eq, b_eq, bounds)
+                out[c] = (_optimum(obj, a_eq, b_eq, bounds), -_optimum(-obj, a_eq, b_eq, bounds))
             else:
-                lo, hi = lb[c], ub[c]
-            prior = ub[c] - lb[c]
-            required = min(protection_level, prior)
-            disclosed = (hi - lo) < required - _TOL
-            out.append((c, float(lo), float(hi), float(required), bool(disclosed)))
+                out[c] = (lb[c], ub[c])
+            if cache is not None:
+                cache[(comp_key, c)] = out[c]
+    return out
+
+
+def _interval_audit(table, sup, kind, threshold, suppress_zeros, protection_level, cache=None):
+    """Rows ``(cell, lower, upper, required, disclosed)`` for every suppressed cell.
+
+    The required width is ``protection_level``, capped at what suppression can achieve at all:
+    the width of the cell's interval when *every* cell of the table is suppressed. That cap is
+    below ``protection_level`` only when the suppression rule itself gives the value away (e.g.
+    a suppressed total of 4 over four primary cells, each known to be at least 1).
+    """
+    lb, ub = _bounds(table, sup, kind, threshold, suppress_zeros)
+    found = _intervals(table, sup, lb, ub, cache=cache, tag="published")
+    short = {c for c, (lo, hi) in found.items() if hi - lo < protection_level - _TOL}
+    cap: dict[int, float] = {}
+    if short:
+        everything = np.ones_like(sup)
+        all_kind = np.where(kind == PRIMARY, PRIMARY, SECONDARY)
+        lb_all, ub_all = _bounds(table, everything, all_kind, threshold, suppress_zeros)
+        cap = {
+            c: hi - lo
+            for c, (lo, hi) in _intervals(
+                table, everything, lb_all, ub_all, short, cache=cache, tag="all"
+            ).items()
+        }
+    out = []
+    for c in sorted(found):
+        lo, hi = found[c]
+        required = min(protection_level, cap.get(c, np.inf))
+        disclosed = (hi - lo) < required - _TOL
+        out.append((c, float(lo), float(hi), float(required), bool(disclosed)))
     return out
 
 
@@ -432,6 +476,7 @@ def protect(
         sup[c] = True
         kind[c] = SECONDARY
 
+    cache: dict = {}
     max_rounds = n + 1
     for _ in range(max_rounds):
         # 1. no additive relation may hold exactly one suppressed cell
@@ -449,7 +494,7 @@ def protect(
                 if rel_state[r2] == 1:
                     pending.append(r2)
         # 2. audit; widen the pattern around every cell that can still be narrowed too far
-        rows = _interval_audit(table, sup, kind, threshold, suppress_zeros, protection_level)
+        rows = _interval_audit(table, sup, kind, threshold, suppress_zeros, protection_level, cache)
         bad = [c for c, _lo, _hi, _req, dis in rows if dis]
         if not bad:
             break
