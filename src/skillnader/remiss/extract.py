@@ -413,6 +413,7 @@ def _pdf_lines(pages) -> list[RawLine]:
                 if cur is None:
                     cur = {"y": y, "size": size, "parts": [], "page": page_no, "bold": True}
                     lines.append(cur)
+
                 if (
                     piece.strip().isdigit()
                     and cur["parts"]
@@ -431,6 +432,22 @@ def _pdf_lines(pages) -> list[RawLine]:
                     cur["bold"] = False
         for ln in lines:
             ln["text"] = re.sub(r"\s+", " ", "".join(p for p, _ in ln["parts"])).strip()
+        lines = [ln for ln in lines if ln["text"]]
+        # A bullet drawn on its own (often after the item's first line) joins the line it
+        # stands on.
+        for b in [ln for ln in lines if ln["text"] in _BULLETS]:
+            host = next(
+                (
+                    ln
+                    for ln in lines
+                    if ln is not b and ln["text"] not in _BULLETS and abs(ln["y"] - b["y"]) < 2
+                ),
+                None,
+            )
+            if host is not None:
+                host["text"] = b["text"] + " " + host["text"]
+                host["markers"] = [(o + 2, n) for o, n in host.get("markers", [])]
+                b["text"] = ""
         per_page.append([ln for ln in lines if ln["text"]])
 
     sizes: dict[float, int] = {}
@@ -510,6 +527,9 @@ def _pdf_lines(pages) -> list[RawLine]:
             else:
                 line.para_end = False
     return out
+
+
+_BULLETS = {"•", "\uf0b7", "▪", "●", "◦", "\u2013", "-", "*"}
 
 
 def _y_up(lines: list[dict]) -> bool:

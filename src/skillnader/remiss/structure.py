@@ -229,6 +229,7 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
 
 
 _TERMINAL = ".,;:?!…"
+_QUESTION_HEADING = re.compile(r"^(?:svar på\s+)?fråga\s*\d{1,2}\b[^.?!]{0,60}$", re.I)
 
 
 _FUNCTION_WORDS = set(
@@ -318,7 +319,9 @@ def _join_lines(parts: list[str]) -> str:
             out = part
             continue
         m = re.search(r"(\w+)-$", out)
-        if m and not out.endswith(" -"):
+        if out.endswith("/") and not part.startswith("/"):
+            out = out + part  # "och/" + "eller": a line break after a slash adds no space
+        elif m and not out.endswith(" -"):
             first = re.match(r"\S+", part).group(0)
             if first.lower() in ("och", "eller", "samt", "respektive", "som", "till", "resp."):
                 out = out + " " + part
@@ -373,6 +376,7 @@ def _lines_to_blocks(lines: list[RawLine]) -> tuple[list[RawBlock], list[RawFoot
     lengths = sorted(len(ln.text) for ln in body if ln.kind == "body")
     max_len = int(0.75 * lengths[int(0.9 * (len(lengths) - 1))]) if len(lengths) >= 10 else 60
     in_bilagor = False
+    seen_section = False
     for i, ln in enumerate(body):
         if ln.kind == "blank":
             flush()
@@ -387,7 +391,12 @@ def _lines_to_blocks(lines: list[RawLine]) -> tuple[list[RawBlock], list[RawFoot
         nxt = next((texts[j] for j in range(i + 1, len(body)) if body[j].kind == "body"), None)
         key = canonical_key(text)
         heading = key is not None and len(text) < 60
-        if not heading and not in_bilagor:
+        seen_section = seen_section or heading
+        if not heading and not seen_section:
+            # Before the first standard section (header, decision, signatures) only typography
+            # or an explicit "Fråga N" makes a heading: names and titles there look like headings.
+            heading = ln.heading or bool(_QUESTION_HEADING.match(text))
+        elif not heading and not in_bilagor:
             heading = (ln.heading or looks_like_heading(text, prev, nxt, max_len=max_len)) and (
                 not para
                 or body[prev_i].para_end is not False
@@ -417,6 +426,7 @@ def structure(raw: RawDocument) -> Document:
     else:
         blocks_raw = []
         in_bilagor = False
+        seen_section = False
         texts = [_sentinel(b.text, b.markers) for b in raw.blocks]
         for i, b in enumerate(raw.blocks):
             key = canonical_key(b.text)
@@ -426,6 +436,9 @@ def structure(raw: RawDocument) -> Document:
                 level = 1 if key else max(2, level or 2)
             elif key is not None and len(b.text) < 60:
                 style, level = "heading", 1
+            elif style == "body" and not seen_section:
+                if _QUESTION_HEADING.match(b.text):
+                    style, level = "heading", 2
             elif style == "body" and not in_bilagor:
                 prev = texts[i - 1] + "\n" if i else None
                 nxt = texts[i + 1] if i + 1 < len(texts) else None
@@ -433,6 +446,7 @@ def structure(raw: RawDocument) -> Document:
                     style, level = "heading", 2
             if style == "heading":
                 in_bilagor = key == "bilagor"
+                seen_section = seen_section or key is not None
             blocks_raw.append(RawBlock(texts[i], style, level, [], b.page))
         raw_footnotes = list(raw.footnotes)
 
