@@ -498,3 +498,60 @@ def test_parse_number(text, decimal, expected):
 def test_parse_number_rejects_ambiguous_grouping(text):
     with pytest.raises(ValueFormatError):
         parse_number(text, decimal=",")
+
+
+# ------------------------------------------------------------------------------------------
+# block boundaries of the streaming reader (blocks of 1 MiB of bytes)
+
+
+def _padded_so_that(body: bytes, marker: bytes, at: int, nl: bytes) -> bytes:
+    """Prefix a header whose unmapped last column is padded so that the first ``marker`` after
+    byte ``at - 3000`` of the result starts exactly at byte ``at``."""
+    base = b"omr\xc3\xa5de;\xc3\xa5r;antal;kommentar"
+    pos = body.index(marker, at - 3000)
+    pad = at - (len(base) + len(nl) + pos)
+    assert pad >= 0
+    data = base + b"x" * pad + nl + body
+    assert data[at : at + len(marker)] == marker
+    return data
+
+
+MIB = 1 << 20
+SMALL = {"area": "område", "period": "år", "values": "antal"}
+
+
+def test_crcrlf_split_across_blocks_makes_no_empty_rows(tmp_path):
+    body = b"".join(b"0180R%03d;%d;%d;\r\r\n" % (i % 127, 2000 + i // 127, i) for i in range(70000))
+    # the first block of 1 MiB ends between the two \r of a line end
+    data = _padded_so_that(body, b"\r\r\n", MIB - 1, b"\r\r\n")
+    assert data[MIB - 1 : MIB + 2] == b"\r\r\n"
+    p = tmp_path / "crcrlf.csv"
+    p.write_bytes(data)
+    df = pl.concat(list(iter_tabular_rows(p, SMALL)))
+    assert df.height == 70000
+    assert df["line"].to_list() == list(range(2, 70002))
+    assert df["value"].to_list() == [float(i) for i in range(70000)]
+
+
+def test_quoted_multiline_field_across_block_boundary(tmp_path):
+    rows = []
+    for i in range(60000):
+        comment = f'"rad {i:05d}\r\nfortsätter; här\r\nslut"' if i % 1000 == 0 else "ok"
+        rows.append(f"0180R{i % 127:03d};{2000 + i // 127};{i};{comment}\r\n")
+    body = "".join(rows).encode()
+    # the first block of 1 MiB ends inside a quoted field, between its two line breaks
+    data = _padded_so_that(body, b"\r\nforts", MIB - 1, b"\r\n")
+    p = tmp_path / "quoted.csv"
+    p.write_bytes(data)
+    df = pl.concat(list(iter_tabular_rows(p, SMALL, chunk_rows=7000)))
+    assert df.height == 60000
+    assert df["value"].to_list() == [float(i) for i in range(60000)]
+    # a quoted record spans 3 lines: row i starts on line 2 + i + 2 × (quoted records before it)
+    expected = [2 + i + 2 * ((i + 999) // 1000) for i in range(60000)]
+    assert df["line"].to_list() == expected
+    # an error far behind the boundary still names the right line
+    row = f"0180R{40001 % 127:03d};{2000 + 40001 // 127};40001;".encode()
+    assert data.count(row) == 1
+    p.write_bytes(data.replace(row, row.replace(b"40001;", b"fel;")))
+    with pytest.raises(ValueFormatError, match=f"line {2 + 40001 + 2 * 41}, column 'antal'"):
+        read_tabular(p, SMALL)
