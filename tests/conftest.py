@@ -31,3 +31,31 @@ def pytest_collection_modifyitems(config, items):
         )
         if uses_db:
             item.add_marker(pytest.mark.database)
+
+
+def wipe_data() -> None:
+    """Delete every row of the data app, children first."""
+    from skillnader.web.data import models as m
+
+    for model in (m.Observation, m.Release, m.Source, m.Group.values.through, m.Group,
+                  m.DimensionValue, m.Dimension, m.Indicator, m.AreaLink, m.Area, m.Vintage,
+                  m.AreaLevel, m.Domain):
+        model.objects.all().delete()
+
+
+@pytest.fixture(scope="module")
+def bundle_db(django_db_setup, django_db_blocker):
+    """The test database with the bundled real data, for the tests of one module.
+
+    The bundle is loaded outside the per-test transactions (tests that read it still need
+    ``@pytest.mark.django_db``) and removed again when the module is done, so that tests which
+    build their own small fixtures always start from an empty database.
+    """
+    from skillnader.bundle.load import load_bundle
+
+    with django_db_blocker.unblock():
+        wipe_data()
+        summary = load_bundle()
+    yield summary
+    with django_db_blocker.unblock():
+        wipe_data()
