@@ -14,6 +14,11 @@ Public API:
   files too large for memory.
 - :func:`parse_number` — one Swedish- or English-formatted number.
 
+The file is decoded and its line ends normalised in blocks of 1 MiB. Blocks without a quote
+character are split into columns by Polars; blocks with quotes, ragged lines or footer text go
+through the standard library's ``csv`` module, which knows quoting and reports exact lines
+(``docs/decisions-tabular.md``). Numbers are validated and converted in Polars either way.
+
 Line numbers in errors count ``\\r\\r\\n``, ``\\r\\n``, ``\\n`` and a lone ``\\r`` as one line end
 each, and point to the first line of a record (a quoted field may span several lines).
 """
