@@ -204,7 +204,7 @@ def farsta_by_question(doc: Document) -> str:
         "Förvaltningens synpunkter och förslag",
         "1. Nämndens egna verksamhetsområden",
         p("En av de viktigaste frågorna"),
-        p("Farsta tillhör ett av de"),
+        p("Skärholmen tillhör ett av de"),
         p("För att människor ska kunna leva"),
         "2. Huvudsakliga utmaningar",
         p("En av de viktigaste uppgifterna"),

@@ -242,9 +242,15 @@ def _read_txt(data: bytes, path: str | None) -> RawDocument:
     lines = text.split("\n")
     nonempty = [i for i, line in enumerate(lines) if line.strip()]
     followed_by_empty = sum(1 for i in nonempty if i + 1 < len(lines) and lines[i + 1] == "")
+    trailing_space = sum(1 for i in nonempty if lines[i].endswith(" "))
     # A text dump of a PDF (as the city's archive produces) separates every visual line by an
-    # empty line; plain text files separate paragraphs by empty lines.
-    if nonempty and followed_by_empty / len(nonempty) > 0.6:
+    # empty line and ends almost every line with a space; plain text separates paragraphs by
+    # empty lines.
+    if (
+        nonempty
+        and followed_by_empty / len(nonempty) > 0.6
+        and trailing_space / len(nonempty) > 0.5
+    ):
         return RawDocument(path, "txt", lines=_pdf_dump_lines(lines), page_count=None)
     return RawDocument(path, "txt", lines=_plain_lines(lines))
 

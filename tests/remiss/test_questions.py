@@ -1,0 +1,129 @@
+"""Question mapping on the real answer and on constructed answers organised by question."""
+
+from __future__ import annotations
+
+import pytest
+
+from skillnader.remiss.errors import ConsultationConfigError
+from skillnader.remiss.passages import passages
+from skillnader.remiss.pipeline import parse_file, parse_text
+from skillnader.remiss.questions import (
+    consultation_from_dict,
+    detect_questions,
+    question_for_heading,
+)
+
+from .builders import farsta_by_question, rinkeby_without_q1
+
+
+@pytest.fixture(scope="module")
+def real(real_path, consultation, codebook):
+    return parse_file(real_path, consultation=consultation, codebook=codebook)
+
+
+def test_questions_read_from_the_answer_equal_the_configuration(real_doc, consultation):
+    found = detect_questions(passages(real_doc))
+    assert [q.text for q in found] == [q.text for q in consultation.questions]
+    assert [q.role for q in found] == ["own_work", "main_challenges", "additional_challenges"]
+
+
+def test_question_quotations_are_never_answers(real):
+    quotes = [(p.number, p.quoted_question) for p in real.passages if p.role == "question_quote"]
+    # Quoted twice: as bullets in the summary, numbered under Ärendet.
+    assert quotes == [(5, "q1"), (6, "q2"), (7, "q3"), (21, "q1"), (22, "q2"), (23, "q3")]
+    intros = [p.number for p in real.passages if p.role == "question_intro"]
+    assert intros == [4, 20]
+    not_answers = {n for n, _ in quotes} | set(intros)
+    for m in real.mappings:
+        assert not {a.passage for a in m.answers} & not_answers
+        assert not {c.passage for c in m.candidates} & not_answers
+
+
+def test_summary_statements_answer_questions_2_and_3(real):
+    q1, q2, q3 = real.mappings
+    assert (q2.question, q2.status) == ("q2", "answered")
+    assert [(a.passage, a.method, a.evidence) for a in q2.answers] == [
+        (10, "statement", "De huvudsakliga utmaningarna")
+    ]
+    assert real.passage(10).text.startswith(
+        "De huvudsakliga utmaningarna som nämnden ser inom sitt område handlar om att öka antalet"
+    )
+    assert real.passage(10).section_key == "sammanfattning"
+    assert (q3.question, q3.status) == ("q3", "answered")
+    assert [(a.passage, a.method) for a in q3.answers] == [(11, "statement")]
+    assert q3.answers[0].evidence == (
+        "Andra utmaningar som nämnden har identifierat och som inte lyfts upp i rapporten"
+    )
+    text = real.document.text
+    for m in (q2, q3):
+        a = m.answers[0]
+        assert text[a.evidence_start : a.evidence_end] == a.evidence
+
+
+def test_question_1_has_no_explicit_answer_only_candidates(real):
+    q1 = real.mappings[0]
+    assert q1.status == "no_explicit_answer"
+    assert q1.answers == []
+    assert 1 <= len(q1.candidates) <= 3
+    scores = [c.score for c in q1.candidates]
+    assert scores == sorted(scores, reverse=True) and scores[0] > 0.08
+    # Candidates come from the board's own text, never from Bakgrund/Ärendet.
+    for c in q1.candidates:
+        assert real.passage(c.passage).section_key in ("sammanfattning", "synpunkter")
+
+
+def test_numbered_subheadings_map_whole_sections(real_doc, consultation, codebook):
+    a = parse_text(
+        farsta_by_question(real_doc),
+        name="farsta.txt",
+        consultation=consultation,
+        codebook=codebook,
+    )
+    assert a.board == "farsta"
+    by_q = {m.question: m for m in a.mappings}
+    assert [m.status for m in a.mappings] == ["answered"] * 3
+    assert {x.method for m in a.mappings for x in m.answers} == {"heading"}
+    assert [x.evidence for x in by_q["q1"].answers] == ["1. Nämndens egna verksamhetsområden"] * 3
+    first = a.passage(by_q["q3"].answers[0].passage)
+    assert first.text.startswith("Ytterligare en utmaning som staden står inför")
+    assert first.section_path == (
+        "Förvaltningens synpunkter och förslag",
+        "3. Ytterligare utmaningar",
+    )
+
+
+def test_answer_without_question_1(real_doc, consultation, codebook):
+    a = parse_text(
+        rinkeby_without_q1(real_doc), name="rk.txt", consultation=consultation, codebook=codebook
+    )
+    assert a.board == "rinkeby_kista"
+    assert [m.status for m in a.mappings] == ["no_explicit_answer", "answered", "answered"]
+    # Passages 1–10 are the header lines.
+    assert [x.passage for x in a.mapping("q2").answers] == [11, 12]
+    assert [x.passage for x in a.mapping("q3").answers] == [13, 14]
+
+
+def test_question_for_heading(consultation):
+    qs = consultation.questions
+    assert question_for_heading("Fråga 2", qs).id == "q2"
+    assert question_for_heading("Svar på fråga 3", qs).id == "q3"
+    assert question_for_heading("1. Nämndens arbete", qs).id == "q1"
+    assert question_for_heading("4. Övrigt", qs) is None
+    assert question_for_heading("Bostäder/Trygghet", qs) is None
+
+
+def test_configuration_errors():
+    with pytest.raises(ConsultationConfigError, match="questions"):
+        consultation_from_dict({"title": "x"})
+    with pytest.raises(ConsultationConfigError, match="reguljärt"):
+        consultation_from_dict(
+            {"title": "x", "questions": [{"id": "a", "text": "?", "cues": ["(unclosed"]}]}
+        )
+    with pytest.raises(ConsultationConfigError, match="datum"):
+        consultation_from_dict(
+            {"title": "x", "deadline": "30 okt", "questions": [{"id": "a", "text": "?"}]}
+        )
+    c = consultation_from_dict(
+        {"title": "Remiss", "questions": [{"id": "a", "text": "Vilka huvudsakliga utmaningar?"}]}
+    )
+    assert c.questions[0].role == "main_challenges" and c.questions[0].cues
