@@ -34,7 +34,7 @@ COMPARISON_CATEGORIES: dict[str, tuple[str, str, str]] = {
     "worse": ("Worse than the city", "#c8461b", "−"),
     "higher": ("Higher than the city", "#6a4c9c", "▲"),
     "lower": ("Lower than the city", "#c9b3e6", "▼"),
-    "not_compared": ("Not compared", "#ffffff", "?"),
+    "not_compared": ("Not compared", "#aebdca", "?"),
     "suppressed": ("Suppressed", "#8c8c8c", "×"),
     "missing": ("No data", "#e6e6e6", "–"),
 }
@@ -129,6 +129,46 @@ def _category_label(key: str, labels: dict[str, str] | None) -> str:
     return COMPARISON_CATEGORIES[key][0]
 
 
+def _signed_area(ring: Sequence[Sequence[float]]) -> float:
+    """Twice the signed planar area of a ring (shoelace); positive when counter-clockwise."""
+    return sum(
+        ring[i][0] * ring[i + 1][1] - ring[i + 1][0] * ring[i][1] for i in range(len(ring) - 1)
+    )
+
+
+def _orient_polygon(rings: Sequence[Sequence[Sequence[float]]]) -> list:
+    out = []
+    for i, ring in enumerate(rings):
+        ring = [list(p) for p in ring]
+        clockwise = _signed_area(ring) < 0
+        # Exterior (i == 0) clockwise, holes counter-clockwise.
+        if clockwise != (i == 0):
+            ring.reverse()
+        out.append(ring)
+    return out
+
+
+def d3_winding(geometry: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The geometry with exterior rings clockwise and holes counter-clockwise.
+
+    Vega draws maps with d3-geo, which works on the sphere and reads a ring's winding order
+    to decide which side is inside: the opposite of the GeoJSON standard (RFC 7946 §3.1.6), so
+    an RFC-conformant polygon would fill the whole globe except the area. Areas of a city are
+    small enough for the planar signed area to give the winding.
+    """
+    if not geometry:
+        return geometry
+    kind = geometry.get("type")
+    if kind == "Polygon":
+        return {"type": "Polygon", "coordinates": _orient_polygon(geometry["coordinates"])}
+    if kind == "MultiPolygon":
+        return {
+            "type": "MultiPolygon",
+            "coordinates": [_orient_polygon(p) for p in geometry["coordinates"]],
+        }
+    return geometry
+
+
 def choropleth(
     features: Sequence[dict[str, Any]],
     *,
@@ -221,7 +261,7 @@ def choropleth(
     shapes = [
         {
             "type": "Feature",
-            "geometry": r.pop("geometry"),
+            "geometry": d3_winding(r.pop("geometry")),
             "properties": {k: v for k, v in r.items() if k not in ("lon", "lat")},
         }
         for r in values
@@ -391,6 +431,8 @@ def ranked_bars(
             },
         },
     ]
+    # Lists areas without a value on the axis (with their status), so they do not vanish.
+    layers.append({"mark": {"type": "tick", "opacity": 0}, "encoding": {"y": y}})
     if city_value is not None:
         layers.append(
             {

@@ -283,7 +283,11 @@ def _map_rows(ind: Indicator, sel: dict[str, Any]) -> tuple[list[dict], dict | N
 
 
 def _map_spec(ind: Indicator, sel: dict, rows: list[dict], city: dict | None, small=False):
-    colour = sel.get("colour") or ("compare" if city and city.get("value") is not None else "value")
+    # Comparison colours only say something when areas have intervals to compare.
+    comparable = {"better", "similar", "worse", "higher", "lower"}
+    colour = sel.get("colour") or (
+        "compare" if any(r["comparison"] in comparable for r in rows) else "value"
+    )
     level_name = _level_names().get(sel["level"], sel["level"])
     title = f"{ind.name}, {level_name} {sel['year']}"
     return vegalite.choropleth(
