@@ -7,6 +7,7 @@ import pytest
 
 from skillnader.errors import MethodError
 from skillnader.stats import inequality as iq
+from skillnader.stats.intervals import wilson
 
 # Mexico, per-capita GDP by state, 1940 (PySAL example data "mexico", 32 states) and the Hanson
 # (1998) regional classification of the states; both as shipped with libpysal.
@@ -203,10 +204,9 @@ def test_coefficient_of_variation():
 # ------------------------------------------------------------------------------------ MOVER
 
 
-def _wilson(x, n, z=1.959963984540054):
-    p = x / n
-    centre, half = 2 * x + z * z, z * np.sqrt(z * z + 4 * x * (1 - p))
-    return p, (centre - half) / (2 * (n + z * z)), (centre + half) / (2 * (n + z * z))
+def _wilson(x, n):
+    lower, upper = wilson(x, n, 0.95)
+    return np.asarray(x) / np.asarray(n), lower, upper
 
 
 @pytest.mark.parametrize(
