@@ -238,6 +238,73 @@ def test_every_release_has_a_content_hash_and_cells(bundle_db):
     from skillnader.web.data.models import Observation, Release
 
     rels = Release.objects.filter(kind="bundle")
-    assert rels.count() == 25
+    assert rels.count() == 26 + 5  # bundled files (incl. the suppression pattern) + catalogue
     assert all(len(h) == 64 for h in rels.values_list("content_hash", flat=True))
     assert sum(rels.values_list("cells", flat=True)) == Observation.objects.count()
+
+
+def test_population_tables_have_no_lonely_suppressed_cell(bundle_db):
+    """Within each area-year sex × age table no total relation holds exactly one suppressed cell
+    (else it could be recomputed by subtraction), and secondary suppression was needed."""
+    from skillnader.web.data.models import Observation
+
+    tables = defaultdict(dict)
+    qs = Observation.objects.filter(
+        indicator_id="population", area__level_id__in=["basomrade", "stadsdel"]
+    ).values_list("area__level_id", "area__code", "year", "group__key", "suppressed")
+    for level, code, year, key, sup in qs:
+        parts = dict(p.split("=") for p in key.split(";")) if key else {}
+        tables[(level, code, year)][(parts.get("sex", "total"), parts.get("age", "total"))] = sup
+    # Riddarholmen is no basområde's main stadsdel, so 116 stadsdelar get a population
+    assert len(tables) == (419 + 116) * 3
+    assert ("stadsdel", "0180-sd-riddarholmen", 2016) not in tables
+    ages = ["0-5", "6-15", "16-19", "20-44", "45-64", "65-79", "80+"]
+    for key, t in tables.items():
+        assert len(t) == 3 * 8, key
+        for sex in ("women", "men", "total"):
+            assert sum(t[(sex, a)] for a in [*ages, "total"]) != 1, (key, sex)
+        for age in [*ages, "total"]:
+            assert sum(t[(s, age)] for s in ("women", "men", "total")) != 1, (key, age)
+    secondary = Observation.objects.filter(
+        indicator_id="population", suppressed=True, note__contains="secondary"
+    )
+    assert secondary.count() == 452
+
+
+def test_suppression_pattern_matches_protect(bundle_db):
+    """The stored pattern is what the disclosure module decides for the current data."""
+    import polars as pl
+
+    from skillnader.stats import disclosure
+
+    rows = _raw_csv("stockholm/stockholm_basomraden_population_by_sex_age_2014_2016.csv")
+    cells = defaultdict(int)
+    for r in rows:
+        if (r["nyckelkod"], r["year"]) != ("1430260", "2016"):
+            continue
+        for s in (r["sex"], "total"):
+            for a in (r["age_group"], "total"):
+                cells[(s, a)] += int(r["population"])
+    frame = pl.DataFrame(
+        {"sex": [k[0] for k in cells], "age": [k[1] for k in cells], "n": list(cells.values())}
+    )
+    ages = sorted({a for _s, a in cells if a != "total"})
+    res = disclosure.protect(
+        frame,
+        dims=["sex", "age"],
+        count="n",
+        threshold=5,
+        hierarchies={"sex": {"total": ["women", "men"]}, "age": {"total": ages}},
+    )
+    expected = {(s, a) for s, a, sup in res.select("sex", "age", "suppressed").iter_rows() if sup}
+    from skillnader.web.data.models import Observation
+
+    got = set()
+    for key, sup in Observation.objects.filter(
+        indicator_id="population", area__code="1430260", year=2016
+    ).values_list("group__key", "suppressed"):
+        parts = dict(p.split("=") for p in key.split(";")) if key else {}
+        if sup:
+            got.add((parts.get("sex", "total"), parts.get("age", "total")))
+    assert got == expected
+    assert ("total", "total") in got  # total 8 = men 4 + women 4 would pin both halves

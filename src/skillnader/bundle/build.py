@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -311,6 +312,9 @@ SOURCES = [
     },
 ]
 
+#: Suppression pattern of the basområde/stadsdel population tables (see suppression_pattern).
+SUPPRESSION_FILE = "stockholm/stockholm_basomraden_population_suppression_DERIVED.csv"
+
 # file key -> (source id, path relative to DATA_DIR)
 FILES = {
     "counties": ("scb-geo", "municipalities/sweden_counties_21.csv"),
@@ -320,6 +324,7 @@ FILES = {
     "geo_regso": ("scb-geo", "geo_regso/regso_2025_stockholm_0180_fullres.geojson"),
     "regso_diff": ("scb-geo", "geo_regso/regso_2025_vs_2020_code_name_differences.csv"),
     "geo_stadsdelar": ("stockholm-geo", "geo/stockholm_stadsdelar_fullsize.geojson"),
+    "population_suppression": ("stockholm-geo", SUPPRESSION_FILE),
     "geo_basomraden": ("stockholm-geo", "geo/stockholm_basomraden_2016_wgs84.geojson"),
     "basomrade_population": (
         "stockholm-geo",
@@ -1077,7 +1082,8 @@ class _Builder:
                     )
                 )
 
-    def basomrade_population(self) -> None:
+    def basomrade_cells(self) -> dict[tuple[AreaKey, int, tuple], float]:
+        """Population per basområde and stadsdel, year and group (with sex and age totals)."""
         rows = _csv("basomrade_population")
         sd_of = {
             k: ("stadsdel", "2021", stadsdel_code(v["stadsdel_kth"]))
@@ -1099,6 +1105,11 @@ class _Builder:
                     (("age", age), ("sex", sex)),
                 ):
                     cells[(key, year, group)] += n
+        return cells
+
+    def basomrade_population(self) -> None:
+        cells = self.basomrade_cells()
+        pattern = suppression_pattern(cells, self.specs["population"].publication_threshold)
         for (key, year, group), n in cells.items():
             note = (
                 "sum of the basområden whose largest area share lies in the stadsdel "
@@ -1106,6 +1117,12 @@ class _Builder:
                 if key[0] == "stadsdel"
                 else ""
             )
+            kind = pattern.get((key[0], key[2], year, *_sex_age(group)))
+            if kind == "secondary":
+                note = (
+                    "suppressed (secondary): would reveal a small cell through the sex and age "
+                    "totals (skillnader.stats.disclosure.protect)"
+                )
             self.add(
                 ObsRow(
                     "population",
@@ -1116,6 +1133,7 @@ class _Builder:
                     "basomrade_population",
                     numerator=n,
                     note=note,
+                    suppressed=kind == "secondary",
                 )
             )
 
@@ -1244,6 +1262,90 @@ class _Builder:
         return list(self.obs.values())
 
 
+# --------------------------------------------------------------------------------------------
+# secondary suppression of the basområde/stadsdel population tables
+
+
+def _sex_age(group: tuple) -> tuple[str, str]:
+    g = dict(group)
+    return g.get("sex", "total"), g.get("age", "total")
+
+
+def _protect_tables(cells: dict, threshold: int) -> dict[tuple, str]:
+    """Run :func:`skillnader.stats.disclosure.protect` on every area-year sex × age table.
+
+    Each table has the margins sex = total and age = total (both are published), so a small
+    cell could otherwise be recovered by subtraction. Only tables with a primary cell are
+    protected. Returns ``{(level, code, year, sex, age): "primary" | "secondary"}``.
+    """
+    import polars as pl
+
+    tables: dict[tuple, dict] = defaultdict(dict)
+    for (key, year, group), n in cells.items():
+        tables[(key[0], key[2], year)][_sex_age(group)] = n
+    ages = sorted({a for t in tables.values() for (_s, a) in t if a != "total"})
+    hierarchies = {"sex": {"total": ["women", "men"]}, "age": {"total": ages}}
+    out: dict[tuple, str] = {}
+    for (level, code, year), table in sorted(tables.items()):
+        if not any(0 < n < threshold for n in table.values()):
+            continue
+        frame = pl.DataFrame(
+            {
+                "sex": [k[0] for k in table],
+                "age": [k[1] for k in table],
+                "n": [int(v) for v in table.values()],
+            }
+        )
+        res = disclosure.protect(
+            frame, dims=["sex", "age"], count="n", threshold=threshold, hierarchies=hierarchies
+        )
+        for sex, age, kind in (
+            res.filter(pl.col("suppressed")).select("sex", "age", "suppression").iter_rows()
+        ):
+            out[(level, code, year, sex, age)] = kind
+    return out
+
+
+def _population_digest(threshold: int) -> str:
+    digest = hashlib.sha256(_path("basomrade_population").read_bytes()).hexdigest()
+    return f"# input_sha256={digest} threshold={threshold}"
+
+
+def suppression_pattern(cells: dict, threshold: int) -> dict[tuple, str]:
+    """The suppression pattern of the population tables, from the cache file when current.
+
+    The linear-programming audit in ``protect`` takes tens of seconds for the 200 tables that
+    need it, so the pattern is computed once by :func:`write_suppression_cache` and stored next
+    to the data with the SHA-256 of the input file; a changed input or threshold makes the
+    loader recompute it.
+    """
+    path = DATA_DIR / SUPPRESSION_FILE
+    header = _population_digest(threshold)
+    if path.exists():
+        lines = path.read_text(encoding="utf-8").splitlines()
+        if lines and lines[0] == header:
+            out = {}
+            for r in csv.DictReader(lines[1:]):
+                out[(r["level"], r["code"], int(r["year"]), r["sex"], r["age"])] = r["suppression"]
+            return out
+    return _protect_tables(cells, threshold)
+
+
+def write_suppression_cache(specs: dict[str, IndicatorSpec]) -> Path:
+    """Recompute and store the population suppression pattern (run after the data change)."""
+    cells = _Builder(specs).basomrade_cells()
+    threshold = specs["population"].publication_threshold
+    pattern = _protect_tables(cells, threshold)
+    path = DATA_DIR / SUPPRESSION_FILE
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        fh.write(_population_digest(threshold) + "\n")
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow(["level", "code", "year", "sex", "age", "suppression"])
+        for key in sorted(pattern):
+            w.writerow([*key, pattern[key]])
+    return path
+
+
 def _nan(a):
     return np.array([np.nan if v is None else v for v in a], dtype=float)
 
@@ -1282,13 +1384,16 @@ def _compute(spec: IndicatorSpec, rows: list[ObsRow]) -> None:
                 threshold=threshold,
             )
         for r, m in zip(rows, mask, strict=True):
-            if m:
+            if m and not r.suppressed:
                 r.suppressed = True
                 r.value = r.lower = r.upper = r.numerator = r.denominator = None
                 r.note = (
                     f"suppressed: {'count' if spec.measure == 'count' else 'denominator'} "
                     f"below the publication threshold {threshold}"
                 )
+    for r in rows:
+        if r.suppressed:  # also the secondary suppressions decided before (no number may stay)
+            r.value = r.lower = r.upper = r.numerator = r.denominator = None
 
 
 def build(specs: dict[str, IndicatorSpec]) -> Bundle:
@@ -1317,3 +1422,9 @@ def build(specs: dict[str, IndicatorSpec]) -> Bundle:
         sources=SOURCES,
         dimensions=DIMENSIONS,
     )
+
+
+if __name__ == "__main__":  # pragma: no cover - maintenance entry point
+    from skillnader.catalog import catalog_by_id
+
+    print(write_suppression_cache(catalog_by_id()))

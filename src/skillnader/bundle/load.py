@@ -20,20 +20,38 @@ from collections import Counter, defaultdict
 from contextlib import nullcontext
 
 from skillnader.bundle import build as bundle_build
-from skillnader.catalog import load_catalog, sync_catalog
+from skillnader.catalog import CATALOG_DIR, load_catalog, sync_catalog
 from skillnader.geography import LEVELS
 
 #: ``Release.kind`` of every release the bundle writes.
 KIND = "bundle"
 BATCH = 2000
+CATALOG_SOURCE = {
+    "id": "skillnader-catalogue",
+    "name": "Skillnader indicator catalogue",
+    "publisher": "Skillnader",
+    "url": "",
+    "licence": "",
+}
 
 
 def _hashes() -> dict[str, tuple[str, str, str]]:
-    """file key -> (source id, relative file name, sha256) of every bundled file."""
+    """file key -> (source id, file name, sha256) of every bundled file and catalogue file.
+
+    The catalogue files count as part of the bundle: a changed publication threshold or
+    definition must reload the observations built with it.
+    """
     out = {}
     for key, (source, rel) in bundle_build.FILES.items():
         digest = hashlib.sha256((bundle_build.DATA_DIR / rel).read_bytes()).hexdigest()
-        out[key] = (source, rel, digest)
+        out[key] = (source, f"skillnader/bundle/data/{rel}", digest)
+    for path in sorted(CATALOG_DIR.glob("*.yaml")):
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        out[f"catalog_{path.stem}"] = (
+            CATALOG_SOURCE["id"],
+            f"skillnader/catalog/indicators/{path.name}",
+            digest,
+        )
     return out
 
 
@@ -129,7 +147,7 @@ def _write(bundle, specs, hashes, bar) -> None:
         )
         vintages[(v.level, v.code)] = obj
     advance(t)
-    for s in bundle.sources:
+    for s in [*bundle.sources, CATALOG_SOURCE]:
         Source.objects.update_or_create(
             id=s["id"],
             defaults={k: s[k] for k in ("name", "publisher", "url", "licence")},
@@ -149,7 +167,7 @@ def _write(bundle, specs, hashes, bar) -> None:
             source_id=source,
             content_hash=digest,
             version=rel.rsplit("/", 1)[-1],
-            file_name=f"skillnader/bundle/data/{rel}",
+            file_name=rel,
             kind=KIND,
             imported_by="skillnader init",
         )
