@@ -1128,6 +1128,10 @@ def read_tabular(
     symbol in the file (``..``, ``-``, ``.``, empty) is kept in ``cube.symbols``. Two rows that
     fill the same cell raise :class:`~skillnader.errors.DuplicateKeyError` naming both lines.
 
+    In Excel, numeric cells are taken as they are and text cells are parsed with the mapping's
+    decimal mark (``","`` unless ``format.decimal`` says otherwise); an empty cell is missing
+    with the symbol ``""``.
+
     ``meta`` holds ``format``, ``encoding``, ``delimiter``, ``decimal``, ``thousands``,
     ``header``, ``rows``, ``footer_lines_dropped``, ``footer`` (the dropped lines' text),
     ``area_level``, ``area_vintage`` and ``mapping`` (the mapping file).
