@@ -174,7 +174,9 @@ def _grouping_sets(levels: int, group_sets, group_alias) -> str:
     return "GROUPING SETS (\n    " + ",\n    ".join(sets) + "\n  )"
 
 
-def _cell_key(levels: Sequence[str], groups: Sequence[str], group_alias, source: str) -> list[str]:
+def _cell_key(
+    levels: Sequence[str], groups: Sequence[str], group_alias, source: str, raw: bool = False
+) -> list[str]:
     level_case = " ".join(
         f"WHEN GROUPING(l.{_q(f'level_{i}')}) = 0 THEN {_literal(name)}"
         for i, name in enumerate(levels)
@@ -184,9 +186,14 @@ def _cell_key(levels: Sequence[str], groups: Sequence[str], group_alias, source:
         for i in range(len(levels))
     )
     if groups:
+
+        def text(g: str) -> str:
+            column = f"{source}.{_q(group_alias[g])}"
+            return f"COALESCE(CAST({column} AS VARCHAR), '(missing)')" if raw else column
+
         parts = ", ".join(
             f"CASE WHEN GROUPING({source}.{_q(group_alias[g])}) = 0 "
-            f"THEN {_literal(g + '=')} || {source}.{_q(group_alias[g])} END"
+            f"THEN {_literal(g + '=')} || {text(g)} END"
             for g in groups
         )
         group_key = f"CONCAT_WS(';', {parts})"
@@ -232,24 +239,29 @@ def compile_sql(
             raise SpecError("empty list of periods", location="periods")
         where = f"\n  WHERE {_q(layout.period)} IN ({', '.join(_literal(p) for p in periods)})"
 
-    # Stage 1: one scan of the records down to finest area × period × all group columns.
-    keys = [
-        f"CAST({_q(layout.area)} AS VARCHAR)",
-        _q(layout.period),
-        *[f"COALESCE(CAST({_q(g)} AS VARCHAR), '(missing)')" for g in used_groups],
-    ]
+    # Stage 1: one scan of the records down to finest area × period × all group columns. The
+    # records' own columns are grouped on (cheap for dictionary-encoded columns); the text forms
+    # are made on the few resulting cells.
     key_aliases = [_AREA, _PERIOD, *[group_alias[g] for g in used_groups]]
-    additive = [s for s in specs if s.measure != "median"] + [
-        s for s in specs if s.measure == "median"
-    ]
-    aggregates = [agg for spec in additive for agg in _base_aggregates(spec, layout)]
+    raw_keys = [_q(layout.area), _q(layout.period), *[_q(g) for g in used_groups]]
+    aggregates = [agg for spec in specs for agg in _base_aggregates(spec, layout)]
+    aggregate_aliases = [agg.rsplit(" AS ", 1)[1] for agg in aggregates]
+    cells_select = ",\n    ".join(
+        [f"{k} AS {_q(a)}" for k, a in zip(raw_keys, key_aliases, strict=True)] + aggregates
+    )
+    cells = (
+        f"cells AS (\n  SELECT\n    {cells_select}\n  FROM {records}{where}\n"
+        f"  GROUP BY {', '.join(raw_keys)}\n)"
+    )
     base_select = ",\n    ".join(
-        [f"{k} AS {_q(a)}" for k, a in zip(keys, key_aliases, strict=True)] + aggregates
+        [f"CAST({_q(_AREA)} AS VARCHAR) AS {_q(_AREA)}", _q(_PERIOD)]
+        + [
+            f"COALESCE(CAST({_q(group_alias[g])} AS VARCHAR), '(missing)') AS {_q(group_alias[g])}"
+            for g in used_groups
+        ]
+        + aggregate_aliases
     )
-    base = (
-        f"base AS (\n  SELECT\n    {base_select}\n  FROM {records}{where}\n"
-        f"  GROUP BY {', '.join(keys)}\n)"
-    )
+    base = f"base AS (\n  SELECT\n    {base_select}\n  FROM cells\n)"
 
     # Stage 2: roll the cells up along the hierarchy and over the group combinations.
     rolled_columns = _cell_key(levels, used_groups, group_alias, "b")
@@ -272,15 +284,11 @@ def compile_sql(
         + f"\n  GROUP BY {_grouping_sets(len(levels), group_sets, group_alias)}\n)"
     )
 
-    ctes = [base, rolled]
+    ctes = [cells, base, rolled]
     medians = [s for s in specs if s.measure == "median"]
     final_from = "rolled AS r"
     if medians:
-        raw_keys = [
-            f"CAST(r0.{_q(layout.area)} AS VARCHAR)",
-            f"r0.{_q(layout.period)}",
-            *[f"COALESCE(CAST(r0.{_q(g)} AS VARCHAR), '(missing)')" for g in used_groups],
-        ]
+        raw_keys = [f"r0.{k}" for k in raw_keys]
         raw_select = ",\n    ".join(
             [f"{k} AS {_q(a)}" for k, a in zip(raw_keys, key_aliases, strict=True)]
             + [
@@ -289,17 +297,24 @@ def compile_sql(
                 for s in medians
             ]
         )
+        # Only records in some median's population are read into the quantile states.
+        wanted = " OR ".join(f"({_population(s, layout, 'r0')})" for s in medians)
         raw_where = where.replace(_q(layout.period), f"r0.{_q(layout.period)}")
-        median_columns = _cell_key(levels, used_groups, group_alias, "b") + [
-            f"PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY b.{_q(s.id + '__x')}) "
-            f"FILTER (WHERE b.{_q(s.id + '__in')}) AS {_q(s.id + '__median')}"
+        raw_where = f"{raw_where} AND ({wanted})" if raw_where else f"\n  WHERE {wanted}"
+        # When every median has the same population the WHERE clause above already selects
+        # it, and the (slower) FILTER clause is left out.
+        shared = len({_population(s, layout) for s in medians}) == 1
+        median_columns = _cell_key(levels, used_groups, group_alias, "b", raw=True) + [
+            f"PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY b.{_q(s.id + '__x')})"
+            + ("" if shared else f" FILTER (WHERE b.{_q(s.id + '__in')})")
+            + f" AS {_q(s.id + '__median')}"
             for s in medians
         ]
         ctes.append(f"raw AS (\n  SELECT\n    {raw_select}\n  FROM {records} AS r0{raw_where}\n)")
         ctes.append(
             "medians AS (\n  SELECT\n    "
             + ",\n    ".join(median_columns)
-            + f"\n  FROM raw AS b JOIN {lookup} AS l ON b.{_AREA} = l.source_code"
+            + f"\n  FROM raw AS b JOIN {lookup} AS l ON CAST(b.{_AREA} AS VARCHAR) = l.source_code"
             + f"\n  GROUP BY {_grouping_sets(len(levels), group_sets, group_alias)}\n)"
         )
         final_from = (

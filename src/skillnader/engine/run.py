@@ -116,6 +116,14 @@ def _check_areas(connection, relation: str, layout: RecordLayout, hierarchy) -> 
             )
 
 
+def _byar(counts: np.ndarray, confidence: float) -> tuple[np.ndarray, np.ndarray]:
+    # Counts repeat a lot across cells; the exact Poisson quantiles are costly, so each distinct
+    # count is evaluated once.
+    unique, inverse = np.unique(counts, return_inverse=True)
+    lower, upper = intervals.byar(unique, confidence)
+    return np.asarray(lower)[inverse], np.asarray(upper)[inverse]
+
+
 def _intervals(spec: IndicatorSpec, wide: pl.DataFrame, confidence: float):
     """Value, numerator, denominator, lower and upper for one indicator as numpy arrays."""
     p = spec.id
@@ -138,10 +146,10 @@ def _intervals(spec: IndicatorSpec, wide: pl.DataFrame, confidence: float):
             with np.errstate(divide="ignore", invalid="ignore"):
                 value = np.where(den > 0, num / den, np.nan)
         elif spec.measure == "count":
-            lower, upper = intervals.byar(num, confidence)
+            lower, upper = _byar(num, confidence)
             value = num
         else:
-            lower, upper = intervals.byar(num, confidence)
+            lower, upper = _byar(num, confidence)
             with np.errstate(divide="ignore", invalid="ignore"):
                 scale = np.where(den > 0, spec.per / den, np.nan)
             value, lower, upper = num * scale, lower * scale, upper * scale
