@@ -295,3 +295,38 @@ def test_timeval_interval_form(tlist, values):
     c = read_px(text.encode())
     assert c.dimension("tid").role == "time"
     assert c.meta["timeval"]["tid"]["values"] == values
+
+
+def _traced_peak_over_cube(path: Path) -> tuple[int, int]:
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        cube = read_px(path)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return len(cube), peak - cube.values.nbytes
+
+
+def _write_grid(path: Path, rows: int, cols: int) -> None:
+    rng = np.random.default_rng(3)
+    block = rng.integers(0, 100_000, size=(rows, cols))
+    head = 'STUB="r";\nHEADING="c";\nVALUES("r")=' + ",".join(f'"{i}"' for i in range(rows))
+    head += ';\nVALUES("c")=' + ",".join(f'"{i}"' for i in range(cols)) + ";\nDATA=\n"
+    body = "\n".join(" ".join(map(str, r)) for r in block.tolist())
+    path.write_bytes((head + body + ";\n").encode())
+
+
+def test_memory_beyond_the_cube_does_not_grow_with_the_file(tmp_path):
+    """DATA is streamed: besides the cube (8 bytes a cell) the reader holds one chunk's
+    temporaries, so 8 times more cells cost no more extra memory, and far less than the text."""
+    small, big = tmp_path / "small.px", tmp_path / "big.px"
+    _write_grid(small, 2000, 50)
+    _write_grid(big, 2000, 400)
+    n_small, extra_small = _traced_peak_over_cube(small)
+    n_big, extra_big = _traced_peak_over_cube(big)
+    assert (n_small, n_big) == (100_000, 800_000)
+    assert big.stat().st_size > 4_000_000
+    assert extra_big < extra_small + 2 * 2**20
+    assert extra_big < 20 * 2**20

@@ -582,12 +582,12 @@ class _Reader:
     def _convert(
         self, segment: bytes, line: int, offset: int, symbols: dict[int, str]
     ) -> np.ndarray:
-        tokens = segment.split()
-        if not tokens:
-            return np.empty(0, dtype=np.float64)
         fast = _parse_plain(segment, offset, symbols)
         if fast is not None:
             return fast
+        tokens = segment.split()
+        if not tokens:
+            return np.empty(0, dtype=np.float64)
         if not segment.translate(None, _NUM_CHARS):
             try:
                 arr = np.array(tokens, dtype=np.float64)
@@ -645,40 +645,50 @@ def _parse_plain(segment: bytes, offset: int, symbols: dict[int, str]) -> np.nda
     b = np.frombuffer(segment, dtype=np.uint8)
     ws = b <= 32  # only blanks, tabs and line ends are left below 33 after the check above
     nonws = ~ws
-    pos = np.flatnonzero(nonws)
-    if pos.size == 0:
+    if not nonws.any():
         return np.empty(0, dtype=np.float64)
     prev_ws = np.empty_like(ws)
     prev_ws[0] = True
     prev_ws[1:] = ws[:-1]
-    c = b[pos]
-    is_start = prev_ws[pos]
+    # Temporaries are deleted as soon as they are used: the chunk's peak stays a few MiB.
+    c = b[nonws]
+    is_start = prev_ws[nonws]
+    del ws, nonws, prev_ws
     starts = np.flatnonzero(is_start)  # token starts, as indices into ``c``
     n = starts.size
     is_digit = (c >= 48) & (c <= 57)
-    is_dot = c == 46
     is_minus = c == 45
     if (is_minus & ~is_start).any():
         return None
     tid = np.cumsum(is_start, dtype=np.int32)
     tid -= 1
+    del is_start
     ndig = np.add.reduceat(is_digit.astype(np.int32), starts)
     if ndig.max(initial=0) > 15:
         return None
-    tok_ndig = ndig[tid]
-    if ((c == 34) & (tok_ndig > 0)).any():
+    right = ndig[tid]
+    if ((c == 34) & (right > 0)).any():
         return None  # a quoted number: rare, left to the token-by-token path
     left = np.cumsum(is_digit, dtype=np.int32)
     before = np.zeros(n, dtype=np.int32)
     before[1:] = left[starts[1:] - 1]
-    right = tok_ndig - left + before[tid]  # digits to the right of each byte in its token
+    right -= left
+    del left
+    right += before[tid]  # now: digits to the right of each byte in its token
+    del tid, before
+    is_dot = c == 46
     if ((np.add.reduceat(is_dot.astype(np.int32), starts) > 1) & (ndig > 0)).any():
         return None  # "1.2.3"; symbols ("..") have no digits and are checked below
-    # Integers below 2**53 are exact in float64, so the mantissa can be summed in doubles.
-    digit_val = ((c - 48) * is_digit) * _POW10F[right]
-    mant = np.add.reduceat(digit_val, starts)
     decimals = np.add.reduceat(right * is_dot, starts)
-    out = mant / _POW10F[decimals]
+    del is_dot
+    # Integers below 2**53 are exact in float64, so the mantissa can be summed in doubles.
+    weights = _POW10F[right]
+    del right
+    weights *= (c - 48) * is_digit
+    del is_digit
+    out = np.add.reduceat(weights, starts)
+    del weights
+    out /= _POW10F[decimals]
     np.negative(out, out=out, where=is_minus[starts])
     sym_tokens = np.flatnonzero(ndig == 0)
     if sym_tokens.size:
