@@ -383,10 +383,12 @@ def _read_pdf(data: bytes, path: str | None) -> RawDocument:
 
         page.extract_text(visitor_text=visit)
         pages.append(frags)
-        # A broken image stream must not hide the text.
-        with contextlib.suppress(Exception):
-            images += len(page.images)
     if not any(t.strip() for frags in pages for t, *_ in frags):
+        # Only now look for images: listing them decodes every image stream, which costs as
+        # much as the text extraction itself.
+        for page in reader.pages:
+            with contextlib.suppress(Exception):  # a broken image is still an image
+                images += len(page.images)
         if images:
             raise ScannedPdfError(path or "<bytes>", len(reader.pages))
         raise EmptyDocumentError(path, "PDF-filen har varken text eller bilder")
