@@ -1,0 +1,205 @@
+"""Compilation of three answers: the real one and two constructed from its text."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+from skillnader.errors import InputError
+from skillnader.remiss.compile import compile_answers, export
+from skillnader.remiss.pipeline import parse_file, parse_text
+
+from .builders import farsta_by_question, rinkeby_without_q1
+
+
+@pytest.fixture(scope="module")
+def answers(real_path, real_doc, consultation, codebook):
+    real = parse_file(real_path, consultation=consultation, codebook=codebook)
+    farsta = parse_text(
+        farsta_by_question(real_doc),
+        name="farsta.txt",
+        consultation=consultation,
+        codebook=codebook,
+    )
+    rinkeby = parse_text(
+        rinkeby_without_q1(real_doc),
+        name="rinkeby.txt",
+        consultation=consultation,
+        codebook=codebook,
+    )
+    return {"skarholmen": real, "farsta": farsta, "rinkeby_kista": rinkeby}
+
+
+@pytest.fixture(scope="module")
+def compilation(answers, consultation, codebook):
+    return compile_answers(consultation, list(answers.values()), codebook=codebook)
+
+
+def test_boards_are_identified(answers):
+    assert {k: a.board for k, a in answers.items()} == {
+        "skarholmen": "skarholmen",  # no header in the extract: the most named recipient
+        "farsta": "farsta",  # from the header
+        "rinkeby_kista": "rinkeby_kista",
+    }
+    assert answers["farsta"].date == dt.date(2015, 10, 21)
+
+
+def test_completeness_matrix(compilation):
+    def row(board):
+        return [compilation.matrix[board][q].status for q in ("q1", "q2", "q3")]
+
+    assert row("skarholmen") == ["no_explicit_answer", "answered", "answered"]
+    assert row("farsta") == ["answered", "answered", "answered"]
+    assert row("rinkeby_kista") == ["no_explicit_answer", "answered", "answered"]
+    assert row("bromma") == ["missing"] * 3
+    assert len(compilation.matrix) == 22
+    missing = [b for b, r in compilation.matrix.items() if r["q1"].status == "missing"]
+    assert len(missing) == 19
+    assert compilation.matrix["skarholmen"]["q2"].paragraphs == [10]
+    assert compilation.warnings == []
+
+
+def test_boards_per_challenge(compilation):
+    # Recipients in the order of the configuration.
+    assert compilation.boards_raising("unaccompanied_minors") == ["farsta", "skarholmen"]
+    assert compilation.boards_raising("violence_close_relationships") == [
+        "rinkeby_kista",
+        "skarholmen",
+    ]
+    assert compilation.boards_raising("perceived_insecurity") == [
+        "rinkeby_kista",
+        "farsta",
+        "skarholmen",
+    ]
+    assert compilation.boards_raising("school_eligibility") == ["farsta", "skarholmen"]
+    assert compilation.boards_raising("reports_of_concern") == []
+    democracy = next(d for d in compilation.by_domain if d["domain"] == "democracy")
+    assert [b["board"] for b in democracy["boards"]] == ["rinkeby_kista", "farsta", "skarholmen"]
+
+
+def test_quotes_are_verbatim_with_references(compilation, answers):
+    docs = {a.board: a.document.text for a in answers.values()}
+    quotes = []
+    for q in compilation.by_question:
+        for e in q["boards"]:
+            quotes += e["quotes"] + [c["quote"] for c in e["candidates"]]
+    for ch in compilation.by_challenge:
+        for b in ch["boards"]:
+            quotes += b["quotes"]
+    quotes += [a["quote"] for a in compilation.additional]
+    assert len(quotes) > 50
+    for quote in quotes:
+        assert docs[quote.board][quote.start : quote.end] == quote.text
+        assert 0 < len(quote.text) <= 240
+    q3 = compilation.by_question[2]
+    sk = next(e for e in q3["boards"] if e["board"] == "skarholmen")
+    (quote,) = sk["quotes"]
+    assert quote.text.startswith("Andra utmaningar som nämnden har identifierat")
+    assert quote.reference == "Skärholmens stadsdelsnämnd, s. 2, stycke 11"
+
+
+def test_additional_challenges(compilation):
+    beyond = [
+        (a["board"], a["quote"].paragraph)
+        for a in compilation.additional
+        if a["reason"] == "beyond_report"
+    ]
+    assert ("skarholmen", 11) in beyond and ("skarholmen", 42) in beyond
+    # Constructed answers: what they put under question 3 (after 10 header passages).
+    assert ("farsta", 17) in beyond and ("farsta", 18) in beyond
+    assert ("rinkeby_kista", 13) in beyond and ("rinkeby_kista", 14) in beyond
+    assert len(beyond) == 6
+    sk11 = next(
+        a for a in compilation.additional if a["candidate"] == "p11" and a["board"] == "skarholmen"
+    )
+    assert sk11["codes"] == [
+        "unaccompanied_minors",
+        "perceived_insecurity",
+        "violence_close_relationships",
+    ]
+
+
+def test_late_answers_keep_what_they_say(answers, consultation, codebook, real_doc):
+    late = parse_text(
+        rinkeby_without_q1(real_doc),
+        name="rk.txt",
+        consultation=consultation,
+        codebook=codebook,
+        date=dt.date(2015, 11, 5),
+    )
+    comp = compile_answers(consultation, [answers["skarholmen"], late], codebook=codebook)
+    cells = comp.matrix["rinkeby_kista"]
+    assert [c.status for c in cells.values()] == ["late"] * 3
+    assert [c.answer_status for c in cells.values()] == [
+        "no_explicit_answer",
+        "answered",
+        "answered",
+    ]
+    assert next(b for b in comp.boards if b["board"] == "rinkeby_kista")["late"] is True
+
+
+def test_answer_without_board_is_an_error(consultation, codebook):
+    anon = parse_text(
+        "Sammanfattning\n\nVi ser stora utmaningar.\n", consultation=consultation, codebook=codebook
+    )
+    assert anon.board is None
+    with pytest.raises(InputError, match="vilken nämnd"):
+        compile_answers(consultation, [anon], codebook=codebook)
+
+
+def test_exports(compilation, tmp_path):
+    import docx
+    from openpyxl import load_workbook
+
+    data = json.loads(export(compilation, tmp_path / "s.json").read_text(encoding="utf-8"))
+    assert data["matrix"]["farsta"]["q1"]["status"] == "answered"
+    assert data["consultation"]["deadline"] == "2015-10-30"
+    ch = next(c for c in data["by_challenge"] if c["code"] == "unaccompanied_minors")
+    assert [b["board"] for b in ch["boards"]] == ["farsta", "skarholmen"]
+
+    wb = load_workbook(export(compilation, tmp_path / "s.xlsx"))
+    assert wb.sheetnames == [
+        "Fullständighet",
+        "Per fråga",
+        "Per område",
+        "Per utmaning",
+        "Ytterligare utmaningar",
+    ]
+    rows = {r[0]: r for r in wb["Fullständighet"].iter_rows(values_only=True)}
+    assert rows["Nämnd"] == ("Nämnd", "Fråga 1", "Fråga 2", "Fråga 3", "Datum")
+    assert rows["Skärholmens stadsdelsnämnd"][1:4] == (
+        "Inget uttryckligt svar",
+        "Besvarad",
+        "Besvarad",
+    )
+    assert rows["Farsta stadsdelsnämnd"][4] == "2015-10-21"
+    assert rows["Bromma stadsdelsnämnd"][1] == "Svar saknas"
+
+    d = docx.Document(str(export(compilation, tmp_path / "s.docx")))
+    table = d.tables[0]
+    assert [c.text for c in table.rows[0].cells] == [
+        "Nämnd",
+        "Fråga 1",
+        "Fråga 2",
+        "Fråga 3",
+        "Datum",
+    ]
+    texts = [p.text for p in d.paragraphs]
+    assert "Per utmaning" in texts and "Ensamkommande flyktingbarn och ungdomar" in texts
+
+    html = export(compilation, tmp_path / "s.html").read_text(encoding="utf-8")
+    assert "Remissammanställning" in html and "Skärholmens stadsdelsnämnd" in html
+    with pytest.raises(InputError, match="utdataformat"):
+        export(compilation, tmp_path / "s.odt")
+
+
+def test_pdf_export(compilation, tmp_path):
+    pytest.importorskip("weasyprint")
+    from pypdf import PdfReader
+
+    path = export(compilation, tmp_path / "s.pdf")
+    reader = PdfReader(str(path))
+    first = reader.pages[0].extract_text()
+    assert "Remissammanställning" in first and "Skärholmens stadsdelsnämnd" in first
