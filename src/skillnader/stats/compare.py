@@ -250,8 +250,13 @@ def quantiles(values: Any, n_groups: int, polarity: Polarity = "higher_is_better
     n = x.size
     if n:
         key = -x if polarity == "higher_is_better" else x
-        order = np.sort(key)
-        rank = np.searchsorted(order, key, side="left") + 1  # minimum rank of ties
+        order = np.argsort(key, kind="stable")
+        ordered = key[order]
+        # minimum rank of each tie: position of the first equal value in sorted order
+        starts = np.r_[True, ordered[1:] != ordered[:-1]]
+        first = np.maximum.accumulate(np.where(starts, np.arange(n), 0))
+        rank = np.empty(n)
+        rank[order] = first + 1
         out[ok] = np.floor(n_groups * (rank - 1) / n) + 1
     res = out.reshape(v.shape)
     return float(res) if res.ndim == 0 else res

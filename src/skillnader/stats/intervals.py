@@ -245,12 +245,18 @@ def byar(x: Any, confidence: float = 0.95) -> tuple[Any, Any]:
     _check_nonnegative(xa, "count")
     with np.errstate(divide="ignore", invalid="ignore"):
         xs = np.where(xa > 0, xa, 1.0)
-        lower_b = xs * (1 - 1 / (9 * xs) - z / (3 * np.sqrt(xs))) ** 3
-        upper_b = (xa + 1) * (1 - 1 / (9 * (xa + 1)) + z / (3 * np.sqrt(xa + 1))) ** 3
-    lower_e, upper_e = exact_poisson(xa, confidence)
+        a = 1 - 1 / (9 * xs) - z / (3 * np.sqrt(xs))
+        b = 1 - 1 / (9 * (xa + 1)) + z / (3 * np.sqrt(xa + 1))
+        lower = xs * (a * a * a)
+        upper = (xa + 1) * (b * b * b)
     small = xa < BYAR_EXACT_BELOW
-    lower = np.where(small, lower_e, lower_b)
-    upper = np.where(small, upper_e, upper_b)
+    if np.any(small):
+        # chi-squared quantiles are costly: evaluate them only where they are needed
+        lower_e, upper_e = exact_poisson(xa[small], confidence)
+        lower = np.array(lower, dtype=float, copy=True)
+        upper = np.array(upper, dtype=float, copy=True)
+        lower[small] = lower_e
+        upper[small] = upper_e
     return scalar_or_array(lower), scalar_or_array(upper)
 
 

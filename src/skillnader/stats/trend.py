@@ -23,6 +23,7 @@ References
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Literal
 
 import numpy as np
@@ -138,6 +139,22 @@ def se_from_counts(
     raise InputError("unknown statistic", value=statistic, expected="proportion | rate")
 
 
+@lru_cache(maxsize=16)
+def _chi2_threshold(confidence: float) -> float:
+    return float(_st.chi2.ppf(confidence, 1))
+
+
+def _fit(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[float, float, float]:
+    """Weighted least squares on already validated arrays: (slope, intercept, sum w (x-xw)^2)."""
+    sw = w.sum()
+    xw = (w * x).sum() / sw
+    yw = (w * y).sum() / sw
+    dx = x - xw
+    sxx = float((w * dx * dx).sum())
+    slope = float((w * dx * (y - yw)).sum() / sxx) if sxx > 0 else float("nan")
+    return slope, float(yw - slope * xw), sxx
+
+
 def weighted_slope(periods: Any, values: Any, se: Any) -> SlopeResult:
     """Straight line through ``(periods, values)`` by least squares weighted by ``1 / se^2``.
 
@@ -160,17 +177,13 @@ def weighted_slope(periods: Any, values: Any, se: Any) -> SlopeResult:
         raise InputError("periods, values and standard errors must be finite numbers")
     if np.any(s <= 0):
         raise InputError("standard errors must be positive", value=float(np.min(s)))
-    w = 1.0 / s**2
-    xw = np.sum(w * x) / np.sum(w)
-    yw = np.sum(w * y) / np.sum(w)
-    sxx = float(np.sum(w * (x - xw) ** 2))
+    slope, intercept, sxx = _fit(x, y, 1.0 / s**2)
     if x.size < 2 or sxx <= 0:
         raise InputError("a slope needs at least two distinct periods", value=x.tolist())
-    slope = float(np.sum(w * (x - xw) * (y - yw)) / sxx)
     chi2 = slope**2 * sxx
     return SlopeResult(
         slope=slope,
-        intercept=float(yw - slope * xw),
+        intercept=intercept,
         se=float(np.sqrt(1.0 / sxx)),
         chi2=float(chi2),
         p_value=float(_st.chi2.sf(chi2, 1)),
@@ -250,7 +263,7 @@ def trend_marker(
     x, y, s = x[order], y[order], s[order]
     usable = np.isfinite(x) & np.isfinite(y) & np.isfinite(s)
     x, y, s = x[usable], y[usable], s[usable]
-    threshold = float(_st.chi2.ppf(c, 1))
+    threshold = _chi2_threshold(c)
 
     def result(marker: str, slope: float, chi2: float, reason: str, used: np.ndarray):
         assessment = None
@@ -287,33 +300,36 @@ def trend_marker(
             "a standard error is zero (e.g. a proportion of 0 % or 100 %, or no events)",
             x,
         )
-    fit = weighted_slope(x, y, s)
-    if not fit.chi2 > threshold:
+    w = 1.0 / s**2
+    slope, _, sxx = _fit(x, y, w)
+    chi2 = slope**2 * sxx
+    if not chi2 > threshold:
         return result(
             "no_significant_change",
-            fit.slope,
-            fit.chi2,
-            f"chi-squared {fit.chi2:.4g} does not exceed {threshold:.4f}",
+            slope,
+            chi2,
+            f"chi-squared {chi2:.4g} does not exceed {threshold:.4f}",
             x,
         )
-    sign = np.sign(fit.slope)
+    sign = np.sign(slope)
     for i in range(n_points):
         keep = np.arange(n_points) != i
-        sub = weighted_slope(x[keep], y[keep], s[keep])
-        if np.sign(sub.slope) != sign:
+        sub_slope = _fit(x[keep], y[keep], w[keep])[0]
+        # A refit slope that is zero up to rounding (e.g. four equal values) keeps no sign.
+        if not sub_slope * sign > 1e-9 * abs(slope):
             return result(
                 "no_significant_change",
-                fit.slope,
-                fit.chi2,
+                slope,
+                chi2,
                 f"the slope does not keep its sign when period {x[i]:g} is left out",
                 x,
             )
     marker = "increasing" if sign > 0 else "decreasing"
     return result(
         marker,
-        fit.slope,
-        fit.chi2,
-        f"chi-squared {fit.chi2:.4g} exceeds {threshold:.4f} and every leave-one-out slope "
+        slope,
+        chi2,
+        f"chi-squared {chi2:.4g} exceeds {threshold:.4f} and every leave-one-out slope "
         "has the same sign",
         x,
     )
