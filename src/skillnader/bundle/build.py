@@ -597,6 +597,7 @@ class _Builder:
     def build_stockholm(self) -> None:
         kommun = ("kommun", "2003", "0180")
         table = _csv("stadsdel_sdo")
+        self._so_of_sdo = {r["sdo_2007_2020"]: r["stadsomrade"] for r in table}
         sd_geo = {p["name"]: g for p, g in geo.read_features(_path("geo_stadsdelar"))}
         names = [r["stadsdel_kth"] for r in table]
         if sorted(names) != sorted(sd_geo):
@@ -1401,7 +1402,6 @@ def build(specs: dict[str, IndicatorSpec]) -> Bundle:
     b = _Builder(specs)
     b.build_national()
     b.build_stockholm()
-    b._so_of_sdo = {r["sdo_2007_2020"]: r["stadsomrade"] for r in _csv("stadsdel_sdo")}
     b.build_regso()
     b.build_basomraden()
     b.build_valdistrikt()
