@@ -6,9 +6,9 @@ from __future__ import annotations
 import json
 
 import pytest
+from tests.web.conftest import square
 
 from skillnader.charts import vegalite as v
-from tests.web.conftest import square
 
 
 def features():
