@@ -30,7 +30,7 @@ cells AS (
 )
 SELECT level, area_code, year,
        CASE WHEN by_group THEN 'sex=' || sex || ';age_band=' || age_band ELSE '' END AS "group",
-       emp_num, emp_den, pop, sa, ooe, mean_w, sd_w, n_w, median_w
+       emp_num, emp_den, pop, sa, ooe, mean_w, sd_w, n_w, median_w, median_age
 FROM (
   SELECT level, area_code, year, sex, age_band, GROUPING(sex) = 0 AS by_group,
          CAST(SUM(CASE WHEN age BETWEEN 20 AND 64 AND employed THEN 1 ELSE 0 END) AS BIGINT) AS emp_num,
@@ -41,7 +41,8 @@ FROM (
          AVG(CASE WHEN age >= 20 THEN wage_income END) AS mean_w,
          STDDEV_SAMP(CASE WHEN age >= 20 THEN wage_income END) AS sd_w,
          COUNT(CASE WHEN age >= 20 THEN wage_income END) AS n_w,
-         MEDIAN(CASE WHEN age >= 20 AND employed THEN wage_income END) AS median_w
+         MEDIAN(CASE WHEN age >= 20 AND employed THEN wage_income END) AS median_w,
+         MEDIAN(age) AS median_age
   FROM cells
   GROUP BY GROUPING SETS ((level, area_code, year), (level, area_code, year, sex, age_band))
 )
@@ -122,11 +123,58 @@ def test_mean_equals_hand_written_sql_with_a_t_interval(observations, hand):
     np.testing.assert_allclose(j["upper"], j["mean_w"] + half, rtol=1e-7)
 
 
-def test_median_equals_hand_written_sql(observations, hand):
+def test_medians_equal_hand_written_sql(observations, hand):
     j = _joined(observations, hand, "median_wage_income").filter(~pl.col("suppressed"))
     assert j.height > 1000
     np.testing.assert_allclose(j["value"], j["median_w"], rtol=1e-12)
-    assert j["lower"].null_count() == j.height  # no interval for medians (documented)
+    # A second median with another population takes the FILTER path of the compiler.
+    ages = _joined(observations, hand, "median_age").filter(~pl.col("suppressed"))
+    assert ages.height > 1000
+    np.testing.assert_allclose(ages["value"], ages["median_age"], rtol=1e-12)
+
+
+def test_median_intervals_are_the_order_statistics_of_the_stats_library(population, observations):
+    cells = observations.filter(
+        pl.col("indicator") == "median_wage_income",
+        ~pl.col("suppressed"),
+        pl.col("level") == "regso",
+        pl.col("group").is_in(["", "sex=male;age_band=45-64"]),
+        pl.col("period") == 2022,
+    ).sort("area_code", "group")
+    assert cells.height > 200
+    for cell in cells.head(12).iter_rows(named=True):
+        rows = population.filter(
+            pl.col("regso") == cell["area_code"],
+            pl.col("year") == 2022,
+            pl.col("age") >= 20,
+            pl.col("employed"),
+        )
+        if cell["group"]:
+            rows = rows.filter(pl.col("sex") == "male", pl.col("age_band") == "45-64")
+        reference = intervals.median_ci(rows["wage_income"].to_numpy())
+        assert cell["denominator"] == rows.height
+        assert cell["value"] == pytest.approx(reference.value, rel=1e-12)
+        assert cell["lower"] == reference.lower
+        assert cell["upper"] == reference.upper
+
+
+def test_median_interval_is_empty_when_too_few_values():
+    records = pl.DataFrame({"area": ["A"] * 5, "year": [2024] * 5, "x": [1.0, 2.0, 3.0, 4.0, 9.0]})
+    hierarchy = AreaHierarchy.from_columns(
+        pl.DataFrame({"area": ["A"], "kommun": ["K"]}), ("area", "kommun")
+    )
+    specs = parse_specs(
+        {"indicators": [{"id": "m", "measure": "median", "value": "x", "threshold": 0}]}
+    )
+    out = compute(records, specs, hierarchy, layout=RecordLayout(area="area", period="year"))
+    row = out.row(0, named=True)
+    # Five values: the median is 3; even the minimum and maximum give only 93.75 % coverage.
+    assert (row["value"], row["lower"], row["upper"]) == (3.0, None, None)
+    six = records.vstack(records.head(1).with_columns(pl.lit(5.0).alias("x")))
+    row = compute(six, specs, hierarchy, layout=RecordLayout(area="area", period="year")).row(
+        0, named=True
+    )
+    assert (row["value"], row["lower"], row["upper"]) == (3.5, 1.0, 9.0)
 
 
 def test_mean_interval_matches_the_stats_library_on_one_cell(population, observations):
@@ -427,3 +475,34 @@ def test_unknown_area_codes_are_reported_not_dropped(population, hierarchy, spec
     with pytest.raises(UnknownAreaError, match="1 area codes") as info:
         compute(records, specs[:1], hierarchy, layout=LAYOUT)
     assert info.value.value == ["0180R999"]
+
+
+def test_standard_dialect_gives_the_same_numbers(population, specs, hierarchy):
+    """The portable SQL (PERCENTILE_CONT, no list functions) runs too and agrees."""
+    from skillnader.engine import compile_sql
+    from skillnader.engine.run import observations_from_wide
+
+    small = population.filter(pl.col("year") == 2023)
+    layout = RecordLayout(area="regso", period="year", groups=("sex",), age="age")
+    sql = compile_sql(
+        specs, layout=layout, levels=hierarchy.levels, group_sets=[("sex",)], dialect="standard"
+    )
+    assert "LIST" not in sql and "PERCENTILE_CONT(0.5) WITHIN GROUP" in sql
+    con = duckdb.connect()
+    con.register("records", small.to_arrow())
+    con.register(
+        "area_lookup",
+        hierarchy.lookup.rename(
+            {"regso": "level_0", "sdo": "level_1", "kommun": "level_2"}
+        ).to_arrow(),
+    )
+    portable = observations_from_wide(pl.from_arrow(con.sql(sql).to_arrow_table()), specs)
+    native = compute(small, specs, hierarchy, layout=layout, group_sets=[("sex",)])
+    key = ["indicator", "level", "area_code", "group", "period"]
+    joined = native.join(portable, on=key, suffix="_p")
+    assert joined.height == native.height == portable.height
+    for column in ("value", "numerator", "denominator"):
+        a, b = joined[column].to_numpy(), joined[column + "_p"].to_numpy()
+        np.testing.assert_allclose(a.astype(float), b.astype(float), rtol=1e-12)
+    medians = joined.filter(pl.col("measure") == "median", ~pl.col("suppressed"))
+    assert medians.height > 100 and medians["lower_p"].null_count() == medians.height

@@ -16,12 +16,13 @@ def test_the_test_indicator_file_loads(specs):
         "born_outside_europe",
         "mean_wage_income",
         "median_wage_income",
+        "median_age",
         "employment_rate_weighted",
     ]
     rate = specs[1]
     assert (rate.measure, rate.per, rate.threshold) == ("rate", 1000.0, 5)
     assert specs[0].min_age == 20 and specs[0].max_age == 64
-    assert specs[5].weight == "weight" and specs[5].threshold == 10
+    assert specs[6].weight == "weight" and specs[6].threshold == 10
     assert specs[0].source == str(HERE / "indicators.yaml")
 
 

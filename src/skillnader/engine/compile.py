@@ -21,10 +21,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from statistics import NormalDist
 
 from skillnader.engine.spec import IndicatorSpec, SpecError
 
-__all__ = ["RecordLayout", "compile_sql", "normalise_group_sets", "output_columns"]
+__all__ = [
+    "EXACT_RANKS_UP_TO",
+    "RecordLayout",
+    "compile_sql",
+    "median_ranks",
+    "normalise_group_sets",
+    "output_columns",
+]
+
+EXACT_RANKS_UP_TO = 20_000
 
 _AREA = "area__"
 _PERIOD = "period__"
@@ -38,6 +48,27 @@ class RecordLayout:
     period: str
     groups: tuple[str, ...] = ()
     age: str | None = None
+
+
+def median_ranks(confidence: float = 0.95, up_to: int = EXACT_RANKS_UP_TO):
+    """Exact lower ranks of the order-statistic interval for the median, for n = 1 … ``up_to``.
+
+    Returns ``(n, r)`` as numpy arrays: ``r`` is the largest rank with
+    ``P(B <= r - 1) <= alpha / 2``, ``B ~ Binomial(n, 1/2)``; the upper limit is the order
+    statistic ``n - r + 1``. Where no such rank exists (n too small), ``r`` is 0 and the interval
+    is left empty. Reference: Conover (1999), *Practical Nonparametric Statistics*, 3rd ed.,
+    section 3.2; the same rule as :func:`skillnader.stats.intervals.median_ci`.
+    """
+    import numpy as np
+    from scipy import stats
+
+    alpha = 1.0 - confidence
+    n = np.arange(1, up_to + 1)
+    k = stats.binom.ppf(alpha / 2, n, 0.5)
+    k = np.where(stats.binom.cdf(k, n, 0.5) > alpha / 2, k - 1, k)
+    r = (k + 1).astype(np.int64)
+    valid = (r >= 1) & (r <= n - r + 1)
+    return n.astype(np.int64), np.where(valid, r, 0)
 
 
 def _q(name: str) -> str:
@@ -218,6 +249,9 @@ def compile_sql(
     fractional: bool = False,
     records: str = "records",
     lookup: str = "area_lookup",
+    dialect: str = "duckdb",
+    confidence: float = 0.95,
+    ranks: str = "median_ranks",
 ) -> str:
     """Compile ``specs`` into one SQL statement over ``records`` and ``lookup``.
 
@@ -226,7 +260,17 @@ def compile_sql(
     combinations (the total is always added). ``periods`` restricts the periods (``None`` = all).
     ``fractional`` says whether crosswalk weights other than 1 occur; without them counts stay
     exact integers.
+
+    ``dialect="standard"`` writes medians with ``PERCENTILE_CONT`` and no interval. With
+    ``"duckdb"`` (the default) each median cell's values are collected as a sorted list, so
+    that the median and the order statistics of its distribution-free interval (Conover 1999,
+    section 3.2; as :func:`skillnader.stats.intervals.median_ci`) can be read from it; the lower
+    rank ``r`` for cells of up to :data:`EXACT_RANKS_UP_TO` values comes from the relation
+    ``ranks`` (``n, r``, exact binomial ranks for ``confidence``, see :func:`median_ranks`),
+    above that from the normal approximation ``floor(n/2 - z sqrt(n)/2 + 1/2)``.
     """
+    if dialect not in ("duckdb", "standard"):
+        raise SpecError("unknown SQL dialect", location="dialect", value=dialect)
     if not specs:
         raise SpecError("no indicators to compute", location="indicators")
     group_sets = normalise_group_sets(group_sets, layout)
@@ -304,26 +348,63 @@ def compile_sql(
         # When every median has the same population the WHERE clause above already selects
         # it, and the (slower) FILTER clause is left out.
         shared = len({_population(s, layout) for s in medians}) == 1
-        median_columns = _cell_key(levels, used_groups, group_alias, "b", raw=True) + [
-            f"PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY b.{_q(s.id + '__x')})"
-            + ("" if shared else f" FILTER (WHERE b.{_q(s.id + '__in')})")
-            + f" AS {_q(s.id + '__median')}"
-            for s in medians
-        ]
+
+        def only(s: IndicatorSpec) -> str:
+            return "" if shared else f" FILTER (WHERE b.{_q(s.id + '__in')})"
+
         ctes.append(f"raw AS (\n  SELECT\n    {raw_select}\n  FROM {records} AS r0{raw_where}\n)")
-        ctes.append(
-            "medians AS (\n  SELECT\n    "
-            + ",\n    ".join(median_columns)
-            + f"\n  FROM raw AS b JOIN {lookup} AS l ON CAST(b.{_AREA} AS VARCHAR) = l.source_code"
-            + f"\n  GROUP BY {_grouping_sets(len(levels), group_sets, group_alias)}\n)"
-        )
+        join = f"\n  FROM raw AS b JOIN {lookup} AS l ON CAST(b.{_AREA} AS VARCHAR) = l.source_code"
+        grouping = f"\n  GROUP BY {_grouping_sets(len(levels), group_sets, group_alias)}\n)"
+        key = _cell_key(levels, used_groups, group_alias, "b", raw=True)
+        if dialect == "standard":
+            columns = key + [
+                f"PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY b.{_q(s.id + '__x')}){only(s)}"
+                f" AS {_q(s.id + '__median')}, NULL AS {_q(s.id + '__lower')}, "
+                f"NULL AS {_q(s.id + '__upper')}"
+                for s in medians
+            ]
+            ctes.append("medians AS (\n  SELECT\n    " + ",\n    ".join(columns) + join + grouping)
+        else:
+            columns = key + [
+                f"LIST_SORT(LIST(b.{_q(s.id + '__x')}){only(s)}) AS {_q(s.id + '__values')}"
+                for s in medians
+            ]
+            ctes.append(
+                "median_lists AS (\n  SELECT\n    " + ",\n    ".join(columns) + join + grouping
+            )
+            z = float(NormalDist().inv_cdf(0.5 + confidence / 2))
+            picks = ["ml.vintage", "ml.level", "ml.area_code", "ml.group_key", "ml.period"]
+            joins = []
+            for i, spec in enumerate(medians):
+                v = f"ml.{_q(spec.id + '__values')}"
+                n = f"LEN({v})"
+                rank = (
+                    f"NULLIF(COALESCE(mr{i}.r, CASE WHEN {n} > {EXACT_RANKS_UP_TO} THEN CAST(FLOOR("
+                    f"{n} / 2.0 - {z!r} * SQRT({n}) / 2.0 + 0.5) AS BIGINT) END), 0)"
+                )
+                picks.append(
+                    f"CASE WHEN {n} > 0 THEN ({v}[CAST(FLOOR(({n} + 1) / 2.0) AS BIGINT)] + "
+                    f"{v}[CAST(CEIL(({n} + 1) / 2.0) AS BIGINT)]) / 2 END AS {_q(spec.id + '__median')}"
+                )
+                picks.append(f"{v}[{rank}] AS {_q(spec.id + '__lower')}")
+                picks.append(f"{v}[{n} - {rank} + 1] AS {_q(spec.id + '__upper')}")
+                joins.append(f"LEFT JOIN {ranks} AS mr{i} ON mr{i}.n = {n}")
+            ctes.append(
+                "medians AS (\n  SELECT\n    "
+                + ",\n    ".join(picks)
+                + "\n  FROM median_lists AS ml\n  "
+                + "\n  ".join(joins)
+                + "\n)"
+            )
         final_from = (
             "rolled AS r LEFT JOIN medians AS m ON r.vintage = m.vintage AND r.level = m.level "
             "AND r.area_code = m.area_code AND r.group_key = m.group_key AND r.period = m.period"
         )
 
     final = ["r.*"]
-    final += [f"m.{_q(s.id + '__median')}" for s in medians]
+    final += [
+        f"m.{_q(s.id + '__' + part)}" for s in medians for part in ("median", "lower", "upper")
+    ]
     final += [f"{_primary_suppression(s)} AS {_q(s.id + '__suppressed')}" for s in specs]
     return (
         "WITH\n"

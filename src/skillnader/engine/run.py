@@ -16,7 +16,12 @@ import duckdb
 import numpy as np
 import polars as pl
 
-from skillnader.engine.compile import RecordLayout, compile_sql, normalise_group_sets
+from skillnader.engine.compile import (
+    RecordLayout,
+    compile_sql,
+    median_ranks,
+    normalise_group_sets,
+)
 from skillnader.engine.hierarchy import AreaHierarchy
 from skillnader.engine.spec import IndicatorSpec, SpecError, check_columns
 from skillnader.errors import InputError, MethodError, UnknownAreaError
@@ -173,8 +178,9 @@ def _intervals(spec: IndicatorSpec, wide: pl.DataFrame, confidence: float):
         upper = np.where(n >= 2, estimate.upper, np.nan)
         return mean, sx, den, lower, upper
     median = wide.get_column(f"{p}__median").cast(pl.Float64).to_numpy()
-    empty = np.full(median.shape, np.nan)
-    return median, empty, den, empty, empty
+    lower = wide.get_column(f"{p}__lower").cast(pl.Float64).to_numpy()
+    upper = wide.get_column(f"{p}__upper").cast(pl.Float64).to_numpy()
+    return median, np.full(median.shape, np.nan), den, lower, upper
 
 
 def observations_from_wide(
@@ -234,7 +240,9 @@ def compute(
     area × group × period with the columns of :data:`OBSERVATION_SCHEMA`.
 
     Intervals: Wilson for proportions, Byar (exact Poisson below 10) for counts and rates,
-    Student's t for means (see :mod:`skillnader.stats.intervals`); no interval for medians.
+    Student's t for means (see :mod:`skillnader.stats.intervals`); order statistics for medians
+    (Conover 1999, section 3.2; exact binomial ranks up to 20,000 values, normal approximation
+    above).
     """
     connection = connection if connection is not None else duckdb.connect()
     if vintages is not None:
@@ -252,6 +260,9 @@ def compute(
         {level: f"level_{i}" for i, level in enumerate(hierarchy.levels)}
     )
     connection.register("area_lookup", lookup.to_arrow())
+    if any(s.measure == "median" for s in specs):
+        n, r = median_ranks(confidence)
+        connection.register("median_ranks", pl.DataFrame({"n": n, "r": r}).to_arrow())
     sql = compile_sql(
         specs,
         layout=layout,
@@ -261,6 +272,7 @@ def compute(
         fractional=hierarchy.fractional,
         records=relation,
         lookup="area_lookup",
+        confidence=confidence,
     )
     try:
         wide = _fetch(connection, sql)
@@ -272,4 +284,6 @@ def compute(
         ) from exc
     finally:
         connection.unregister("area_lookup")
+        if any(s.measure == "median" for s in specs):
+            connection.unregister("median_ranks")
     return observations_from_wide(wide, specs, confidence=confidence)
