@@ -250,3 +250,23 @@ def test_generated_px_round_trips(table):
         else:
             assert flat[i] == c and i not in cube.symbols
     assert len(cube.symbols) == sum(isinstance(c, str) for c in cells)
+
+
+DECIMAL = st.builds(
+    lambda sign, whole, frac: f"{sign}{whole}{'.' if frac is not None else ''}{frac or ''}",
+    st.sampled_from(["", "-"]),
+    st.text(alphabet="0123456789", min_size=0, max_size=8),
+    st.none() | st.text(alphabet="0123456789", min_size=0, max_size=7),
+).filter(lambda t: any(ch.isdigit() for ch in t))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(DECIMAL, min_size=1, max_size=60), st.sampled_from([" ", "\n", "\t", "  ", "\r\n"]))
+def test_vectorised_decimals_equal_float(tokens, sep):
+    """The byte-level DATA parser gives the same double as Python's float() for every token."""
+    from skillnader.readers.px import _parse_plain
+
+    out = _parse_plain(sep.join(tokens).encode(), 0, {})
+    assert out is not None
+    assert out.tolist() == [float(t) for t in tokens]
+    assert [math.copysign(1, v) for v in out] == [math.copysign(1, float(t)) for t in tokens]
