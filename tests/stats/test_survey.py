@@ -115,3 +115,22 @@ def test_input_errors():
         weighted_mean(V, W[:-1])
     with pytest.raises(InputError, match="non-negative"):
         weighted_mean(V, -W)
+
+
+def test_a_stratum_with_one_psu_adds_no_variance():
+    # stratum "c" has a single PSU: it shifts the estimate but carries no variance information
+    v = np.append(V, [4.0, 6.0])
+    w = np.append(W, [1.0, 1.0])
+    strata = np.append(STRATA, ["c", "c"])
+    psu = np.append(PSU, [1, 1])
+    res = weighted_mean(v, w, strata=strata, clusters=psu)
+    est = (w * v).sum() / w.sum()
+    u = w * (v - est) / w.sum()
+    var = 0.0
+    for h in ("a", "b"):
+        totals = np.array(
+            [u[(strata == h) & (psu == j)].sum() for j in np.unique(psu[strata == h])]
+        )
+        var += len(totals) / (len(totals) - 1) * ((totals - totals.mean()) ** 2).sum()
+    assert res.se == pytest.approx(np.sqrt(var), rel=1e-12)
+    assert res.df == 7 - 3  # 7 PSUs in 3 strata

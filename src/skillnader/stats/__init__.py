@@ -29,8 +29,10 @@ Modules
 ``progress``
     Progress toward a target (the Open SDG compound-annual-growth method).
 ``inequality``
-    Inequality and segregation measures across areas and groups (SII/RII, Gini, Theil,
-    dissimilarity).
+    Inequality across areas and groups (SII/RII, Gini, Theil and mean log deviation with their
+    between/within decomposition).
+``segregation``
+    Residential segregation of a group over the areas (dissimilarity, isolation, entropy).
 ``disclosure``
     Statistical disclosure control: primary and secondary suppression of small cells.
 

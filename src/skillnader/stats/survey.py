@@ -8,8 +8,12 @@ Two ways to get the variance, depending on what is known about the design:
   estimator ``sum_h n_h / (n_h - 1) sum_j (u_hj - mean_h(u))^2``. This is what R's ``survey``
   package (``svydesign(ids=, strata=, weights=)``) and Stata's ``svy`` compute by default when no
   finite-population correction is given. Degrees of freedom: PSUs minus strata.
-* **Kish's effective sample size** otherwise: ``n_eff = (sum w)^2 / sum w^2``, the design effect
-  of unequal weighting. The proportion's interval is then Wilson's with ``n_eff`` trials.
+* **Kish's effective sample size** for a proportion without strata or clusters:
+  ``n_eff = (sum w)^2 / sum w^2``, the design effect of unequal weighting; the interval is then
+  Wilson's with ``n_eff`` trials.
+
+Means always use linearisation; without clusters every respondent is its own PSU, and without
+strata there is one stratum (R: ``svydesign(ids = ~1, weights = ~w)``).
 
 Proportions use a Wilson interval with the effective sample size ``p (1 - p) / var(p)`` in both
 cases, so that limits stay inside [0, 1] and unweighted data without a design give exactly the
