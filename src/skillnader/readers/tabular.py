@@ -249,7 +249,7 @@ def _cp1252_or_fail(path: Path, bad_at: int, line: int) -> str:
 
 
 class _Blocks:
-    """Decoded lines of a text file in blocks of bounded size (lists of lines without ``\\n``).
+    """Decoded text of a file in blocks of about 1 MiB that hold whole lines ending in ``\\n``.
 
     ``\\r\\r\\n``, ``\\r\\n`` and a lone ``\\r`` become ``\\n`` so that no empty rows appear and
     line numbers match what a user sees. A block ends only where the number of ``"`` seen so far
@@ -268,7 +268,7 @@ class _Blocks:
         self.bytes_read = 0
         self.lines_out = 0
 
-    def __iter__(self) -> Iterator[list[str]]:
+    def __iter__(self) -> Iterator[str]:
         dec = codecs.getincrementaldecoder(self.encoding)("strict")
         carry = ""
         with open(self.path, "rb") as fh:
@@ -301,29 +301,25 @@ class _Blocks:
                     text = stripped
                 if "\r" in text:
                     text = text.replace("\r\r\n", "\n").replace("\r\n", "\n").replace("\r", "\n")
-                parts = text.split("\n")
                 if final:
-                    if parts and parts[-1] == "":
-                        parts.pop()
-                    self.lines_out += len(parts)
-                    if parts:
-                        yield parts
+                    if text and not text.endswith("\n"):
+                        text += "\n"
+                    if text:
+                        self.lines_out += text.count("\n")
+                        yield text
                     return
-                rest = [parts.pop()]
-                if text.count('"') % 2 and len(text) < _MAX_RECORD_CHARS:
-                    # keep the lines of an unfinished quoted field for the next block
-                    odd = (text.count('"') - rest[0].count('"')) % 2
-                    while parts and odd:
-                        line = parts.pop()
-                        rest.append(line)
-                        odd = (odd + line.count('"')) % 2
-                    rest.reverse()
-                    if not parts:
-                        carry = "\n".join(rest) + tail
-                        continue
-                carry = "\n".join(rest) + tail
-                self.lines_out += len(parts)
-                yield parts
+                end = text.rfind("\n") + 1
+                if text.count('"', 0, end) % 2 and len(text) < _MAX_RECORD_CHARS:
+                    # end the block before the unfinished quoted field
+                    odd = True
+                    while odd and end > 0:
+                        start = text.rfind("\n", 0, end - 1) + 1
+                        odd = (text.count('"', start, end) % 2) == 0
+                        end = start
+                carry = text[end:] + tail
+                if end:
+                    self.lines_out += text.count("\n", 0, end)
+                    yield text[:end]
 
 
 def _sniff_delimiter(sample: list[str]) -> str:
@@ -786,7 +782,7 @@ def _iter_csv(
             nxt = next(blocks, None)
             if nxt is None:
                 return False
-            buf.extend(nxt)
+            buf.extend(nxt[:-1].split("\n"))
         return True
 
     line_no = 0
@@ -875,29 +871,47 @@ def _iter_csv(
             state["n_out"] += take
             yield _build_frame(plan, cols, ln, src, fmt, _csv_values)
 
-    def vectorised(block: list[str], first: int) -> bool:
-        """Split a block of plain lines (no quotes) in Polars; False if it needs the csv module."""
+    schema = {f"c{i}": pl.String for i in range(ncols)}
+
+    def vectorised(text: str, n: int, first: int) -> bool:
+        """Split a block without quotes in Polars; False if it needs the csv module."""
         if state["after_blank"] or footer.hold or footer.explicit:
             return False
-        s = pl.Series(block, dtype=pl.String)
-        if (s.str.count_matches(delimiter, literal=True) != ncols - 1).any():
-            return False  # a footer, an error or a blank line: the careful path decides
-        if (s.str.strip_chars(delimiter + " \t\u00a0\u202f") == "").any():
+        if text.startswith("\n") or "\n\n" in text:
+            return False  # blank lines: footer separators, the careful path decides
+        if text.count(delimiter) != n * (ncols - 1):
+            return False  # a ragged line (footer or error)
+        try:
+            df = pl.read_csv(
+                text.encode("utf-8"),
+                has_header=False,
+                separator=delimiter,
+                quote_char=None,
+                schema=schema,
+                empty_string_is_null=False,
+                raise_if_empty=False,
+            )
+        except pl.exceptions.PolarsError:
+            return False  # a line with too many fields and another with too few
+        if df.height != n:
             return False
-        parts = s.str.split_exact(delimiter, ncols - 1).struct.unnest()
+        if (df["c0"].str.strip_chars() == "").any():
+            all_empty = df.select(pl.all_horizontal(pl.all().str.strip_chars() == "")).to_series()
+            if all_empty.any():
+                return False  # rows of empty fields, which the careful path skips as blank
         rows_to_pending()
-        names = parts.columns
         pending.append(
             (
-                {i: parts[names[i]] for i in needed},
-                pl.int_range(first, first + len(block), dtype=pl.Int64, eager=True),
+                {i: df[f"c{i}"] for i in needed},
+                pl.int_range(first, first + n, dtype=pl.Int64, eager=True),
             )
         )
-        state["pending_n"] += len(block)
+        state["pending_n"] += n
         return True
 
-    def careful(block: list[str], first: int) -> None:
-        reader = csv.reader([ln + "\n" for ln in block], delimiter=delimiter, strict=False)
+    def careful(text: str, first: int) -> None:
+        lines_in = [ln + "\n" for ln in text[:-1].split("\n")]
+        reader = csv.reader(lines_in, delimiter=delimiter, strict=False)
         prev = first - 1
         try:
             for row in reader:
@@ -926,20 +940,18 @@ def _iter_csv(
             ) from None
 
     first = header_at + 1
-    block: list[str] | None = list(buf)
+    text: str | None = "".join(ln + "\n" for ln in buf)
     buf.clear()
-    while block is not None:
-        if block:
-            has_quote = (
-                any('"' in ln for ln in block) if len(block) < 64 else ('"' in "\n".join(block))
-            )
-            if has_quote or not vectorised(block, first):
-                careful(block, first)
+    while text is not None:
+        if text:
+            n = text.count("\n")
+            if '"' in text or not vectorised(text, n, first):
+                careful(text, first)
                 if len(rows) >= chunk_rows:
                     rows_to_pending()
             yield from emit(False)
-            first += len(block)
-        block = next(blocks, None)
+            first += n
+        text = next(blocks, None)
     for ln, r in footer.finish():
         rows.append(r)
         lines.append(ln)
