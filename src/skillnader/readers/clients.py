@@ -101,6 +101,12 @@ class HttpFetcher:
     def close(self) -> None:
         self._client.close()
 
+    def __enter__(self) -> HttpFetcher:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def _key(self, method: str, url: str, body: bytes | None) -> Path:
         h = hashlib.sha256()
         h.update(method.encode())
@@ -302,6 +308,12 @@ class ScbClient:
 
     def close(self) -> None:
         self.http.close()
+
+    def __enter__(self) -> ScbClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def config(self) -> dict[str, Any]:
         """The ``/config`` answer (API version, languages, ``maxDataCells``, rate limits)."""
@@ -506,6 +518,12 @@ class KoladaClient:
 
     def close(self) -> None:
         self.http.close()
+
+    def __enter__(self) -> KoladaClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def _urls(
         self, kpis: Sequence[str], municipalities: Sequence[str] | None, years: Sequence[int] | None
