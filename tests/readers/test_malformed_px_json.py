@@ -210,7 +210,7 @@ PX_CASES = [
         "language-not-in-languages",
         GOOD.replace('LANGUAGE="sv";', 'LANGUAGE="sv";\nLANGUAGES="en","fi";'),
         FormatError,
-        ["LANGUAGES", "'sv'"],
+        ["line 3", "LANGUAGES", "'sv'"],
     ),
 ]
 

@@ -748,15 +748,17 @@ class _Header:
                 main = (st.items or [""])[0].strip() or None
         self.main = main
         langs = None
+        langs_line = None
         for st in stmts:
             if st.keyword == "LANGUAGES" and st.lang is None:
                 langs = [x.strip() for x in st.items or [] if x.strip()]
+                langs_line = st.line
         self.languages = langs or ([main] if main else [])
         if main and langs and main not in langs:
             raise self._err(
                 FormatError,
                 "LANGUAGE is not one of LANGUAGES",
-                st.line,
+                langs_line,
                 value=main,
                 expected=", ".join(langs),
             )
