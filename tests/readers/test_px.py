@@ -160,6 +160,8 @@ def test_all_keywords_file_codepage_datanotecell_and_notes():
         "mandatory": True,
     }
     assert c.meta["datanotesum"] == "Se"
+    assert c.meta["domains"] == {"region": "Region1999/2003", "age": "Age", "sex": "Sex"}
+    assert c.meta["maps"] == {"region": "Sweden_municipality"}
     assert cell(c, region="00", age="21", period="2003", type="BE0101F2", sex="1") == 305
     assert c.symbols[5] == ".."
 

@@ -1040,6 +1040,13 @@ class _Header:
                         value_notes.setdefault(d.code, {}).setdefault(c, []).append(
                             {"text": t, "mandatory": kw == "VALUENOTEX"}
                         )
+        # DOMAIN names the value set (often the area vintage, e.g. "Region1999/2003") and MAP
+        # the boundary set a variable can be drawn with; both matter when matching areas.
+        for kw, key in (("DOMAIN", "domains"), ("MAP", "maps")):
+            found = {d.code: self.text(kw, var) for d, var in zip(dims, variables, strict=True)}
+            found = {k: v for k, v in found.items() if v}
+            if found:
+                meta[key] = found
         if var_notes:
             meta["variable_notes"] = var_notes
         if value_notes:
