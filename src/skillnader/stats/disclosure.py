@@ -35,6 +35,14 @@ have several levels (a child can be a parent in another entry).
    in the relations of the disclosed cell, and audits again until no cell is disclosed. It never
    returns a frame whose audit is not clean.
 
+Some values are given away by the rule itself, whatever is suppressed: a suppressed total of 4
+over four primary cells (each known to be at least 1) makes every one of them 1. No suppression
+pattern can hide that, so the width required of a cell is capped at its width when *every* cell
+of the table is hidden; :func:`audit` reports such cells with ``required`` below
+``protection_level``. They occur only when the ``suppression`` column (primary or secondary) is
+published; publish suppressed cells with one symbol, or raise ``suppress_zeros`` / use
+``rounding_base``, where that matters.
+
 The audit uses the attacker's best continuous knowledge (the LP relaxation). For tables of one or
 two dimensions with margins the constraint matrix is totally unimodular, so the LP bounds are
 attained by integer tables; with three or more dimensions an integer attacker might occasionally
@@ -54,6 +62,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
+from scipy import sparse
 from scipy.optimize import linprog
 
 from skillnader.errors import InputError, MethodError, ShapeError, ValueFormatError
@@ -271,16 +280,17 @@ def _components(table: _Table, sup: np.ndarray):
     return list(comps.values())
 
 
-def _intervals(table, sup, lb, ub, only=None, cache=None, tag=""):
+def _intervals(table, sup, lb, ub, only=None, cache=None):
     """Feasible interval of each suppressed cell (or of the cells in ``only``).
 
     ``cache`` (a dict kept by the caller across rounds of :func:`protect`) holds the intervals
-    of components already solved: with the published values fixed, a component with the same
-    cells and bounds has the same intervals.
+    of components already solved: the published values are fixed and a hidden cell's a-priori
+    bounds depend only on whether it is primary, so a component with the same cells has the
+    same intervals whichever pattern it came from.
     """
     out: dict[int, tuple[float, float]] = {}
     for cells, rels in _components(table, sup):
-        comp_key = (tag, tuple(sorted(cells)))
+        comp_key = tuple(sorted(cells))
         targets = []
         for c in cells:
             if only is not None and c not in only:
@@ -292,15 +302,19 @@ def _intervals(table, sup, lb, ub, only=None, cache=None, tag=""):
         if not targets:
             continue
         pos = {c: k for k, c in enumerate(cells)}
-        a_eq = np.zeros((len(rels), len(cells)))
+        # sparse: a component can span a whole table of thousands of cells
+        r_idx, c_idx, coefs = [], [], []
         b_eq = np.zeros(len(rels))
         for row, r in enumerate(rels):
             p, kids = table.relations[r]
             for m, coef in [(p, 1.0)] + [(k, -1.0) for k in kids]:
                 if sup[m]:
-                    a_eq[row, pos[m]] += coef
+                    r_idx.append(row)
+                    c_idx.append(pos[m])
+                    coefs.append(coef)
                 else:
                     b_eq[row] -= coef * table.count[m]
+        a_eq = sparse.csr_array((coefs, (r_idx, c_idx)), shape=(len(rels), len(cells)))
         bounds = [(lb[c], None if np.isinf(ub[c]) else ub[c]) for c in cells]
         for c in targets:
             obj = np.zeros(len(cells))
@@ -323,19 +337,36 @@ def _interval_audit(table, sup, kind, threshold, suppress_zeros, protection_leve
     a suppressed total of 4 over four primary cells, each known to be at least 1).
     """
     lb, ub = _bounds(table, sup, kind, threshold, suppress_zeros)
-    found = _intervals(table, sup, lb, ub, cache=cache, tag="published")
+    found = _intervals(
+        table,
+        sup,
+        lb,
+        ub,
+        cache=cache,
+    )
     short = {c for c, (lo, hi) in found.items() if hi - lo < protection_level - _TOL}
     cap: dict[int, float] = {}
     if short:
-        everything = np.ones_like(sup)
-        all_kind = np.where(kind == PRIMARY, PRIMARY, SECONDARY)
-        lb_all, ub_all = _bounds(table, everything, all_kind, threshold, suppress_zeros)
-        cap = {
-            c: hi - lo
-            for c, (lo, hi) in _intervals(
-                table, everything, lb_all, ub_all, short, cache=cache, tag="all"
-            ).items()
-        }
+        # Hiding more cells can only widen an interval. First hide the neighbours of the short
+        # cells: a cell that becomes wide enough then has an achievable requirement, and the
+        # LP over the whole table (every cell hidden) is needed only for the rest.
+        wider = sup.copy()
+        for r in range(len(table.relations)):
+            members = table.members(r)
+            if short.intersection(members):
+                wider[members] = True
+        still = short
+        if not wider.all():
+            w_kind = np.where(kind == PRIMARY, PRIMARY, SECONDARY)
+            lb_w, ub_w = _bounds(table, wider, w_kind, threshold, suppress_zeros)
+            found_w = _intervals(table, wider, lb_w, ub_w, short, cache=cache)
+            still = {c for c in short if found_w[c][1] - found_w[c][0] < protection_level - _TOL}
+        if still:
+            everything = np.ones_like(sup)
+            all_kind = np.where(kind == PRIMARY, PRIMARY, SECONDARY)
+            lb_all, ub_all = _bounds(table, everything, all_kind, threshold, suppress_zeros)
+            found_all = _intervals(table, everything, lb_all, ub_all, still, cache=cache)
+            cap = {c: hi - lo for c, (lo, hi) in found_all.items()}
     out = []
     for c in sorted(found):
         lo, hi = found[c]
