@@ -555,3 +555,12 @@ def test_quoted_multiline_field_across_block_boundary(tmp_path):
     p.write_bytes(data.replace(row, row.replace(b"40001;", b"fel;")))
     with pytest.raises(ValueFormatError, match=f"line {2 + 40001 + 2 * 41}, column 'antal'"):
         read_tabular(p, SMALL)
+
+
+def test_rows_of_empty_fields_are_blank_lines(tmp_path):
+    p = tmp_path / "gaps.csv"
+    p.write_text("område;år;antal\n0180;2022;1\n;;\n\n0114;2022;2\n  \n", encoding="utf-8")
+    cube = read_tabular(p, SMALL)
+    assert cube.shape == (2, 1)
+    assert cube.values.tolist() == [1.0, 2.0]
+    assert cube.meta["rows"] == 2 and cube.meta["footer_lines_dropped"] == 0
