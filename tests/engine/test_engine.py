@@ -94,8 +94,9 @@ def test_proportion_equals_hand_written_sql_cell_by_cell(observations, hand):
     np.testing.assert_allclose(published["lower"], lower, rtol=1e-12)
     np.testing.assert_allclose(published["upper"], upper, rtol=1e-12)
     hidden = j.filter(pl.col("suppressed"))
-    assert ((hidden["emp_num"] < 5) | (hidden["emp_den"] < 5)).all()
-    assert ((published["emp_num"] >= 5) & (published["emp_den"] >= 5)).all()
+    # The project's primary rule: counts 1-4 are hidden, true zeros are published.
+    assert (hidden["emp_num"].is_between(1, 4) | hidden["emp_den"].is_between(1, 4)).all()
+    assert (~published["emp_num"].is_between(1, 4) & ~published["emp_den"].is_between(1, 4)).all()
 
 
 def test_rate_and_count_equal_hand_written_sql_cell_by_cell(observations, hand):
@@ -268,7 +269,18 @@ def test_sdo_numerators_are_sums_of_their_regso(unprotected, hierarchy):
     np.testing.assert_allclose(joined["denominator"], joined["denominator_sum"], rtol=1e-12)
 
 
-def test_no_published_cell_has_a_small_count_or_denominator(observations, unprotected):
+def _small(column: str, threshold: int, zeros: bool) -> pl.Expr:
+    return pl.col(column).is_between(0 if zeros else 1, threshold - 1e-9)
+
+
+@pytest.mark.parametrize("zeros", [False, True])
+def test_no_published_cell_has_a_small_count_or_denominator(
+    population, specs, hierarchy, unprotected, zeros
+):
+    """Counts and denominators under the threshold are never published (zeros only by choice)."""
+    observations = compute(
+        population, specs, hierarchy, layout=LAYOUT, group_sets=GROUP_SETS, suppress_zeros=zeros
+    )
     key = ["level", "area_code", "group", "period"]
     raw = unprotected.select(
         *key,
@@ -281,33 +293,57 @@ def test_no_published_cell_has_a_small_count_or_denominator(observations, unprot
         ("employment_rate", 5),
         ("born_outside_europe", 5),
         ("mean_wage_income", 5),
+        ("employment_rate_weighted", 10),  # judged on unweighted persons
     ):
+        source = "employment_rate" if indicator.endswith("weighted") else indicator
         j = observations.filter(pl.col("indicator") == indicator).join(
-            raw.filter(pl.col("indicator") == indicator), on=key
+            raw.filter(pl.col("indicator") == source), on=key
         )
         published = j.filter(~pl.col("suppressed"))
         hidden = j.filter(pl.col("suppressed"))
         assert hidden.height > 0 and published.height > 0
-        assert (published["raw_den"] >= threshold).all()
-        if indicator != "mean_wage_income":
-            assert (published["raw_num"] >= threshold).all()
-            assert ((hidden["raw_num"] < threshold) | (hidden["raw_den"] < threshold)).all()
-        else:
-            assert (hidden["raw_den"] < threshold).all()
+        small_den = _small("raw_den", threshold, zeros)
+        small_num = _small("raw_num", threshold, zeros)
+        if indicator == "mean_wage_income":
+            small_num = pl.lit(False)
+        assert published.filter(small_den | small_num).height == 0
+        assert hidden.filter(~(small_den | small_num)).height == 0
         checked += j.height
-    # The weighted indicator (threshold 10) is suppressed on unweighted person counts.
-    weighted = observations.filter(pl.col("indicator") == "employment_rate_weighted").join(
-        raw.filter(pl.col("indicator") == "employment_rate"), on=key
-    )
-    published = weighted.filter(~pl.col("suppressed"))
-    assert ((published["raw_num"] >= 10) & (published["raw_den"] >= 10)).all()
-    hidden = weighted.filter(pl.col("suppressed"))
-    assert ((hidden["raw_num"] < 10) | (hidden["raw_den"] < 10)).all()
     assert checked > 10_000
     # Nothing of a suppressed cell is exposed.
     hidden_all = observations.filter(pl.col("suppressed"))
     for column in ("value", "numerator", "denominator", "lower", "upper"):
         assert hidden_all[column].null_count() == hidden_all.height
+
+
+def test_full_disclosure_control_protects_every_relation(population, hierarchy):
+    """With ``protect`` no suppressed cell is alone in an additive relation (area or sex)."""
+    specs = parse_specs(
+        {
+            "indicators": [
+                {"id": "social_assistance", "measure": "count", "numerator": "social_assistance"}
+            ]
+        }
+    )
+    small = population.filter(pl.col("year") == 2023)
+    layout = RecordLayout(area="regso", period="year", groups=("sex",), age="age")
+    full = compute(
+        small, specs, hierarchy, layout=layout, group_sets=[("sex",)], disclosure_control="full"
+    )
+    primary = compute(small, specs, hierarchy, layout=layout, group_sets=[("sex",)])
+    assert full["suppressed"].sum() > primary["suppressed"].sum() > 0
+    key = ["level", "area_code", "group"]
+    both = full.join(primary, on=key, suffix="_p")
+    assert both.filter(pl.col("suppressed_p") & ~pl.col("suppressed")).height == 0
+    lookup = hierarchy.lookup.select(pl.col("regso").alias("area_code"), "sdo")
+    regso = full.filter(pl.col("level") == "regso").join(lookup, on="area_code")
+    per_sdo = regso.group_by("sdo", "group").agg(pl.col("suppressed").sum().alias("n"))
+    sdo = full.filter(pl.col("level") == "sdo").rename({"area_code": "sdo"})
+    relation = per_sdo.join(sdo, on=["sdo", "group"])
+    relation = relation.with_columns((pl.col("n") + pl.col("suppressed").cast(pl.Int64)).alias("n"))
+    assert relation.filter(pl.col("n") == 1).height == 0
+    by_sex = full.group_by("level", "area_code").agg(pl.col("suppressed").sum().alias("n"))
+    assert by_sex.filter(pl.col("n") == 1).height == 0
 
 
 def _tiny():

@@ -14,7 +14,9 @@ computed from the records with the same grouping sets, and joined on the cell ke
 The output has one row per vintage × level × area × group × period and, per indicator, the
 columns ``<id>__num``, ``<id>__den`` (and the unweighted ``__num_n``/``__den_n``, ``__w2`` of
 weighted indicators, ``__sx``/``__sxx`` of means, ``__median`` of medians) and
-``<id>__suppressed`` (primary suppression, see :func:`_primary_suppression`).
+the key columns ``vintage, level, area_code, group_key, period``. Suppression is not decided
+here: :mod:`skillnader.engine.run` hands the unweighted counts to
+:mod:`skillnader.stats.disclosure`, the one place that decides what may be published.
 """
 
 from __future__ import annotations
@@ -176,23 +178,6 @@ def _base_aggregates(spec: IndicatorSpec, layout: RecordLayout) -> list[str]:
             f"SUM({weight} * {value} * {value}) FILTER (WHERE {population}) AS {_q(p + '__sxx')}"
         )
     return out
-
-
-def _primary_suppression(spec: IndicatorSpec, alias: str = "r") -> str:
-    """SQL condition under which a cell of ``spec`` must not be published (primary suppression).
-
-    A cell is suppressed when its unweighted count of persons in the numerator, or in the
-    denominator, is below the spec's threshold (for means and medians: the number of persons
-    with a value). This is the fallback used while ``skillnader.stats.disclosure.protect`` is
-    not available; secondary suppression (protecting suppressed cells against recovery from
-    totals) is that function's job.
-    """
-    p = spec.id
-    suffix = "_n" if spec.weight is not None else ""
-    checks = [f"{alias}.{_q(p + '__den' + suffix)} < {spec.threshold}"]
-    if spec.measure in ("proportion", "count", "rate"):
-        checks.append(f"{alias}.{_q(p + '__num' + suffix)} < {spec.threshold}")
-    return "(" + " OR ".join(checks) + ")"
 
 
 def _grouping_sets(levels: int, group_sets, group_alias) -> str:
@@ -405,7 +390,6 @@ def compile_sql(
     final += [
         f"m.{_q(s.id + '__' + part)}" for s in medians for part in ("median", "lower", "upper")
     ]
-    final += [f"{_primary_suppression(s)} AS {_q(s.id + '__suppressed')}" for s in specs]
     return (
         "WITH\n"
         + ",\n".join(ctes)

@@ -25,7 +25,7 @@ from skillnader.engine.compile import (
 from skillnader.engine.hierarchy import AreaHierarchy
 from skillnader.engine.spec import IndicatorSpec, SpecError, check_columns
 from skillnader.errors import InputError, MethodError, UnknownAreaError
-from skillnader.stats import intervals
+from skillnader.stats import disclosure, intervals
 
 __all__ = ["OBSERVATION_SCHEMA", "compute", "observations_from_wide"]
 
@@ -183,18 +183,134 @@ def _intervals(spec: IndicatorSpec, wide: pl.DataFrame, confidence: float):
     return median, np.full(median.shape, np.nan), den, lower, upper
 
 
+def _counts(spec: IndicatorSpec, wide: pl.DataFrame) -> tuple[np.ndarray, np.ndarray | None]:
+    """Unweighted person counts of a cell that disclosure control judges: (count, denominator).
+
+    Proportions, rates and counts: persons in the numerator and in the population. Means and
+    medians: persons with a value (no denominator).
+    """
+    suffix = "_n" if spec.weight is not None else ""
+    den = wide.get_column(f"{spec.id}__den{suffix}").cast(pl.Float64).fill_null(0).to_numpy()
+    if spec.measure in ("proportion", "count", "rate"):
+        num = wide.get_column(f"{spec.id}__num{suffix}").cast(pl.Float64).fill_null(0).to_numpy()
+        return num, den
+    return den, None
+
+
+def _split_groups(frame: pl.DataFrame, group_columns: Sequence[str]) -> pl.DataFrame:
+    """One column per group dimension from the canonical key, ``"total"`` where not split."""
+    parts = frame.get_column("group_key").str.split(";")
+    columns = []
+    for g in group_columns:
+        value = (
+            parts.list.eval(pl.element().filter(pl.element().str.starts_with(g + "=")))
+            .list.first()
+            .str.strip_prefix(g + "=")
+            .fill_null(_TOTAL)
+            .alias(f"dim__{g}")
+        )
+        columns.append(value)
+    return frame.with_columns(columns)
+
+
+_TOTAL = "total"
+
+
+def _protect_tables(
+    spec: IndicatorSpec,
+    wide: pl.DataFrame,
+    count: np.ndarray,
+    den: np.ndarray | None,
+    hierarchy: AreaHierarchy,
+    group_columns: Sequence[str],
+    suppress_zeros: bool,
+) -> np.ndarray:
+    """Primary and secondary suppression by :func:`skillnader.stats.disclosure.protect`.
+
+    Each vintage × period of the indicator is one table with the dimensions area (additive
+    along the hierarchy) and every group column (additive over its values to ``total``). The
+    table must be a complete cube: absent cells (no persons) are added as zeros.
+    """
+    frame = _split_groups(
+        wide.select(_KEY).with_columns(
+            pl.Series("count__", count), pl.Series("den__", den if den is not None else count)
+        ),
+        group_columns,
+    ).with_row_index("row__")
+    dims = ["area_code", *[f"dim__{g}" for g in group_columns]]
+    suppressed = np.zeros(wide.height, dtype=bool)
+    for (vintage, _period), table in frame.group_by(["vintage", "period"], maintain_order=True):
+        lookup = hierarchy.lookup.filter(pl.col("vintage") == vintage)
+        area_tree: dict[str, list[str]] = {}
+        for finer, coarser in zip(hierarchy.levels[:-1], hierarchy.levels[1:], strict=True):
+            pairs = lookup.select(finer, coarser).unique().sort(finer)
+            for parent, children in pairs.group_by(coarser, maintain_order=True):
+                area_tree[str(parent[0])] = children.get_column(finer).to_list()
+        trees = {"area_code": area_tree}
+        grid = table.select("area_code").unique()
+        for g in group_columns:
+            values = sorted(set(table.get_column(f"dim__{g}").to_list()) - {_TOTAL})
+            trees[f"dim__{g}"] = {_TOTAL: values}
+            grid = grid.join(pl.DataFrame({f"dim__{g}": [_TOTAL, *values]}), how="cross")
+        full = grid.join(table, on=dims, how="left").with_columns(
+            pl.col("count__", "den__").fill_null(0.0)
+        )
+        protected = disclosure.protect(
+            full,
+            dims=dims,
+            count="count__",
+            denominator="den__" if den is not None else None,
+            threshold=spec.threshold,
+            hierarchies=trees,
+            suppress_zeros=suppress_zeros,
+        ).filter(pl.col("row__").is_not_null())
+        rows = protected.get_column("row__").to_numpy()
+        suppressed[rows] = protected.get_column("suppressed").to_numpy()
+    return suppressed
+
+
 def observations_from_wide(
-    wide: pl.DataFrame, specs: Sequence[IndicatorSpec], *, confidence: float = 0.95
+    wide: pl.DataFrame,
+    specs: Sequence[IndicatorSpec],
+    *,
+    confidence: float = 0.95,
+    disclosure_control: str = "primary",
+    suppress_zeros: bool = False,
+    hierarchy: AreaHierarchy | None = None,
+    group_columns: Sequence[str] = (),
 ) -> pl.DataFrame:
     """Turn the compiled query's wide result into long observations with intervals.
 
-    Suppressed cells lose value, interval, numerator and denominator.
+    Suppression is decided by :mod:`skillnader.stats.disclosure` on unweighted person counts:
+    ``"primary"`` applies its primary rule (:func:`~skillnader.stats.disclosure.primary_mask`:
+    a count or denominator below the indicator's threshold; zeros only with
+    ``suppress_zeros``) to every cell; ``"full"`` runs
+    :func:`~skillnader.stats.disclosure.protect` (primary and secondary suppression with an
+    audit) on each indicator × vintage × period table, which needs ``hierarchy`` and
+    ``group_columns`` and group sets forming a complete cube. ``"none"`` publishes everything
+    (internal use only). Suppressed cells lose value, interval, numerator and denominator.
     """
+    if disclosure_control not in ("primary", "full", "none"):
+        raise InputError(
+            "unknown disclosure control", value=disclosure_control, expected="primary | full | none"
+        )
     frames = []
     key = wide.select(_KEY)
     for spec in specs:
         value, num, den, lower, upper = _intervals(spec, wide, confidence)
-        suppressed = wide.get_column(f"{spec.id}__suppressed").fill_null(True)
+        count, count_den = _counts(spec, wide)
+        if disclosure_control == "none" or spec.threshold == 0:
+            suppressed = np.zeros(wide.height, dtype=bool)
+        elif disclosure_control == "primary":
+            suppressed = disclosure.primary_mask(
+                count, count_den, threshold=spec.threshold, suppress_zeros=suppress_zeros
+            )
+        else:
+            if hierarchy is None:
+                raise InputError("full disclosure control needs the area hierarchy")
+            suppressed = _protect_tables(
+                spec, wide, count, count_den, hierarchy, group_columns, suppress_zeros
+            )
         frame = key.with_columns(
             pl.lit(spec.id).alias("indicator"),
             pl.lit(spec.measure).alias("measure"),
@@ -203,7 +319,7 @@ def observations_from_wide(
             pl.Series("denominator", den, dtype=pl.Float64).fill_nan(None),
             pl.Series("lower", lower, dtype=pl.Float64).fill_nan(None),
             pl.Series("upper", upper, dtype=pl.Float64).fill_nan(None),
-            suppressed.alias("suppressed"),
+            pl.Series("suppressed", suppressed, dtype=pl.Boolean),
         )
         hidden = pl.col("suppressed")
         frame = frame.with_columns(
@@ -229,6 +345,8 @@ def compute(
     confidence: float = 0.95,
     connection: duckdb.DuckDBPyConnection | None = None,
     check_areas: bool = True,
+    disclosure_control: str = "primary",
+    suppress_zeros: bool = False,
 ) -> pl.DataFrame:
     """Compute every indicator × area level × group combination × period in one DuckDB query.
 
@@ -242,7 +360,8 @@ def compute(
     Intervals: Wilson for proportions, Byar (exact Poisson below 10) for counts and rates,
     Student's t for means (see :mod:`skillnader.stats.intervals`); order statistics for medians
     (Conover 1999, section 3.2; exact binomial ranks up to 20,000 values, normal approximation
-    above).
+    above). Suppression: see :func:`observations_from_wide` (``disclosure_control``,
+    ``suppress_zeros``); by default the primary rule of :mod:`skillnader.stats.disclosure`.
     """
     connection = connection if connection is not None else duckdb.connect()
     if vintages is not None:
@@ -286,4 +405,12 @@ def compute(
         connection.unregister("area_lookup")
         if any(s.measure == "median" for s in specs):
             connection.unregister("median_ranks")
-    return observations_from_wide(wide, specs, confidence=confidence)
+    return observations_from_wide(
+        wide,
+        specs,
+        confidence=confidence,
+        disclosure_control=disclosure_control,
+        suppress_zeros=suppress_zeros,
+        hierarchy=hierarchy,
+        group_columns=[g for g in layout.groups if any(g in c for c in group_sets)],
+    )
