@@ -6,6 +6,7 @@ from collections import defaultdict
 
 import numpy as np
 import pytest
+import statsmodels.api as sm
 from scipy import stats as sst
 
 from skillnader.errors import InputError
@@ -134,3 +135,17 @@ def test_a_stratum_with_one_psu_adds_no_variance():
         var += len(totals) / (len(totals) - 1) * ((totals - totals.mean()) ** 2).sum()
     assert res.se == pytest.approx(np.sqrt(var), rel=1e-12)
     assert res.df == 7 - 3  # 7 PSUs in 3 strata
+
+
+def test_clustered_mean_agrees_with_statsmodels_cluster_robust_wls():
+    # With one stratum the ultimate-cluster variance of a weighted mean equals the
+    # cluster-robust (sandwich) variance of an intercept-only WLS fit with the G / (G - 1)
+    # small-sample factor, which statsmodels applies by default.
+    clusters = np.unique(np.char.add(STRATA, PSU.astype(str)), return_inverse=True)[1]
+    ref = sm.WLS(V, np.ones_like(V), weights=W).fit(
+        cov_type="cluster", cov_kwds={"groups": clusters}
+    )
+    res = weighted_mean(V, W, clusters=clusters)
+    assert res.value == pytest.approx(ref.params[0], rel=1e-12)
+    assert res.se == pytest.approx(ref.bse[0], rel=1e-10)
+    assert res.df == 5  # 6 PSUs, 1 stratum
