@@ -84,6 +84,9 @@ def test_proportion_estimate_as_percentage():
     assert est.method == "Wilson" and est.confidence == 0.95
     nan_est = proportion(0, 0)
     assert np.isnan(nan_est.value) and "undefined" in nan_est.note
+    assert nan_est.as_dict()["value"] is None  # JSON has no NaN
+    vec = proportion([1, 0], [4, 0]).as_dict()
+    assert vec["value"] == [0.25, None] and vec["method"] == "Wilson"
 
 
 # --- Byar and exact Poisson -------------------------------------------------------------------

@@ -29,6 +29,7 @@ References
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -74,10 +75,12 @@ class Estimate:
         return iter((self.value, self.lower, self.upper))
 
     def as_dict(self) -> dict[str, Any]:
-        """Plain dictionary (lists for array fields), e.g. for JSON output."""
+        """Plain dictionary for JSON output: lists for arrays, ``None`` for NaN (JSON has none)."""
 
         def plain(v: Any) -> Any:
-            return v.tolist() if isinstance(v, np.ndarray) else v
+            if isinstance(v, np.ndarray):
+                return [None if x != x else x for x in v.astype(float).ravel().tolist()]
+            return None if v is None or v != v else float(v)
 
         return {
             "value": plain(self.value),
@@ -116,7 +119,11 @@ def check_confidence(confidence: float) -> float:
 
 def z_value(confidence: float) -> float:
     """Two-sided standard normal quantile for ``confidence`` (1.959964 for 0.95)."""
-    c = check_confidence(confidence)
+    return _z(check_confidence(confidence))
+
+
+@lru_cache(maxsize=32)
+def _z(c: float) -> float:
     return float(_st.norm.ppf(0.5 + c / 2.0))
 
 
