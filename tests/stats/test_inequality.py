@@ -368,3 +368,12 @@ def test_sii_refuses_unsuitable_inputs():
         iq.sii_rii([1, 2, 3, 4, 5], [1] * 5)
     with pytest.raises(MethodError, match="non-negative"):
         iq.sii_rii([1, 2, 3, 4, 5], [1] * 5, se=[1, -1, 1, 1, 1])
+
+
+def test_areas_without_population_are_dropped_from_entropy_measures():
+    v, w, g = [1.0, 2.0, 3.0, 4.0], [1, 0, 2, 3], ["a", "b", "a", "b"]
+    for fn in (iq.theil, iq.mean_log_deviation):
+        res = fn(v, w, g)
+        ref = fn([1.0, 3.0, 4.0], [1, 2, 3], ["a", "a", "b"])
+        assert (res.total, res.between) == (pytest.approx(ref.total), pytest.approx(ref.between))
+        assert res.group_index[1] == 0.0  # group b has one populated area left

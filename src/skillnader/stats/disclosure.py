@@ -39,9 +39,9 @@ Some values are given away by the rule itself, whatever is suppressed: a suppres
 over four primary cells (each known to be at least 1) makes every one of them 1. No suppression
 pattern can hide that, so the width required of a cell is capped at its width when *every* cell
 of the table is hidden; :func:`audit` reports such cells with ``required`` below
-``protection_level``. They occur only when the ``suppression`` column (primary or secondary) is
-published; publish suppressed cells with one symbol, or raise ``suppress_zeros`` / use
-``rounding_base``, where that matters.
+``protection_level``. The disclosure rests on knowing which cells are primary, so publish every
+suppressed cell with the same symbol (never the ``suppression`` column), and consider
+``suppress_zeros`` or ``rounding_base`` where such a table matters.
 
 The audit uses the attacker's best continuous knowledge (the LP relaxation). For tables of one or
 two dimensions with margins the constraint matrix is totally unimodular, so the LP bounds are

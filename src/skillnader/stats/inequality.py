@@ -357,6 +357,12 @@ def _entropy_inputs(values, weights, groups, measure):
             raise MethodError(f"groups has {g.shape[0]} entries for {v.size} values")
     else:
         g = None
+    # areas without population carry no weight; dropping them keeps every group's total positive
+    keep = w > 0
+    if not keep.all():
+        v, w = v[keep], w[keep]
+        g = None if g is None else g[keep]
+        _need(v.size, MIN_AREAS_DISPERSION, measure)
     return v, w, g, weighted
 
 
@@ -376,22 +382,24 @@ def _mld(v: np.ndarray, w: np.ndarray) -> float:
 
 
 def _decompose(v, w, g, measure_name, index_fn, weighted):
+    """Total index and, with groups, its between/within parts (Shorrocks 1980)."""
     total = index_fn(v, w)
     if g is None:
         return TheilResult(measure_name, total, weighted=weighted)
     labels, inverse = np.unique(g, return_inverse=True)
     pop_share = np.bincount(inverse, weights=w) / w.sum()
     inc_share = np.bincount(inverse, weights=w * v) / np.dot(w, v)
-    group_index = []
-    for k in range(labels.size):
-        m = inverse == k
-        group_index.append(index_fn(v[m], w[m]) if m.sum() > 1 else 0.0)
-    group_index = np.array(group_index)
+    # each group's own index, vectorised over groups: m_g is the group's weighted mean
+    w_g = np.bincount(inverse, weights=w)
+    y_g = np.bincount(inverse, weights=w * v)
+    m = (y_g / w_g)[inverse]
     if measure_name == "theil_t":
+        group_index = np.bincount(inverse, weights=w * v * np.log(v / m)) / y_g
         between = float(np.sum(inc_share * np.log(inc_share / pop_share)))
         within = float(np.dot(inc_share, group_index))
         share = inc_share
     else:
+        group_index = np.bincount(inverse, weights=w * np.log(m / v)) / w_g
         between = float(np.sum(pop_share * np.log(pop_share / inc_share)))
         within = float(np.dot(pop_share, group_index))
         share = pop_share
