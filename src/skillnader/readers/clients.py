@@ -246,10 +246,11 @@ def merge_cubes(cubes: Sequence[Cube]) -> Cube:
     given = np.zeros(shape, dtype=bool)
     symbols: dict[int, str] = {}
     notes: dict[int, str] = {}
+    where = [{x: i for i, x in enumerate(d.codes)} for d in dims]
     for c in cubes:
         pos = [
-            np.array([{x: i for i, x in enumerate(d.codes)}[x] for x in cd.codes], dtype=np.int64)
-            for d, cd in zip(dims, c.dimensions, strict=True)
+            np.array([w[x] for x in cd.codes], dtype=np.int64)
+            for w, cd in zip(where, c.dimensions, strict=True)
         ]
         sel = np.ix_(*pos)
         part = c.values.reshape(c.shape)
