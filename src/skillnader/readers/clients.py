@@ -82,7 +82,7 @@ class HttpFetcher:
         max_wait: float = 120.0,
         sleep: Callable[[float], None] = time.sleep,
         transport: httpx.BaseTransport | None = None,
-        user_agent: str = "skillnader (https://github.com/skillnader)",
+        user_agent: str = "skillnader/0.1 (python-httpx)",
     ) -> None:
         self.cache_dir = Path(cache_dir).expanduser() if cache_dir is not None else DEFAULT_CACHE
         self.use_cache = use_cache
