@@ -234,3 +234,15 @@ def test_duplicate_cells_and_unprotected_audit_are_errors():
         protect(frame, dims=["area"], count="n")
     with pytest.raises(ShapeError, match="protect"):
         audit(pl.DataFrame({"area": ["a"], "n": [7]}), dims=["area"], count="n")
+
+
+def test_audit_uses_the_denominator_as_an_upper_bound_for_proportion_tables():
+    # a = 3 of 3 people: primary (count and denominator small). b closes the relation. Since
+    # every count is at most its denominator, the attacker knows a <= 3, so a in [1, 3] and
+    # b = 13 - a in [10, 12].
+    frame = pl.DataFrame({"area": ["a", "b", "T"], "n": [3, 10, 13], "pop": [3, 20, 23]})
+    hier = {"area": {"T": ["a", "b"]}}
+    out = protect(frame, dims=["area"], count="n", denominator="pop", hierarchies=hier)
+    assert _suppressed(out, ["area"]) == {("a",): "primary", ("b",): "secondary"}
+    got = _intervals(out, ["area"], count="n", denominator="pop", hierarchies=hier)
+    assert got == {("a",): (1, 3), ("b",): (10, 12)}
