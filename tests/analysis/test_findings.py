@@ -147,3 +147,58 @@ def test_result_does_not_depend_on_row_order():
     assert f1.headline == f2.headline
     assert f1.gaps[0].values == pytest.approx(f2.gaps[0].values)
     assert f1.level.slope == pytest.approx(f2.level.slope)
+
+
+def test_delta_method_gap_interval_agrees_with_simulation_when_areas_are_apart():
+    from skillnader.analysis.findings import area_gaps
+
+    rng = np.random.default_rng(1)
+    vals = [np.sort(rng.uniform(10, 90, 40)) for _ in range(3)]
+    ses = [np.full(40, 0.3) for _ in range(3)]
+    d = area_gaps(["2020", "2021", "2022"], vals, ses, label="x", method="delta")
+    s = area_gaps(
+        ["2020", "2021", "2022"], vals, ses, label="x", method="simulation", sims=4000, seed=2
+    )
+    assert d.values == pytest.approx(s.values)
+    for lo_d, hi_d, lo_s, hi_s in zip(d.lower, d.upper, s.lower, s.upper, strict=True):
+        assert (hi_d - lo_d) == pytest.approx(hi_s - lo_s, rel=0.15)
+
+
+def test_delta_method_weights_follow_numpy_percentiles():
+    from skillnader.analysis.findings import percentile_gap_delta
+
+    rng = np.random.default_rng(5)
+    for n in (5, 6, 11, 127):
+        v = rng.normal(50, 10, n)
+        gap, se = percentile_gap_delta(v, np.zeros(n))
+        p90, p10 = np.percentile(v, [90, 10])
+        assert gap == pytest.approx(p90 - p10) and se == 0
+
+
+def test_vectorised_gap_table_equals_the_per_group_function():
+    from skillnader.analysis.findings import _delta_gaps, percentile_gap_delta
+
+    rng = np.random.default_rng(9)
+    frames = []
+    for k, n in enumerate((5, 6, 7, 12, 40)):
+        v = rng.normal(50, 10, n)
+        se = rng.uniform(0.1, 2, n)
+        frames.append(
+            pl.DataFrame(
+                {
+                    "indicator": f"i{k}",
+                    "level": "regso",
+                    "vintage": "2020",
+                    "period": "2021",
+                    "value": v,
+                    "lower": v - 1.959964 * se,
+                    "upper": v + 1.959964 * se,
+                }
+            )
+        )
+    table = _delta_gaps(pl.concat(frames).sample(fraction=1.0, shuffle=True, seed=1))
+    for k, f in enumerate(frames):
+        row = table.filter(pl.col("indicator") == f"i{k}").row(0, named=True)
+        se = (f["upper"] - f["lower"]).to_numpy() / (2 * 1.959964)
+        gap, sd = percentile_gap_delta(f["value"].to_numpy(), se)
+        assert row["gap"] == pytest.approx(gap) and row["se"] == pytest.approx(sd, rel=1e-6)
