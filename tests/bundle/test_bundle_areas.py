@@ -176,6 +176,14 @@ def test_geometry_is_simplified_wgs84_and_recorded(bundle_db):
         assert "coverage_simplify" in a.attributes["geometry"]
         assert "5 m" in a.attributes["geometry"]
     assert _areas("regso").exclude(geometry=None).count() == 127
+    import shapely
+
+    invalid = [
+        code
+        for code, g in with_geom.values_list("code", "geometry")
+        if not shapely.from_geojson(json.dumps(g)).is_valid
+    ]
+    assert invalid == []
     # the whole boundary set stays small enough for the web and the database
     size = sum(len(json.dumps(g)) for g in with_geom.values_list("geometry", flat=True))
     assert size < 3_000_000
