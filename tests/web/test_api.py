@@ -249,3 +249,19 @@ def test_schemathesis_finds_no_server_errors(world, wsgi_app):
             failures.append(f"{operation.label}: {err}")
     assert operations == len(openapi_schema()["paths"])
     assert not failures, "\n".join(failures)
+
+
+def test_findings(client, world):
+    data = get_json(client, "/api/v1/findings")
+    by_id = {f["indicator"]: f for f in data["results"]}
+    assert set(by_id) == {"employment", "overcrowding"}  # never the unpublished indicator
+    emp = by_id["employment"]
+    # The unpublished 2024 city value is not part of the series.
+    assert emp["level"]["periods"] == ["2021", "2022", "2023"]
+    assert emp["level"]["values"] == [80.1, 80.6, 81.2]
+    assert (emp["level"]["assessment"], emp["headline"]) == ("improving", "improves")
+    assert emp["improves_while_gap_widens"] is False
+    assert by_id["overcrowding"]["level"]["assessment"] == "not_assessed"
+    only = get_json(client, "/api/v1/findings?indicator=overcrowding")["results"]
+    assert [f["indicator"] for f in only] == ["overcrowding"]
+    get_json(client, "/api/v1/findings?indicator=secretind", 404)

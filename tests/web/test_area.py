@@ -58,3 +58,10 @@ def test_print_stylesheet(client, world):
 def test_unknown_area_is_404(client, world):
     assert client.get("/area/sdo/2023/99/").status_code == 404
     assert client.get("/area/sdo/1900/11/").status_code == 404
+
+
+def test_area_trend_marker_needs_five_points(client, world):
+    data = json.loads(client.get("/area/sdo/2020/01.json").content)
+    (emp,) = data["indicators"]
+    # Two yearly points: the recent-trend marker (last five points) cannot be calculated.
+    assert emp["trend"] == "cannot_be_calculated" and emp["trend_assessment"] is None

@@ -182,3 +182,10 @@ def test_no_n_plus_one(client, world, django_assert_max_num_queries):
     # A warm page only checks the data version.
     with django_assert_max_num_queries(3):
         client.get("/indicator/employment/")
+
+
+def test_summary_finding_on_the_page(client, world):
+    body = html(client, "/indicator/employment/")
+    assert "Förvärvsfrekvens i Stockholm förbättras (80,1 år 2021, 81,2 år 2023)." in body
+    data = json.loads(client.get("/indicator/employment.json").content)
+    assert data["finding"]["level"]["assessment"] == "improving"

@@ -46,6 +46,7 @@ URLS = [
     "/api/v1/comparisons?indicator=employment",
     "/api/v1/comparisons?indicator=employment&level=kommun",
     "/api/v1/openapi.json",
+    "/api/v1/findings",
 ]
 
 

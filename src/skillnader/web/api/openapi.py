@@ -376,6 +376,19 @@ def schema() -> dict[str, Any]:
                     },
                 }
             },
+            "/api/v1/findings": {
+                "get": {
+                    "operationId": "listFindings",
+                    "summary": "Does the city improve while the gaps widen? One finding per indicator",
+                    "parameters": [_query("indicator", "Only this indicator.")],
+                    "responses": {
+                        "200": _json(
+                            _obj({"results": {"type": "array", "items": _ref("Finding")}})
+                        ),
+                        "404": ERRORS["404"],
+                    },
+                }
+            },
         },
         "components": {
             "schemas": {
@@ -402,6 +415,17 @@ def schema() -> dict[str, Any]:
                 "Area": _obj(area_props),
                 "Feature": feature,
                 "Observation": observation,
+                "Finding": _obj(
+                    {
+                        "indicator": STR,
+                        "headline": STR,
+                        "improves_while_gap_widens": BOOL,
+                        "level": {"type": "object"},
+                        "gaps": {"type": "array", "items": {"type": "object"}},
+                        "sentence_sv": STR,
+                        "sentence_en": STR,
+                    }
+                ),
                 "Comparison": _obj(
                     {
                         "area": STR,

@@ -19,4 +19,5 @@ urlpatterns = [
     path("geojson/<code:level>/<code:vintage>", views.geojson, name="geojson"),
     path("observations", views.observations, name="observations"),
     path("comparisons", views.comparisons, name="comparisons"),
+    path("findings", views.findings, name="findings"),
 ]

@@ -101,6 +101,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "areas": base + "areas",
             "observations": base + "observations",
             "comparisons": base + "comparisons",
+            "findings": base + "findings",
         }
     )
 
@@ -442,7 +443,18 @@ def comparisons(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_safe
+def findings(request: HttpRequest) -> HttpResponse:
+    """Headline findings per indicator: the city's level trend and the gap trends, with the
+    evidence and a sentence in Swedish and English (:mod:`skillnader.analysis.findings`)."""
+    iid = request.GET.get("indicator") or None
+    if iid is not None and not Indicator.objects.filter(pk=iid, published=True).exists():
+        return _error(f"unknown indicator {iid!r}", 404)
+    return json_response({"results": queries.findings(iid)})
+
+
 __all__ = [
+    "findings",
     "area",
     "areas",
     "comparisons",

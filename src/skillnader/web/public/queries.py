@@ -10,13 +10,14 @@ once while repeated page views cost one cheap query.
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
 import unicodedata
 from functools import cmp_to_key
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils.translation import get_language
 
 from skillnader.web.data.models import (
@@ -28,6 +29,8 @@ from skillnader.web.data.models import (
     Release,
     public_observations,
 )
+
+logger = logging.getLogger(__name__)
 
 CITY_LEVEL = "kommun"
 CITY_CODE = "0180"
@@ -434,16 +437,16 @@ def vintage_links(level: str, vintages: list[str]) -> list[dict[str, Any]]:
 def compare_to_city(cell: dict[str, Any] | None, city: dict[str, Any] | None, polarity: str) -> str:
     """Classify an area against the city: better, similar, worse (or higher/lower).
 
-    The overlapping-interval method of the English public-health profiles (Fingertips
-    technical guidance; PHEindicatormethods): when both the area and the city have a 95 %
-    interval, the area is *similar* if the intervals overlap; when only the area has one, it is
-    similar if its interval contains the city value. Otherwise its direction decides, and the
-    indicator's polarity turns "higher" into "better" or "worse"; indicators without a judgement
-    stay "higher"/"lower". Without any interval nothing is claimed ("not_compared").
-
-    This is the single place the web app classifies; when ``skillnader.stats.compare`` offers the
-    same method it should be called from here.
+    The overlapping-interval method of :func:`skillnader.stats.compare.compare_intervals`
+    (Public Health England 2017, *Assessing the statistical significance of an indicator
+    value*): against the city's interval when it has one, else against the city value; the
+    indicator's polarity turns the direction into a judgement. This is the single place the
+    web app classifies. Cells without a value are ``suppressed`` or ``missing``; without an
+    interval nothing is claimed (``not_compared``).
     """
+    from skillnader.errors import InputError
+    from skillnader.stats.compare import compare_intervals
+
     if not cell or cell.get("value") is None:
         return "suppressed" if cell and cell.get("status") == "suppressed" else "missing"
     if not city or city.get("value") is None:
@@ -452,18 +455,113 @@ def compare_to_city(cell: dict[str, Any] | None, city: dict[str, Any] | None, po
     if lo is None or hi is None:
         return "not_compared"
     clo, chi = city.get("lower"), city.get("upper")
-    if clo is not None and chi is not None:
-        overlap = lo <= chi and clo <= hi
-    else:
-        overlap = lo <= city["value"] <= hi
-    if overlap:
-        return "similar"
-    higher = cell["value"] > city["value"]
-    if polarity == "higher_is_better":
-        return "better" if higher else "worse"
-    if polarity == "lower_is_better":
-        return "worse" if higher else "better"
-    return "higher" if higher else "lower"
+    bounds = (
+        {"benchmark_lower": clo, "benchmark_upper": chi}
+        if clo is not None and chi is not None
+        else {}
+    )
+    try:
+        return str(compare_intervals(cell["value"], lo, hi, city["value"], polarity, **bounds))
+    except InputError:
+        # Limits in the wrong order are a data error upstream; claim nothing.
+        return "not_compared"
+
+
+def trend(cells: list[dict[str, Any]], polarity: str) -> dict[str, Any] | None:
+    """The recent-trend marker of a yearly series (:func:`skillnader.stats.trend.trend_marker`:
+    PHE 2018, last five points, 99.8 %), or ``None`` when the series is too short."""
+    from skillnader.errors import InputError
+    from skillnader.stats.trend import trend_marker
+
+    pts = [c for c in cells if c["value"] is not None and c["lower"] is not None]
+    if len(pts) < 2:
+        return None
+    try:
+        res = trend_marker(
+            [c["year"] for c in pts],
+            [c["value"] for c in pts],
+            lower=[c["lower"] for c in pts],
+            upper=[c["upper"] for c in pts],
+            polarity=polarity,
+        )
+    except InputError:
+        return None
+    return {
+        "marker": res.marker,
+        "assessment": res.assessment,
+        "points": res.n_points,
+        "reason": res.reason,
+    }
+
+
+def _json_safe(obj: Any) -> Any:
+    """Plain JSON values: NaN/inf to None, NumPy scalars to Python numbers."""
+    if isinstance(obj, dict):
+        return {str(k): _json_safe(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_json_safe(v) for v in obj]
+    if hasattr(obj, "item") and not isinstance(obj, str | bytes):
+        obj = obj.item()
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    return obj
+
+
+def findings(indicator_id: str | None = None) -> list[dict[str, Any]]:
+    """Headline findings (level trend and gap trends) from :mod:`skillnader.analysis.findings`.
+
+    Only published observations are analysed; between-area gaps use the levels below the city.
+    """
+
+    def compute():
+        import polars as pl
+
+        from skillnader.analysis.findings import IndicatorInfo, analyse
+
+        city = city_area()
+        if not city:
+            return []
+        qs = _obs().filter(value__isnull=False)
+        inds = Indicator.objects.filter(published=True)
+        if indicator_id:
+            qs = qs.filter(indicator_id=indicator_id)
+            inds = inds.filter(id=indicator_id)
+        city_order = (
+            Area.objects.filter(id=city["id"]).values_list("level__order", flat=True).first()
+        )
+        rows = list(
+            qs.filter(Q(area_id=city["id"]) | Q(area__level__order__gt=city_order)).values_list(
+                "indicator_id",
+                "area__level_id",
+                "area__vintage__code",
+                "area__code",
+                "group__key",
+                "period",
+                "value",
+                "lower",
+                "upper",
+            )
+        )
+        if not rows:
+            return []
+        cols = ["indicator", "level", "vintage", "area_code", "group", "period", "value"]
+        frame = pl.DataFrame(
+            rows, schema=[*cols, "lower", "upper"], orient="row", infer_schema_length=None
+        )
+        info = {
+            i.id: IndicatorInfo(i.id, i.name_sv, i.name_en, i.polarity, i.unit, i.decimals)
+            for i in inds
+        }
+        try:
+            result = analyse(frame, info, benchmark=city["code"], benchmark_name=city["name_sv"])
+        except Exception:
+            # The findings are a summary on top of the published numbers: a failure in the
+            # analysis must not take the numbers down with it. It is logged for the analysts.
+            logger.exception("findings failed for indicator %s", indicator_id or "(all)")
+            return []
+        return [_json_safe(f.to_dict()) for f in result]
+
+    return cached("findings", indicator_id or "", compute=compute)
 
 
 def rank_cells(cells: list[dict[str, Any]], polarity: str) -> dict[str, int]:

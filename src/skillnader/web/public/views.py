@@ -551,6 +551,7 @@ def indicator(request: HttpRequest, indicator_id: str, fmt: str | None = None) -
             ],
         }
         bridge = _bridge_note(ind, sel["level"], cov)
+        finding = next(iter(queries.findings(ind.id)), None)
         suppressed = [r for r in state["rows"] if r["status"] == "suppressed"]
         data.update(
             {
@@ -560,6 +561,7 @@ def indicator(request: HttpRequest, indicator_id: str, fmt: str | None = None) -
                 "groups": state["groups"],
                 "options": options,
                 "bridge": bridge,
+                "finding": finding,
             }
         )
         q = _query(sel, trend=request.GET.getlist("trend"))
@@ -575,6 +577,11 @@ def indicator(request: HttpRequest, indicator_id: str, fmt: str | None = None) -
                 "colour": state.get("colour"),
                 "options": options,
                 "bridge": bridge,
+                "finding": finding,
+                "finding_sentence": (
+                    finding
+                    and (finding["sentence_en"] if lang() == "en" else finding["sentence_sv"])
+                ),
                 "suppressed": suppressed,
                 "query": q,
                 "level_name": level_names.get(sel["level"], sel["level"]),
@@ -656,6 +663,7 @@ def _profile(area: Area) -> list[dict[str, Any]]:
                 "n": len(ranks),
                 "spread": spread,
                 "series": series[-5:],
+                "trend": queries.trend(series, ind.polarity),
                 "city_series": {c["year"]: c for c in queries.city_cells("").get(ind_id, [])},
             }
         )
@@ -729,6 +737,8 @@ def area(
             "comparison": it["comparison"],
             "rank": it["rank"],
             "areas_ranked": it["n"],
+            "trend": it["trend"]["marker"] if it["trend"] else None,
+            "trend_assessment": it["trend"]["assessment"] if it["trend"] else None,
         }
         for it in items
     ]

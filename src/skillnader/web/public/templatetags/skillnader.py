@@ -65,3 +65,21 @@ def areaname(area):
     from skillnader.web.public.queries import display_name
 
     return display_name(area)
+
+
+@register.filter
+def trend_text(trend):
+    """The recent-trend marker in words, with its assessment when the indicator has a direction."""
+    if not trend:
+        return ""
+    words = {
+        "increasing": _("Increasing"),
+        "decreasing": _("Decreasing"),
+        "no_significant_change": _("No significant change"),
+        "cannot_be_calculated": _("Trend cannot be calculated"),
+    }
+    text = words.get(trend.get("marker"), trend.get("marker", ""))
+    assessment = {"improving": _("improving"), "worsening": _("worsening")}.get(
+        trend.get("assessment")
+    )
+    return f"{text} ({assessment})" if assessment else text
