@@ -378,5 +378,63 @@ def export(fmt, out, indicator):
     click.echo(f"{n} observations written to {out}")
 
 
+@main.command("import-areas")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--level", required=True, help="Area level, e.g. regso, deso, stadsdel.")
+@click.option("--vintage", required=True, help="Vintage code of these boundaries, e.g. 2025.")
+@click.option("--code-field", required=True)
+@click.option("--name-field", required=True)
+@click.option("--parent-field")
+@click.option("--parent-level")
+@click.option("--parent-vintage")
+@click.option("--crs", help="Override the file's CRS, e.g. EPSG:3011.")
+@click.option("--valid-from", type=click.DateTime(["%Y-%m-%d"]))
+@click.option("--valid-to", type=click.DateTime(["%Y-%m-%d"]))
+@click.option("--simplify", type=float, help="Simplification tolerance in metres.")
+def import_areas_cmd(
+    path,
+    level,
+    vintage,
+    code_field,
+    name_field,
+    parent_field,
+    parent_level,
+    parent_vintage,
+    crs,
+    valid_from,
+    valid_to,
+    simplify,
+):
+    """Import area boundaries (GeoJSON or GeoPackage) as one vintage of a level."""
+    setup_django()
+    migrate()
+    from skillnader.web.data.areas import import_areas
+
+    result = import_areas(
+        path,
+        level=level,
+        vintage=vintage,
+        code_field=code_field,
+        name_field=name_field,
+        parent_field=parent_field,
+        parent_level=parent_level,
+        parent_vintage=parent_vintage,
+        crs=crs,
+        valid_from=valid_from.date() if valid_from else None,
+        valid_to=valid_to.date() if valid_to else None,
+        simplify=simplify,
+    )
+    click.echo(str(result))
+
+
+def _attach_groups() -> None:
+    from skillnader.remiss.cli import remiss
+
+    main.add_command(remiss)
+
+
+_attach_groups()
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
