@@ -179,6 +179,7 @@ def main() -> None:
         child(*args.child)
         return
 
+    load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as d:
         big = Path(d) / "long_sv.csv"
         t0 = time.perf_counter()
@@ -199,6 +200,7 @@ def main() -> None:
             results["pandas_full"] = measure("pandas", big)
             print(results["pandas_full"], flush=True)
         small_size = small.stat().st_size
+    load_after = os.getloadavg()[0]
 
     def rate(r: dict) -> str:
         return f"{r['rows'] / r['seconds']:,.0f}" if "rows" in r else "—"
@@ -219,15 +221,26 @@ def main() -> None:
             f"× the rows/second of iter_tabular_rows on the slice and needs "
             f"{ps['peak_rss_mb'] / ss['peak_rss_mb']:.1f}× its peak memory."
         )
-        if ss.get("missing") != ps.get("missing"):
-            ratio += f" MISMATCH in missing cells: {ss.get('missing')} vs {ps.get('missing')}."
+        if (ss.get("missing"), ss.get("value_sum")) == (ps.get("missing"), ps.get("value_sum")):
+            ratio += (
+                f" Both found the same {ss['missing']:,} missing cells and the same sum of "
+                f"values ({ss['value_sum']:,.2f})."
+            )
+        else:
+            ratio += (
+                f" MISMATCH: missing {ss.get('missing')} vs {ps.get('missing')}, "
+                f"sum {ss.get('value_sum')} vs {ps.get('value_sum')}."
+            )
     cmd = "PYTHONPATH=src nice python bench/bench_csv.py " + " ".join(sys.argv[1:])
     md = [
         "# CSV reader benchmark",
         "",
         f"Command: `{cmd.strip()}`  ",
         f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores shared "
-        f"with other work, Python {platform.python_version()}, {platform.system()}.",
+        f"with other work (1-minute load average {load_before:.1f} at the start, "
+        f"{load_after:.1f} at the end), Python {platform.python_version()}, "
+        f"{platform.system()}. Absolute speeds depend on that load; the ratio to pandas, "
+        "measured in the same conditions, is the figure to compare.",
         "",
         f"Generated file: {rows:,} rows, {size / 2**20:,.0f} MiB (semicolons, decimal commas, "
         f'UTF-8 BOM, CRLF, ~0.5 % ".."), written in {gen_s:.0f} s. Slice: first '
