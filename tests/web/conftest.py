@@ -40,6 +40,11 @@ def _clear_cache():
 @pytest.fixture
 def world(db):
     """Create the fixture data and return a dict of the main objects."""
+    return make_world()
+
+
+def make_world() -> dict:
+    """Create the fixture data (see the module docstring) and return the main objects."""
     from skillnader.web.data import models as m
 
     for d in DOMAINS:

@@ -464,12 +464,14 @@ def trend(
     width: int = 520,
     height: int = 260,
     breaks: Sequence[int] = (),
+    series_order: Sequence[str] = (),
 ) -> dict[str, Any]:
     """Values over time, one line per series, each with its interval as a translucent band.
 
     ``rows``: dicts with ``series``, ``year``, ``value``, ``lower``, ``upper``. Years without a
     value are absent (the line is broken, not drawn to zero). ``breaks`` are years at which the
     series has a break (a boundary or definition change) and are marked by a vertical rule.
+    ``series_order`` fixes the colours: the first series (the city) is black.
     """
     lab = labels or {}
     data = [
@@ -491,6 +493,9 @@ def trend(
         "legend": {"title": None, "orient": "bottom"},
         "scale": {"range": ["#000000", "#1f64a8", "#c8461b", "#2e7d32", "#6a4c9c", "#8a5a00"]},
     }
+    order = list(dict.fromkeys([*series_order, *(r["series"] for r in data)]))
+    colour["scale"]["domain"] = order
+    colour["sort"] = order
     layers: list[dict[str, Any]] = [
         {
             "mark": {"type": "area", "opacity": 0.18},

@@ -477,6 +477,7 @@ def _indicator_specs(ind: Indicator, state: dict[str, Any]) -> dict[str, dict]:
         decimals=ind.decimals,
         labels=lab,
         breaks=breaks,
+        series_order=[display_name(city_area)] if city_area else [],
     )
     if state["groups"]:
         total = state["total"]
