@@ -26,6 +26,8 @@ FIX = Path(__file__).resolve().parent.parent / "fixtures" / "geo"
 REGSO = FIX / "regso_2025_stockholm_0180_fullres.geojson"
 SDO14 = FIX / "stockholm_stadsdelsomraden14_DERIVED.geojson"
 VALDISTRIKT_CUT = FIX / "valdistrikt_2022_stockholm_0180_01_09_cutout.geojson"
+STADSDELAR = FIX / "stockholm_stadsdelar_simplified.geojson"
+BASOMRADEN = Path("/work/shared/data/geo/stockholm_basomraden_2016_wgs84.geojson")
 VALDISTRIKT_LAN = Path("/work/shared/data/elections/valdistrikt_2022_stockholms_lan.geojson")
 
 
@@ -94,6 +96,26 @@ def test_stadsdelsomraden_with_geometry_collections_and_parent():
     # Stockholm kommun is about 215 km² of land and water
     total_km2 = sum(to_3006(a.shape).area for a in areas) / 1e6
     assert 180 < total_km2 < 230
+
+
+def test_stadsdelar_with_crs84_member():
+    assert declared_crs(STADSDELAR).name == "WGS 84 (CRS84)"
+    areas = read_areas(STADSDELAR, code_field="name", name_field="name")
+    assert len(areas) == 117
+    by_code = {a.code: a for a in areas}
+    c = by_code["GAMLA STAN"].shape.centroid
+    assert 18.06 < c.x < 18.08 and 59.32 < c.y < 59.33
+    assert all(in_stockholm(a.shape.centroid.x, a.shape.centroid.y) for a in areas)
+
+
+@pytest.mark.skipif(not BASOMRADEN.exists(), reason="shared data folder not mounted")
+def test_basomraden_codes_stored_as_doubles():
+    areas = read_areas(BASOMRADEN, code_field="nyckelkod", name_field="namn")
+    assert len(areas) == 419
+    assert len({a.code for a in areas}) == 419
+    # the shapefile stored the 7-digit Nyko key as a double: 1110250.0 becomes "1110250"
+    assert (areas[0].code, areas[0].name) == ("1110250", "Elverket")
+    assert areas[0].properties["kvinnor_0"] == 14
 
 
 def test_valdistrikt_cutout():
