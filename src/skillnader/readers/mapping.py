@@ -27,7 +27,7 @@ All keys except ``area`` and ``values`` are optional. Every *field* (``area``, `
     groups:                     # population-group dimensions, in the order of the cube
       sex:
         column: kön
-        values: {män: male, kvinnor: female, totalt: total}   # every value found must be listed
+        values: {män: men, kvinnor: women, totalt: total}     # every value found must be listed
       birth_region:
         column: födelseregion
         values: {Sverige: sweden, totalt: total}
