@@ -542,3 +542,26 @@ def test_standard_dialect_gives_the_same_numbers(population, specs, hierarchy):
         np.testing.assert_allclose(a.astype(float), b.astype(float), rtol=1e-12)
     medians = joined.filter(pl.col("measure") == "median", ~pl.col("suppressed"))
     assert medians.height > 100 and medians["lower_p"].null_count() == medians.height
+
+
+def test_request_errors_are_typed(population, specs, hierarchy):
+    from skillnader.engine import SpecError
+    from skillnader.errors import MethodError
+
+    small = population.head(1000)
+    with pytest.raises(SpecError, match="group column not declared") as info:
+        compute(small, specs, hierarchy, layout=LAYOUT, group_sets=[("education",)])
+    assert info.value.value == "education"
+    with pytest.raises(SpecError, match="no area column 'deso'"):
+        compute(small, specs, hierarchy, layout=RecordLayout(area="deso", period="year"))
+    crosswalk = pl.DataFrame(
+        {
+            "from_code": ["0180R001", "0180R001"],
+            "to_code": ["0180R001", "0180R002"],
+            "weight": [0.5, 0.5],
+        }
+    )
+    split = hierarchy.crosswalked(crosswalk, vintage="sdo_from_2023_07")
+    medians = [s for s in specs if s.measure == "median"]
+    with pytest.raises(MethodError, match="medians cannot be split"):
+        compute(small, medians, split, layout=LAYOUT)
