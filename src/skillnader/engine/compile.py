@@ -1,21 +1,25 @@
 """Indicator specifications → one SQL statement.
 
-The statement is plain SQL (common table expressions, ``FILTER`` clauses, ``GROUPING SETS`` and
-``GROUPING()`` from SQL:2003, ``PERCENTILE_CONT … WITHIN GROUP`` for medians, ``CONCAT_WS`` for the
-group key) so that it can run on another engine later; it reads two relations, the person-level
-``records`` and the flat ``area_lookup`` of :class:`~skillnader.engine.hierarchy.AreaHierarchy`.
+With ``dialect="standard"`` the statement is portable SQL (common table expressions, ``FILTER``
+clauses, ``GROUPING SETS`` and ``GROUPING()`` from SQL:2003, ``PERCENTILE_CONT … WITHIN GROUP``
+for medians, ``CONCAT_WS`` for the group key) so that it can run on another engine later; the
+default ``"duckdb"`` differs only for medians, whose interval needs order statistics that standard
+SQL cannot pick per group (it uses ``LIST``/``LIST_SORT``). It reads two relations, the
+person-level ``records`` and the flat ``area_lookup`` of
+:class:`~skillnader.engine.hierarchy.AreaHierarchy` (plus ``median_ranks`` for medians).
 
 Sums, counts and sums of squares are decomposable, so they are aggregated in two steps: first
 every record is reduced to its cell of finest area × period × all group columns (one scan of the
 records), then those few thousand cells are joined to the hierarchy and rolled up to every
 requested level × group combination with ``GROUPING SETS``. Medians are not decomposable and are
-computed from the records with the same grouping sets, and joined on the cell key.
+computed from the records (only those in a median's population) with the same grouping sets,
+and joined on the cell key.
 
 The output has one row per vintage × level × area × group × period and, per indicator, the
 columns ``<id>__num``, ``<id>__den`` (and the unweighted ``__num_n``/``__den_n``, ``__w2`` of
-weighted indicators, ``__sx``/``__sxx`` of means, ``__median`` of medians) and
-the key columns ``vintage, level, area_code, group_key, period``. Suppression is not decided
-here: :mod:`skillnader.engine.run` hands the unweighted counts to
+weighted indicators, ``__sx``/``__sxx`` of means, ``__median``/``__lower``/``__upper`` of
+medians) and the key columns ``vintage, level, area_code, group_key, period``. Suppression is
+not decided here: :mod:`skillnader.engine.run` hands the unweighted counts to
 :mod:`skillnader.stats.disclosure`, the one place that decides what may be published.
 """
 
