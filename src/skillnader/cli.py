@@ -327,7 +327,7 @@ OBS_COLUMNS = [
 @click.option("--area-level", "level")
 @click.option("--vintage")
 @click.option("--area", help="One area code.")
-@click.option("--group", help="Group key, e.g. 'sex=female' ('' for everyone).")
+@click.option("--group", help="Group key, e.g. 'sex=women' ('' for everyone).")
 @click.option("--period")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table")
 def observations(indicator, level, vintage, area, group, period, fmt):

@@ -96,8 +96,8 @@ def test_lower_is_better_turns_a_rise_into_worsening():
 def test_group_gap_between_women_and_men_widens():
     city = [0.72] * 6
     groups = {
-        "sex=female": [0.70, 0.69, 0.68, 0.67, 0.66, 0.65],
-        "sex=male": [0.74, 0.75, 0.76, 0.77, 0.78, 0.79],
+        "sex=women": [0.70, 0.69, 0.68, 0.67, 0.66, 0.65],
+        "sex=men": [0.74, 0.75, 0.76, 0.77, 0.78, 0.79],
     }
     (f,) = analyse(rows(city, [], groups=groups), INFO, benchmark="0180")
     (g,) = f.gaps

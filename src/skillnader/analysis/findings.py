@@ -39,7 +39,7 @@ GAP_WORDS = ("widening", "narrowing", "no_clear_change", "not_assessed")
 
 #: Pairs of groups whose gap is followed, per dimension: (first, second); the gap is first − second.
 GROUP_PAIRS: dict[str, tuple[str, str]] = {
-    "sex": ("female", "male"),
+    "sex": ("women", "men"),
     "birth_region": ("born_abroad", "born_in_sweden"),
 }
 

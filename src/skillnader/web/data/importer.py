@@ -17,7 +17,7 @@ An *import spec* (YAML) tells how a cube from PX, JSON-stat or PxWeb maps onto t
     area: {dimension: Region, level: kommun}    # optional vintage; optional values: recoding
     period: {dimension: Tid}                    # or {value: "2022"}
     groups:
-      sex: {dimension: Kon, values: {"1": male, "2": female, "1+2": total}}
+      sex: {dimension: Kon, values: {"1": men, "2": women, "1+2": total}}
     filter: {Alder: [totalt]}                   # keep only these codes of unmapped dimensions
     value: numerator                            # or value (default) / denominator
 
