@@ -54,6 +54,8 @@ def main() -> None:
         "/api/v1/observations?limit=500",
         "/api/v1/areas?level=sdo&vintage=2023",
         "/api/v1/openapi.json",
+        "/api/v1/comparisons?indicator=social_assistance_share",
+        "/api/v1/findings",
     ]
     biggest = (0, "")
     print(

@@ -70,3 +70,24 @@ def test_search_page(client, world):
     body = client.get("/search/?q=soder").content.decode()
     assert "2 träffar för ”soder”" in body
     assert 'href="/area/sdo/2023/12/"' in body
+
+
+def test_counts_are_never_compared_with_the_city(world):
+    from skillnader.web.public.queries import compare_to_city
+
+    city = {"value": 1000.0, "lower": 950.0, "upper": 1050.0, "status": "ok"}
+    area = {"value": 100.0, "lower": 90.0, "upper": 110.0, "status": "ok"}
+    assert compare_to_city(area, city, "lower_is_better", "proportion") == "better"
+    assert compare_to_city(area, city, "lower_is_better", "count") == "not_compared"
+    assert compare_to_city(area, city, "no_judgement") == "lower"
+    assert compare_to_city({"value": None, "status": "suppressed"}, city, "no_judgement") == (
+        "suppressed"
+    )
+    assert compare_to_city(None, city, "no_judgement") == "missing"
+    assert compare_to_city({**area, "lower": None}, city, "no_judgement") == "not_compared"
+    # Overlap with the city's interval is "similar" even when the city value is outside.
+    near = {"value": 1100.0, "lower": 1040.0, "upper": 1160.0, "status": "ok"}
+    assert compare_to_city(near, city, "higher_is_better") == "similar"
+    assert compare_to_city(near, {**city, "lower": None, "upper": None}, "higher_is_better") == (
+        "better"
+    )

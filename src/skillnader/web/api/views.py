@@ -434,7 +434,7 @@ def comparisons(request: HttpRequest) -> HttpResponse:
                     "lower": c["lower"],
                     "upper": c["upper"],
                     "status": c["status"],
-                    "comparison": queries.compare_to_city(c, city, ind.polarity),
+                    "comparison": queries.compare_to_city(c, city, ind.polarity, ind.measure),
                     "rank": ranks.get(c["code"]),
                 }
                 for c in cells

@@ -213,6 +213,50 @@ def level_areas(level: str, vintage: str) -> list[dict[str, Any]]:
     return cached("level-areas", level, vintage, compute=compute)
 
 
+def simplified_geometries(level: str, vintage: str, pixels: int = 300) -> dict[str, Any]:
+    """Area code -> geometry simplified for a map about ``pixels`` wide (Douglas-Peucker with a
+    tolerance of one pixel of the level's extent, topology preserved), for small overview maps
+    where full detail only adds bytes."""
+
+    def compute():
+        from shapely.geometry import mapping, shape
+
+        shapes = {}
+        for a in level_areas(level, vintage):
+            if not a["geometry"]:
+                continue
+            try:
+                shapes[a["code"]] = shape(a["geometry"])
+            except (ValueError, TypeError, AttributeError):
+                continue
+        if not shapes:
+            return {}
+        bounds = [g.bounds for g in shapes.values()]
+        width = max(b[2] for b in bounds) - min(b[0] for b in bounds)
+        height = max(b[3] for b in bounds) - min(b[1] for b in bounds)
+        tolerance = max(width, height) / pixels
+        out = {}
+        for code, geom in shapes.items():
+            try:
+                geom = geom.simplify(tolerance, preserve_topology=True)
+                out[code] = _round_coords(mapping(geom), 5)
+            except (ValueError, TypeError, AttributeError):
+                continue
+        return out
+
+    return cached("simplified", level, vintage, pixels, compute=compute)
+
+
+def _round_coords(obj: Any, digits: int) -> Any:
+    if isinstance(obj, dict):
+        return {k: _round_coords(v, digits) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_round_coords(v, digits) for v in obj]
+    if isinstance(obj, float):
+        return round(obj, digits)
+    return obj
+
+
 def neighbours(level: str, vintage: str, code: str) -> list[dict[str, Any]]:
     """Areas of the same level and vintage whose geometries touch the area ``code``.
 
@@ -434,7 +478,9 @@ def vintage_links(level: str, vintages: list[str]) -> list[dict[str, Any]]:
 # comparison with the city
 
 
-def compare_to_city(cell: dict[str, Any] | None, city: dict[str, Any] | None, polarity: str) -> str:
+def compare_to_city(
+    cell: dict[str, Any] | None, city: dict[str, Any] | None, polarity: str, measure: str = ""
+) -> str:
     """Classify an area against the city: better, similar, worse (or higher/lower).
 
     The overlapping-interval method of :func:`skillnader.stats.compare.compare_intervals`
@@ -442,14 +488,16 @@ def compare_to_city(cell: dict[str, Any] | None, city: dict[str, Any] | None, po
     value*): against the city's interval when it has one, else against the city value; the
     indicator's polarity turns the direction into a judgement. This is the single place the
     web app classifies. Cells without a value are ``suppressed`` or ``missing``; without an
-    interval nothing is claimed (``not_compared``).
+    interval nothing is claimed (``not_compared``). Counts are never compared: an area's count
+    is smaller than the city's total because the area is smaller, which says nothing about
+    living conditions.
     """
     from skillnader.errors import InputError
     from skillnader.stats.compare import compare_intervals
 
     if not cell or cell.get("value") is None:
         return "suppressed" if cell and cell.get("status") == "suppressed" else "missing"
-    if not city or city.get("value") is None:
+    if not city or city.get("value") is None or measure == "count":
         return "not_compared"
     lo, hi = cell.get("lower"), cell.get("upper")
     if lo is None or hi is None:

@@ -274,7 +274,7 @@ def _map_rows(ind: Indicator, sel: dict[str, Any]) -> tuple[list[dict], dict | N
                 "lower": c["lower"] if c else None,
                 "upper": c["upper"] if c else None,
                 "status": c["status"] if c else "missing",
-                "comparison": queries.compare_to_city(c, city, ind.polarity),
+                "comparison": queries.compare_to_city(c, city, ind.polarity, ind.measure),
                 "rank": ranks.get(a["code"]),
                 "provisional": c["provisional"] if c else False,
             }
@@ -325,7 +325,9 @@ def domain(request: HttpRequest, domain_id: str, fmt: str | None = None) -> Http
         spread = queries.spread(cells) if cells else None
         spec = None
         if any(r["geometry"] for r in map_rows):
-            spec, _colour = _map_spec(ind, sel, map_rows, city_same_year, small=True)
+            simple = queries.simplified_geometries(sel["level"], sel["vintage"], 300)
+            small_rows = [{**r, "geometry": simple.get(r["code"], r["geometry"])} for r in map_rows]
+            spec, _colour = _map_spec(ind, sel, small_rows, city_same_year, small=True)
         row = {
             "indicator": ind.id,
             "name": ind.name,
@@ -659,7 +661,7 @@ def _profile(area: Area) -> list[dict[str, Any]]:
                 "cell": latest,
                 "year": year,
                 "city": city,
-                "comparison": queries.compare_to_city(latest, city, ind.polarity),
+                "comparison": queries.compare_to_city(latest, city, ind.polarity, ind.measure),
                 "rank": ranks.get(area.code),
                 "n": len(ranks),
                 "spread": spread,
