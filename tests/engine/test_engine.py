@@ -565,3 +565,12 @@ def test_request_errors_are_typed(population, specs, hierarchy):
     medians = [s for s in specs if s.measure == "median"]
     with pytest.raises(MethodError, match="medians cannot be split"):
         compute(small, medians, split, layout=LAYOUT)
+
+
+def test_a_table_name_must_be_a_plain_identifier(specs, hierarchy):
+    from skillnader.errors import InputError
+
+    with pytest.raises(InputError, match="not a table name"):
+        compute("persons; DROP TABLE x", specs, hierarchy, layout=LAYOUT)
+    with pytest.raises(InputError, match="no such table"):
+        compute("persons", specs, hierarchy, layout=LAYOUT, connection=duckdb.connect())

@@ -9,6 +9,7 @@ interval, and neither numerator nor denominator.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -64,7 +65,19 @@ def _register_records(connection: duckdb.DuckDBPyConnection, records) -> str:
             f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * FROM {reader}({quoted})"
         )
     elif isinstance(records, str):
-        return records  # an existing table or view in ``connection``
+        # An existing table or view in ``connection``; the name goes into SQL, so only plain
+        # (optionally schema-qualified) identifiers are accepted.
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?", records):
+            raise InputError(
+                "not a table name or a .parquet/.csv path",
+                value=records,
+                expected="a table name such as persons or main.persons",
+            )
+        try:
+            connection.execute(f"DESCRIBE {records}").fetchall()
+        except duckdb.Error as exc:
+            raise InputError("no such table in the DuckDB connection", value=records) from exc
+        return records
     else:
         try:
             connection.register(name, records)  # Arrow tables, pandas frames
