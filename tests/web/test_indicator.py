@@ -88,7 +88,7 @@ def test_vintage_change_is_explained(client, world):
     assert "Ändrad indelning i serien" in body
     assert "Stadsdelsområden 2020: 2021–2022" in body
     assert "Stadsdelsområden 2023: 2023–2023" in body
-    assert "2020 → 2023 (area)" in body
+    assert "2020 → 2023 (ytvikt)" in body
     # Overcrowding has a single vintage: no note.
     assert "Ändrad indelning" not in html(client, "/indicator/overcrowding/")
 
@@ -159,7 +159,9 @@ def test_json_twin_matches_db(client, world):
     }
     assert data["options"]["years"] == [2023]
     assert [o["id"] for o in data["options"]["vintages"]] == ["2020", "2023"]
-    assert data["bridge"]["links"] == [{"from": "2020", "to": "2023", "basis": "area"}]
+    assert data["bridge"]["links"] == [
+        {"from": "2020", "to": "2023", "basis": "area", "label": "ytvikt"}
+    ]
     same = client.get("/indicator/employment/?format=json&vintage=2023").content
     assert json.loads(same) == data
 

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from skillnader.charts import vegalite
-from skillnader.web.data.models import Area, AreaLevel, Domain, Indicator, Vintage
+from skillnader.web.data.models import Area, AreaLevel, AreaLink, Domain, Indicator, Vintage
 from skillnader.web.public import charts, queries
 from skillnader.web.public.queries import display_name, lang
 from skillnader.web.public.twins import Page, cached_page, respond
@@ -163,7 +163,11 @@ def _bridge_note(ind: Indicator, level: str, cov: dict[str, Any]) -> dict[str, A
         }
         for v in lv["vintages"]
     ]
-    links = queries.vintage_links(level, [v["vintage"] for v in lv["vintages"]])
+    bases = {k: str(label) for k, label in AreaLink.BASES}
+    links = [
+        {**link, "label": bases.get(link["basis"], link["basis"])}
+        for link in queries.vintage_links(level, [v["vintage"] for v in lv["vintages"]])
+    ]
     return {"spans": spans, "links": links}
 
 
