@@ -69,6 +69,12 @@ def test_keyboard_focus_on_map_shows_value(page, live_server, world):
     # The label carries the name, the value with its interval and the comparison.
     assert any(label.startswith(name) for name in ("Norra innerstaden", "Södermalm", "Älvsjö"))
     assert "Bättre än staden" in label or "Sämre än staden" in label or "Prickad" in label
+    # One tab stop per chart; the arrow keys move to the next area.
+    chart = page.locator(".vega-chart").first
+    assert chart.locator('[role="graphics-symbol"][tabindex="0"]').count() == 1
+    page.keyboard.press("ArrowRight")
+    second = page.evaluate("document.activeElement.getAttribute('aria-label')")
+    assert second != label and tip.inner_text() == second
 
 
 def test_skip_link_moves_focus_to_main(page, live_server, world):

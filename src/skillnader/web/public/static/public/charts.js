@@ -1,6 +1,6 @@
 /* Renders every chart on the page with vega-embed (SVG renderer, no external requests) and makes
-   the marks of maps and charts reachable by keyboard: each mark with an ARIA label gets a tab
-   stop, and focusing it shows the same text as the mouse tooltip. */
+   the marks of maps and charts reachable by keyboard: focusing a mark shows the same text as the
+   mouse tooltip. */
 (function () {
   "use strict";
   function tip() {
@@ -14,10 +14,13 @@
     }
     return el;
   }
+  /* One tab stop per chart (roving tabindex): arrow keys move between its marks, Home/End
+     jump to the first/last, so a map of hundreds of areas does not flood the tab order. */
   function focusable(container) {
-    var marks = container.querySelectorAll('[role="graphics-symbol"][aria-label]');
-    marks.forEach(function (m) {
-      m.setAttribute("tabindex", "0");
+    var marks = Array.prototype.slice.call(
+      container.querySelectorAll('[role="graphics-symbol"][aria-label]'));
+    marks.forEach(function (m, i) {
+      m.setAttribute("tabindex", i === 0 ? "0" : "-1");
       m.addEventListener("focus", function () {
         var t = tip(), box = m.getBoundingClientRect();
         t.textContent = m.getAttribute("aria-label");
@@ -26,6 +29,18 @@
         t.style.top = (window.scrollY + box.bottom + 4) + "px";
       });
       m.addEventListener("blur", function () { tip().hidden = true; });
+      m.addEventListener("keydown", function (ev) {
+        var j = null;
+        if (ev.key === "ArrowRight" || ev.key === "ArrowDown") { j = Math.min(i + 1, marks.length - 1); }
+        else if (ev.key === "ArrowLeft" || ev.key === "ArrowUp") { j = Math.max(i - 1, 0); }
+        else if (ev.key === "Home") { j = 0; }
+        else if (ev.key === "End") { j = marks.length - 1; }
+        if (j === null || j === i) { return; }
+        ev.preventDefault();
+        m.setAttribute("tabindex", "-1");
+        marks[j].setAttribute("tabindex", "0");
+        marks[j].focus();
+      });
     });
   }
   function run() {
