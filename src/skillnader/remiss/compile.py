@@ -393,6 +393,8 @@ def to_docx(compilation: Compilation, path: str | Path) -> None:
 
     c = compilation
     d = docx.Document()
+    # Looking a style up by name scans all styles; do it once, not once per paragraph.
+    bullet = d.styles["List Bullet"]
     d.add_heading(f"Remissammanställning: {c.consultation.title}", 0)
     meta = f"Kodbok version {c.codebook_version}. Sammanställd {c.created}."
     if c.consultation.deadline:
@@ -420,12 +422,12 @@ def to_docx(compilation: Compilation, path: str | Path) -> None:
             p.add_run(e["board_name"]).bold = True
             p.add_run(f" – {STATUS_LABELS[e['status']]}")
             for quote in e["quotes"]:
-                d.add_paragraph(f"”{quote.text}” ({quote.reference})", style="List Bullet")
+                d.add_paragraph(f"”{quote.text}” ({quote.reference})", style=bullet)
             if not e["quotes"] and e["candidates"]:
                 d.add_paragraph("Närliggande stycken (ej uttryckliga svar):")
                 for cand in e["candidates"]:
                     qt = cand["quote"]
-                    d.add_paragraph(f"”{qt.text}” ({qt.reference})", style="List Bullet")
+                    d.add_paragraph(f"”{qt.text}” ({qt.reference})", style=bullet)
 
     d.add_heading("Per område", 1)
     codes = {e["code"]: e for e in c.by_challenge}
@@ -435,16 +437,14 @@ def to_docx(compilation: Compilation, path: str | Path) -> None:
             d.add_paragraph("Ingen nämnd tar upp området.")
         for e in dom["boards"]:
             labels = ", ".join(codes[x]["label"] for x in e["codes"])
-            d.add_paragraph(f"{e['board_name']}: {labels}", style="List Bullet")
+            d.add_paragraph(f"{e['board_name']}: {labels}", style=bullet)
 
     d.add_heading("Per utmaning", 1)
     for ch in c.by_challenge:
         d.add_heading(ch["label"], 2)
         for b in ch["boards"]:
             quote = b["quotes"][0]
-            d.add_paragraph(
-                f"{b['board_name']}: ”{quote.text}” ({quote.reference})", style="List Bullet"
-            )
+            d.add_paragraph(f"{b['board_name']}: ”{quote.text}” ({quote.reference})", style=bullet)
 
     d.add_heading("Ytterligare utmaningar", 1)
     if not c.additional:
@@ -453,7 +453,7 @@ def to_docx(compilation: Compilation, path: str | Path) -> None:
         quote = a["quote"]
         d.add_paragraph(
             f"{a['board_name']} ({REASON_LABELS[a['reason']]}): ”{quote.text}” ({quote.reference})",
-            style="List Bullet",
+            style=bullet,
         )
     d.save(str(path))
 

@@ -261,7 +261,7 @@ def mark_quotations(passages: list[Passage], questions: list[Question]) -> None:
         if best_q is not None and best >= 0.7 and len(stems) <= 1.5 * len(q_stems[0] or [1]) + 10:
             p.role = "question_quote"
             p.quoted_question = best_q.id
-        elif _INTRO.search(p.text) and len(p.text) < 300:
+        elif len(p.text) < 300 and _INTRO.search(p.text[-80:]):
             p.role = "question_intro"
 
 

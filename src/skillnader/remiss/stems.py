@@ -168,11 +168,10 @@ def stem_sequence(text: str, start: int = 0, end: int | None = None):
     """``(starts, ends, stems)`` of the words in ``text[start:end]``: the same as
     :func:`tokens` without building one object per word (the tagger's inner loop)."""
     end = len(text) if end is None else end
-    starts: list[int] = []
-    ends: list[int] = []
-    stems: list[str] = []
-    for m in _TOKEN.finditer(text, start, end):
-        starts.append(m.start())
-        ends.append(m.end())
-        stems.append(stem(m.group(0).lower()))
-    return starts, ends, stems
+    spans = [m.span() for m in _TOKEN.finditer(text, start, end)]
+    piece = text[start:end].lower()
+    # Lower-casing can change lengths (rare Unicode cases); then fall back to per-word work.
+    words = _TOKEN.findall(piece) if len(piece) == end - start else None
+    if words is None or len(words) != len(spans):
+        words = [text[a:b].lower() for a, b in spans]
+    return [a for a, _ in spans], [b for _, b in spans], list(map(stem, words))

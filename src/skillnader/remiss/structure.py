@@ -210,9 +210,12 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
     spans = []
     cur = start
     for m in _SENT_END.finditer(text, start, end):
-        word = re.search(r"([\w.]+)\.$", text[cur : m.start() + 1])
-        if word and text[m.start()] == "." and word.group(1).lower() in _ABBREV:
-            continue
+        if text[m.start()] == ".":
+            k = m.start()
+            while k > cur and (text[k - 1].isalnum() or text[k - 1] == "."):
+                k -= 1
+            if text[k : m.start()].lower() in _ABBREV:
+                continue
         stop = m.end()
         spans.append((cur, stop))
         nxt = stop
@@ -318,7 +321,8 @@ def _join_lines(parts: list[str]) -> str:
         if not out:
             out = part
             continue
-        m = re.search(r"(\w+)-$", out)
+        # Only the tail can end in a hyphen; searching the whole paragraph would be quadratic.
+        m = re.search(r"(\w+)-$", out[-80:]) if out.endswith("-") else None
         if out.endswith("/") and not part.startswith("/"):
             out = out + part  # "och/" + "eller": a line break after a slash adds no space
         elif m and not out.endswith(" -"):
