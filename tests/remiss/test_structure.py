@@ -144,3 +144,25 @@ def test_header_fields_of_a_full_statement(real_doc):
         "handlaggare": "Anna Lind",
         "title": "Svar på remiss av ”Skillnadernas Stockholm”",
     }
+
+
+def test_link_artefacts_and_plain_text():
+    from skillnader.remiss.extract import extract_bytes
+    from skillnader.remiss.structure import structure
+
+    text = (
+        "Sammanfattning\n\n"
+        'Se HYPERLINK "http://www.stockholm.se/kommission" www.stockholm.se/kommission och '
+        "<https://start.stockholm/rapport> för rap-\nporten.\n\n"
+        "Förvaltningens synpunkter\n\nBostäder\n\nTrångboddheten ökar i ytter-\nstaden.\n"
+    )
+    doc = structure(extract_bytes(text.encode("utf-8"), format="txt"))
+    assert doc.blocks[1].text == (
+        "Se www.stockholm.se/kommission och https://start.stockholm/rapport för rapporten."
+    )
+    assert [(s.title, s.level) for s in doc.sections] == [
+        ("Sammanfattning", 1),
+        ("Förvaltningens synpunkter", 1),
+        ("Bostäder", 2),
+    ]
+    assert doc.blocks[-1].text == "Trångboddheten ökar i ytterstaden."

@@ -123,15 +123,22 @@ class ParsedAnswer:
         }
 
 
-_TAGGERS: dict[int, Tagger] = {}
+_CACHE: dict[str, object] = {}
 
 
 def _tagger(codebook: Codebook) -> Tagger:
-    key = id(codebook)
-    if key not in _TAGGERS:
-        _TAGGERS.clear()
-        _TAGGERS[key] = Tagger(codebook)
-    return _TAGGERS[key]
+    # Compiling the rules costs more than tagging one answer; keep the last one. Compared by
+    # identity with the codebook object itself (not its id(), which can be reused).
+    cached = _CACHE.get("tagger")
+    if cached is None or cached.codebook is not codebook:
+        cached = _CACHE["tagger"] = Tagger(codebook)
+    return cached
+
+
+def _default_codebook() -> Codebook:
+    if "codebook" not in _CACHE:
+        _CACHE["codebook"] = load_codebook()
+    return _CACHE["codebook"]
 
 
 def analyse(
@@ -156,7 +163,7 @@ def analyse(
     mappings = map_questions(doc, ps, questions)
     t2 = time.perf_counter()
     timings["questions"] = t2 - t1
-    codebook = codebook or load_codebook()
+    codebook = codebook or _default_codebook()
     tags = _tagger(codebook).tag(doc.text, ps)
     cands = candidate_challenges(doc.text, ps, tags, mappings, questions)
     timings["tagging"] = time.perf_counter() - t2
