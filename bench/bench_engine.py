@@ -397,9 +397,6 @@ def main() -> None:
         scaling = []
         if not args.quick:
             for persons in [int(x) for x in args.scaling.split(",")]:
-                if persons == args.persons and "engine-parquet" in results:
-                    scaling.append((persons, gen, results["engine-parquet"]))
-                    continue
                 spath = Path(tmp) / f"persons_{persons}.parquet"
                 sgen = generate(persons, args.years, spath)
                 r = _measure("engine-parquet", spath, 1)
