@@ -131,3 +131,20 @@ def test_windows_1252_plain_text(real_doc, consultation, codebook):
     assert a.board == "rinkeby_kista"
     assert a.document.header.dnr == "1.5.1-733/2015"
     assert "Våld i offentliga miljöer" in a.document.text
+
+
+def test_docx_footnote_ids_are_renumbered_in_reading_order(real_docx, real_doc):
+    # Word often gives the separators ids 0 and 1 and numbers real notes from 2; the number a
+    # reader sees is the order of reference.
+    src = zipfile.ZipFile(io.BytesIO(real_docx))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zf:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename in ("word/document.xml", "word/footnotes.xml"):
+                for old, new in (('"3"', '"40"'), ('"2"', '"30"'), ('"1"', '"20"')):
+                    data = data.replace(b"w:id=" + old.encode(), b"w:id=" + new.encode())
+            zf.writestr(item, data)
+    doc = structure(extract_bytes(out.getvalue(), format="docx"))
+    got = [(f.number, f.text, f.sentence) for f in doc.footnotes]
+    assert got == [(f.number, f.text, f.sentence) for f in real_doc.footnotes]

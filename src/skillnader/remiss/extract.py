@@ -470,7 +470,8 @@ def _pdf_lines(pages) -> list[RawLine]:
     gaps: list[float] = []
     for lines in per_page:
         body = [ln for ln in lines if not ln.get("furniture") and abs(ln["size"] - body_size) < 0.6]
-        body.sort(key=lambda ln: ln["y"], reverse=_y_up(lines))
+        # Page space has y growing upwards: reading order is descending y.
+        body.sort(key=lambda ln: ln["y"], reverse=True)
         for a, b in zip(body, body[1:], strict=False):
             gaps.append(abs(a["y"] - b["y"]))
     line_gap = statistics.median(gaps) if gaps else body_size * 1.2
@@ -482,7 +483,7 @@ def _pdf_lines(pages) -> list[RawLine]:
         ordered = sorted(
             (ln for ln in lines if not ln.get("furniture")),
             key=lambda ln: ln["y"],
-            reverse=_y_up(lines),
+            reverse=True,
         )
         in_foot = False
         prev = None
@@ -538,11 +539,6 @@ def _pdf_lines(pages) -> list[RawLine]:
 
 
 _BULLETS = {"•", "\uf0b7", "▪", "●", "◦", "\u2013", "-", "*"}
-
-
-def _y_up(lines: list[dict]) -> bool:
-    """True when y grows upwards on the page (PDF default), so reading order is descending y."""
-    return True
 
 
 _PAGE_NUMBER = re.compile(
@@ -639,6 +635,18 @@ def _read_docx(data: bytes, path: str | None) -> RawDocument:
             continue
         blocks.append(RawBlock(text, style=style, level=level, markers=markers, page=start_page))
     footnotes = _docx_footnotes(data)
+    # Word numbers footnotes by order of reference; the stored ids are arbitrary (separators
+    # often take 0 and 1). Show the numbers a reader sees.
+    order: dict[str, str] = {}
+    for b in blocks:
+        for _off, fid in b.markers:
+            order.setdefault(fid, str(len(order) + 1))
+    for b in blocks:
+        b.markers = [(off, order[fid]) for off, fid in b.markers]
+    footnotes = sorted(
+        (RawFootnote(order[f.number], f.text) for f in footnotes if f.number in order),
+        key=lambda f: int(f.number),
+    )
     known_pages = page > 1
     if not known_pages:
         for b in blocks:

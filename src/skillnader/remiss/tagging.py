@@ -21,7 +21,6 @@ from skillnader.remiss.codebook import Codebook
 from skillnader.remiss.passages import Passage
 from skillnader.remiss.questions import Question, QuestionMapping
 from skillnader.remiss.stems import stem_sequence
-from skillnader.remiss.structure import sentence_spans
 
 
 class TagSpanError(AssertionError):
@@ -255,11 +254,3 @@ def candidate_challenges(
                 CandidateChallenge(f"p{p.number}", p.number, p.start, p.end, p.text, "uncoded")
             )
     return out
-
-
-def sentences_with(text: str, passage: Passage, start: int, end: int) -> tuple[int, int]:
-    """The sentence of ``passage`` that contains ``text[start:end]`` (for short quotes)."""
-    for s, e in sentence_spans(text, passage.start, passage.end):
-        if s <= start < e:
-            return s, e
-    return passage.start, passage.end
