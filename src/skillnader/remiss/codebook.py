@@ -72,6 +72,7 @@ class Codebook:
     source: str | None = None
 
     def code(self, code_id: str) -> Code:
+        """The code ``code_id``, or the code it was merged into."""
         for c in self.codes:
             if c.id == code_id:
                 return c
@@ -81,12 +82,14 @@ class Codebook:
         raise CodebookError("okänd kod", value=code_id, expected="en kod i kodboken")
 
     def domain(self, domain_id: str) -> Domain:
+        """The domain ``domain_id``."""
         for d in self.domains:
             if d.id == domain_id:
                 return d
         raise CodebookError("okänt område", value=domain_id, expected=", ".join(DOMAIN_IDS))
 
     def to_dict(self) -> dict:
+        """A mapping in the YAML file's layout."""
         return {
             "version": self.version,
             "name": self.name,

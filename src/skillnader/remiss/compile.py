@@ -52,10 +52,12 @@ class Quote:
 
     @property
     def reference(self) -> str:
+        """ "Skärholmens stadsdelsnämnd, s. 2, stycke 11"."""
         page = f"s. {self.page}, " if self.page else ""
         return f"{self.board_name}, {page}stycke {self.paragraph}"
 
     def as_dict(self) -> dict:
+        """A JSON-ready mapping, with the formatted reference."""
         return {
             "board": self.board,
             "board_name": self.board_name,
@@ -104,6 +106,7 @@ class Compilation:
         return []
 
     def to_dict(self) -> dict:
+        """A JSON-ready mapping (the JSON export)."""
         c = self.consultation
         return {
             "consultation": {

@@ -46,9 +46,11 @@ class ParsedAnswer:
     timings: dict[str, float] = field(default_factory=dict)
 
     def passage(self, number: int) -> Passage:
+        """The passage with paragraph number ``number`` (1-based)."""
         return self.passages[number - 1]
 
     def mapping(self, qid: str) -> QuestionMapping:
+        """The mapping of question ``qid``."""
         return next(m for m in self.mappings if m.question == qid)
 
     def to_dict(self) -> dict:

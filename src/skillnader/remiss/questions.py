@@ -54,6 +54,7 @@ class Question:
 
     @property
     def label(self) -> str:
+        """The short Swedish label, or the full text."""
         return self.short_sv or self.text
 
 
@@ -66,6 +67,7 @@ class Recipient:
     aliases: list[str] = field(default_factory=list)
 
     def names(self) -> list[str]:
+        """The name and the aliases."""
         return [self.name, *self.aliases]
 
 
@@ -82,12 +84,14 @@ class Consultation:
     source: str | None = None
 
     def question(self, qid: str) -> Question:
+        """The question with id ``qid``."""
         for q in self.questions:
             if q.id == qid:
                 return q
         raise KeyError(qid)
 
     def recipient(self, rid: str) -> Recipient | None:
+        """The recipient with id ``rid``, or None."""
         return next((r for r in self.recipients if r.id == rid), None)
 
 

@@ -73,6 +73,7 @@ class Header:
     title: str | None = None
 
     def as_dict(self) -> dict[str, str | None]:
+        """The fields by name."""
         return {
             "board": self.board,
             "administration": self.administration,
