@@ -422,7 +422,7 @@ def ranked_bars(
             },
         },
         {
-            "mark": {"type": "rule", "color": "#000000"},
+            "mark": {"type": "rule", "color": "#000000", "aria": False},
             "transform": [{"filter": "datum.lower != null && datum.upper != null"}],
             "encoding": {
                 "y": y,
@@ -432,7 +432,7 @@ def ranked_bars(
         },
     ]
     # Lists areas without a value on the axis (with their status), so they do not vanish.
-    layers.append({"mark": {"type": "tick", "opacity": 0}, "encoding": {"y": y}})
+    layers.append({"mark": {"type": "tick", "opacity": 0, "aria": False}, "encoding": {"y": y}})
     if city_value is not None:
         layers.append(
             {
@@ -498,7 +498,7 @@ def trend(
     colour["sort"] = order
     layers: list[dict[str, Any]] = [
         {
-            "mark": {"type": "area", "opacity": 0.18},
+            "mark": {"type": "area", "opacity": 0.18, "aria": False},
             "transform": [{"filter": "datum.lower != null && datum.upper != null"}],
             "encoding": {
                 "x": x,
@@ -533,7 +533,7 @@ def trend(
         layers.append(
             {
                 "data": {"values": [{"year": int(b)} for b in breaks]},
-                "mark": {"type": "rule", "color": "#555555", "strokeDash": [2, 2]},
+                "mark": {"type": "rule", "color": "#555555", "strokeDash": [2, 2], "aria": False},
                 "encoding": {"x": x},
             }
         )
@@ -582,7 +582,7 @@ def group_breakdown(
     fmt = f",.{decimals}f"
     layers: list[dict[str, Any]] = [
         {
-            "mark": {"type": "rule", "color": "#1f64a8", "size": 2},
+            "mark": {"type": "rule", "color": "#1f64a8", "size": 2, "aria": False},
             "transform": [{"filter": "datum.lower != null && datum.upper != null"}],
             "encoding": {
                 "y": y,
@@ -611,7 +611,7 @@ def group_breakdown(
         },
         {
             # Lists groups without a value on the axis, so they do not silently vanish.
-            "mark": {"type": "tick", "opacity": 0},
+            "mark": {"type": "tick", "opacity": 0, "aria": False},
             "encoding": {"y": y},
         },
     ]
@@ -619,7 +619,7 @@ def group_breakdown(
         layers.append(
             {
                 "data": {"values": [{"total": total_value, "label": total_label}]},
-                "mark": {"type": "rule", "color": "#000000", "strokeDash": [6, 3]},
+                "mark": {"type": "rule", "color": "#000000", "strokeDash": [6, 3], "aria": False},
                 "encoding": {"x": {"field": "total", "type": "quantitative"}},
             }
         )
@@ -707,7 +707,7 @@ def spine(
     }
     layers: list[dict[str, Any]] = [
         {
-            "mark": {"type": "bar", "color": "#d9d9d9", "height": 14},
+            "mark": {"type": "bar", "color": "#d9d9d9", "height": 14, "aria": False},
             "transform": [{"filter": "datum.x_lo != null"}],
             "encoding": {
                 "y": y,
@@ -716,7 +716,7 @@ def spine(
             },
         },
         {
-            "mark": {"type": "bar", "color": "#8c8c8c", "height": 14},
+            "mark": {"type": "bar", "color": "#8c8c8c", "height": 14, "aria": False},
             "transform": [{"filter": "datum.q_lo != null"}],
             "encoding": {
                 "y": y,
@@ -726,7 +726,7 @@ def spine(
         },
         {
             "data": {"values": [{"x": 0.5}]},
-            "mark": {"type": "rule", "color": "#000000", "size": 2},
+            "mark": {"type": "rule", "color": "#000000", "size": 2, "aria": False},
             "encoding": {"x": {"field": "x", "type": "quantitative", "scale": x_scale}},
         },
         {
