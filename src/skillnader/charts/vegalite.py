@@ -486,11 +486,17 @@ def trend(
     ]
     y_title = unit or lab.get("value", "Value")
     fmt = f",.{decimals}f"
-    x = {"field": "year", "type": "ordinal", "title": lab.get("year", "Year")}
+    x = {
+        "field": "year",
+        "type": "ordinal",
+        "title": lab.get("year", "Year"),
+        "axis": {"labelAngle": 0},
+    }
     colour = {
         "field": "series",
         "type": "nominal",
-        "legend": {"title": None, "orient": "bottom"},
+        # The band layer is translucent; the legend must show the lines' full colours.
+        "legend": {"title": None, "orient": "bottom", "symbolOpacity": 1},
         "scale": {"range": ["#000000", "#1f64a8", "#c8461b", "#2e7d32", "#6a4c9c", "#8a5a00"]},
     }
     order = list(dict.fromkeys([*series_order, *(r["series"] for r in data)]))
