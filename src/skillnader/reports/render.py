@@ -59,10 +59,19 @@ FORMAT_LOCALES: dict[str, dict[str, Any]] = {
 }
 
 
+#: One concrete font for the charts: vl-convert measures label widths with the font it resolves
+#: and WeasyPrint draws the SVG text with the font *it* resolves; a generic family list
+#: ("system-ui, …, sans-serif") resolves differently in the two, and right-aligned axis labels
+#: then run off the left edge. DejaVu Sans is the report's text font as well.
+PRINT_CONFIG = {"font": "DejaVu Sans"}
+#: Part of the cache key: bump when the rendering itself changes.
+RENDER_VERSION = 2
+
+
 def svg(spec: dict[str, Any], lang: str = "sv") -> str:
     """The spec as SVG text (vl-convert, numbers in ``lang``'s format), cached by spec hash in
     memory and on disk."""
-    key = spec_hash({"spec": spec, "lang": lang})
+    key = spec_hash({"spec": spec, "lang": lang, "config": PRINT_CONFIG, "v": RENDER_VERSION})
     if key in _MEMORY:
         STATS["cached"] += 1
         return _MEMORY[key]
@@ -75,7 +84,10 @@ def svg(spec: dict[str, Any], lang: str = "sv") -> str:
         import vl_convert
 
         t0 = time.perf_counter()
-        text = vl_convert.vegalite_to_svg(spec, format_locale=FORMAT_LOCALES[lang])
+        # The spec's own config wins over vl-convert's ``config`` argument, so the print font
+        # goes into a copy of the spec's config.
+        printed = {**spec, "config": {**spec.get("config", {}), **PRINT_CONFIG}}
+        text = vl_convert.vegalite_to_svg(printed, format_locale=FORMAT_LOCALES[lang])
         STATS["seconds"] += time.perf_counter() - t0
         STATS["charts"] += 1
         if target is not None:
