@@ -44,11 +44,19 @@ def synthetic(n_ind: int, n_areas: int, n_years: int, seed: int = 0) -> pl.DataF
     drift = rng.normal(0, 0.5, size=(n_ind, n_areas + 1, 1)) * np.arange(n_years)
     value = (base + drift).reshape(-1)
     se = rng.uniform(0.2, 2.0, size=n)
-    return pl.DataFrame({
-        "indicator": ind, "level": np.where(area == "0180", "kommun", "regso"),
-        "vintage": "2020", "area_code": area, "group": "", "period": period,
-        "value": value, "lower": value - 1.96 * se, "upper": value + 1.96 * se,
-    })
+    return pl.DataFrame(
+        {
+            "indicator": ind,
+            "level": np.where(area == "0180", "kommun", "regso"),
+            "vintage": "2020",
+            "area_code": area,
+            "group": "",
+            "period": period,
+            "value": value,
+            "lower": value - 1.96 * se,
+            "upper": value + 1.96 * se,
+        }
+    )
 
 
 def pandas_loop(df: pl.DataFrame, sims: int) -> pd.DataFrame:
@@ -86,14 +94,20 @@ def main() -> None:
     ap.add_argument("--skip-pandas", action="store_true")
     a = ap.parse_args()
     df = synthetic(a.indicators, a.areas, a.years)
-    info = {f"i{k:03d}": IndicatorInfo(f"i{k:03d}", f"Syntetisk {k}", f"Synthetic {k}",
-                                       "higher_is_better") for k in range(a.indicators)}
+    info = {
+        f"i{k:03d}": IndicatorInfo(
+            f"i{k:03d}", f"Syntetisk {k}", f"Synthetic {k}", "higher_is_better"
+        )
+        for k in range(a.indicators)
+    }
     print(f"synthetic observations: {df.height:,}")
     t0 = time.perf_counter()
     findings = analyse(df, info, benchmark="0180", sims=a.sims)
     t_ours = time.perf_counter() - t0
-    print(f"skillnader.analysis.analyse: {t_ours:.2f} s for {len(findings)} indicators "
-          f"(peak RSS {peak_mb():.0f} MB)")
+    print(
+        f"skillnader.analysis.analyse: {t_ours:.2f} s for {len(findings)} indicators "
+        f"(peak RSS {peak_mb():.0f} MB)"
+    )
     if not a.skip_pandas:
         t0 = time.perf_counter()
         pandas_loop(df, a.sims)

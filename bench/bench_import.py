@@ -1,0 +1,158 @@
+"""Benchmark: importing a large CSV into the database through the real importer.
+
+Generates a Swedish-style CSV (semicolons, decimal comma, thousands separators with spaces) of
+about ``--mb`` megabytes: synthetic count indicators (``bench_count_NN``, created in the benchmark
+database only and clearly named as such) × Stockholm's 127 RegSO × two sexes × daily periods.
+The file is imported into a fresh SQLite database (the embedded default) that holds the bundled
+vocabulary, in streamed batches inside one transaction, and the benchmark reports rows per second
+and peak memory (RSS) against the file size. Side by side: what a user would otherwise write,
+``pandas.read_csv`` + ``DataFrame.to_sql`` into a SQLite table (no validation, no intervals).
+
+    python bench/bench_import.py --mb 1000      # the 1 GB run
+    python bench/bench_import.py --mb 100       # quicker
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import resource
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def generate(path: Path, mb: int, n_ind: int) -> int:
+    import csv
+
+    lookup = (
+        "src/skillnader/bundle/data/stockholm_districts/stockholm_regso_to_sdo_lookup_DERIVED.csv"
+    )
+    with (ROOT / lookup).open(encoding="utf-8") as fh:
+        codes = [row["regsokod"] for row in csv.DictReader(fh)]
+    codes = sorted(set(codes))
+    target = mb * 1_000_000
+    rows = 0
+    day = dt.date(2020, 1, 1)
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        fh.write("indikator;regso;kön;datum;antal\n")
+        size = 0
+        while size < target and day.year < 2100:
+            d = day.isoformat()
+            lines = []
+            for k in range(n_ind):
+                for c in codes:
+                    for sex in ("män", "kvinnor"):
+                        v = (hash((k, c, sex, d)) % 90_000) + 10
+                        lines.append(
+                            f"bench_count_{k:02d};{c};{sex};{d};{v // 1000} {v % 1000:03d}\n"
+                        )
+            chunk = "".join(lines)
+            fh.write(chunk)
+            size += len(chunk.encode())
+            rows += len(lines)
+            day += dt.timedelta(days=1)
+    return rows
+
+
+MAPPING = """\
+source: {id: bench-synthetic, name: "Synthetic benchmark data (not real statistics)"}
+area: {column: regso, level: regso, vintage: "2020"}
+period: {column: datum}
+indicator: {column: indikator}
+groups:
+  sex: {column: kön, values: {män: men, kvinnor: women}}
+values: {column: antal}
+"""
+
+
+CHILD = r"""
+import os, sys, time, resource
+sys.path.insert(0, os.path.join(sys.argv[1], "src"))
+os.environ["DJANGO_SETTINGS_MODULE"] = "skillnader.web.settings"
+import django
+django.setup()
+from django.core.management import call_command
+call_command("migrate", verbosity=0)
+from skillnader.bundle.load import load_bundle
+load_bundle()
+from skillnader.web.data import models as m
+for k in range(int(sys.argv[4])):
+    m.Indicator.objects.get_or_create(id=f"bench_count_{k:02d}", defaults=dict(
+        domain_id="work", name_sv=f"Syntetiskt antal {k}", measure="count",
+        polarity="no_judgement", unit="persons", publication_threshold=0))
+from skillnader.web.data.importer import import_file
+base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+t0 = time.perf_counter()
+r = import_file(sys.argv[2], mapping=sys.argv[3])
+t = time.perf_counter() - t0
+print(f"RESULT {t:.3f} {r.created} {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss} {base}")
+"""
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--mb", type=int, default=1000)
+    ap.add_argument("--indicators", type=int, default=40)
+    ap.add_argument("--skip-pandas", action="store_true")
+    a = ap.parse_args()
+    with tempfile.TemporaryDirectory(dir=os.environ.get("BENCH_TMP")) as tmp:
+        tmp = Path(tmp)
+        csv_path, mapping = tmp / "big.csv", tmp / "mapping.yaml"
+        mapping.write_text(MAPPING, encoding="utf-8")
+        t0 = time.perf_counter()
+        rows = generate(csv_path, a.mb, a.indicators)
+        size = csv_path.stat().st_size
+        print(f"generated {rows:,} rows, {size / 1e6:.0f} MB in {time.perf_counter() - t0:.0f} s")
+        env = {**os.environ, "SKILLNADER_HOME": str(tmp / "home")}
+        env.pop("DATABASE_URL", None)
+        out = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                CHILD,
+                str(ROOT),
+                str(csv_path),
+                str(mapping),
+                str(a.indicators),
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if "RESULT " not in out.stdout:
+            sys.exit(f"import failed:\n{out.stderr[-3000:]}")
+        out = out.stdout
+        t, created, peak_kb, base_kb = out.split("RESULT ")[1].split()
+        t, created = float(t), int(created)
+        print(
+            f"skillnader import: {created:,} observations in {t:.1f} s = {created / t:,.0f} "
+            f"rows/s; peak RSS {int(peak_kb) / 1024:.0f} MB (before import "
+            f"{int(base_kb) / 1024:.0f} MB) for a {size / 1e6:.0f} MB file"
+        )
+        if not a.skip_pandas:
+            import pandas as pd
+
+            t0 = time.perf_counter()
+            con = sqlite3.connect(tmp / "pandas.sqlite3")
+            for chunk in pd.read_csv(csv_path, sep=";", thousands=" ", chunksize=500_000):
+                chunk.to_sql("observations", con, if_exists="append", index=False)
+            con.commit()
+            tp = time.perf_counter() - t0
+            print(
+                f"pandas read_csv + to_sql (chunked, no validation): {tp:.1f} s = "
+                f"{rows / tp:,.0f} rows/s; ratio skillnader/pandas time {t / tp:.1f}x; "
+                f"peak RSS of this process "
+                f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
+            )
+
+
+if __name__ == "__main__":
+    main()
