@@ -300,3 +300,28 @@ def test_all_needs_out_dir(bundle_db, run, tmp_path):
     result = run("area", "--level", "sdo", "--year", "2023", "--all")
     assert result.exit_code == 2
     assert "--all needs --out-dir" in result.output
+
+
+# ------------------------------------------------------------------------------------------
+# download view
+
+
+def test_area_report_view(reports, settings, tmp_path):
+    from django.test import RequestFactory
+
+    from skillnader.web.public.reports_views import area_report
+
+    settings.DATA_DIR = tmp_path
+    rf = RequestFactory()
+    response = area_report(rf.get("/", {"year": "2023"}), "sdo", "2023", "0180-sdo-farsta")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    body = b"".join(response.streaming_content)
+    assert body.startswith(b"%PDF")
+    cached = list((tmp_path / "cache" / "reports").glob("*.pdf"))
+    assert len(cached) == 1
+    assert "Områdesprofil: Farsta" in norm(pdftext(cached[0]))
+    missing = area_report(rf.get("/"), "sdo", "2023", "0180-sdo-nowhere")
+    assert missing.status_code == 404
+    bad = area_report(rf.get("/", {"year": "x"}), "sdo", "2023", "0180-sdo-farsta")
+    assert bad.status_code == 400
