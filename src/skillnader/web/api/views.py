@@ -311,7 +311,7 @@ def observations(request: HttpRequest) -> HttpResponse:
     fmt = request.GET.get("format", "json")
     if fmt not in ("json", "csv"):
         return _error(f"'format' must be json or csv, got {fmt!r}")
-    qs = queries._obs()  # noqa: SLF001 - the one public-observation filter
+    qs = queries.observations()
     filters = {
         "indicator": "indicator_id",
         "area": "area__code",

@@ -1,7 +1,7 @@
 """Read-side queries shared by the public pages and the API.
 
 Every observation read goes through :func:`skillnader.web.data.models.public_observations`
-(via :func:`_obs`), so unpublished cells and unpublished indicators never reach a page, a download
+(via :func:`observations`), so unpublished cells and unpublished indicators never reach a page, a download
 or the API. Results are plain dicts and lists (JSON-serialisable) and are cached per data version:
 the version changes whenever an observation or a release is added, so a new import is visible at
 once while repeated page views cost one cheap query.
@@ -62,7 +62,8 @@ _CELL_FIELDS = (
 )
 
 
-def _obs():
+def observations():
+    """All observations a visitor may see (the one entry point for pages and the API)."""
     return public_observations(Observation.objects.all())
 
 
@@ -78,7 +79,7 @@ def data_version() -> str:
     if version is None:
         agg = Observation.objects.aggregate(m=Max("id"))
         rel = Release.objects.aggregate(m=Max("id"), t=Max("imported_at"))
-        published = _obs().count()
+        published = observations().count()
         ind = Indicator.objects.filter(published=True).count()
         version = f"{agg['m']}-{rel['m']}-{published}-{ind}-{rel['t'] and rel['t'].timestamp()}"
         cache.set(key, version, VERSION_SECONDS)
@@ -297,7 +298,7 @@ def coverage(indicator_id: str) -> dict[str, Any]:
 
     def compute():
         rows = (
-            _obs()
+            observations()
             .filter(indicator_id=indicator_id)
             .values_list("area__level_id", "area__level__order", "area__vintage__code", "year")
             .order_by()
@@ -308,7 +309,7 @@ def coverage(indicator_id: str) -> dict[str, Any]:
             lv = levels.setdefault(level, {"level": level, "order": order, "vintages": {}})
             lv["vintages"].setdefault(vintage, set()).add(year)
         groups = sorted(
-            _obs()
+            observations()
             .filter(indicator_id=indicator_id)
             .values_list("group__key", flat=True)
             .order_by()
@@ -333,7 +334,7 @@ def level_cells(
 
     def compute():
         rows = (
-            _obs()
+            observations()
             .filter(
                 indicator_id=indicator_id,
                 area__level_id=level,
@@ -356,7 +357,7 @@ def city_cells(group: str = "") -> dict[str, list[dict[str, Any]]]:
         if not city:
             return {}
         rows = (
-            _obs()
+            observations()
             .filter(area_id=city["id"], group__key=group)
             .values("indicator_id", *_CELL_FIELDS)
         )
@@ -386,7 +387,7 @@ def area_series(indicator_id: str, area_ids: list[int], group: str = "") -> list
 
     def compute():
         rows = (
-            _obs()
+            observations()
             .filter(indicator_id=indicator_id, area_id__in=ids, group__key=group)
             .values(*_CELL_FIELDS)
         )
@@ -402,7 +403,7 @@ def group_cells(indicator_id: str, area_id: int, year: int) -> list[dict[str, An
 
     def compute():
         rows = (
-            _obs()
+            observations()
             .filter(indicator_id=indicator_id, area_id=area_id, year=year)
             .exclude(group__key="")
             .values(*_CELL_FIELDS)
@@ -417,7 +418,9 @@ def area_cells(area_id: int, group: str = "") -> dict[str, list[dict[str, Any]]]
 
     def compute():
         rows = (
-            _obs().filter(area_id=area_id, group__key=group).values("indicator_id", *_CELL_FIELDS)
+            observations()
+            .filter(area_id=area_id, group__key=group)
+            .values("indicator_id", *_CELL_FIELDS)
         )
         out: dict[str, list[dict[str, Any]]] = {}
         for r in rows:
@@ -569,7 +572,7 @@ def findings(indicator_id: str | None = None) -> list[dict[str, Any]]:
         city = city_area()
         if not city:
             return []
-        qs = _obs().filter(value__isnull=False)
+        qs = observations().filter(value__isnull=False)
         inds = Indicator.objects.filter(published=True)
         if indicator_id:
             qs = qs.filter(indicator_id=indicator_id)

@@ -30,10 +30,6 @@ DEFAULT_LEVEL = "sdo"
 # helpers
 
 
-def _name(obj) -> str:
-    return obj.name
-
-
 def _level_names() -> dict[str, str]:
     return {lv.id: lv.name for lv in AreaLevel.objects.all()}
 
@@ -198,7 +194,7 @@ def _latest_rows(indicators) -> list[dict[str, Any]]:
 def _indicators_with_data() -> set[str]:
     def compute():
         return sorted(
-            set(queries._obs().values_list("indicator_id", flat=True).order_by().distinct())  # noqa: SLF001
+            set(queries.observations().values_list("indicator_id", flat=True).order_by().distinct())
         )
 
     return set(queries.cached("indicators-with-data", compute=compute))
