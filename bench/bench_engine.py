@@ -78,6 +78,9 @@ GROUP_SETS = [
     ("sex", "age_band", "birth_region"),
 ]
 VINTAGE = "sdo_from_2023_07"
+# Set by --no-median (and inherited by the child processes): leave the median indicator out of
+# every method, to compare the decomposable part on its own.
+NO_MEDIAN = os.environ.get("SKILLNADER_BENCH_NO_MEDIAN") == "1"
 LEVELS = ("regso", "sdo", "kommun")
 
 
@@ -86,7 +89,8 @@ def _specs():
 
     from skillnader.engine import parse_specs
 
-    return parse_specs(yaml.safe_load(INDICATORS))
+    specs = parse_specs(yaml.safe_load(INDICATORS))
+    return tuple(s for s in specs if not (NO_MEDIAN and s.measure == "median"))
 
 
 def _hierarchy():
@@ -155,19 +159,21 @@ def run_pandas(path: Path) -> tuple[int, float]:
         work[key + "__den"] = mask.astype("int64")
         work[key + "__sx"] = x
         work[key + "__sxx"] = x * x
-    work["median_wage_employed__x"] = df["wage_income"].where(df["employed"])
-    agg = {c: "sum" for c in work.columns if "__" in c and not c.endswith("__x")}
-    agg["median_wage_employed__x"] = "median"
+    agg = {c: "sum" for c in work.columns if "__" in c}
+    if not NO_MEDIAN:
+        work["median_wage_employed__x"] = df["wage_income"].where(df["employed"])
+        agg["median_wage_employed__x"] = "median"
     pieces = []
     for level in LEVELS:
         for combo in _all_sets():
             keys = [level, "year", *combo]
             g = work.groupby(keys, observed=True, sort=False).agg(agg).reset_index()
-            g["median_wage_employed__den"] = (
-                work.groupby(keys, observed=True, sort=False)["median_wage_employed__x"]
-                .count()
-                .to_numpy()
-            )
+            if not NO_MEDIAN:
+                g["median_wage_employed__den"] = (
+                    work.groupby(keys, observed=True, sort=False)["median_wage_employed__x"]
+                    .count()
+                    .to_numpy()
+                )
             g["level"] = level
             g = g.rename(columns={level: "area_code"})
             g["group"] = (
@@ -229,6 +235,7 @@ def _hand_sql() -> str:
     for level in LEVELS:
         for combo in _all_sets():
             sets.append("(" + ", ".join([level, "year", *combo]) + ")")
+    median = "" if NO_MEDIAN else ",\n      MEDIAN(wage_income) FILTER (WHERE employed) AS median"
     return f"""
     SELECT GROUPING(regso) AS g_regso, GROUPING(sdo) AS g_sdo, regso, sdo, kommun, year,
            sex, age_band, birth_region,
@@ -262,8 +269,7 @@ def _hand_sql() -> str:
       SUM(wage_income * wage_income) FILTER (WHERE employed) AS mean_wage_employed__sxx,
       SUM(age) AS age__sx, SUM(age * age) AS age__sxx,
       COUNT(*) FILTER (WHERE age >= 20) AS adults,
-      COUNT(*) FILTER (WHERE age >= 20 AND wage_income >= 500) AS high_wage__num,
-      MEDIAN(wage_income) FILTER (WHERE employed) AS median_wage_employed
+      COUNT(*) FILTER (WHERE age >= 20 AND wage_income >= 500) AS high_wage__num{median}
     FROM persons JOIN lookup ON CAST(persons.regso AS VARCHAR) = lookup.source_code
     GROUP BY GROUPING SETS ({", ".join(sets)})
     """
@@ -372,11 +378,16 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--quick", action="store_true", help="no scaling run, do not write results")
     parser.add_argument("--methods", default="engine,engine-parquet,sql,pandas")
+    parser.add_argument(
+        "--no-median", action="store_true", help="leave the median indicator out (all methods)"
+    )
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         _child(*args.child)
         return
+    if args.no_median:
+        os.environ["SKILLNADER_BENCH_NO_MEDIAN"] = "1"
 
     lines = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -397,6 +408,9 @@ def main() -> None:
         scaling = []
         if not args.quick:
             for persons in [int(x) for x in args.scaling.split(",")]:
+                if persons == args.persons and "engine-parquet" in results:
+                    scaling.append((persons, gen, results["engine-parquet"]))
+                    continue
                 spath = Path(tmp) / f"persons_{persons}.parquet"
                 sgen = generate(persons, args.years, spath)
                 r = _measure("engine-parquet", spath, 1)
