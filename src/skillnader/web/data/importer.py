@@ -733,11 +733,9 @@ def _raise_inf(rec: Record, what: str, path: str, x: float):
     )
 
 
-def complete(rec: Record, ind: m.Indicator, path: str) -> None:
-    """Fill in value and interval from numerator/denominator where the source gave counts, and
-    check that the numbers are consistent with the measure."""
-    from skillnader.stats import intervals
-
+def check(rec: Record, ind: m.Indicator, path: str) -> None:
+    """Check that a record's numbers are finite and consistent with the indicator's measure, and
+    derive the value from numerator and denominator where the source gave counts."""
     rec.value = _finite(rec.value, rec, "value", path)
     rec.numerator = _finite(rec.numerator, rec, "numerator", path)
     rec.denominator = _finite(rec.denominator, rec, "denominator", path)
@@ -762,28 +760,61 @@ def complete(rec: Record, ind: m.Indicator, path: str) -> None:
             )
         if rec.value is None:
             rec.value = rec.numerator / rec.denominator * ind.multiplier
-        if rec.lower is None:
-            lo, hi = intervals.wilson(rec.numerator, rec.denominator)
-            rec.lower, rec.upper = float(lo) * ind.multiplier, float(hi) * ind.multiplier
-    elif ind.measure == "count" and rec.value is not None and rec.lower is None:
-        if rec.value < 0:
-            raise InputError(
-                "negative count",
-                path=path,
-                location=rec.location,
-                value=rec.value,
-                expected="a count of zero or more",
-            )
-        if float(rec.value).is_integer():
-            lo, hi = intervals.byar(rec.value)
-            rec.lower, rec.upper = float(lo), float(hi)
-    elif ind.measure == "rate" and rec.numerator is not None and rec.denominator:
-        if rec.value is None:
-            rec.value = rec.numerator / rec.denominator * ind.multiplier
-        if rec.lower is None:
-            lo, hi = intervals.byar(rec.numerator)
-            rec.lower = float(lo) / rec.denominator * ind.multiplier
-            rec.upper = float(hi) / rec.denominator * ind.multiplier
+    elif ind.measure == "count" and rec.value is not None and rec.value < 0:
+        raise InputError(
+            "negative count",
+            path=path,
+            location=rec.location,
+            value=rec.value,
+            expected="a count of zero or more",
+        )
+    elif (
+        ind.measure == "rate"
+        and rec.numerator is not None
+        and rec.denominator
+        and rec.value is None
+    ):
+        rec.value = rec.numerator / rec.denominator * ind.multiplier
+
+
+def add_intervals(pairs: list[tuple[Record, m.Indicator]]) -> None:
+    """95 % intervals where the source gave none, vectorised over a batch: Wilson for
+    proportions, Byar (exact Poisson below 10) for counts and for the numerators of rates."""
+    import numpy as np
+
+    from skillnader.stats import intervals
+
+    wil, cnt, rte = [], [], []
+    for rec, ind in pairs:
+        if rec.lower is not None or rec.upper is not None:
+            continue
+        if ind.measure == "proportion" and rec.numerator is not None and rec.denominator:
+            wil.append((rec, ind))
+        elif ind.measure == "count" and rec.value is not None and float(rec.value).is_integer():
+            cnt.append((rec, ind))
+        elif ind.measure == "rate" and rec.numerator is not None and rec.denominator:
+            rte.append((rec, ind))
+    if wil:
+        x = np.array([r.numerator for r, _ in wil])
+        n = np.array([r.denominator for r, _ in wil])
+        lo, hi = intervals.wilson(x, n)
+        for (rec, ind), a, b in zip(wil, np.atleast_1d(lo), np.atleast_1d(hi), strict=True):
+            rec.lower, rec.upper = float(a) * ind.multiplier, float(b) * ind.multiplier
+    if cnt:
+        lo, hi = intervals.byar(np.array([r.value for r, _ in cnt]))
+        for (rec, _), a, b in zip(cnt, np.atleast_1d(lo), np.atleast_1d(hi), strict=True):
+            rec.lower, rec.upper = float(a), float(b)
+    if rte:
+        lo, hi = intervals.byar(np.array([r.numerator for r, _ in rte]))
+        for (rec, ind), a, b in zip(rte, np.atleast_1d(lo), np.atleast_1d(hi), strict=True):
+            rec.lower = float(a) / rec.denominator * ind.multiplier
+            rec.upper = float(b) / rec.denominator * ind.multiplier
+
+
+def complete(rec: Record, ind: m.Indicator, path: str) -> None:
+    """:func:`check` and :func:`add_intervals` for one record."""
+    check(rec, ind, path)
+    add_intervals([(rec, ind)])
 
 
 def primary_suppressed(rec: Record, ind: m.Indicator) -> bool:
@@ -896,6 +927,47 @@ def write_batches(
 
 
 _FIELDS = ("value", "lower", "upper", "numerator", "denominator", "status", "suppressed")
+_INSERT_COLUMNS = (
+    "indicator_id",
+    "area_id",
+    "group_id",
+    "period",
+    "year",
+    "value",
+    "lower",
+    "upper",
+    "numerator",
+    "denominator",
+    "status",
+    "suppressed",
+    "provisional",
+    "break_in_series",
+    "published",
+    "note",
+    "release_id",
+)
+
+
+def _num(x):
+    return None if x is None else float(x)
+
+
+def _insert_observations(rows: list[tuple]) -> None:
+    """One prepared INSERT executed for every row.
+
+    ``bulk_create`` builds a model object per row and, on SQLite, a new statement per ~50 rows;
+    the rows here are validated already, and the database's own constraints (one cell per
+    indicator × area × group × period, no numbers on suppressed cells) still apply.
+    """
+    if not rows:
+        return
+    from django.db import connection
+
+    table = connection.ops.quote_name(m.Observation._meta.db_table)
+    cols = ", ".join(connection.ops.quote_name(c) for c in _INSERT_COLUMNS)
+    marks = ", ".join(["%s"] * len(_INSERT_COLUMNS))
+    with connection.cursor() as cur:
+        cur.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", rows)
 
 
 def _write_batch(batch, res, release, result, had_data, path) -> None:
@@ -916,11 +988,12 @@ def _write_batch(batch, res, release, result, had_data, path) -> None:
                 expected=f"one cell only (the other is {seen[key]})",
             )
         seen[key] = rec.location
-        complete(rec, ind, path)
+        check(rec, ind, path)
         if ind.id not in had_data:
             had_data[ind.id] = m.Observation.objects.filter(indicator=ind).exists()
         rows.append((rec, ind, area_pk, gkey, year))
     res.create_groups()
+    add_intervals([(r[0], r[1]) for r in rows])
 
     # Existing cells: only indicators that had data before this import, or cells an earlier
     # batch of this import wrote (which are duplicates).
@@ -962,16 +1035,24 @@ def _write_batch(batch, res, release, result, had_data, path) -> None:
         old = current.get((ind.id, area_pk, gpk, rec.period))
         if old is None:
             to_create.append(
-                m.Observation(
-                    indicator=ind,
-                    area_id=area_pk,
-                    group_id=gpk,
-                    period=rec.period,
-                    year=year,
-                    provisional=rec.provisional,
-                    note=rec.note,
-                    release=release,
-                    **values,
+                (
+                    ind.id,
+                    area_pk,
+                    gpk,
+                    rec.period,
+                    year,
+                    _num(values["value"]),
+                    _num(values["lower"]),
+                    _num(values["upper"]),
+                    _num(values["numerator"]),
+                    _num(values["denominator"]),
+                    values["status"],
+                    suppressed,
+                    rec.provisional,
+                    False,
+                    True,
+                    rec.note,
+                    release.pk,
                 )
             )
             continue
@@ -991,7 +1072,7 @@ def _write_batch(batch, res, release, result, had_data, path) -> None:
             setattr(old, k, v)
         old.release = release
         to_update.append(old)
-    m.Observation.objects.bulk_create(to_create, batch_size=2000)
+    _insert_observations(to_create)
     if to_update:
         m.Observation.objects.bulk_update(to_update, [*_FIELDS, "release"], batch_size=2000)
     result.created += len(to_create)
