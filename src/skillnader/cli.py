@@ -353,10 +353,25 @@ def observations(indicator, level, vintage, area, group, period, fmt):
     elif fmt == "json":
         click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
     else:
-        _print_table(
-            rows,
-            ["area_code", "area_name", "group", "period", "value", "lower", "upper", "suppressed"],
-        )
+        decimals = Indicator.objects.get(id=indicator).decimals
+
+        def num(x):
+            return "" if x is None else f"{x:,.{decimals}f}".replace(",", " ")
+
+        shown = [
+            {
+                "area": r["area_code"],
+                "name": r["area_name"],
+                "group": r["group"] or "total",
+                "period": r["period"],
+                "value": "suppressed" if r["suppressed"] else (num(r["value"]) or r["status"]),
+                "95% interval": f"{num(r['lower'])}–{num(r['upper'])}"
+                if r["lower"] is not None
+                else "",
+            }
+            for r in rows
+        ]
+        _print_table(shown, ["area", "name", "group", "period", "value", "95% interval"])
 
 
 @main.command()
