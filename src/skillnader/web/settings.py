@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "skillnader.web.data",
     "skillnader.web.public",
     "skillnader.web.api",
+    "skillnader.web.consultation",
 ]
 
 MIDDLEWARE = [

@@ -7,5 +7,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("skillnader.web.api.urls")),
+    path("remiss/", include("skillnader.web.consultation.urls")),
     path("", include("skillnader.web.public.urls")),
 ]

@@ -1,0 +1,472 @@
+"""What the views do, without HTTP: save versions, read uploaded statements, compile, review.
+
+The reading, mapping, coding and compiling is done by :mod:`skillnader.remiss`; this module
+stores its inputs and results and decides which text of a response the compilation reads.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from types import SimpleNamespace
+
+import yaml
+from django.core.cache import cache
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from skillnader.errors import InputError
+from skillnader.remiss import codebook as cb
+from skillnader.remiss.compile import Compilation, compile_answers
+from skillnader.remiss.errors import WrongFileTypeError
+from skillnader.remiss.pipeline import ParsedAnswer, parse_file, parse_text
+from skillnader.remiss.questions import Consultation as LibConsultation
+from skillnader.remiss.questions import consultation_from_dict
+from skillnader.web.consultation.models import (
+    Consultation,
+    Response,
+    ResponseVersion,
+    ReviewDecision,
+    Statement,
+)
+
+UPLOAD_SUFFIXES = ("pdf", "docx", "odt", "txt")
+RESERVATION_KINDS = ("reservation", "sarskilt_uttalande")
+
+
+# --- versions --------------------------------------------------------------------------------
+
+
+@dataclass
+class SaveResult:
+    """``version`` is the stored version; ``conflict`` is True when it was based on an older
+    version than the current one (then it is stored as a ``conflict`` version and ``current``
+    is the newer version the user has to reconcile with)."""
+
+    version: ResponseVersion
+    conflict: bool
+    current: ResponseVersion | None
+    unchanged: bool = False
+
+
+def empty_content(consultation: Consultation) -> dict:
+    return {
+        "answers": {q.qid: "" for q in consultation.questions.all()},
+        "decision_differs": False,
+        "board_decision": "",
+        "reservations": [],
+    }
+
+
+def save_version(
+    response: Response,
+    content: dict,
+    *,
+    user,
+    based_on: int,
+    kind: str = ResponseVersion.Kind.SAVE,
+    statement: Statement | None = None,
+    prefill: dict | None = None,
+) -> SaveResult:
+    """Store ``content`` as a new version of ``response``.
+
+    Optimistic concurrency: ``based_on`` is the version number the user's form was loaded
+    with. If another version was accepted since, the content is stored as a ``conflict``
+    version (never lost, never current). An automatic save with nothing changed stores nothing.
+    """
+    with transaction.atomic():
+        locked = Response.objects.select_for_update().get(pk=response.pk)
+        current = locked.current()
+        if kind == ResponseVersion.Kind.AUTOSAVE and based_on == locked.current_version:
+            base = current.content() if current else empty_content(locked.consultation)
+            if base == content:
+                return SaveResult(current, False, current, unchanged=True)
+        conflict = based_on != locked.current_version
+        number = (locked.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+        if statement is None and current is not None and not conflict:
+            statement = current.statement  # the statement stays attached to later edits
+        version = ResponseVersion.objects.create(
+            response=locked,
+            number=number,
+            based_on=based_on,
+            kind=ResponseVersion.Kind.CONFLICT if conflict else kind,
+            answers=content["answers"],
+            decision_differs=content["decision_differs"],
+            board_decision=content["board_decision"],
+            reservations=content["reservations"],
+            statement=statement,
+            prefill=prefill or {},
+            created_by=user if user.is_authenticated else None,
+        )
+        if not conflict:
+            locked.current_version = number
+            locked.save(update_fields=["current_version"])
+            current = version
+        response.current_version = locked.current_version
+    return SaveResult(version, conflict, current)
+
+
+class SubmitError(Exception):
+    """A submission that cannot be made (nothing saved yet, or based on an old version)."""
+
+
+def submit(response: Response, *, user, based_on: int, now: dt.datetime | None = None) -> Response:
+    """Submit the current version; a submission after the deadline day is marked late."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = Response.objects.select_for_update().get(pk=response.pk)
+        if locked.is_submitted:
+            raise SubmitError("already submitted")
+        if not locked.current_version:
+            raise SubmitError("nothing to submit")
+        if based_on != locked.current_version:
+            raise SubmitError("stale")
+        locked.submitted_at = now
+        locked.submitted_by = user
+        locked.submitted_version = locked.current_version
+        locked.late = locked.consultation.is_late(now)
+        locked.save()
+    return locked
+
+
+# --- the library's view of a consultation ----------------------------------------------------
+
+
+def library_consultation(c: Consultation) -> LibConsultation:
+    """The consultation as :mod:`skillnader.remiss` sees it."""
+    return consultation_from_dict(
+        {
+            "id": c.slug,
+            "title": c.title,
+            "sender": c.sender or None,
+            "deadline": c.deadline.isoformat(),
+            "questions": [
+                {
+                    "id": q.qid,
+                    "number": q.number,
+                    "text": q.text,
+                    "role": q.role or None,
+                    "short": {"sv": q.short_sv or None, "en": q.short_en or None},
+                }
+                for q in c.questions.all()
+            ],
+            "recipients": [
+                {"id": b.id, "name": b.name, "aliases": b.aliases} for b in c.recipients.all()
+            ],
+        },
+        source=f"consultation:{c.slug}",
+    )
+
+
+def codebook_for(c: Consultation) -> cb.Codebook:
+    """The consultation's current codebook (the bundled one until a review decision)."""
+    if c.codebook_yaml:
+        return cb.codebook_from_dict(yaml.safe_load(c.codebook_yaml), source=f"db:{c.slug}")
+    return cb.load_codebook()
+
+
+# --- uploads ---------------------------------------------------------------------------------
+
+
+@dataclass
+class UploadResult:
+    statement: Statement
+    error: InputError | None = None
+    save: SaveResult | None = None
+
+
+def _suffix(name: str) -> str:
+    return Path(name).suffix.lower().lstrip(".")
+
+
+def _parse_bytes(data: bytes, name: str, c: Consultation, board_id: str) -> ParsedAnswer:
+    suffix = _suffix(name)
+    if suffix not in UPLOAD_SUFFIXES:
+        raise WrongFileTypeError(
+            name, f".{suffix}" if suffix else "ingen filändelse", "PDF, DOCX, ODT eller TXT"
+        )
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"statement.{suffix}"
+        path.write_bytes(data)
+        answer = parse_file(
+            path, consultation=library_consultation(c), codebook=codebook_for(c), board=board_id
+        )
+    answer.document.source = name
+    return answer
+
+
+def prefill_from(answer: ParsedAnswer) -> tuple[dict[str, str], dict]:
+    """Per question, the text of the passages the library mapped to it, and the quotes with
+    their page and paragraph references (answers and, separately, closest candidates)."""
+    texts: dict[str, str] = {}
+    refs: dict = {}
+    for m in answer.mappings:
+        quotes = []
+        for a in m.answers:
+            p = answer.passage(a.passage)
+            quotes.append(
+                {
+                    "paragraph": p.number,
+                    "page": p.page,
+                    "text": p.text,
+                    "method": a.method,
+                    "evidence": a.evidence,
+                }
+            )
+        candidates = []
+        for cand in m.candidates:
+            p = answer.passage(cand.passage)
+            candidates.append(
+                {
+                    "paragraph": p.number,
+                    "page": p.page,
+                    "text": p.text,
+                    "score": round(cand.score, 3),
+                }
+            )
+        refs[m.question] = {"status": m.status, "quotes": quotes, "candidates": candidates}
+        if quotes:
+            texts[m.question] = "\n\n".join(q["text"] for q in quotes)
+    return texts, refs
+
+
+def upload_statement(response: Response, uploaded, *, user, based_on: int) -> UploadResult:
+    """Read an uploaded statement with the library and pre-fill the answers from it.
+
+    A file the library rejects (scan without text, encrypted, wrong type, empty) is kept as a
+    rejected statement with the library's message; the draft is left as it was.
+    """
+    data = uploaded.read()
+    name = Path(uploaded.name).name
+    stmt = Statement(
+        response=response,
+        original_name=name,
+        sha256=hashlib.sha256(data).hexdigest(),
+        uploaded_by=user,
+    )
+    try:
+        answer = _parse_bytes(data, name, response.consultation, response.board_id)
+    except InputError as exc:
+        stmt.status = Statement.Status.REJECTED
+        stmt.error = exc.message + (f" (förväntat: {exc.expected})" if exc.expected else "")
+        stmt.error_type = type(exc).__name__
+        stmt.file.save(name, ContentFile(data), save=True)
+        return UploadResult(stmt, error=exc)
+    stmt.status = Statement.Status.PARSED
+    stmt.parsed = answer.to_dict()
+    stmt.file.save(name, ContentFile(data), save=True)
+    texts, refs = prefill_from(answer)
+    current = response.current()
+    content = current.content() if current else empty_content(response.consultation)
+    content = {**content, "answers": {**content["answers"], **texts}}
+    saved = save_version(
+        response,
+        content,
+        user=user,
+        based_on=based_on,
+        kind=ResponseVersion.Kind.UPLOAD,
+        statement=stmt,
+        prefill=refs,
+    )
+    return UploadResult(stmt, save=saved)
+
+
+# --- compilation -----------------------------------------------------------------------------
+
+
+def _compose(version: ResponseVersion, c: Consultation) -> str:
+    """The typed answers as a plain-text statement with one heading per question, which the
+    library maps back by its headings."""
+    parts = []
+    for q in c.questions.all():
+        text = (version.answers.get(q.qid) or "").strip()
+        parts.append(f"Svar på fråga {q.number}")
+        if text:
+            parts.append(text)
+    return "\n\n".join(parts) + "\n"
+
+
+def _uses_statement(version: ResponseVersion) -> bool:
+    """The compilation quotes the uploaded statement (with its pages) as long as the answers
+    are still the ones taken from it; once a writer edits them, the typed text is the answer."""
+    stmt = version.statement
+    if stmt is None or stmt.status != Statement.Status.PARSED:
+        return False
+    origin = stmt.versions.filter(kind=ResponseVersion.Kind.UPLOAD).order_by("number").first()
+    return origin is not None and origin.answers == version.answers
+
+
+def parsed_answer(response: Response, version: ResponseVersion) -> ParsedAnswer:
+    """The library's reading of one version of a response."""
+    c = response.consultation
+    day = timezone.localtime(response.submitted_at).date() if response.submitted_at else None
+    if _uses_statement(version):
+        stmt = version.statement
+        with stmt.file.open("rb") as fh:
+            answer = _parse_bytes(fh.read(), stmt.original_name, c, response.board_id)
+        answer.date = day
+        return answer
+    return parse_text(
+        _compose(version, c),
+        name=f"{response.board.name} (webbformulär, version {version.number})",
+        consultation=library_consultation(c),
+        codebook=codebook_for(c),
+        board=response.board_id,
+        date=day,
+    )
+
+
+def submitted_answers(c: Consultation) -> list[tuple[Response, ParsedAnswer]]:
+    out = []
+    for r in c.responses.filter(submitted_at__isnull=False).select_related("board"):
+        out.append((r, parsed_answer(r, r.published_version())))
+    return out
+
+
+def compile_consultation(
+    c: Consultation,
+) -> tuple[Compilation, list[tuple[Response, ParsedAnswer]]]:
+    """Compile the submitted responses (cached until a response or the codebook changes)."""
+    state = list(
+        c.responses.filter(submitted_at__isnull=False)
+        .order_by("pk")
+        .values_list("pk", "submitted_version", "submitted_at")
+    )
+    book = codebook_for(c)
+    key = (
+        "remiss:compilation:"
+        + hashlib.sha256(
+            repr((c.pk, c.deadline, state, book.version, c.codebook_yaml)).encode()
+        ).hexdigest()
+    )
+    hit = cache.get(key)
+    if hit is not None:
+        return hit
+    answers = submitted_answers(c)
+    result = (
+        compile_answers(library_consultation(c), [a for _, a in answers], codebook=book),
+        answers,
+    )
+    cache.set(key, result, 600)
+    return result
+
+
+# --- completeness ----------------------------------------------------------------------------
+
+
+def completeness(c: Consultation) -> list[dict]:
+    """Board × question: ``answered``, ``no_explicit_answer`` (submitted, but the question's
+    answer is empty), ``missing`` (not submitted) or ``late`` (submitted after the deadline;
+    ``answer_status`` keeps what it says). Same values as the library's compilation matrix."""
+    responses = {r.board_id: r for r in c.responses.all()}
+    questions = list(c.questions.all())
+    rows = []
+    for board in c.recipients.all():
+        r = responses.get(board.id)
+        version = r.published_version() if r and r.is_submitted else None
+        cells = {}
+        for q in questions:
+            if version is None:
+                cells[q.qid] = {"status": "missing", "answer_status": None}
+                continue
+            said = (
+                "answered" if (version.answers.get(q.qid) or "").strip() else ("no_explicit_answer")
+            )
+            cells[q.qid] = {"status": "late" if r.late else said, "answer_status": said}
+        rows.append(
+            {
+                "board": board.id,
+                "board_name": board.name,
+                "submitted_at": r.submitted_at.isoformat() if r and r.submitted_at else None,
+                "late": bool(r and r.late),
+                "draft_started": bool(r and r.current_version and not r.is_submitted),
+                "cells": cells,
+            }
+        )
+    return rows
+
+
+# --- review of candidate additional challenges -----------------------------------------------
+
+
+def review_queue(c: Consultation) -> list[dict]:
+    """Candidate additional challenges from the compilation without a decision yet."""
+    compilation, answers = compile_consultation(c)
+    by_board = {r.board_id: r for r, _ in answers}
+    done = set(c.review_decisions.values_list("response__board_id", "candidate"))
+    queue = []
+    for entry in compilation.additional:
+        if (entry["board"], entry["candidate"]) in done:
+            continue
+        r = by_board.get(entry["board"])
+        answer = next(a for rr, a in answers if rr.board_id == entry["board"])
+        cand = next(x for x in answer.candidates if x.id == entry["candidate"])
+        queue.append({**entry, "response": r, "text": cand.text})
+    return queue
+
+
+class ReviewError(Exception):
+    pass
+
+
+@transaction.atomic
+def decide(
+    c: Consultation,
+    *,
+    board_id: str,
+    candidate_id: str,
+    action: str,
+    user,
+    code: str | None = None,
+    add_term: str | None = None,
+    new_code: dict | None = None,
+) -> ReviewDecision:
+    """Apply an analyst's decision with the library's review functions, store the new codebook
+    version and log the decision (who, when, codebook versions before and after)."""
+    entry = next(
+        (e for e in review_queue(c) if e["board"] == board_id and e["candidate"] == candidate_id),
+        None,
+    )
+    if entry is None:
+        raise ReviewError("no such candidate in the queue")
+    cand = SimpleNamespace(id=candidate_id, text=entry["text"])
+    book = codebook_for(c)
+    by = user.get_username()
+    if action in ("accept", "merge"):
+        new_book, d = cb.accept(book, cand, code or "", by=by, add_term=add_term or None)
+        if action == "merge":
+            d = cb.Decision(
+                "merge",
+                d.by,
+                d.at,
+                d.code,
+                d.version_before,
+                d.version_after,
+                d.candidate,
+                {**d.details, "merged_candidate": candidate_id},
+            )
+    elif action == "create_code":
+        new_book, d = cb.create_code(book, by=by, candidate=cand, **(new_code or {}))
+    else:
+        raise ReviewError(f"unknown action {action!r}")
+    if new_book is not book:
+        c.codebook_yaml = new_book.to_yaml()
+        c.save(update_fields=["codebook_yaml"])
+    return ReviewDecision.objects.create(
+        consultation=c,
+        response=entry["response"],
+        candidate=candidate_id,
+        candidate_text=entry["text"],
+        action=d.action,
+        code=d.code,
+        version_before=d.version_before,
+        version_after=d.version_after,
+        details=d.details,
+        decided_by=user,
+        decided_at=d.at,
+    )
