@@ -55,3 +55,10 @@ def test_start_csv_twin(client, world):
         ("employment", "2023", "81.2"),
         ("overcrowding", "2023", "12.0"),
     ]
+
+
+def test_csv_cells_that_look_like_formulas_are_quoted():
+    from skillnader.web.public.twins import csv_text
+
+    text = csv_text([{"name": "=HYPERLINK(1)", "value": -1.5, "code": "-"}])
+    assert text == "name,value,code\r\n'=HYPERLINK(1),-1.5,'-\r\n"

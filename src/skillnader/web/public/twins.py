@@ -54,6 +54,19 @@ def json_bytes(data: Any) -> bytes:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_cell(value: Any) -> Any:
+    """``None`` as an empty field; text that a spreadsheet would run as a formula is quoted
+    with a leading apostrophe (OWASP, *CSV Injection*). Numbers are written unchanged."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
 def csv_text(rows: list[dict[str, Any]], columns: list[str] | None = None) -> str:
     """CSV with a header row; ``None`` becomes an empty field, floats keep full precision."""
     cols = columns or (list(rows[0].keys()) if rows else [])
@@ -61,7 +74,7 @@ def csv_text(rows: list[dict[str, Any]], columns: list[str] | None = None) -> st
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow(cols)
     for r in rows:
-        writer.writerow(["" if r.get(c) is None else r.get(c) for c in cols])
+        writer.writerow([_csv_cell(r.get(c)) for c in cols])
     return buf.getvalue()
 
 

@@ -1,4 +1,17 @@
-"""Public URLs. Every page also answers at ``<page>.json`` and ``<page>.csv`` (datasette style)."""
+"""Public URLs. Every page also answers at ``<page>.json`` and ``<page>.csv`` (datasette style),
+or with ``?format=json|csv``; the JSON twin is the page's data, the CSV twin its main table.
+
+=============================================  ==============================================
+``/``                                          the five domains, latest city values, gaps in data
+``/domain/<id>/``                              a domain's indicators with overview maps and gaps
+``/indicator/<id>/?level=&vintage=&year=``     map, ranking, trend, groups; also ``group=``,
+                                               ``colour=value|compare``, ``trend=<code>`` (repeat)
+``/indicator/<id>/chart/<kind>.svg?...``       a chart as static SVG (map, bars, trend, groups)
+``/area/<level>/<vintage>/<code>/``            area profile: spine chart, ranks, trends, neighbours
+``/compare/?a=<level>/<vintage>/<code>``       areas side by side (repeat ``a``)
+``/search/?q=``                                areas and indicators, case/diacritic-insensitive
+=============================================  ==============================================
+"""
 
 from django.urls import path, register_converter
 
