@@ -42,6 +42,7 @@ def test_compare_areas_of_different_vintages(client, world):
 def test_compare_form_without_areas(client, world):
     body = client.get("/compare/").content.decode()
     assert 'value="sdo/2023/11"' in body  # choices of the latest district vintage
+    assert "Lägg till områden (Stadsdelsområde, Stadsdelsområden 2023)" in body
 
 
 @pytest.mark.parametrize("ref", ["sdo/2023", "sdo/2023/99", "x/y/z"])

@@ -840,6 +840,8 @@ def compare(request: HttpRequest, fmt: str | None = None) -> HttpResponse:
             "choices": choices,
             "level": level,
             "vintage": vintage,
+            "level_name": _level_names().get(level, level),
+            "vintage_name": _vintage_names(level).get(vintage, vintage),
             "levels": AreaLevel.objects.all(),
         },
         data,
