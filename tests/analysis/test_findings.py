@@ -66,7 +66,7 @@ def test_city_improves_while_the_gap_between_areas_widens():
     )
     assert "while the gap between district council areas is widening" in f.sentence_en
     # The numbers in the sentence are the evidence's numbers.
-    assert "70,0 år 2016" in f.sentence_sv and "75,0 år 2021" in f.sentence_sv
+    assert "71,0 år 2017" in f.sentence_sv and "75,0 år 2021" in f.sentence_sv
 
 
 def test_flat_series_and_stable_gap_give_no_clear_change():
@@ -202,3 +202,33 @@ def test_vectorised_gap_table_equals_the_per_group_function():
         se = (f["upper"] - f["lower"]).to_numpy() / (2 * 1.959964)
         gap, sd = percentile_gap_delta(f["value"].to_numpy(), se)
         assert row["gap"] == pytest.approx(gap) and row["se"] == pytest.approx(sd, rel=1e-6)
+
+
+def test_sentence_cites_the_points_the_trend_rests_on():
+    # A long rise followed by a clear fall over the last five points: the marker (last five
+    # points) says worsening for a higher-is-better measure, and the sentence must quote the
+    # first and last of those five points, not the start of the series.
+    values = [0.60, 0.62, 0.64, 0.66, 0.68, 0.70, 0.72, 0.71, 0.70, 0.69, 0.68, 0.67]
+    years = [str(2010 + i) for i in range(12)]
+    out = []
+    for y, share in zip(years, values, strict=True):
+        n = 400_000
+        lo, hi = wilson(round(share * n), n)
+        out.append(
+            {
+                "indicator": "emp",
+                "level": "kommun",
+                "vintage": "x",
+                "area_code": "0180",
+                "group": "",
+                "period": y,
+                "value": 100 * round(share * n) / n,
+                "lower": 100 * lo,
+                "upper": 100 * hi,
+            }
+        )
+    (f,) = analyse(pl.DataFrame(out), INFO, benchmark="0180")
+    assert f.level.assessment == "worsening"
+    assert f.level.window == years[-5:]
+    assert "71,0 år 2017" in f.sentence_sv and "67,0 år 2021" in f.sentence_sv
+    assert "2010" not in f.sentence_sv

@@ -68,6 +68,8 @@ class LevelTrend:
     slope: float | None = None
     chi2: float | None = None
     reason: str = ""
+    #: The periods the assessment rests on (the trend marker uses the last five points).
+    window: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -166,6 +168,8 @@ def level_trend(periods, values, lower, upper, polarity: str) -> LevelTrend:
         return out
     xs = np.array([_year(p) for p in periods])[ok]
     se = _se(lo[ok], hi[ok])
+    used = [p for p, keep in zip(periods, ok, strict=True) if keep]
+    out.window = used[-min(5, n) :]
     if n == 2:
         d = tr.difference_test(v[ok][0], se[0], v[ok][1], se[1], confidence=0.95)
         marker = {"increase": "increasing", "decrease": "decreasing"}.get(
@@ -516,7 +520,11 @@ def sentences(
     """One sentence per language, saying only what the tests support."""
     d = info.decimals
     sv, en = [], []
-    vals = [(p, v) for p, v in zip(level.periods, level.values, strict=True) if v is not None]
+    vals = [
+        (p, v)
+        for p, v in zip(level.periods, level.values, strict=True)
+        if v is not None and (not level.window or p in level.window)
+    ]
     if level.assessment in _LEVEL_SV and len(vals) >= 2:
         (p0, v0), (p1, v1) = vals[0], vals[-1]
         sv.append(

@@ -121,6 +121,24 @@ MEDIA_ROOT = DATA_DIR / "uploads"
 
 LOGIN_URL = "/admin/login/"
 
+# Pages are cached per URL, language and data version. In production the cache is a directory
+# shared by all worker processes (SKILLNADER_CACHE_DIR); the embedded default keeps it in memory.
+_CACHE_DIR = os.environ.get("SKILLNADER_CACHE_DIR")
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": _CACHE_DIR,
+            "OPTIONS": {"MAX_ENTRIES": 50_000},
+        }
+        if _CACHE_DIR
+        else {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": 20_000},
+        }
+    )
+}
+
 if PRODUCTION:
     SECURE_SSL_REDIRECT = os.environ.get("SKILLNADER_SSL_REDIRECT", "1") == "1"
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
