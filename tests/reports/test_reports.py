@@ -325,3 +325,47 @@ def test_area_report_view(reports, settings, tmp_path):
     assert missing.status_code == 404
     bad = area_report(rf.get("/", {"year": "x"}), "sdo", "2023", "0180-sdo-farsta")
     assert bad.status_code == 400
+
+
+def test_profile_in_english_with_configured_city_and_logo(reports, settings, tmp_path):
+    """``--lang en`` words and number format; SKILLNADER_CITY_NAME and SKILLNADER_LOGO."""
+    import base64
+
+    from skillnader.reports.area import area_profile
+    from skillnader.web.data.models import Observation
+
+    logo = tmp_path / "logo.png"
+    # A 1×1 PNG: the report embeds the file's bytes as they are.
+    logo.write_bytes(
+        base64.b64decode(
+            "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
+        )
+    )
+    settings.SKILLNADER_CITY_NAME = "Testby"
+    settings.SKILLNADER_LOGO = str(logo)
+    out = area_profile(
+        "0180-sdo-jarva",
+        tmp_path / "jarva.html",
+        level="sdo",
+        vintage="2023",
+        year=YEAR,
+        lang="en",
+    )
+    html = out.read_text(encoding="utf-8")
+    assert '<html lang="en">' in html
+    assert "Area profile: Järva" in html
+    assert "compared with Testby" in html
+    assert (
+        'class="logo" src="data:image/png;base64,' + base64.b64encode(logo.read_bytes()).decode()
+        in html
+    )
+    pop = Observation.objects.get(
+        indicator_id="population", area__code="0180-sdo-jarva", year=YEAR, group__key=""
+    )
+    assert f"{pop.value:,.0f}" in html  # English thousands separator
+    settings.SKILLNADER_LOGO = str(tmp_path / "missing.png")
+    from skillnader.errors import InputError
+
+    with pytest.raises(InputError, match="logo file not found"):
+        area_profile("0180-sdo-jarva", tmp_path / "x.html", level="sdo", year=YEAR)
+    assert not (tmp_path / "x.html").exists()

@@ -176,6 +176,8 @@ def section_context(sec: data.IndicatorSection, finding, city, lang: str) -> dic
         "level_name": _level_name(sec.level, lang) if sec.level else "",
         "charts": [],
         "notes": [],
+        "source": ind.source,
+        "source_url": ind.source_url,
     }
     has_area_values = any(r["value"] is not None or r["status"] == "suppressed" for r in sec.rows)
     if sec.level and has_area_values:
@@ -210,9 +212,8 @@ def section_context(sec: data.IndicatorSection, finding, city, lang: str) -> dic
             labels=lab,
             width=380,
         )
-        ctx["charts"].append({"kind": "bars", **render.chart(spec, lang)})
-        if cut:
-            ctx["notes"].append(word("bars_cut", lang, n=cut, total=len(sec.rows)))
+        note = word("bars_cut", lang, n=cut, total=len(sec.rows)) if cut else ""
+        ctx["charts"].append({"kind": "bars", "note": note, **render.chart(spec, lang)})
     elif sec.level is None or not has_area_values:
         ctx["notes"].append(word("no_area_data", lang, year=sec.year))
     if sec.groups:
@@ -416,6 +417,9 @@ _TEMPLATE_WORDS = (
     "releases",
     "page",
     "city",
+    "indicator",
+    "cells",
+    "imported",
 )
 
 

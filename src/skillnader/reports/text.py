@@ -71,6 +71,8 @@ WORDS: dict[str, dict[str, str]] = {
         "publisher": "Utgivare",
         "licence": "Licens",
         "releases": "Importerade versioner",
+        "cells": "Celler",
+        "imported": "Importerad",
         "suppressed": "prickad",
         "missing": "uppgift saknas",
         "better": "bättre än staden",
@@ -130,7 +132,6 @@ WORDS: dict[str, dict[str, str]] = {
             "indikatorns riktning (högre/lägre är bättre)."
         ),
         "yes": "ja",
-        "level_names": "",
     },
     "en": {
         "city_report_title": "Differences in living conditions in {city} {year}",
@@ -184,6 +185,8 @@ WORDS: dict[str, dict[str, str]] = {
         "publisher": "Publisher",
         "licence": "Licence",
         "releases": "Imported releases",
+        "cells": "Cells",
+        "imported": "Imported",
         "suppressed": "suppressed",
         "missing": "no data",
         "better": "better than the city",
@@ -243,7 +246,6 @@ WORDS: dict[str, dict[str, str]] = {
             "indicator's polarity (higher/lower is better)."
         ),
         "yes": "yes",
-        "level_names": "",
     },
 }
 
