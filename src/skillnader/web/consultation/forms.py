@@ -139,7 +139,7 @@ class UploadForm(AccessibleForm):
 
 
 class SubmitForm(AccessibleForm):
-    base_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    base_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
 
 class StatusForm(AccessibleForm):

@@ -358,7 +358,7 @@ def submit(request, slug, board):
     r = access.get_response(request.user, c, board, write=True)
     form = SubmitForm(request.POST)
     if not form.is_valid():
-        raise PermissionDenied("bad submission")
+        return HttpResponse(status=400)
     try:
         r = services.submit(r, user=request.user, based_on=form.cleaned_data["base_version"])
     except services.SubmitError:
