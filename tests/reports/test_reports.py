@@ -136,6 +136,9 @@ def test_city_report_metadata(reports):
     root = pypdf.PdfReader(reports["city"]).trailer["/Root"]
     assert root["/Lang"] == "sv"
     assert bool(root["/MarkInfo"]["/Marked"])
+    # The installed WeasyPrint offers PDF/UA-1, so the report claims it in its XMP metadata.
+    xmp = root["/Metadata"].get_object().get_data()
+    assert b'pdfuaid:part="1"' in xmp
 
 
 def test_city_report_sentences_match_the_analysis(reports):
