@@ -358,23 +358,7 @@ def city_context(year: int, lang: str = "sv") -> dict[str, Any]:
                     "catalogue": [] if sections else [_catalogue_entry(i, lang) for i in inds],
                 }
             )
-        names = {i.id: (i.name_en if lang == "en" and i.name_en else i.name_sv) for i in indicators}
-        by_ind = {i.id: i for i in indicators}
-        headline = [
-            {
-                "id": f.indicator,
-                "name": names[f.indicator],
-                "sentence": _sentence(f, lang),
-                "evidence": evidence(f, by_ind[f.indicator], lang),
-            }
-            for f in found.values()
-            if f.improves_while_gap_widens
-        ]
-        others = [
-            {"id": f.indicator, "name": names[f.indicator], "sentence": _sentence(f, lang)}
-            for f in found.values()
-            if not f.improves_while_gap_widens and f.headline != "not_assessed"
-        ]
+        headline, others = summary(list(found.values()), indicators, lang)
         title = word("city_report_title", lang, city=city.name, year=year)
         return {
             "lang": lang,
@@ -389,9 +373,39 @@ def city_context(year: int, lang: str = "sv") -> dict[str, Any]:
             "thresholds": _thresholds(indicators, lang),
             "vintages": _vintages(lang),
             "sources": _sources(lang),
-            "w": {k: word(k, lang) for k in _TEMPLATE_WORDS},
+            "w": template_words(lang),
             "summary_intro": word("summary_intro", lang, city=city.name),
         }
+
+
+def summary(found, indicators, lang: str) -> tuple[list[dict], list[dict]]:
+    """The summary's entries: findings where the city improves while a gap widens (with their
+    evidence), and the other assessed findings (sentence only)."""
+    names = {i.id: (i.name_en if lang == "en" and i.name_en else i.name_sv) for i in indicators}
+    by_ind = {i.id: i for i in indicators}
+    headline = [
+        {
+            "id": f.indicator,
+            "name": names[f.indicator],
+            "sentence": _sentence(f, lang),
+            "evidence": evidence(f, by_ind[f.indicator], lang),
+        }
+        for f in found
+        if f.improves_while_gap_widens and f.indicator in by_ind
+    ]
+    others = [
+        {"id": f.indicator, "name": names[f.indicator], "sentence": _sentence(f, lang)}
+        for f in found
+        if not f.improves_while_gap_widens
+        and f.headline != "not_assessed"
+        and f.indicator in by_ind
+    ]
+    return headline, others
+
+
+def template_words(lang: str) -> dict[str, str]:
+    """The fixed words of the city report template."""
+    return {k: word(k, lang) for k in _TEMPLATE_WORDS}
 
 
 _TEMPLATE_WORDS = (
