@@ -293,7 +293,9 @@ def run_hand_sql(path: Path) -> tuple[int, float]:
 # the engine
 
 
-def run_engine(path: Path, from_parquet: bool = False) -> tuple[int, float]:
+def run_engine(
+    path: Path, from_parquet: bool = False, dialect: str = "duckdb"
+) -> tuple[int, float]:
     import polars as pl
 
     from skillnader.engine import RecordLayout, compute
@@ -307,6 +309,7 @@ def run_engine(path: Path, from_parquet: bool = False) -> tuple[int, float]:
         hierarchy,
         layout=RecordLayout(area="regso", period="year", groups=GROUPS, age="age"),
         group_sets=GROUP_SETS,
+        dialect=dialect,
     )
     return out.height, time.perf_counter() - started
 
@@ -344,6 +347,8 @@ def _child(method: str, path: str) -> None:
         rows, seconds = run_hand_sql(p)
     elif method == "engine":
         rows, seconds = run_engine(p)
+    elif method == "engine-standard":
+        rows, seconds = run_engine(p, dialect="standard")
     elif method == "engine-parquet":
         rows, seconds = run_engine(p, from_parquet=True)
     else:

@@ -542,6 +542,10 @@ def test_standard_dialect_gives_the_same_numbers(population, specs, hierarchy):
         np.testing.assert_allclose(a.astype(float), b.astype(float), rtol=1e-12)
     medians = joined.filter(pl.col("measure") == "median", ~pl.col("suppressed"))
     assert medians.height > 100 and medians["lower_p"].null_count() == medians.height
+    via_compute = compute(
+        small, specs, hierarchy, layout=layout, group_sets=[("sex",)], dialect="standard"
+    )
+    assert via_compute.sort(key).equals(portable.sort(key))
 
 
 def test_request_errors_are_typed(population, specs, hierarchy):

@@ -360,6 +360,7 @@ def compute(
     check_areas: bool = True,
     disclosure_control: str = "primary",
     suppress_zeros: bool = False,
+    dialect: str = "duckdb",
 ) -> pl.DataFrame:
     """Compute every indicator × area level × group combination × period in one DuckDB query.
 
@@ -375,6 +376,8 @@ def compute(
     (Conover 1999, section 3.2; exact binomial ranks up to 20,000 values, normal approximation
     above). Suppression: see :func:`observations_from_wide` (``disclosure_control``,
     ``suppress_zeros``); by default the primary rule of :mod:`skillnader.stats.disclosure`.
+    ``dialect="standard"`` runs the portable SQL: medians then come without an interval, and are
+    cheaper (no per-cell sorted lists).
     """
     connection = connection if connection is not None else duckdb.connect()
     if vintages is not None:
@@ -392,7 +395,7 @@ def compute(
         {level: f"level_{i}" for i, level in enumerate(hierarchy.levels)}
     )
     connection.register("area_lookup", lookup.to_arrow())
-    if any(s.measure == "median" for s in specs):
+    if dialect == "duckdb" and any(s.measure == "median" for s in specs):
         n, r = median_ranks(confidence)
         connection.register("median_ranks", pl.DataFrame({"n": n, "r": r}).to_arrow())
     sql = compile_sql(
@@ -405,6 +408,7 @@ def compute(
         records=relation,
         lookup="area_lookup",
         confidence=confidence,
+        dialect=dialect,
     )
     try:
         wide = _fetch(connection, sql)
@@ -416,7 +420,7 @@ def compute(
         ) from exc
     finally:
         connection.unregister("area_lookup")
-        if any(s.measure == "median" for s in specs):
+        if dialect == "duckdb" and any(s.measure == "median" for s in specs):
             connection.unregister("median_ranks")
     return observations_from_wide(
         wide,
