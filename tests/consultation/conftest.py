@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import Group
 from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.utils import timezone
 
 from skillnader.web.consultation.models import BoardMembership, Response
@@ -42,7 +44,7 @@ def users(db, django_user_model):
     Analytiker; ``outsider`` has an account and no board."""
     made = {}
     for name in ("a1", "a2", "b", "analyst", "outsider"):
-        made[name] = django_user_model.objects.create_user(name, password="pw-" + name)
+        made[name] = django_user_model.objects.create_user(name)  # no password: fast to make
     sync_boards()
     BoardMembership.objects.create(user=made["a1"], board_id="skarholmen")
     BoardMembership.objects.create(user=made["a2"], board_id="skarholmen")
@@ -76,3 +78,36 @@ def save(client, c, board, version, answers, **extra):
 
 def response_of(c, board: str) -> Response:
     return Response.objects.get(consultation=c, board_id=board)
+
+
+@pytest.fixture
+def answered(consultation, users):
+    """Skärholmen submits its real statement unchanged; Bromma submits typed answers."""
+    c = consultation
+    a1 = login(Client(), users["a1"])
+    a1.post(
+        f"/remiss/{c.slug}/svar/skarholmen/ladda-upp/",
+        {
+            "base_version": "0",
+            "statement": SimpleUploadedFile(SKARHOLMEN.name, SKARHOLMEN.read_bytes()),
+        },
+    )
+    a1.post(f"/remiss/{c.slug}/svar/skarholmen/skicka/", {"base_version": "1"})
+    b = login(Client(), users["b"])
+    save(
+        b,
+        c,
+        "bromma",
+        0,
+        {
+            "q2": "Trångboddheten är den största utmaningen i stadsdelen.",
+            "q3": "Skuldsättning bland unga hushåll är en utmaning utöver rapporten.",
+        },
+        decision_differs="on",
+        board_decision="Nämnden lägger till ett yttrande om parkerna.",
+        res_0_group="(V)",
+        res_0_kind="sarskilt_uttalande",
+        res_0_text="Vi vill se fler parker.",
+    )
+    b.post(f"/remiss/{c.slug}/svar/bromma/skicka/", {"base_version": "1"})
+    return c

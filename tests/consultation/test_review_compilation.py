@@ -6,47 +6,13 @@ import io
 import json
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from skillnader.web.consultation.models import ReviewDecision
 
-from .conftest import SKARHOLMEN, login, save
+from .conftest import login
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def answered(consultation, users):
-    """Skärholmen submits its real statement unchanged; Bromma submits typed answers."""
-    c = consultation
-    a1 = login(Client(), users["a1"])
-    a1.post(
-        f"/remiss/{c.slug}/svar/skarholmen/ladda-upp/",
-        {
-            "base_version": "0",
-            "statement": SimpleUploadedFile(SKARHOLMEN.name, SKARHOLMEN.read_bytes()),
-        },
-    )
-    a1.post(f"/remiss/{c.slug}/svar/skarholmen/skicka/", {"base_version": "1"})
-    b = login(Client(), users["b"])
-    save(
-        b,
-        c,
-        "bromma",
-        0,
-        {
-            "q2": "Trångboddheten är den största utmaningen i stadsdelen.",
-            "q3": "Skuldsättning bland unga hushåll är en utmaning utöver rapporten.",
-        },
-        decision_differs="on",
-        board_decision="Nämnden lägger till ett yttrande om parkerna.",
-        res_0_group="(V)",
-        res_0_kind="sarskilt_uttalande",
-        res_0_text="Vi vill se fler parker.",
-    )
-    b.post(f"/remiss/{c.slug}/svar/bromma/skicka/", {"base_version": "1"})
-    return c
 
 
 def test_review_decisions_are_logged(answered, users):

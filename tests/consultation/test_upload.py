@@ -125,8 +125,8 @@ def test_bad_upload_leaves_draft_unchanged(client, consultation, users, name, ma
     assert resp.status_code == 422
     html = resp.content.decode()
     assert words in html and "Utkastet har inte ändrats" in html
-    assert 'id="id_statement-error"' in html
-    assert 'aria-describedby="id_statement-error"' in html
+    assert 'id="upload_statement-error"' in html
+    assert 'aria-describedby="upload_statement-error upload_statement_helptext"' in html
     r = response_of(c, "skarholmen")
     assert r.current_version == 1 and r.versions.count() == 1
     assert r.current().content() == before

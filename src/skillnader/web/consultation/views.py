@@ -172,7 +172,7 @@ def _response_context(request, c, r, form=None, upload_form=None, conflict=None,
             reservations=len(content["reservations"]),
         )
     if writable and upload_form is None:
-        upload_form = UploadForm(initial={"base_version": r.current_version})
+        upload_form = UploadForm(initial={"base_version": r.current_version}, auto_id="upload_%s")
     questions = [
         {
             "q": q,
@@ -190,7 +190,7 @@ def _response_context(request, c, r, form=None, upload_form=None, conflict=None,
         "questions": questions,
         "form": form,
         "upload_form": upload_form,
-        "submit_form": SubmitForm(initial={"base_version": r.current_version})
+        "submit_form": SubmitForm(initial={"base_version": r.current_version}, auto_id="submit_%s")
         if writable and r.current_version
         else None,
         "writable": writable,
@@ -311,7 +311,7 @@ def autosave(request, slug, board):
 def upload(request, slug, board):
     c = access.get_consultation(request.user, slug)
     r = access.get_response(request.user, c, board, write=True)
-    form = UploadForm(request.POST, request.FILES)
+    form = UploadForm(request.POST, request.FILES, auto_id="upload_%s")
     if not form.is_valid():
         return _response_context(request, c, r, upload_form=form, status=400)
     result = services.upload_statement(
@@ -327,7 +327,11 @@ def upload(request, slug, board):
             % {"reason": result.statement.error},
         )
         form.fields["statement"].widget.attrs.update(
-            {"aria-invalid": "true", "aria-describedby": f"{form['statement'].auto_id}-error"}
+            {
+                "aria-invalid": "true",
+                "aria-describedby": f"{form['statement'].auto_id}-error "
+                f"{form['statement'].auto_id}_helptext",
+            }
         )
         return _response_context(request, c, r, upload_form=form, status=422)
     if result.save.conflict:
@@ -451,6 +455,11 @@ def matrix(request, slug):
     )
 
 
+def _review_ids(board: str, candidate: str) -> str:
+    # One form per candidate on the page: ids must stay unique.
+    return f"review-{board}-{candidate}-%s"
+
+
 def review(request, slug):
     """The queue of candidate additional challenges and the log of decisions (analysts)."""
     c = access.get_consultation(request.user, slug)
@@ -458,7 +467,11 @@ def review(request, slug):
     book = services.codebook_for(c)
     bound = None
     if request.method == "POST":
-        bound = ReviewForm(request.POST, codebook=book)
+        bound = ReviewForm(
+            request.POST,
+            codebook=book,
+            auto_id=_review_ids(request.POST.get("board", ""), request.POST.get("candidate", "")),
+        )
         if bound.is_valid():
             d = bound.cleaned_data
             terms = [t.strip() for t in (d.get("terms") or "").split(",") if t.strip()]
@@ -501,7 +514,7 @@ def review(request, slug):
                     "code": (item["codes"] or [""])[0],
                 },
                 codebook=book,
-                prefix=None,
+                auto_id=_review_ids(item["board"], item["candidate"]),
             )
     decisions = list(c.review_decisions.select_related("decided_by", "response__board"))
     data = {
