@@ -94,3 +94,17 @@ def test_import_bundled_consultation():
     assert c.questions.get(qid="q2").text.startswith("Vilka huvudsakliga utmaningar")
     assert c.recipients.count() == 22
     assert c.recipients.filter(kind="district").count() == 14
+
+
+@pytest.mark.django_db
+def test_import_command(capsys):
+    call_command("sync_boards")
+    call_command("import_consultation", "--slug", "remiss-2015", "--status", "sent")
+    assert "3 questions, 22 recipients" in capsys.readouterr().out
+    c = Consultation.objects.get(slug="remiss-2015")
+    assert c.status == "sent" and c.questions.get(number=3).role == "additional_challenges"
+    from django.core.management.base import CommandError
+
+    Board.objects.filter(pk="slk").delete()
+    with pytest.raises(CommandError, match="inte finns i nämndregistret.*slk"):
+        call_command("import_consultation")
