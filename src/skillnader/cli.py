@@ -444,8 +444,10 @@ def import_areas_cmd(
 
 def _attach_groups() -> None:
     from skillnader.remiss.cli import remiss
+    from skillnader.reports.cli import report
 
     main.add_command(remiss)
+    main.add_command(report)
 
 
 _attach_groups()

@@ -22,7 +22,8 @@ The catalogue is a set of versioned YAML files, one per domain, in
         external_ids: {kolada: N..., scb: ...}   # only identifiers that were verified
         publication_threshold: 5   # cells with a denominator (or count) below are suppressed
         interval: wilson           # wilson, byar or none
-        interval_note: ...         # why there is no interval, when there is none
+        interval_note: ...         # why there is no interval, when there is none (English)
+        interval_note_sv: ...      # the same in Swedish
 
 :func:`load_catalog` reads and validates every file and raises :class:`CatalogError` (an
 :class:`~skillnader.errors.InputError`) naming the file and the entry. :func:`sync_catalog` writes
@@ -80,6 +81,7 @@ _OPTIONAL = (
     "external_ids",
     "interval",
     "interval_note",
+    "interval_note_sv",
     "published",
     "note",
 )
@@ -112,6 +114,7 @@ class IndicatorSpec:
     publication_threshold: int = 5
     interval: str = "none"
     interval_note: str = ""
+    interval_note_sv: str = ""
     published: bool = True
     catalogue_version: str = ""
     order: int = 0
@@ -281,6 +284,7 @@ def _parse_entry(entry: object, path: Path, index: int, domain: str, version: st
         ),
         interval=interval,
         interval_note=str(entry.get("interval_note") or "").strip(),
+        interval_note_sv=str(entry.get("interval_note_sv") or "").strip(),
         published=bool(entry.get("published", True)),
         catalogue_version=version,
         order=index,
@@ -407,6 +411,8 @@ def sync_catalog(specs: list[IndicatorSpec] | None = None) -> dict[str, int]:
         "source_url",
         "external_ids",
         "publication_threshold",
+        "interval_note_sv",
+        "interval_note_en",
         "catalogue_version",
         "published",
         "order",
@@ -430,6 +436,8 @@ def sync_catalog(specs: list[IndicatorSpec] | None = None) -> dict[str, int]:
             "source_url": s.source_url,
             "external_ids": s.external_ids,
             "publication_threshold": s.publication_threshold,
+            "interval_note_sv": s.interval_note_sv,
+            "interval_note_en": s.interval_note,
             "catalogue_version": s.catalogue_version,
             "published": s.published,
             "order": s.order,

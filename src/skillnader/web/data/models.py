@@ -225,6 +225,10 @@ class Indicator(Bilingual):
     source_url = models.URLField(max_length=500, blank=True)
     external_ids = models.JSONField(default=dict, blank=True, help_text=_("Kolada/SCB ids."))
     publication_threshold = models.PositiveIntegerField(default=5)
+    interval_note_sv = models.TextField(
+        blank=True, help_text=_("Why the indicator has no confidence interval, when it has none.")
+    )
+    interval_note_en = models.TextField(blank=True)
     catalogue_version = models.CharField(max_length=20, blank=True)
     published = models.BooleanField(default=True)
     order = models.PositiveSmallIntegerField(default=0)
@@ -237,6 +241,12 @@ class Indicator(Bilingual):
     @property
     def definition(self) -> str:
         return self.definition_en if _lang() == "en" and self.definition_en else self.definition_sv
+
+    @property
+    def interval_note(self) -> str:
+        if _lang() == "en" and self.interval_note_en:
+            return self.interval_note_en
+        return self.interval_note_sv or self.interval_note_en
 
 
 class Source(models.Model):

@@ -10,12 +10,14 @@ or with ``?format=json|csv``; the JSON twin is the page's data, the CSV twin its
 ``/area/<level>/<vintage>/<code>/``            area profile: spine chart, ranks, trends, neighbours
 ``/compare/?a=<level>/<vintage>/<code>``       areas side by side (repeat ``a``)
 ``/search/?q=``                                areas and indicators, case/diacritic-insensitive
+``/report/city/?year=&lang=&format=pdf|html``  the city report (generated once per data version)
+``/report/area/<level>/<vintage>/<code>/``     the area's printable profile (same options)
 =============================================  ==============================================
 """
 
 from django.urls import path, register_converter
 
-from skillnader.web.public import views
+from skillnader.web.public import reports_views, views
 
 
 class FormatConverter:
@@ -62,4 +64,10 @@ urlpatterns = [
     path("compare.<fmt:fmt>", views.compare, name="compare"),
     path("search/", views.search, name="search"),
     path("search.<fmt:fmt>", views.search, name="search"),
+    path("report/city/", reports_views.city_report, name="report-city"),
+    path(
+        "report/area/<code:level>/<code:vintage>/<code:code>/",
+        reports_views.area_report,
+        name="report-area",
+    ),
 ]
