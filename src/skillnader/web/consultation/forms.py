@@ -18,6 +18,10 @@ class AccessibleForm(forms.Form):
     """Marks fields with errors for assistive technology: ``aria-invalid`` and a pointer to the
     error list, whose id the templates render as ``<field id>-error``."""
 
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
     def full_clean(self):
         super().full_clean()
         for name in self.errors:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -26,7 +27,6 @@ from skillnader.web.consultation.forms import (
 )
 from skillnader.web.consultation.models import Board, Consultation, ResponseVersion
 
-AUTOSAVE_SECONDS = 20
 DOWNLOADS = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -197,7 +197,7 @@ def _response_context(request, c, r, form=None, upload_form=None, conflict=None,
         "conflict": conflict,
         "statements": statements,
         "reservation_labels": RESERVATION_LABELS,
-        "autosave_seconds": AUTOSAVE_SECONDS,
+        "autosave_seconds": getattr(settings, "REMISS_AUTOSAVE_SECONDS", 20),
         "can_see_versions": analyst or mine,
     }
     data = {
