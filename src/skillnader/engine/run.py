@@ -379,7 +379,10 @@ def compute(
     ``dialect="standard"`` runs the portable SQL: medians then come without an interval, and are
     cheaper (no per-cell sorted lists).
     """
-    connection = connection if connection is not None else duckdb.connect()
+    if connection is None:
+        connection = duckdb.connect()
+        # A library call must not draw DuckDB's terminal progress bar.
+        connection.execute("SET enable_progress_bar = false")
     if vintages is not None:
         hierarchy = hierarchy.select(vintages)
     relation = _register_records(connection, records)
