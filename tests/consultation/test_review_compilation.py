@@ -91,6 +91,28 @@ def test_review_decisions_are_logged(answered, users):
     html = analyst.get(f"/remiss/{c.slug}/granskning/").content.decode()
     assert "Sammanslagen med befintlig kod" in html and "1.1 → 1.2" in html
 
+    # Merging two codes of the codebook is a decision too.
+    same = analyst.post(
+        f"/remiss/{c.slug}/granskning/",
+        {"form": "merge_codes", "source": "overcrowding", "target": "overcrowding"},
+    )
+    assert same.status_code == 400 and "Välj en annan kod." in same.content.decode()
+    codes = analyst.post(
+        f"/remiss/{c.slug}/granskning/",
+        {"form": "merge_codes", "source": "kommissionens_arbete", "target": "overcrowding"},
+    )
+    assert codes.status_code == 302
+    last = ReviewDecision.objects.filter(consultation=c).order_by("decided_at").last()
+    assert (last.action, last.code, last.details["merged"]) == (
+        "merge",
+        "overcrowding",
+        "kommissionens_arbete",
+    )
+    assert (last.version_before, last.version_after, last.response) == ("1.2", "1.3", None)
+    assert last.decided_by == users["analyst"]
+    book = analyst.get(f"/remiss/{c.slug}/granskning/?format=json").json()
+    assert book["codebook_version"] == "1.3" and book["decisions"][-1]["candidate"] is None
+
 
 def test_compilation_page_and_downloads(answered, users):
     c = answered

@@ -135,3 +135,15 @@ def test_bad_upload_leaves_draft_unchanged(client, consultation, users, name, ma
     assert stmt.file.read() == data  # kept, not lost
     listing = client.get(response_url(c, "skarholmen") + "?format=json").json()
     assert listing["statements"][0]["status"] == "rejected"
+
+
+def test_statement_from_another_board_is_flagged(client, consultation, users):
+    c = consultation
+    login(client, users["b"])
+    resp = upload(client, c, "bromma", 0, SKARHOLMEN.name, SKARHOLMEN.read_bytes())
+    page = client.get(resp.url).content.decode()
+    assert (
+        "Kontrollera filen: utlåtandet verkar komma från Skärholmens stadsdelsnämnd, inte "
+        "Bromma stadsdelsnämnd." in page
+    )
+    assert response_of(c, "bromma").statements.get().parsed["detected_board"] == "skarholmen"

@@ -193,3 +193,23 @@ class ReviewForm(AccessibleForm):
                 if not d.get(name):
                     self.add_error(name, _("This field is required for a new code."))
         return d
+
+
+class MergeCodesForm(AccessibleForm):
+    """Merge one code of the codebook into another."""
+
+    source = forms.ChoiceField(label=_("Code to merge"))
+    target = forms.ChoiceField(label=_("Merge into"))
+
+    def __init__(self, *args, codebook, **kwargs):
+        kwargs.setdefault("auto_id", "merge_%s")
+        super().__init__(*args, **kwargs)
+        choices = [("", "—")] + [(c.id, f"{c.label_sv} ({c.id})") for c in codebook.codes]
+        self.fields["source"].choices = choices
+        self.fields["target"].choices = choices
+
+    def clean(self):
+        d = super().clean()
+        if d.get("source") and d.get("source") == d.get("target"):
+            self.add_error("target", _("Choose a different code."))
+        return d

@@ -305,7 +305,10 @@ class ResponseVersion(models.Model):
 
 class ReviewDecision(models.Model):
     """An analyst's decision on a candidate additional challenge, as returned by the library's
-    review functions (``accept``, ``merge``, ``create_code``), with who and when."""
+    review functions (``accept``, ``merge``, ``create_code``), with who and when.
+
+    ``merge`` is either a candidate merged into an existing code (the code learns a term from
+    it) or, without a candidate, one code merged into another (``details["merged"]``)."""
 
     class Action(models.TextChoices):
         ACCEPT = "accept", _("Accepted")
@@ -315,9 +318,12 @@ class ReviewDecision(models.Model):
     consultation = models.ForeignKey(
         Consultation, on_delete=models.CASCADE, related_name="review_decisions"
     )
-    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="+")
-    candidate = models.CharField(max_length=64)
-    candidate_text = models.TextField()
+    # Empty for a decision on the codebook itself (merging two codes).
+    response = models.ForeignKey(
+        Response, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    candidate = models.CharField(max_length=64, blank=True)
+    candidate_text = models.TextField(blank=True)
     action = models.CharField(max_length=16, choices=Action.choices)
     code = models.CharField(max_length=64)
     version_before = models.CharField(max_length=32)

@@ -24,7 +24,7 @@ from skillnader.errors import InputError
 from skillnader.remiss import codebook as cb
 from skillnader.remiss.compile import Compilation, compile_answers
 from skillnader.remiss.errors import WrongFileTypeError
-from skillnader.remiss.pipeline import ParsedAnswer, parse_file, parse_text
+from skillnader.remiss.pipeline import ParsedAnswer, identify_board, parse_file, parse_text
 from skillnader.remiss.questions import Consultation as LibConsultation
 from skillnader.remiss.questions import consultation_from_dict
 from skillnader.web.consultation.models import (
@@ -259,6 +259,9 @@ def upload_statement(response: Response, uploaded, *, user, based_on: int) -> Up
         return UploadResult(stmt, error=exc)
     stmt.status = Statement.Status.PARSED
     stmt.parsed = answer.to_dict()
+    # The board the document itself names (header or text), to warn about a mix-up.
+    detected, _name = identify_board(answer.document, library_consultation(response.consultation))
+    stmt.parsed["detected_board"] = detected
     stmt.file.save(name, ContentFile(data), save=True)
     texts, refs = prefill_from(answer)
     current = response.current()
@@ -462,6 +465,26 @@ def decide(
         response=entry["response"],
         candidate=candidate_id,
         candidate_text=entry["text"],
+        action=d.action,
+        code=d.code,
+        version_before=d.version_before,
+        version_after=d.version_after,
+        details=d.details,
+        decided_by=user,
+        decided_at=d.at,
+    )
+
+
+@transaction.atomic
+def merge_codes(c: Consultation, *, source: str, target: str, user) -> ReviewDecision:
+    """Merge code ``source`` into ``target`` with the library's :func:`~skillnader.remiss.
+    codebook.merge` (the target takes over the source's terms), store the new codebook version
+    and log the decision."""
+    new_book, d = cb.merge(codebook_for(c), source, target, by=user.get_username())
+    c.codebook_yaml = new_book.to_yaml()
+    c.save(update_fields=["codebook_yaml"])
+    return ReviewDecision.objects.create(
+        consultation=c,
         action=d.action,
         code=d.code,
         version_before=d.version_before,

@@ -19,6 +19,7 @@ from skillnader.remiss.compile import STATUS_LABELS, export
 from skillnader.web.consultation import access, services
 from skillnader.web.consultation.forms import (
     RESERVATION_LABELS,
+    MergeCodesForm,
     ResponseForm,
     ReviewForm,
     StatusForm,
@@ -334,6 +335,14 @@ def upload(request, slug, board):
             }
         )
         return _response_context(request, c, r, upload_form=form, status=422)
+    detected = (result.statement.parsed or {}).get("detected_board")
+    if detected and detected != r.board_id:
+        other = Board.objects.filter(pk=detected).first()
+        messages.warning(
+            request,
+            _("Check the file: the statement seems to come from %(other)s, not %(board)s.")
+            % {"other": other.name if other else detected, "board": r.board.name},
+        )
     if result.save.conflict:
         messages.warning(
             request,
@@ -466,7 +475,23 @@ def review(request, slug):
     access.require_analyst(request.user)
     book = services.codebook_for(c)
     bound = None
-    if request.method == "POST":
+    merge_form = MergeCodesForm(codebook=book)
+    if request.method == "POST" and request.POST.get("form") == "merge_codes":
+        merge_form = MergeCodesForm(request.POST, codebook=book)
+        if merge_form.is_valid():
+            try:
+                services.merge_codes(
+                    c,
+                    source=merge_form.cleaned_data["source"],
+                    target=merge_form.cleaned_data["target"],
+                    user=request.user,
+                )
+            except InputError as exc:
+                merge_form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("The decision was recorded."))
+                return redirect("consultation:review", slug=slug)
+    elif request.method == "POST":
         bound = ReviewForm(
             request.POST,
             codebook=book,
@@ -532,8 +557,8 @@ def review(request, slug):
         ],
         "decisions": [
             {
-                "board": d.response.board_id,
-                "candidate": d.candidate,
+                "board": d.response.board_id if d.response else None,
+                "candidate": d.candidate or None,
                 "action": d.action,
                 "code": d.code,
                 "version_before": d.version_before,
@@ -548,9 +573,15 @@ def review(request, slug):
     return _page(
         request,
         "consultation/review.html",
-        {"c": c, "queue": queue, "decisions": decisions, "codebook": book},
+        {
+            "c": c,
+            "queue": queue,
+            "decisions": decisions,
+            "codebook": book,
+            "merge_form": merge_form,
+        },
         data,
-        status=400 if bound is not None and request.method == "POST" else 200,
+        status=400 if request.method == "POST" else 200,
     )
 
 

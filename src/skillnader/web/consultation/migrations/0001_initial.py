@@ -89,8 +89,8 @@ class Migration(migrations.Migration):
             name='ReviewDecision',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('candidate', models.CharField(max_length=64)),
-                ('candidate_text', models.TextField()),
+                ('candidate', models.CharField(blank=True, max_length=64)),
+                ('candidate_text', models.TextField(blank=True)),
                 ('action', models.CharField(choices=[('accept', 'Accepted'), ('merge', 'Merged into an existing code'), ('create_code', 'New code created')], max_length=16)),
                 ('code', models.CharField(max_length=64)),
                 ('version_before', models.CharField(max_length=32)),
@@ -99,7 +99,7 @@ class Migration(migrations.Migration):
                 ('decided_at', models.DateTimeField()),
                 ('consultation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='review_decisions', to='consultation.consultation')),
                 ('decided_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('response', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='consultation.response')),
+                ('response', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='consultation.response')),
             ],
             options={
                 'verbose_name': 'review decision',
