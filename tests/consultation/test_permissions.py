@@ -171,3 +171,42 @@ def test_public_sees_submitted_answers_only_after_publication(consultation, user
     assert public.get(f"/remiss/{c.slug}/sammanstallning/").status_code == 200
     index = public.get("/remiss/?format=json").json()
     assert [x["slug"] for x in index["consultations"]] == [c.slug]
+
+
+def test_referred_documents_and_closing(consultation, users):
+    from django.core.files.base import ContentFile
+
+    from skillnader.web.consultation.models import ReferredDocument
+
+    c = consultation
+    doc = ReferredDocument(consultation=c, title="Delrapporten")
+    doc.file.save("delrapport.txt", ContentFile(b"Skillnadernas Stockholm"), save=True)
+    url = f"/remiss/{c.slug}/dokument/{doc.pk}/"
+    b = login(Client(), users["b"])
+    got = b.get(url)
+    assert got.status_code == 200 and b"".join(got.streaming_content) == b"Skillnadernas Stockholm"
+    assert Client().get(url).status_code == 404  # not published yet
+    assert login(Client(), users["outsider"]).get(url).status_code == 404
+    assert save(b, c, "bromma", 0, {"q1": "Innan stängning."}).status_code == 302
+    c.status = Consultation.Status.CLOSED
+    c.save()
+    assert save(b, c, "bromma", 1, {"q1": "Efter stängning."}).status_code == 403
+    assert response_of(c, "bromma").current().answers["q1"] == "Innan stängning."
+    assert "Innan stängning." in b.get(f"/remiss/{c.slug}/svar/bromma/").content.decode()
+
+
+def test_admin_pages_load(consultation, users, admin_client):
+    for model in (
+        "board",
+        "consultation",
+        "boardmembership",
+        "response",
+        "responseversion",
+        "statement",
+        "reviewdecision",
+    ):
+        assert admin_client.get(f"/admin/consultation/{model}/").status_code == 200, model
+    assert (
+        admin_client.get(f"/admin/consultation/consultation/{consultation.pk}/change/").status_code
+        == 200
+    )
