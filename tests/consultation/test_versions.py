@@ -83,11 +83,20 @@ def test_concurrent_edit_is_detected_not_overwritten(client, consultation, users
     save(one, c, "skarholmen", 0, {"q1": "Grund."})
     # Both writers open version 1; the first one saves.
     assert save(one, c, "skarholmen", 1, {"q1": "Text av a1."}).status_code == 302
-    clash = save(two, c, "skarholmen", 1, {"q1": "Text av a2."})
+    clash = save(
+        two,
+        c,
+        "skarholmen",
+        1,
+        {"q1": "Text av a2."},
+        res_0_group="(S)",
+        res_0_kind="reservation",
+        res_0_text="Reservation skriven av a2.",
+    )
     assert clash.status_code == 409
     html = clash.content.decode()
     assert "Text av a1." in html and "Text av a2." in html
-    assert 'role="alert"' in html
+    assert 'role="alert"' in html and "(S): Reservation skriven av a2." in html
     r = response_of(c, "skarholmen")
     assert r.current_version == 2 and r.current().answers["q1"] == "Text av a1."
     kept = r.versions.get(number=3)
@@ -95,6 +104,7 @@ def test_concurrent_edit_is_detected_not_overwritten(client, consultation, users
     assert kept.based_on == 1 and kept.created_by == users["a2"]
     # The reloaded form builds on version 2 and holds a2's text, so saving again resolves it.
     assert 'name="base_version" value="2"' in html
+    assert kept.reservations[0]["text"] == "Reservation skriven av a2."
     assert save(two, c, "skarholmen", 2, {"q1": "Text av a2."}).status_code == 302
     assert response_of(c, "skarholmen").current().answers["q1"] == "Text av a2."
     data = two.get(response_url(c, "skarholmen") + "?format=json").json()
