@@ -263,65 +263,6 @@ def _do_import(path, kind, mapping, indicator, level, vintage, source_id, versio
     )
 
 
-def _observation_rows(indicator, level, vintage, area, group, period):  # noqa: PLR0913
-    from skillnader.web.data.models import Observation, public_observations
-
-    qs = public_observations(
-        Observation.objects.select_related("area", "area__vintage", "group", "indicator")
-    )
-    if indicator:
-        qs = qs.filter(indicator_id=indicator)
-    if level:
-        qs = qs.filter(area__level_id=level)
-    if vintage:
-        qs = qs.filter(area__vintage__code=vintage)
-    if area:
-        qs = qs.filter(area__code=area)
-    if group is not None:
-        qs = qs.filter(group__key=group)
-    if period:
-        qs = qs.filter(period=period)
-    for o in qs.order_by(
-        "indicator_id", "area__level__order", "area__code", "group__key", "period"
-    ):
-        yield {
-            "indicator": o.indicator_id,
-            "level": o.area.level_id,
-            "vintage": o.area.vintage.code,
-            "area_code": o.area.code,
-            "area_name": o.area.name,
-            "group": o.group.key,
-            "period": o.period,
-            "value": o.value,
-            "lower": o.lower,
-            "upper": o.upper,
-            "numerator": o.numerator,
-            "denominator": o.denominator,
-            "suppressed": o.suppressed,
-            "status": o.status,
-            "release": o.release_id,
-        }
-
-
-OBS_COLUMNS = [
-    "indicator",
-    "level",
-    "vintage",
-    "area_code",
-    "area_name",
-    "group",
-    "period",
-    "value",
-    "lower",
-    "upper",
-    "numerator",
-    "denominator",
-    "suppressed",
-    "status",
-    "release",
-]
-
-
 @main.command()
 @click.option("--indicator", required=True)
 @click.option("--area-level", "level")
@@ -343,11 +284,17 @@ def observations(indicator, level, vintage, area, group, period, fmt):
             value=indicator,
             expected="an id listed by 'skillnader indicators'",
         )
-    rows = list(_observation_rows(indicator, level, vintage, area, group, period))
+    from skillnader.web.data.export import COLUMNS, observation_rows
+
+    rows = list(
+        observation_rows(
+            indicator, level=level, vintage=vintage, area=area, group=group, period=period
+        )
+    )
     if fmt == "csv":
         import csv
 
-        w = csv.DictWriter(sys.stdout, fieldnames=OBS_COLUMNS, lineterminator="\n")
+        w = csv.DictWriter(sys.stdout, fieldnames=COLUMNS, lineterminator="\n")
         w.writeheader()
         w.writerows(rows)
     elif fmt == "json":

@@ -77,43 +77,11 @@ def indicator_infos(indicators) -> dict[str, Any]:
 
 
 def analysis_frame(year: int):
-    """Published cells with a value, for the city and every level below it, up to ``year``.
-
-    Columns as :func:`skillnader.analysis.findings.analyse` expects them.
-    """
-    import polars as pl
-    from django.db.models import Q
-
-    from skillnader.web.data.models import Area, Observation, public_observations
+    """Published cells with a value, for the city and every level below it, up to ``year`` (the
+    same frame the web pages analyse)."""
     from skillnader.web.public import queries
 
-    city = queries.city_area()
-    cols = ["indicator", "level", "vintage", "area_code", "group", "period", "value"]
-    schema = {c: pl.Utf8 for c in cols[:-1]} | {
-        "value": pl.Float64,
-        "lower": pl.Float64,
-        "upper": pl.Float64,
-    }
-    if not city:
-        return pl.DataFrame(schema=schema)
-    city_order = Area.objects.filter(id=city["id"]).values_list("level__order", flat=True).first()
-    rows = list(
-        public_observations(Observation.objects.all())
-        .filter(value__isnull=False, year__lte=year)
-        .filter(Q(area_id=city["id"]) | Q(area__level__order__gt=city_order))
-        .values_list(
-            "indicator_id",
-            "area__level_id",
-            "area__vintage__code",
-            "area__code",
-            "group__key",
-            "period",
-            "value",
-            "lower",
-            "upper",
-        )
-    )
-    return pl.DataFrame(rows, schema=schema, orient="row")
+    return queries.analysis_frame(year=year)
 
 
 def findings(year: int, city: CityConfig, indicators) -> dict[str, Any]:

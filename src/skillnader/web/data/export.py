@@ -33,15 +33,32 @@ COLUMNS = [
 ]
 
 
-def observation_rows(indicator: str | None = None):
+def observation_rows(
+    indicator: str | None = None,
+    *,
+    level: str | None = None,
+    vintage: str | None = None,
+    area: str | None = None,
+    group: str | None = None,
+    period: str | None = None,
+):
+    """Published observations as plain dicts (the columns of :data:`COLUMNS`), in a stable order:
+    indicator, level, area code, group, period."""
     from skillnader.web.data.models import Observation, public_observations
 
     qs = public_observations(Observation.objects.select_related("area", "area__vintage", "group"))
-    if indicator:
-        qs = qs.filter(indicator_id=indicator)
-    for o in qs.order_by(
-        "indicator_id", "area__level__order", "area__code", "group__key", "period"
-    ).iterator(chunk_size=5000):
+    filters = {
+        "indicator_id": indicator,
+        "area__level_id": level,
+        "area__vintage__code": vintage,
+        "area__code": area,
+        "period": period,
+    }
+    qs = qs.filter(**{k: v for k, v in filters.items() if v})
+    if group is not None:
+        qs = qs.filter(group__key=group)
+    order = ("indicator_id", "area__level__order", "area__code", "group__key", "period")
+    for o in qs.order_by(*order).iterator(chunk_size=5000):
         yield {
             "indicator": o.indicator_id,
             "level": o.area.level_id,

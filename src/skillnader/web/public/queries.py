@@ -558,6 +558,43 @@ def _json_safe(obj: Any) -> Any:
     return obj
 
 
+def analysis_frame(indicator_id: str | None = None, year: int | None = None):
+    """Published cells with a value, for the city and every level below it (up to ``year``), as
+    the polars frame :func:`skillnader.analysis.findings.analyse` expects. The web pages and the
+    reports both analyse this frame."""
+    import polars as pl
+
+    cols = ["indicator", "level", "vintage", "area_code", "group", "period"]
+    schema = {c: pl.Utf8 for c in cols} | {
+        "value": pl.Float64,
+        "lower": pl.Float64,
+        "upper": pl.Float64,
+    }
+    city = city_area()
+    if not city:
+        return pl.DataFrame(schema=schema)
+    qs = observations().filter(value__isnull=False)
+    if indicator_id:
+        qs = qs.filter(indicator_id=indicator_id)
+    if year is not None:
+        qs = qs.filter(year__lte=year)
+    city_order = Area.objects.filter(id=city["id"]).values_list("level__order", flat=True).first()
+    rows = list(
+        qs.filter(Q(area_id=city["id"]) | Q(area__level__order__gt=city_order)).values_list(
+            "indicator_id",
+            "area__level_id",
+            "area__vintage__code",
+            "area__code",
+            "group__key",
+            "period",
+            "value",
+            "lower",
+            "upper",
+        )
+    )
+    return pl.DataFrame(rows, schema=schema, orient="row")
+
+
 def findings(indicator_id: str | None = None) -> list[dict[str, Any]]:
     """Headline findings (level trend and gap trends) from :mod:`skillnader.analysis.findings`.
 
@@ -565,40 +602,18 @@ def findings(indicator_id: str | None = None) -> list[dict[str, Any]]:
     """
 
     def compute():
-        import polars as pl
 
         from skillnader.analysis.findings import IndicatorInfo, analyse
 
         city = city_area()
         if not city:
             return []
-        qs = observations().filter(value__isnull=False)
         inds = Indicator.objects.filter(published=True)
         if indicator_id:
-            qs = qs.filter(indicator_id=indicator_id)
             inds = inds.filter(id=indicator_id)
-        city_order = (
-            Area.objects.filter(id=city["id"]).values_list("level__order", flat=True).first()
-        )
-        rows = list(
-            qs.filter(Q(area_id=city["id"]) | Q(area__level__order__gt=city_order)).values_list(
-                "indicator_id",
-                "area__level_id",
-                "area__vintage__code",
-                "area__code",
-                "group__key",
-                "period",
-                "value",
-                "lower",
-                "upper",
-            )
-        )
-        if not rows:
+        frame = analysis_frame(indicator_id=indicator_id)
+        if frame.is_empty():
             return []
-        cols = ["indicator", "level", "vintage", "area_code", "group", "period", "value"]
-        frame = pl.DataFrame(
-            rows, schema=[*cols, "lower", "upper"], orient="row", infer_schema_length=None
-        )
         info = {
             i.id: IndicatorInfo(i.id, i.name_sv, i.name_en, i.polarity, i.unit, i.decimals)
             for i in inds
