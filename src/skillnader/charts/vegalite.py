@@ -188,7 +188,8 @@ def choropleth(
     ``features``: dicts with ``code``, ``name``, ``geometry`` (GeoJSON, WGS84), ``value``,
     ``lower``, ``upper``, ``status`` (``"ok"``, ``"suppressed"`` or ``"missing"``),
     ``comparison`` (a key of :data:`COMPARISON_CATEGORIES`) and optionally ``lon``/``lat`` for
-    the label point. ``mode`` is ``"value"`` (quantile classes) or ``"compare"``.
+    the label point, and ``href`` to make the area a link (clicked, or Enter on keyboard focus).
+    ``mode`` is ``"value"`` (quantile classes) or ``"compare"``.
     ``labels`` translates category keys and the words ``value``, ``interval``, ``area``,
     ``comparison``. Features without geometry are skipped (the table alternative lists them).
     """
@@ -203,6 +204,7 @@ def choropleth(
             "geometry": f["geometry"],
             "lon": f.get("lon"),
             "lat": f.get("lat"),
+            **({"href": f["href"]} if f.get("href") else {}),
         }
         for f in features
         if f.get("geometry")
@@ -294,6 +296,11 @@ def choropleth(
                     "legend": {"title": legend_title or None, "orient": "bottom", "columns": 2},
                 },
                 "tooltip": tooltip,
+                **(
+                    {"href": {"field": "properties.href", "type": "nominal"}}
+                    if any("href" in r["properties"] for r in shapes)
+                    else {}
+                ),
                 "description": {
                     "field": "properties.aria",
                     "type": "nominal",

@@ -120,7 +120,12 @@ def _selection(request: HttpRequest, cov: dict[str, Any]) -> dict[str, Any] | No
         except ValueError as err:
             raise Http404(_("Invalid year.")) from err
         if year not in years:
-            raise Http404(_("No data for this year."))
+            other = {y for v in vintages.values() for y in v["years"]}
+            if year not in other:
+                raise Http404(_("No data for this year."))
+            # The year has data with other boundaries (the visitor changed the boundaries in the
+            # form and kept the year): show these boundaries' latest year, as the page says.
+            year = max(years)
     else:
         year = max(years)
     group = request.GET.get("group", "")
@@ -290,6 +295,10 @@ def _map_spec(ind: Indicator, sel: dict, rows: list[dict], city: dict | None, sm
     )
     level_name = _level_names().get(sel["level"], sel["level"])
     title = f"{ind.name}, {level_name} {sel['year']}"
+    rows = [
+        {**r, "href": reverse("public:area", args=[sel["level"], sel["vintage"], r["code"]])}
+        for r in rows
+    ]
     return vegalite.choropleth(
         rows,
         mode=colour,

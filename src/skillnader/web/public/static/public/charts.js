@@ -1,6 +1,6 @@
 /* Renders every chart on the page with vega-embed (SVG renderer, no external requests) and makes
    the marks of maps and charts reachable by keyboard: focusing a mark shows the same text as the
-   mouse tooltip. */
+   mouse tooltip, and Enter on an area of a map opens its profile. */
 (function () {
   "use strict";
   function tip() {
@@ -35,6 +35,12 @@
         else if (ev.key === "ArrowLeft" || ev.key === "ArrowUp") { j = Math.max(i - 1, 0); }
         else if (ev.key === "Home") { j = 0; }
         else if (ev.key === "End") { j = marks.length - 1; }
+        else if (ev.key === "Enter") {
+          /* A linked area (a map links to the area profiles): Enter follows the link like a
+             click does; Vega resolves the item from the event's target. */
+          m.dispatchEvent(new MouseEvent("click", { bubbles: true, cancelable: true }));
+          return;
+        }
         if (j === null || j === i) { return; }
         ev.preventDefault();
         m.setAttribute("tabindex", "-1");
