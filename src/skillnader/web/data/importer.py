@@ -431,8 +431,8 @@ def import_file(
     )
 
 
-#: CSV files larger than this are imported in streamed batches (memory bounded by the batch).
-STREAM_BYTES = 32 << 20
+#: CSV files larger than this (2 MB) are imported in streamed batches (memory bounded by the batch).
+STREAM_BYTES = 2 << 20
 STREAM_ROWS = 50_000
 
 
