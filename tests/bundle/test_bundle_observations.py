@@ -357,8 +357,15 @@ def test_forced_reload_keeps_ids_and_counts(bundle_db):
     from skillnader.web.data.models import Area, Observation
 
     before = _counts()
-    ids = dict(Area.objects.values_list("code", "id"))
+    # Codes repeat across vintages (valdistrikt 2018 and 2022), so key by vintage too.
+    ids = {
+        (lv, v, c): i
+        for lv, v, c, i in Area.objects.values_list("level_id", "vintage__code", "code", "id")
+    }
     load_bundle(force=True)
     assert _counts() == before
-    assert dict(Area.objects.values_list("code", "id")) == ids
+    assert {
+        (lv, v, c): i
+        for lv, v, c, i in Area.objects.values_list("level_id", "vintage__code", "code", "id")
+    } == ids
     assert Observation.objects.filter(suppressed=True, value__isnull=False).count() == 0

@@ -8,12 +8,12 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
+from skillnader.web.consultation.access import analyst_group
 from skillnader.web.consultation.models import BoardMembership, Response
 from skillnader.web.consultation.registry import import_consultation, sync_boards
 
@@ -49,7 +49,7 @@ def users(db, django_user_model):
     BoardMembership.objects.create(user=made["a1"], board_id="skarholmen")
     BoardMembership.objects.create(user=made["a2"], board_id="skarholmen")
     BoardMembership.objects.create(user=made["b"], board_id="bromma")
-    made["analyst"].groups.add(Group.objects.get(name="Analytiker"))
+    made["analyst"].groups.add(analyst_group())
     return made
 
 

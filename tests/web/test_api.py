@@ -210,9 +210,20 @@ def test_openapi_schema_is_valid(client, world):
 
 @pytest.fixture
 def wsgi_app():
-    from django.core.wsgi import get_wsgi_application
+    """The real WSGI application, called in the test's own transaction.
 
-    return get_wsgi_application()
+    Like Django's test client, it must not let ``request_finished`` close the database
+    connection after each request: on PostgreSQL that would end the test's transaction.
+    """
+    from django.core.signals import request_finished
+    from django.core.wsgi import get_wsgi_application
+    from django.db import close_old_connections
+
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield get_wsgi_application()
+    finally:
+        request_finished.connect(close_old_connections)
 
 
 def test_schemathesis_finds_no_server_errors(world, wsgi_app):

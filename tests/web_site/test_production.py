@@ -9,7 +9,13 @@ import sys
 
 
 def run(*args, env_extra=None, tmp_path):
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    # The browser tests allow Django's ORM next to Playwright's event loop in this process; a
+    # production check rightly refuses that setting, so the child does not inherit it.
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    }
     env.update(
         {
             "SKILLNADER_HOME": str(tmp_path),

@@ -25,6 +25,23 @@ from skillnader.web.consultation.models import (
 )
 
 
+def analyst_group():
+    """The group "Analytiker" with the analyst permission (made by migration 0002; made again
+    here when a database was flushed, as transactional tests do)."""
+    from django.contrib.auth.models import Group, Permission
+    from django.contrib.contenttypes.models import ContentType
+
+    ct, _ = ContentType.objects.get_or_create(app_label="consultation", model="consultation")
+    perm, _ = Permission.objects.get_or_create(
+        content_type=ct,
+        codename="analyse_consultation",
+        defaults={"name": "Can read all answers and compile"},
+    )
+    group, _ = Group.objects.get_or_create(name="Analytiker")
+    group.permissions.add(perm)
+    return group
+
+
 def is_analyst(user) -> bool:
     """Whether ``user`` may read all answers and compile."""
     return bool(user.is_authenticated and user.has_perm(ANALYST_PERMISSION))
