@@ -212,18 +212,21 @@ def test_openapi_schema_is_valid(client, world):
 def wsgi_app():
     """The real WSGI application, called in the test's own transaction.
 
-    Like Django's test client, it must not let ``request_finished`` close the database
-    connection after each request: on PostgreSQL that would end the test's transaction.
+    Like Django's test client, it must not let ``request_started``/``request_finished`` close
+    the database connection around each request: on PostgreSQL that would end the test's
+    transaction.
     """
-    from django.core.signals import request_finished
+    from django.core.signals import request_finished, request_started
     from django.core.wsgi import get_wsgi_application
     from django.db import close_old_connections
 
-    request_finished.disconnect(close_old_connections)
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
     try:
         yield get_wsgi_application()
     finally:
-        request_finished.connect(close_old_connections)
+        for signal in (request_started, request_finished):
+            signal.connect(close_old_connections)
 
 
 def test_schemathesis_finds_no_server_errors(world, wsgi_app):
