@@ -161,7 +161,7 @@ def schema() -> dict[str, Any]:
         ),
         _query("format", "Output format.", {"type": "string", "enum": ["json", "csv"]}),
     ]
-    return {
+    doc = {
         "openapi": "3.1.0",
         "info": {
             "title": "Skillnader API",
@@ -442,3 +442,8 @@ def schema() -> dict[str, Any]:
             }
         },
     }
+    # Any operation answers 400 to malformed input (e.g. a NUL character in a parameter).
+    for item in doc["paths"].values():
+        for op in item.values():
+            op["responses"].setdefault("400", ERRORS["400"])
+    return doc
