@@ -83,7 +83,8 @@ TEMPLATES = [
 def _database_config() -> dict:
     url = os.environ.get("DATABASE_URL")
     if url:
-        return dj_database_url.parse(url, conn_max_age=60 if PRODUCTION else 0)
+        # Persistent connections: opening a PostgreSQL connection costs more than most pages.
+        return dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     return {
         "ENGINE": "django.db.backends.sqlite3",
