@@ -19,12 +19,22 @@ os.environ.setdefault("SKILLNADER_HOME", "/tmp/skillnader-test-home")
 
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", "database: touches the database (run on SQLite and PostgreSQL)")
+    config.addinivalue_line(
+        "markers", "database: touches the database (run on SQLite and PostgreSQL)"
+    )
 
 
 def pytest_collection_modifyitems(config, items):
-    db_fixtures = {"db", "transactional_db", "django_db_setup", "live_server", "client",
-                   "admin_client", "django_user_model", "bundle_db"}
+    db_fixtures = {
+        "db",
+        "transactional_db",
+        "django_db_setup",
+        "live_server",
+        "client",
+        "admin_client",
+        "django_user_model",
+        "bundle_db",
+    }
     for item in items:
         uses_db = item.get_closest_marker("django_db") is not None or bool(
             db_fixtures & set(getattr(item, "fixturenames", ()))
@@ -37,9 +47,21 @@ def wipe_data() -> None:
     """Delete every row of the data app, children first."""
     from skillnader.web.data import models as m
 
-    for model in (m.Observation, m.Release, m.Source, m.Group.values.through, m.Group,
-                  m.DimensionValue, m.Dimension, m.Indicator, m.AreaLink, m.Area, m.Vintage,
-                  m.AreaLevel, m.Domain):
+    for model in (
+        m.Observation,
+        m.Release,
+        m.Source,
+        m.Group.values.through,
+        m.Group,
+        m.DimensionValue,
+        m.Dimension,
+        m.Indicator,
+        m.AreaLink,
+        m.Area,
+        m.Vintage,
+        m.AreaLevel,
+        m.Domain,
+    ):
         model.objects.all().delete()
 
 
@@ -59,3 +81,34 @@ def bundle_db(django_db_setup, django_db_blocker):
     yield summary
     with django_db_blocker.unblock():
         wipe_data()
+
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Debian Chromium for the whole session, driven by Playwright's sync API (a
+    second Playwright session in the same process is not allowed, so every browser test in
+    every package shares this one)."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is not installed (apt-get install -y chromium)")
+    # Playwright's sync API runs an event loop in the test thread; Django's ORM refuses to run
+    # in such a thread unless told this is deliberate.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield b
+        b.close()
