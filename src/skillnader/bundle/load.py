@@ -101,6 +101,12 @@ def load_bundle(force: bool = False, progress: bool = False) -> str:
             bar.update(task, total=1, completed=1)
         with transaction.atomic():
             _write(bundle, specs, hashes, bar)
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        # Fresh planner statistics after the bulk load, so the first queries get good plans.
+        with connection.cursor() as cur:
+            cur.execute("ANALYZE")
     return summary()
 
 

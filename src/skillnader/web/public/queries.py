@@ -22,6 +22,7 @@ from django.utils.translation import get_language
 
 from skillnader.web.data.models import (
     Area,
+    AreaLevel,
     AreaLink,
     Group,
     Indicator,
@@ -573,14 +574,17 @@ def analysis_frame(indicator_id: str | None = None, year: int | None = None):
     city = city_area()
     if not city:
         return pl.DataFrame(schema=schema)
-    qs = observations().filter(value__isnull=False)
+    # No ordering: the model's default order follows indicator → domain and would join tables
+    # the frame does not need (PostgreSQL then chose a plan that took minutes).
+    qs = observations().filter(value__isnull=False).order_by()
     if indicator_id:
         qs = qs.filter(indicator_id=indicator_id)
     if year is not None:
         qs = qs.filter(year__lte=year)
     city_order = Area.objects.filter(id=city["id"]).values_list("level__order", flat=True).first()
+    below = list(AreaLevel.objects.filter(order__gt=city_order).values_list("id", flat=True))
     rows = list(
-        qs.filter(Q(area_id=city["id"]) | Q(area__level__order__gt=city_order)).values_list(
+        qs.filter(Q(area_id=city["id"]) | Q(area__level_id__in=below)).values_list(
             "indicator_id",
             "area__level_id",
             "area__vintage__code",
