@@ -262,42 +262,54 @@ def percentile_gap_delta(values: np.ndarray, se: np.ndarray) -> tuple[float, flo
 def _delta_gaps(areas):
     """P90 − P10 and its delta-method SE for every (indicator, level, vintage, period) at once.
 
-    Vectorised version of :func:`percentile_gap_delta`: rows sorted by group and value, the
-    interpolation positions computed from each group's offset and size.
+    Vectorised version of :func:`percentile_gap_delta`: one ``group_by`` collects each group's
+    row numbers ordered by value (a stable sort inside the group, so ties keep the input order
+    exactly as the per-group function does), and the interpolation positions are computed for
+    all groups together from each group's offset and size. Nothing is done per group in Python.
     """
     import polars as pl
 
     keys = ["indicator", "level", "vintage", "period"]
     z = _z(0.95)
-    srt = areas.select(
-        *keys,
-        "value",
-        ((pl.col("upper") - pl.col("lower")) / (2 * z)).fill_null(0.0).alias("se"),
-    ).sort([*keys, "value"])
-    sizes = srt.group_by(keys, maintain_order=True).len()
-    n = sizes["len"].to_numpy().astype(np.int64)
+    grouped = (
+        areas.select(*keys, "value")
+        .with_row_index("_row")
+        .group_by(keys)
+        .agg(pl.col("_row").sort_by("value", maintain_order=True))
+    )
+    n = grouped["_row"].list.len().to_numpy().astype(np.int64)
+    order = grouped["_row"].explode().to_numpy().astype(np.int64)
     start = np.concatenate([np.zeros(1, np.int64), np.cumsum(n)[:-1]])
-    v = srt["value"].to_numpy()
-    se = np.nan_to_num(srt["se"].to_numpy(), nan=0.0)
+    v = areas["value"].cast(pl.Float64).to_numpy()
+    se = ((areas["upper"] - areas["lower"]) / (2 * z)).cast(pl.Float64).fill_null(0.0).to_numpy()
+    se = np.nan_to_num(se, nan=0.0)
     gap = np.zeros(n.size)
-    var = np.zeros(n.size)
-    idx_parts, w_parts = [], []
+    pos_parts, w_parts = [], []
     for q, sign in ((0.9, 1.0), (0.1, -1.0)):
         h = (n - 1) * q
         lo = np.floor(h).astype(np.int64)
         f = h - lo
         hi = np.minimum(lo + 1, n - 1)
         for pos, w in ((lo, sign * (1 - f)), (hi, sign * f)):
-            gap += w * v[start + pos]
-            idx_parts.append(start + pos)
+            gap += w * v[order[start + pos]]
+            pos_parts.append(pos)
             w_parts.append(w)
-    # Positions can coincide (small groups), so add the weights per row before squaring.
-    rows, inverse = np.unique(np.concatenate(idx_parts), return_inverse=True)
-    ws = np.zeros(rows.size)
-    np.add.at(ws, inverse, np.concatenate(w_parts))
-    group_of = np.searchsorted(start, rows, side="right") - 1
-    np.add.at(var, group_of, (ws * se[rows]) ** 2)
-    return sizes.select(keys).with_columns(
+    # Positions can coincide (small groups): add the weights per position before squaring,
+    # positions in ascending order, weights of one position in the order above.
+    pos = np.stack(pos_parts, axis=1)
+    wts = np.stack(w_parts, axis=1)
+    by_pos = np.argsort(pos, axis=1, kind="stable")
+    pos = np.take_along_axis(pos, by_pos, axis=1)
+    wts = np.take_along_axis(wts, by_pos, axis=1)
+    var = np.zeros(n.size)
+    w_cur = wts[:, 0]
+    for j in range(1, pos.shape[1]):
+        same = pos[:, j] == pos[:, j - 1]
+        done = np.where(same, 0.0, w_cur * se[order[start + pos[:, j - 1]]])
+        var = np.where(same, var, var + done**2)
+        w_cur = np.where(same, w_cur + wts[:, j], wts[:, j])
+    var += (w_cur * se[order[start + pos[:, -1]]]) ** 2
+    return grouped.select(keys).with_columns(
         pl.Series("n", n), pl.Series("gap", gap), pl.Series("se", np.sqrt(var))
     )
 
