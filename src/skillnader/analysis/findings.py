@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -113,6 +114,7 @@ class Finding:
 # helpers
 
 
+@lru_cache(maxsize=8)
 def _z(confidence: float) -> float:
     return float(st.norm.ppf(0.5 + confidence / 2))
 
@@ -123,6 +125,7 @@ def _se(lower, upper, confidence=0.95) -> np.ndarray:
     return (hi - lo) / (2 * _z(confidence))
 
 
+@lru_cache(maxsize=4096)
 def _year(period: str) -> float:
     p = str(period)
     base = float(p[:4])
@@ -618,13 +621,24 @@ def analyse(
     df = df.filter(pl.col("value").is_not_null()).with_columns(
         pl.col("lower").cast(pl.Float64), pl.col("upper").cast(pl.Float64)
     )
+    is_benchmark = df["area_code"] == benchmark
+    everyone = df["group"] == ""
+    # The benchmark's own series, one list per column and indicator, in period order.
+    city: dict[str, tuple[list, list, list, list]] = {}
+    city_rows = (
+        df.filter(is_benchmark & everyone)
+        .select("indicator", "period", "value", "lower", "upper")
+        .sort(["indicator", "period"], maintain_order=True)
+    )
+    for ind, *cols in city_rows.iter_rows():
+        for col, x in zip(city.setdefault(ind, ([], [], [], [])), cols, strict=True):
+            col.append(x)
+    in_areas = everyone & ~is_benchmark
     if levels is not None:
-        keep = list(levels)
-    city_rows = df.filter((pl.col("area_code") == benchmark) & (pl.col("group") == ""))
-    city = city_rows.partition_by("indicator", as_dict=True)
-    areas = df.filter((pl.col("group") == "") & (pl.col("area_code") != benchmark))
-    if levels is not None:
-        areas = areas.filter(pl.col("level").is_in(keep))
+        in_areas = in_areas & df["level"].is_in(list(levels))
+    areas = df.select("indicator", "level", "vintage", "period", "value", "lower", "upper").filter(
+        in_areas
+    )
     gap_rows = _delta_gaps(areas) if method == "delta" else None
     series: dict[str, dict[tuple[str, str], dict[str, tuple]]] = {}
     if gap_rows is not None:
@@ -645,22 +659,15 @@ def analyse(
         group_rows.setdefault(row["indicator"], {}).setdefault(row["group"], []).append(row)
 
     findings: list[Finding] = []
-    for ind_id in df["indicator"].unique(maintain_order=True).to_list():
+    # Indicators in order of first appearance (the first row of every run, then unique).
+    first_rows = df.select(
+        pl.col("indicator").filter(pl.col("indicator").ne_missing(pl.col("indicator").shift()))
+    )
+    for ind_id in first_rows["indicator"].unique(maintain_order=True).to_list():
         info = indicators.get(ind_id)
         if info is None:
             continue
-        c = city.get((ind_id,))
-        if c is None:
-            lvl = level_trend([], [], [], [], info.polarity)
-        else:
-            c = c.sort("period")
-            lvl = level_trend(
-                c["period"].to_list(),
-                c["value"].to_list(),
-                c["lower"].to_list(),
-                c["upper"].to_list(),
-                info.polarity,
-            )
+        lvl = level_trend(*city.get(ind_id, ([], [], [], [])), info.polarity)
         gaps: list[GapTrend] = []
         for (level, vintage), by_period in sorted(series.get(ind_id, {}).items()):
             periods = sorted(by_period, key=_year)
