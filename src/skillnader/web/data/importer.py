@@ -31,6 +31,7 @@ import hashlib
 import math
 import re
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -469,30 +470,14 @@ def _import_stream(
 
     def batches():
         for chunk in iter_tabular_rows(p, mp, chunk_rows=STREAM_ROWS, progress=on_bytes):
-            cols = chunk.columns
-            if "indicator" not in cols:
+            if "indicator" not in chunk.columns:
                 raise MappingError(
                     "no indicator given",
                     path=str(mapping),
                     location="indicator",
                     expected="'indicator:' in the mapping or --indicator ID",
                 )
-            batch = []
-            for row in chunk.iter_rows(named=True):
-                batch.append(
-                    Record(
-                        indicator=row["indicator"],
-                        area_code=row["area"],
-                        period=row.get("period") or "",
-                        value=row["value"],
-                        group={g: row[g] for g in groups if row[g] not in (None, TOTAL)},
-                        level=level or mp.area.level,
-                        vintage=vintage or mp.area.vintage,
-                        status=row.get("symbol") or "",
-                        location=f"line {row['line']}",
-                    )
-                )
-            yield batch
+            yield _FrameBatch(chunk, groups, level or mp.area.level, vintage or mp.area.vintage)
             if progress:
                 progress(state["bytes"], size)
 
@@ -869,6 +854,29 @@ def write_records(
 _LOOKUP_CHUNK = 500
 
 
+@contextmanager
+def _large_page_cache(mib: int = 256):
+    """On SQLite, let the connection cache up to ``mib`` MiB of pages while an import runs.
+
+    The default (2 MiB) is far smaller than the observation table's indexes once a few million
+    cells are in, and every insert then reads index pages back from the file.
+    """
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cur:
+        cur.execute("PRAGMA cache_size")
+        before = cur.fetchone()[0]
+        cur.execute(f"PRAGMA cache_size = {-mib * 1024}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cur:
+            cur.execute(f"PRAGMA cache_size = {int(before)}")
+
+
 def write_batches(
     batches: Iterable[list[Record]],
     *,
@@ -890,7 +898,7 @@ def write_batches(
     because the row it would update already belongs to this very release.
     """
     path = path or file_name
-    with transaction.atomic():
+    with transaction.atomic(), _large_page_cache():
         src, _ = m.Source.objects.get_or_create(
             id=source.id,
             defaults={
@@ -917,7 +925,10 @@ def write_batches(
         had_data: dict[str, bool] = {}
         done = 0
         for batch in batches:
-            _write_batch(batch, res, release, result, had_data, path)
+            if isinstance(batch, _FrameBatch):
+                _write_frame(batch, res, release, result, had_data, path)
+            else:
+                _write_batch(batch, res, release, result, had_data, path)
             done += len(batch)
             if progress:
                 progress(done, total or done)
@@ -1076,3 +1087,265 @@ def _write_batch(batch, res, release, result, had_data, path) -> None:
     if to_update:
         m.Observation.objects.bulk_update(to_update, [*_FIELDS, "release"], batch_size=2000)
     result.created += len(to_create)
+
+
+# --------------------------------------------------------------------------------------------
+# Streamed CSV batches, validated and written column-wise
+
+
+@dataclass
+class _FrameBatch:
+    """One chunk of a streamed CSV as the tabular reader yields it (a polars DataFrame with
+    ``indicator``, ``area``, ``period``, ``value``, ``symbol``, ``line`` and one column per
+    group dimension), with the level and vintage that the mapping or the command line gave."""
+
+    df: Any
+    groups: list[str]
+    level: str | None
+    vintage: str | None
+
+    def __len__(self) -> int:
+        return self.df.height
+
+    def record(self, row: dict) -> Record:
+        return Record(
+            indicator=row["indicator"],
+            area_code=row["area"],
+            period=row.get("period") or "",
+            value=row["value"],
+            group={g: row[g] for g in self.groups if row[g] not in (None, TOTAL)},
+            level=self.level,
+            vintage=self.vintage,
+            status=row.get("symbol") or "",
+            location=f"line {row['line']}",
+        )
+
+    def records(self) -> list[Record]:
+        return [self.record(row) for row in self.df.iter_rows(named=True)]
+
+
+def _write_frame(batch: _FrameBatch, res, release, result, had_data, path) -> None:
+    """Validate and insert one streamed batch with the same rules and errors as
+    :func:`_write_batch`, but resolving each distinct indicator, period, area and group once
+    and computing checks, intervals and suppression on whole columns.
+
+    Batches whose indicators already had observations before this import go through
+    :func:`_write_batch`, which updates existing cells. Otherwise every cell is new, and a cell
+    that an earlier batch of the same file already wrote is caught by the database's unique
+    constraint inside a savepoint and reported with its line.
+    """
+    import numpy as np
+    import polars as pl
+
+    from skillnader.stats import intervals
+
+    df = batch.df
+    if "period" not in df.columns:
+        df = df.with_columns(period=pl.lit("", dtype=pl.String))
+    if "symbol" not in df.columns:
+        df = df.with_columns(symbol=pl.lit(None, dtype=pl.String))
+    df = df.with_columns(
+        pl.col("period").cast(pl.String).fill_null(""),
+        pl.col("value").cast(pl.Float64),
+        *[
+            pl.when(pl.col(g) == TOTAL).then(None).otherwise(pl.col(g)).alias(g)
+            for g in batch.groups
+        ],
+    )
+
+    def first_rows(keys: list[str]) -> list[dict]:
+        """Each distinct combination of ``keys`` with the first row it appears on."""
+        return (
+            df.group_by(keys, maintain_order=True)
+            .agg(pl.col("line").first(), pl.col("period").first().alias("_period"))
+            .to_dicts()
+        )
+
+    # Indicators, in the order they first appear.
+    inds: dict[Any, m.Indicator] = {}
+    for row in first_rows(["indicator"]):
+        rec = Record(row["indicator"], "", "", None, location=f"line {row['line']}")
+        inds[row["indicator"]] = res.indicator(rec)
+    for ind in inds.values():
+        if ind.id not in had_data:
+            had_data[ind.id] = m.Observation.objects.filter(indicator=ind).exists()
+    if any(had_data[ind.id] for ind in inds.values()):
+        _write_batch(batch.records(), res, release, result, had_data, path)
+        return
+
+    years = {
+        row["period"]: year_of(row["period"], path=path, location=f"line {row['line']}")
+        for row in first_rows(["period"])
+    }
+    df = df.with_columns(year=pl.col("period").replace_strict(years, return_dtype=pl.Int64))
+
+    area_rows = []
+    for row in first_rows(["area", "year"]):
+        rec = Record(
+            "",
+            row["area"],
+            row["_period"],
+            None,
+            level=batch.level,
+            vintage=batch.vintage,
+            location=f"line {row['line']}",
+        )
+        area_rows.append((row["area"], row["year"], res.area(rec, row["year"])))
+    areas = pl.DataFrame(
+        area_rows, schema={"area": pl.String, "year": pl.Int64, "area_id": pl.Int64}, orient="row"
+    )
+    df = df.join(areas, on=["area", "year"], how="left", nulls_equal=True, maintain_order="left")
+
+    if batch.groups:
+        group_rows = []
+        for row in first_rows(batch.groups):
+            parts = {g: row[g] for g in batch.groups if row[g] is not None}
+            rec = Record("", "", "", None, group=parts, location=f"line {row['line']}")
+            group_rows.append((*(row[g] for g in batch.groups), res.group_key(rec)))
+        res.create_groups()
+        gframe = pl.DataFrame(
+            [(*r[:-1], r[-1], res.groups[r[-1]]) for r in group_rows],
+            schema={
+                **{g: pl.String for g in batch.groups},
+                "gkey": pl.String,
+                "group_id": pl.Int64,
+            },
+            orient="row",
+        )
+        df = df.join(gframe, on=batch.groups, how="left", nulls_equal=True, maintain_order="left")
+    else:
+        key = res.group_key(Record("", "", "", None))
+        res.create_groups()
+        df = df.with_columns(gkey=pl.lit(key), group_id=pl.lit(res.groups[key], dtype=pl.Int64))
+
+    cell = ["indicator", "area_id", "group_id", "period"]
+    dup = df.filter(pl.struct(cell).is_duplicated())
+    if dup.height:
+        second = (
+            dup.group_by(cell)
+            .agg(pl.col("line").sort().slice(0, 2).alias("lines"), pl.col("area").first())
+            .with_columns(pl.col("lines").list.get(1).alias("at"))
+            .sort("at")
+            .row(0, named=True)
+        )
+        raise DuplicateKeyError(
+            "two cells for the same indicator, area, group and period",
+            path=path,
+            location=f"line {second['at']}",
+            value=(
+                second["indicator"],
+                second["area"],
+                dup.filter(pl.col("line") == second["at"])["gkey"][0] or TOTAL,
+                second["period"],
+            ),
+            expected=f"one cell only (the other is line {second['lines'][0]})",
+        )
+
+    meta = pl.DataFrame(
+        {
+            "indicator": list(inds),
+            "_measure": [i.measure for i in inds.values()],
+            "_persons": [i.unit in ("persons", "personer") for i in inds.values()],
+            "_threshold": [float(i.publication_threshold or 0) for i in inds.values()],
+        },
+        schema_overrides={"indicator": df.schema["indicator"]},
+    )
+    df = df.join(meta, on="indicator", how="left", maintain_order="left")
+    df = df.with_columns(
+        pl.when(pl.col("value").is_nan()).then(None).otherwise("value").alias("value")
+    )
+    bad = df.filter(pl.col("value").is_infinite())
+    if bad.height:
+        raise InputError(
+            "value is infinite",
+            path=path,
+            location=f"line {bad['line'][0]}",
+            value=bad["value"][0],
+            expected="a finite number",
+        )
+    bad = df.filter((pl.col("_measure") == "count") & (pl.col("value") < 0))
+    if bad.height:
+        raise InputError(
+            "negative count",
+            path=path,
+            location=f"line {bad['line'][0]}",
+            value=bad["value"][0],
+            expected="a count of zero or more",
+        )
+
+    value = df["value"].to_numpy().astype(float)  # nulls become NaN
+    lower = np.full(df.height, np.nan)
+    upper = np.full(df.height, np.nan)
+    counted = (df["_measure"] == "count").to_numpy() & ~np.isnan(value) & (np.floor(value) == value)
+    if counted.any():
+        lo, hi = intervals.byar(value[counted])
+        lower[counted], upper[counted] = lo, hi
+    threshold = df["_threshold"].to_numpy()
+    suppressed = (
+        (threshold > 0)
+        & (df["_measure"] == "count").to_numpy()
+        & df["_persons"].to_numpy()
+        & (value > 0)
+        & (value < threshold)
+    )
+    for arr in (value, lower, upper):
+        arr[suppressed] = np.nan
+    result.suppressed += int(suppressed.sum())
+
+    def floats(arr):
+        return [None if x != x else x for x in arr.tolist()]
+
+    n = df.height
+    rows = list(
+        zip(
+            df["indicator"].to_list(),
+            df["area_id"].to_list(),
+            df["group_id"].to_list(),
+            df["period"].to_list(),
+            df["year"].to_list(),
+            floats(value),
+            floats(lower),
+            floats(upper),
+            [None] * n,
+            [None] * n,
+            [s or "" for s in df["symbol"].to_list()],
+            suppressed.tolist(),
+            [False] * n,
+            [False] * n,
+            [True] * n,
+            [""] * n,
+            [release.pk] * n,
+            strict=True,
+        )
+    )
+    from django.db import IntegrityError
+
+    try:
+        with transaction.atomic():
+            _insert_observations(rows)
+    except IntegrityError:
+        _raise_repeated_cell(df, release, path)
+        raise
+    result.created += n
+
+
+def _raise_repeated_cell(df, release, path) -> None:
+    """Name the first cell of a batch that an earlier batch of the same import already wrote."""
+    written = set()
+    for ind in df["indicator"].unique().to_list():
+        written.update(
+            m.Observation.objects.filter(
+                release=release, indicator_id=ind, period__in=df["period"].unique().to_list()
+            ).values_list("indicator_id", "area_id", "group_id", "period")
+        )
+    for row in df.select(
+        "indicator", "area_id", "group_id", "period", "area", "gkey", "line"
+    ).iter_rows():
+        if row[:4] in written:
+            raise DuplicateKeyError(
+                "two cells for the same indicator, area, group and period",
+                path=path,
+                location=f"line {row[6]}",
+                value=(row[0], row[4], row[5] or TOTAL, row[3]),
+                expected="one cell only (the other is earlier in the same file)",
+            )
