@@ -262,56 +262,99 @@ def percentile_gap_delta(values: np.ndarray, se: np.ndarray) -> tuple[float, flo
     return float(weights @ v), float(np.sqrt(np.sum((weights * s) ** 2)))
 
 
+def _rows_at_ranks(v: np.ndarray, rows: np.ndarray, n: np.ndarray, ranks: list[np.ndarray]):
+    """For every group, the row a stable sort by value puts at each of the given positions.
+
+    ``rows`` lists the groups' row numbers one group after another (sizes ``n``), each group in
+    input order; ``ranks`` holds one array of positions (one per group) per wanted order
+    statistic. Groups of equal size are handled together as a matrix: its rows are sorted (values
+    only), and the row at position ``k`` is the ``(k − #smaller)``-th row, in input order, whose
+    value equals the ``k``-th smallest — what ``np.argsort(kind="stable")`` gives, ties and NaN
+    (last, as in NumPy) included — without sorting row numbers.
+    """
+    start = np.concatenate([np.zeros(1, np.int64), np.cumsum(n)[:-1]])
+    out = [np.empty(n.size, np.int64) for _ in ranks]
+    sizes = np.unique(n)
+    for size in sizes:
+        if sizes.size == 1:
+            gs, r2 = np.arange(n.size), rows.reshape(n.size, size)
+        else:
+            gs = np.flatnonzero(n == size)
+            r2 = rows[start[gs][:, None] + np.arange(size)]
+        v2 = v[r2]
+        s2 = np.sort(v2, axis=1)
+        at = np.arange(gs.size)
+        for res, rank in zip(out, ranks, strict=True):
+            k = rank[gs]
+            x = s2[at, k]
+            # Usually the k-th smallest value occurs once: its row is the one holding it.
+            pick = (v2 == x[:, None]).argmax(axis=1)
+            before = s2[at, np.maximum(k - 1, 0)]
+            after = s2[at, np.minimum(k + 1, size - 1)]
+            tied = np.isnan(x) | ((k > 0) & (before == x)) | ((k < size - 1) & (after == x))
+            t = np.flatnonzero(tied)
+            if t.size:
+                vt, xt = v2[t], x[t]
+                xt_nan = np.isnan(xt)[:, None]
+                eq = np.where(xt_nan, np.isnan(vt), vt == xt[:, None])
+                below = np.where(
+                    xt_nan[:, 0],
+                    np.count_nonzero(~np.isnan(vt), axis=1),
+                    np.count_nonzero(vt < xt[:, None], axis=1),
+                )
+                j = k[t] - below
+                pick[t] = (np.cumsum(eq, axis=1) > j[:, None]).argmax(axis=1)
+            res[gs] = r2[at, pick]
+    return out
+
+
 def _delta_gaps(areas):
     """P90 − P10 and its delta-method SE for every (indicator, level, vintage, period) at once.
 
-    Vectorised version of :func:`percentile_gap_delta`: one ``group_by`` collects each group's
-    row numbers ordered by value (a stable sort inside the group, so ties keep the input order
-    exactly as the per-group function does), and the interpolation positions are computed for
-    all groups together from each group's offset and size. Nothing is done per group in Python.
+    Vectorised version of :func:`percentile_gap_delta`, with the same result: one ``group_by``
+    collects each group's row numbers, :func:`_rows_at_ranks` finds the rows at the
+    interpolation positions (as the stable sort of the per-group function would), and the
+    weights are computed for all groups together. Nothing is done per group in Python.
     """
     import polars as pl
 
     keys = ["indicator", "level", "vintage", "period"]
     z = _z(0.95)
-    grouped = (
-        areas.select(*keys, "value")
-        .with_row_index("_row")
-        .group_by(keys)
-        .agg(pl.col("_row").sort_by("value", maintain_order=True))
-    )
+    grouped = areas.select(keys).with_row_index("_row").group_by(keys).agg(pl.col("_row"))
     n = grouped["_row"].list.len().to_numpy().astype(np.int64)
-    order = grouped["_row"].explode().to_numpy().astype(np.int64)
-    start = np.concatenate([np.zeros(1, np.int64), np.cumsum(n)[:-1]])
+    rows = grouped["_row"].explode().to_numpy().astype(np.int64)
     v = areas["value"].cast(pl.Float64).to_numpy()
     se = ((areas["upper"] - areas["lower"]) / (2 * z)).cast(pl.Float64).fill_null(0.0).to_numpy()
     se = np.nan_to_num(se, nan=0.0)
-    gap = np.zeros(n.size)
     pos_parts, w_parts = [], []
     for q, sign in ((0.9, 1.0), (0.1, -1.0)):
         h = (n - 1) * q
         lo = np.floor(h).astype(np.int64)
         f = h - lo
         hi = np.minimum(lo + 1, n - 1)
-        for pos, w in ((lo, sign * (1 - f)), (hi, sign * f)):
-            gap += w * v[order[start + pos]]
-            pos_parts.append(pos)
-            w_parts.append(w)
+        pos_parts += [lo, hi]
+        w_parts += [sign * (1 - f), sign * f]
+    row_parts = _rows_at_ranks(v, rows, n, pos_parts)
+    gap = np.zeros(n.size)
+    for row, w in zip(row_parts, w_parts, strict=True):
+        gap += w * v[row]
     # Positions can coincide (small groups): add the weights per position before squaring,
     # positions in ascending order, weights of one position in the order above.
     pos = np.stack(pos_parts, axis=1)
     wts = np.stack(w_parts, axis=1)
+    row_se = se[np.stack(row_parts, axis=1)]
     by_pos = np.argsort(pos, axis=1, kind="stable")
     pos = np.take_along_axis(pos, by_pos, axis=1)
     wts = np.take_along_axis(wts, by_pos, axis=1)
+    row_se = np.take_along_axis(row_se, by_pos, axis=1)
     var = np.zeros(n.size)
     w_cur = wts[:, 0]
     for j in range(1, pos.shape[1]):
         same = pos[:, j] == pos[:, j - 1]
-        done = np.where(same, 0.0, w_cur * se[order[start + pos[:, j - 1]]])
+        done = np.where(same, 0.0, w_cur * row_se[:, j - 1])
         var = np.where(same, var, var + done**2)
         w_cur = np.where(same, w_cur + wts[:, j], wts[:, j])
-    var += (w_cur * se[order[start + pos[:, -1]]]) ** 2
+    var += (w_cur * row_se[:, -1]) ** 2
     return grouped.select(keys).with_columns(
         pl.Series("n", n), pl.Series("gap", gap), pl.Series("se", np.sqrt(var))
     )
