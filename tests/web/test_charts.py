@@ -199,3 +199,22 @@ def test_specs_are_self_contained_and_render(build):
     assert '"url"' not in text  # inline data only
     svg = vl_convert.vegalite_to_svg(spec)
     assert svg.startswith("<svg") and spec["title"] in svg
+
+
+@pytest.mark.parametrize(
+    ("polarities", "ends"),
+    [
+        (["higher_is_better", "lower_is_better"], ("Sämre", "Bättre")),
+        (["no_judgement", "no_judgement"], ("Lägre", "Högre")),
+        (["higher_is_better", "no_judgement"], ("Sämre / lägre", "Bättre / högre")),
+    ],
+)
+def test_spine_ends_say_worse_and_better_only_for_indicators_with_a_direction(polarities, ends):
+    labels = {"worse_end": "Sämre", "better_end": "Bättre", "lower_end": "Lägre"}
+    labels |= {"higher_end": "Högre", "city": "Staden"}
+    rows = [
+        {"indicator": f"i{k}", "value": 1, "city": 2, "min": 0, "max": 3, "polarity": p}
+        for k, p in enumerate(polarities)
+    ]
+    expr = v.spine(rows, labels=labels)["layer"][0]["encoding"]["x"]["axis"]["labelExpr"]
+    assert expr == (f"datum.value == 0 ? '{ends[0]}' : datum.value == 1 ? '{ends[1]}' : 'Staden'")

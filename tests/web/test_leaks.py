@@ -88,8 +88,34 @@ def test_withdrawing_publication_takes_effect_on_cached_pages(client, world):
     Observation.objects.filter(area=world["a23"]["11"], indicator=world["employment"]).update(
         published=False
     )
-    from django.core.cache import cache
+    from skillnader.web.data.models import data_changed
 
-    # The data version is re-read at most every VERSION_SECONDS; drop it as the import does.
-    cache.delete("skillnader:data-version")
+    # Bulk updates send no signals: whoever changes publication in bulk says so.
+    data_changed()
+    assert "86,0" not in client.get("/indicator/employment/").content.decode()
+
+
+@pytest.mark.parametrize("model", ["indicator", "observation"])
+def test_withdrawal_in_the_admin_reaches_cached_api_and_pages_at_once(
+    client, world, django_user_model, model
+):
+    from skillnader.web.data.models import Observation
+
+    api = "/api/v1/observations?indicator=employment&area=11&year=2023&group="
+    assert [r["value"] for r in client.get(api).json()["results"]] == [86.0]
+    assert "86,0" in client.get("/indicator/employment/").content.decode()
+    staff = django_user_model.objects.create_superuser("analytiker", password="x")
+    admin = type(client)()
+    admin.force_login(staff)
+    if model == "indicator":
+        pk = world["employment"].pk
+    else:
+        pk = Observation.objects.get(
+            indicator=world["employment"], area=world["a23"]["11"], group__key="", year=2023
+        ).pk
+    resp = admin.post(
+        f"/admin/data/{model}/", {"action": "withdraw", "_selected_action": [pk]}, follow=True
+    )
+    assert resp.status_code == 200
+    assert client.get(api).json()["results"] == []
     assert "86,0" not in client.get("/indicator/employment/").content.decode()

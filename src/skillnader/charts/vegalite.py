@@ -708,12 +708,11 @@ def spine(
     y = {"field": "indicator", "type": "nominal", "sort": order, "title": None}
     keys = [k for k in COMPARISON_CATEGORIES if any(d["comparison"] == k for d in data)]
     x_scale = {"domain": [0, 1]}
+    left, right = _spine_ends(rows, lab)
     axis_x = {
         "values": [0, 0.5, 1],
         "labelExpr": (
-            f"datum.value == 0 ? '{lab.get('worse_end', 'Worse')}' : "
-            f"datum.value == 1 ? '{lab.get('better_end', 'Better')}' : "
-            f"'{lab.get('city', 'City')}'"
+            f"datum.value == 0 ? {left!r} : datum.value == 1 ? {right!r} : {lab.get('city', 'City')!r}"
         ),
         "title": None,
         "grid": False,
@@ -784,6 +783,22 @@ def spine(
     spec["data"] = {"values": data}
     spec["layer"] = layers
     return spec
+
+
+def _spine_ends(rows: Sequence[dict[str, Any]], lab: dict[str, str]) -> tuple[str, str]:
+    """Labels of the spine chart's two ends.
+
+    Worse/better where every indicator has a better direction; lower/higher where none has (they
+    are never flipped); both where the chart mixes the two kinds.
+    """
+    judged = [r.get("polarity") in ("higher_is_better", "lower_is_better") for r in rows]
+    worse, better = lab.get("worse_end", "Worse"), lab.get("better_end", "Better")
+    lower, higher = lab.get("lower_end", "Lower"), lab.get("higher_end", "Higher")
+    if all(judged):
+        return worse, better
+    if not any(judged):
+        return lower, higher
+    return f"{worse} / {lower.lower()}", f"{better} / {higher.lower()}"
 
 
 _SHAPES = {

@@ -67,6 +67,8 @@ def _labels(lang: str) -> dict[str, str]:
             "city": word("city", lang),
             "worse_end": "Sämre" if sv else "Worse",
             "better_end": "Bättre" if sv else "Better",
+            "lower_end": "Lägre" if sv else "Lower",
+            "higher_end": "Högre" if sv else "Higher",
         }
     )
     return w

@@ -1,7 +1,8 @@
 """Read-only JSON API, version 1.
 
 Every response is deterministic JSON (or CSV for observations), carries ``Last-Modified`` (the
-latest imported release) and gets an ``ETag`` from ``ConditionalGetMiddleware``. Observations are
+latest imported release) and gets an ``ETag`` from ``ConditionalGetMiddleware``. Successful
+responses are cached per URL and data version, like the pages. Observations are
 read only through :func:`~skillnader.web.data.models.public_observations`: unpublished cells and
 indicators never appear, and suppressed cells appear with ``"status": "suppressed"`` and no
 numbers. Lists of observations are paged by id (keyset pagination), so a ``next`` link stays
@@ -20,7 +21,7 @@ from django.views.decorators.http import require_safe
 from skillnader.web.api.openapi import schema
 from skillnader.web.data.models import Area, AreaLevel, Domain, Indicator
 from skillnader.web.public import queries
-from skillnader.web.public.twins import csv_response, json_response
+from skillnader.web.public.twins import cached_page, csv_response, json_response
 
 MAX_LIMIT = 5000
 DEFAULT_LIMIT = 1000
@@ -113,6 +114,7 @@ def openapi(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@cached_page
 def domains(request: HttpRequest) -> HttpResponse:
     """The five domains with the ids of their published indicators."""
     inds: dict[str, list[str]] = {}
@@ -135,6 +137,7 @@ def domains(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@cached_page
 def domain(request: HttpRequest, domain_id: str) -> HttpResponse:
     """One domain with its published indicators."""
     d = Domain.objects.filter(pk=domain_id).first()
@@ -153,6 +156,7 @@ def domain(request: HttpRequest, domain_id: str) -> HttpResponse:
 
 
 @require_safe
+@cached_page
 def indicators(request: HttpRequest) -> HttpResponse:
     """Published indicators, optionally of one ``domain``."""
     qs = Indicator.objects.filter(published=True).order_by("domain__order", "order", "id")
@@ -162,6 +166,7 @@ def indicators(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@cached_page
 def indicator(request: HttpRequest, indicator_id: str) -> HttpResponse:
     """One published indicator with the levels, vintages, years and groups that have data."""
     ind = Indicator.objects.filter(pk=indicator_id, published=True).first()
@@ -180,6 +185,7 @@ def indicator(request: HttpRequest, indicator_id: str) -> HttpResponse:
 
 
 @require_safe
+@cached_page
 def levels(request: HttpRequest) -> HttpResponse:
     """Area levels and their boundary vintages."""
     out = []
@@ -221,6 +227,7 @@ _AREA_FIELDS = ("level_id", "vintage__code", "code", "name", "name_en", "parent_
 
 
 @require_safe
+@cached_page
 def areas(request: HttpRequest) -> HttpResponse:
     """Areas (without geometry), filtered by ``level`` and ``vintage``."""
     qs = Area.objects.all()
@@ -233,6 +240,7 @@ def areas(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@cached_page
 def area(request: HttpRequest, level: str, vintage: str, code: str) -> HttpResponse:
     """One area as a GeoJSON Feature (geometry in WGS84)."""
     a = (
@@ -248,6 +256,7 @@ def area(request: HttpRequest, level: str, vintage: str, code: str) -> HttpRespo
 
 
 @require_safe
+@cached_page
 def geojson(request: HttpRequest, level: str, vintage: str) -> HttpResponse:
     """All areas of a level and vintage as a GeoJSON FeatureCollection (WGS84)."""
     rows = queries.level_areas(level, vintage)
@@ -300,6 +309,7 @@ def _observation_row(r: dict[str, Any]) -> dict[str, Any]:
 
 
 @require_safe
+@cached_page
 def observations(request: HttpRequest) -> HttpResponse:
     """Published observations, filtered and paged by id; ``format=csv`` for CSV."""
     try:
@@ -371,6 +381,7 @@ def observations(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@cached_page
 def comparisons(request: HttpRequest) -> HttpResponse:
     """Each area of a level/vintage/year compared with the city (overlapping 95 % intervals).
 
@@ -444,6 +455,7 @@ def comparisons(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@cached_page
 def findings(request: HttpRequest) -> HttpResponse:
     """Headline findings per indicator: the city's level trend and the gap trends, with the
     evidence and a sentence in Swedish and English (:mod:`skillnader.analysis.findings`)."""

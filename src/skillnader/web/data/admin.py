@@ -26,12 +26,14 @@ admin.site.index_title = _("Statistics and consultation")
 @admin.action(description=_("Publish the selected items"))
 def publish(modeladmin, request, queryset):
     n = queryset.update(published=True)
+    m.data_changed()
     modeladmin.message_user(request, _("%(n)d published.") % {"n": n})
 
 
 @admin.action(description=_("Withdraw the selected items from publication"))
 def withdraw(modeladmin, request, queryset):
     n = queryset.update(published=False)
+    m.data_changed()
     modeladmin.message_user(request, _("%(n)d withdrawn.") % {"n": n})
 
 

@@ -934,6 +934,7 @@ def write_batches(
                 progress(done, total or done)
         release.cells = done
         release.save(update_fields=["cells"])
+        m.data_changed()
     return result
 
 

@@ -3,7 +3,9 @@ indicators, sources and their releases, and observations."""
 
 from __future__ import annotations
 
-from django.db import models
+from django.db import models, transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -341,6 +343,20 @@ class Observation(models.Model):
         return f"{self.indicator_id} {self.area.code} {self.group.key or 'total'} {self.period}"
 
 
+#: Cache key of the token that identifies the published data (see ``public.queries``).
+DATA_VERSION_KEY = "skillnader:data-version"
+
+
+def data_changed() -> None:
+    """Make pages and API responses cached for the old data stale as soon as the current
+    transaction commits (imports, publication and withdrawal, edits in the admin)."""
+    from django.core.cache import cache
+
+    # Now (for this connection's own next reads) and again once the change is visible to all.
+    cache.delete(DATA_VERSION_KEY)
+    transaction.on_commit(lambda: cache.delete(DATA_VERSION_KEY))
+
+
 def public_observations(qs=None):
     """The only filter through which pages, downloads and the API see observations.
 
@@ -351,3 +367,10 @@ def public_observations(qs=None):
     if qs is None:
         qs = Observation.objects.all()
     return qs.filter(published=True, indicator__published=True)
+
+
+@receiver([post_save, post_delete], sender=Observation)
+@receiver([post_save, post_delete], sender=Indicator)
+@receiver([post_save, post_delete], sender=Release)
+def _data_saved(sender, **kwargs) -> None:
+    data_changed()

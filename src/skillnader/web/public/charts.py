@@ -45,6 +45,8 @@ def _labels() -> dict[str, str]:
         "city": _("City"),
         "worse_end": _("Worse"),
         "better_end": _("Better"),
+        "lower_end": _("Lower"),
+        "higher_end": _("Higher"),
     }
 
 

@@ -21,6 +21,7 @@ from django.db.models import Max, Q
 from django.utils.translation import get_language
 
 from skillnader.web.data.models import (
+    DATA_VERSION_KEY,
     Area,
     AreaLevel,
     AreaLink,
@@ -75,7 +76,7 @@ def lang() -> str:
 
 def data_version() -> str:
     """A token that changes whenever observations, releases or publication flags change."""
-    key = "skillnader:data-version"
+    key = DATA_VERSION_KEY
     version = cache.get(key)
     if version is None:
         agg = Observation.objects.aggregate(m=Max("id"))

@@ -113,7 +113,7 @@ def respond(request: HttpRequest, page: Page, fmt: str | None) -> HttpResponse:
 
 _CSRF_FIELD = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 _CSRF_PLACEHOLDER = "__CSRF_TOKEN__"
-_KEPT_HEADERS = ("Content-Type", "Content-Disposition")
+_KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Link")
 
 
 def cached_page(view):
@@ -121,7 +121,8 @@ def cached_page(view):
 
     Pages are pure functions of their URL, the language and the published data, so a cached
     body is served until the next import changes :func:`queries.data_version`. The one
-    per-visitor part, the CSRF token of the language form, is replaced on every hit.
+    per-visitor part, the CSRF token of the language form, is replaced on every hit. The host is
+    part of the key because API responses carry absolute ``next`` links.
     """
 
     @wraps(view)
@@ -129,7 +130,10 @@ def cached_page(view):
         if request.method not in ("GET", "HEAD"):
             return view(request, *args, **kwargs)
         path = request.get_full_path()
-        digest = hashlib.sha256(f"{view.__name__}|{path}".encode()).hexdigest()
+        host = request.get_host()
+        digest = hashlib.sha256(
+            f"{view.__module__}.{view.__name__}|{host}|{path}".encode()
+        ).hexdigest()
         key = f"skillnader:page:{queries.lang()}:{queries.data_version()}:{digest}"
         hit = cache.get(key)
         if hit is None:
