@@ -308,24 +308,34 @@ def _rows_at_ranks(v: np.ndarray, rows: np.ndarray, n: np.ndarray, ranks: list[n
     return out
 
 
-def _delta_gaps(areas):
+def _delta_gaps(frame, mask=None):
     """P90 − P10 and its delta-method SE for every (indicator, level, vintage, period) at once.
 
     Vectorised version of :func:`percentile_gap_delta`, with the same result: one ``group_by``
-    collects each group's row numbers, :func:`_rows_at_ranks` finds the rows at the
+    collects each group's row numbers (only rows where the boolean Series ``mask`` is true, when
+    given, so the frame is not copied), :func:`_rows_at_ranks` finds the rows at the
     interpolation positions (as the stable sort of the per-group function would), and the
-    weights are computed for all groups together. Nothing is done per group in Python.
+    weights are computed for all groups together. Nothing is done per group in Python, and the
+    standard errors are computed only for the rows at those positions.
     """
     import polars as pl
 
     keys = ["indicator", "level", "vintage", "period"]
     z = _z(0.95)
-    grouped = areas.select(keys).with_row_index("_row").group_by(keys).agg(pl.col("_row"))
+    rows_expr = pl.col("_row") if mask is None else pl.col("_row").filter(pl.col("_keep"))
+    grouped = (
+        frame.select(keys)
+        .with_row_index("_row")
+        .with_columns(*([] if mask is None else [pl.Series("_keep", mask)]))
+        .group_by(keys)
+        .agg(rows_expr)
+        .filter(pl.col("_row").list.len() > 0)
+    )
     n = grouped["_row"].list.len().to_numpy().astype(np.int64)
-    rows = grouped["_row"].explode().to_numpy().astype(np.int64)
-    v = areas["value"].cast(pl.Float64).to_numpy()
-    se = ((areas["upper"] - areas["lower"]) / (2 * z)).cast(pl.Float64).fill_null(0.0).to_numpy()
-    se = np.nan_to_num(se, nan=0.0)
+    rows = grouped["_row"].explode().to_numpy()
+    v = frame["value"].cast(pl.Float64).to_numpy()
+    lower = frame["lower"].cast(pl.Float64).to_numpy()
+    upper = frame["upper"].cast(pl.Float64).to_numpy()
     pos_parts, w_parts = [], []
     for q, sign in ((0.9, 1.0), (0.1, -1.0)):
         h = (n - 1) * q
@@ -342,7 +352,10 @@ def _delta_gaps(areas):
     # positions in ascending order, weights of one position in the order above.
     pos = np.stack(pos_parts, axis=1)
     wts = np.stack(w_parts, axis=1)
-    row_se = se[np.stack(row_parts, axis=1)]
+    at = np.stack(row_parts, axis=1)
+    # Areas without an interval contribute no variance. (Multiplying by 1 / 2z, not dividing by
+    # 2z, is what polars does for the same expression: the results stay identical to the last bit.)
+    row_se = np.nan_to_num((upper[at] - lower[at]) * (1 / (2 * z)), nan=0.0)
     by_pos = np.argsort(pos, axis=1, kind="stable")
     pos = np.take_along_axis(pos, by_pos, axis=1)
     wts = np.take_along_axis(wts, by_pos, axis=1)
@@ -679,17 +692,15 @@ def analyse(
     in_areas = everyone & ~is_benchmark
     if levels is not None:
         in_areas = in_areas & df["level"].is_in(list(levels))
-    areas = df.select("indicator", "level", "vintage", "period", "value", "lower", "upper").filter(
-        in_areas
-    )
-    gap_rows = _delta_gaps(areas) if method == "delta" else None
+    gap_rows = _delta_gaps(df, in_areas) if method == "delta" else None
     series: dict[str, dict[tuple[str, str], dict[str, tuple]]] = {}
     if gap_rows is not None:
         for ind, level, vintage, period, n, gap, se in gap_rows.iter_rows():
             series.setdefault(ind, {}).setdefault((level, vintage), {})[period] = (n, gap, se)
     else:
         per_period = (
-            areas.with_columns(((pl.col("upper") - pl.col("lower")) / (2 * _z(0.95))).alias("se"))
+            df.filter(in_areas)
+            .with_columns(((pl.col("upper") - pl.col("lower")) / (2 * _z(0.95))).alias("se"))
             .group_by(["indicator", "level", "vintage", "period"])
             .agg(pl.col("value"), pl.col("se"))
         )
