@@ -149,6 +149,7 @@ def test_json_twin_matches_db(client, world):
         "year": 2023,
         "group": "",
         "colour": "",
+        "breakdown": "",
     }
     assert data["city"]["value"] == 81.2 and data["city"]["lower"] == 81.0
     got = {r["area"]: (r["value"], r["lower"], r["upper"], r["status"]) for r in data["areas"]}
@@ -191,3 +192,47 @@ def test_summary_finding_on_the_page(client, world):
     assert "Förvärvsfrekvens i Stockholm förbättras (80,1 år 2021, 81,2 år 2023)." in body
     data = json.loads(client.get("/indicator/employment.json").content)
     assert data["finding"]["level"]["assessment"] == "improving"
+
+
+def test_group_breakdown_of_a_chosen_area(client, world):
+    from skillnader.web.data import models as m
+
+    for key, v in (("sex=female", 84.5), ("sex=male", 87.4)):
+        m.Observation.objects.create(
+            indicator=world["employment"],
+            area=world["a23"]["11"],
+            group=m.Group.objects.get(key=key),
+            period="2023",
+            year=2023,
+            value=v,
+            lower=v - 1.0,
+            upper=v + 1.0,
+            release=world["release"],
+        )
+    body = html(client, "/indicator/employment/")
+    select = re.search(r'<select id="sel-breakdown" name="breakdown">(.*?)</select>', body, re.S)
+    # Only areas with published group cells are offered (Södermalm's female cell is unpublished).
+    assert re.findall(r'<option value="([^"]*)"', select.group(1)) == ["", "11"]
+    assert table_rows(body, "groups-table")[1][2] == "79,5"  # the whole city by default
+
+    body = html(client, "/indicator/employment/?breakdown=11")
+    assert '<option value="11" selected>' in body
+    assert "Norra innerstaden per befolkningsgrupp, 2023" in body
+    assert table_rows(body, "groups-table")[1:] == [
+        ["Kön", "Kvinnor", "84,5", "83,5–85,5"],
+        ["Kön", "Män", "87,4", "86,4–88,4"],
+    ]
+    data = json.loads(client.get("/indicator/employment.json?breakdown=11").content)
+    assert data["groups_area"] == {"code": "11", "name": "Norra innerstaden"}
+    assert [(g["group"], g["value"]) for g in data["groups"]] == [
+        ("sex=female", 84.5),
+        ("sex=male", 87.4),
+    ]
+    svg = client.get("/indicator/employment/chart/groups.svg?breakdown=11")
+    assert svg.status_code == 200 and b"Norra innerstaden" in svg.content
+    client.cookies["django_language"] = "en"
+    assert "Northern inner city by population group, 2023" in html(
+        client, "/indicator/employment/?breakdown=11"
+    )
+    for bad in ("12", "99", "x" * 300):
+        html(client, f"/indicator/employment/?breakdown={bad}", status=404)

@@ -351,6 +351,27 @@ def level_cells(
     return cached("level-cells", indicator_id, level, vintage, year, group, compute=compute)
 
 
+def group_areas(indicator_id: str, level: str, vintage: str, year: int) -> list[str]:
+    """Codes of the areas of a level/vintage that have cells by population group in a year."""
+
+    def compute():
+        return sorted(
+            set(
+                observations()
+                .filter(
+                    indicator_id=indicator_id,
+                    area__level_id=level,
+                    area__vintage__code=vintage,
+                    year=year,
+                )
+                .exclude(group__key="")
+                .values_list("area__code", flat=True)
+            )
+        )
+
+    return cached("group-areas", indicator_id, level, vintage, year, compute=compute)
+
+
 def city_cells(group: str = "") -> dict[str, list[dict[str, Any]]]:
     """All public cells for the city in one group, per indicator, sorted by year."""
 

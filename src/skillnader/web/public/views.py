@@ -134,11 +134,22 @@ def _selection(request: HttpRequest, cov: dict[str, Any]) -> dict[str, Any] | No
     colour = request.GET.get("colour") or ""
     if colour not in ("", "value", "compare"):
         raise Http404(_("Unknown colouring."))
-    return {"level": level, "vintage": vintage, "year": year, "group": group, "colour": colour}
+    return {
+        "level": level,
+        "vintage": vintage,
+        "year": year,
+        "group": group,
+        "colour": colour,
+        # the area whose population groups are shown (empty: the whole city)
+        "breakdown": request.GET.get("breakdown", ""),
+    }
+
+
+_SELECTION_KEYS = ("level", "vintage", "year", "group", "colour", "breakdown")
 
 
 def _query(sel: dict[str, Any], **extra) -> str:
-    params = {k: sel[k] for k in ("level", "vintage", "year", "group", "colour") if sel.get(k)}
+    params = {k: sel[k] for k in _SELECTION_KEYS if sel.get(k)}
     params.update({k: v for k, v in extra.items() if v})
     items = []
     for k, v in params.items():
@@ -422,14 +433,33 @@ def _trend_point(c: dict) -> dict:
     }
 
 
-def _group_rows(ind: Indicator, sel: dict) -> tuple[list[dict], dict | None]:
-    city_area = queries.city_area()
-    if not city_area:
-        return [], None
+def _group_rows(ind: Indicator, sel: dict) -> tuple[list[dict], dict | None, dict | None]:
+    """The population groups of the chosen area (``?breakdown=code`` of an area of the selected
+    level) or of the whole city: rows, the everyone cell and the area."""
+    code = sel.get("breakdown") or ""
+    if code:
+        if code not in queries.group_areas(ind.id, sel["level"], sel["vintage"], sel["year"]):
+            raise Http404(_("No breakdown by population group for this area and year."))
+        area = next(
+            a for a in queries.level_areas(sel["level"], sel["vintage"]) if a["code"] == code
+        )
+        total = next(
+            (
+                c
+                for c in queries.level_cells(ind.id, sel["level"], sel["vintage"], sel["year"], "")
+                if c["code"] == code
+            ),
+            None,
+        )
+    else:
+        area = queries.city_area()
+        if not area:
+            return [], None, None
+        total = queries.city_cell(ind.id, sel["year"], "")
     labels = queries.group_labels()
     key = "en" if lang() == "en" else "sv"
     out = []
-    for c in queries.group_cells(ind.id, city_area["id"], sel["year"]):
+    for c in queries.group_cells(ind.id, area["id"], sel["year"]):
         lab = labels.get(c["group"], {})
         out.append(
             {
@@ -443,7 +473,7 @@ def _group_rows(ind: Indicator, sel: dict) -> tuple[list[dict], dict | None]:
             }
         )
     out.sort(key=lambda r: (r["dimension"], r["group"]))
-    return out, queries.city_cell(ind.id, sel["year"], "")
+    return out, total, area
 
 
 def _indicator_state(request: HttpRequest, ind: Indicator) -> dict[str, Any]:
@@ -455,7 +485,7 @@ def _indicator_state(request: HttpRequest, ind: Indicator) -> dict[str, Any]:
     rows, city = _map_rows(ind, sel)
     state["rows"], state["city"] = rows, city
     state["trend"], state["trend_codes"] = _trend_series(ind, sel, rows, city, request)
-    state["groups"], state["total"] = _group_rows(ind, sel)
+    state["groups"], state["total"], state["group_area"] = _group_rows(ind, sel)
     return state
 
 
@@ -496,8 +526,12 @@ def _indicator_specs(ind: Indicator, state: dict[str, Any]) -> dict[str, dict]:
             [{**g, "group": g["label"]} for g in state["groups"]],
             total_value=total["value"] if total else None,
             total_label=_("Everyone"),
-            title=_("%(indicator)s by population group, %(year)s")
-            % {"indicator": ind.name, "year": sel["year"]},
+            title=_("%(indicator)s by population group, %(area)s, %(year)s")
+            % {
+                "indicator": ind.name,
+                "area": display_name(state["group_area"]),
+                "year": sel["year"],
+            },
             description=_("Values by group with 95% intervals; dashed line: everyone."),
             unit=ind.unit,
             decimals=ind.decimals,
@@ -571,6 +605,11 @@ def indicator(request: HttpRequest, indicator_id: str, fmt: str | None = None) -
                 "areas": table,
                 "trend": state["trend"],
                 "groups": state["groups"],
+                "groups_area": state["group_area"]
+                and {
+                    "code": state["group_area"]["code"],
+                    "name": display_name(state["group_area"]),
+                },
                 "options": options,
                 "bridge": bridge,
                 "finding": finding,
@@ -585,6 +624,13 @@ def indicator(request: HttpRequest, indicator_id: str, fmt: str | None = None) -
                 "trend": state["trend"],
                 "trend_codes": state["trend_codes"],
                 "groups": state["groups"],
+                "group_area": state["group_area"],
+                "group_area_options": [
+                    a
+                    for a in queries.level_areas(sel["level"], sel["vintage"])
+                    if a["code"]
+                    in queries.group_areas(ind.id, sel["level"], sel["vintage"], sel["year"])
+                ],
                 "specs": specs,
                 "colour": state.get("colour"),
                 "options": options,
