@@ -92,6 +92,9 @@ def serve(host: str, port: int, no_init: bool) -> None:
             click.echo(load_bundle(progress=True))
     from django.core.management import call_command
 
+    from skillnader.web.public.warm import start_watcher
+
+    start_watcher()
     click.echo(f"Skillnader on http://{host}:{port}/")
     call_command("runserver", f"{host}:{port}", use_reloader=False)
 

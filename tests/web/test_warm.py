@@ -1,0 +1,62 @@
+"""The cache warmer computes the findings before the first visitor asks, and again after an
+import changes the data."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from skillnader.web.public import queries, warm
+
+
+@pytest.mark.django_db(transaction=True)
+def test_warmer_computes_findings_at_start_and_after_new_data(world, monkeypatch):
+    calls = []
+    real = queries.findings
+
+    def counting(indicator_id=None):
+        version = queries.data_version()
+        out = real(indicator_id)
+        calls.append(version)  # once computed and cached
+        return out
+
+    monkeypatch.setattr(queries, "findings", counting)
+    watcher = warm.start_watcher(interval=0.05)
+    try:
+        _check(world, monkeypatch, calls, counting, real)
+    finally:
+        watcher.stop()
+    assert not watcher.is_alive()
+
+
+def _check(world, monkeypatch, calls, counting, real):
+    deadline = time.monotonic() + 20
+    while not calls and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(calls) == 1
+    first = calls[0]
+
+    # A visitor now finds the findings cached: the analysis is not run again.
+    from skillnader.analysis import findings as analysis
+
+    monkeypatch.setattr(analysis, "analyse", lambda *a, **k: pytest.fail("not cached"))
+    assert real() == real()
+
+    # New data (as an import writes them): the warmer notices the new version and recomputes.
+    from skillnader.web.data import models as m
+
+    monkeypatch.undo()
+    monkeypatch.setattr(queries, "findings", counting)
+    m.Observation.objects.create(
+        indicator=world["overcrowding"],
+        area=world["a23"]["11"],
+        group=m.Group.objects.get(key=""),
+        period="2022",
+        year=2022,
+        value=7.0,
+        release=world["release"],
+    )
+    while len(calls) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(calls) == 2 and calls[1] != first
