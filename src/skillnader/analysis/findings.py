@@ -26,6 +26,7 @@ inequalities (absolute and relative gap measures over areas).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -692,9 +693,50 @@ def analyse(
     in_areas = everyone & ~is_benchmark
     if levels is not None:
         in_areas = in_areas & df["level"].is_in(list(levels))
-    gap_rows = _delta_gaps(df, in_areas) if method == "delta" else None
+    # The gap table is computed in a second thread (polars and NumPy release the GIL) while this
+    # one works out the benchmark's trends and the group gaps, which do not depend on it.
+    gap_job = None
+    if method == "delta":
+        pool = ThreadPoolExecutor(max_workers=1)
+        gap_job = pool.submit(_delta_gaps, df, in_areas)
+        pool.shutdown(wait=False)  # the thread ends when the job is done
+    pair_keys = {f"{d}={g}": (d, i) for d, pair in GROUP_PAIRS.items() for i, g in enumerate(pair)}
+    grouped = df.filter(is_benchmark & ~everyone).filter(pl.col("group").is_in(list(pair_keys)))
+    group_rows: dict[str, dict[str, list[dict]]] = {}
+    for row in grouped.iter_rows(named=True):
+        group_rows.setdefault(row["indicator"], {}).setdefault(row["group"], []).append(row)
+
+    # Indicators in order of first appearance (the first row of every run, then unique).
+    first_rows = df.select(
+        pl.col("indicator").filter(pl.col("indicator").ne_missing(pl.col("indicator").shift()))
+    )
+    todo: list[tuple[str, IndicatorInfo, LevelTrend, list[GapTrend]]] = []
+    for ind_id in first_rows["indicator"].unique(maintain_order=True).to_list():
+        info = indicators.get(ind_id)
+        if info is None:
+            continue
+        lvl = level_trend(*city.get(ind_id, ([], [], [], [])), info.polarity)
+        group_gaps: list[GapTrend] = []
+        rows_by_group = group_rows.get(ind_id, {})
+        for dim, (first, second) in GROUP_PAIRS.items():
+            a = {r["period"]: r for r in rows_by_group.get(f"{dim}={first}", [])}
+            b = {r["period"]: r for r in rows_by_group.get(f"{dim}={second}", [])}
+            periods = sorted(set(a) & set(b), key=_year)
+            if len(periods) < 2:
+                continue
+            group_gaps.append(
+                group_gap(
+                    dim,
+                    periods,
+                    [(a[p]["value"], a[p]["lower"], a[p]["upper"]) for p in periods],
+                    [(b[p]["value"], b[p]["lower"], b[p]["upper"]) for p in periods],
+                )
+            )
+        todo.append((ind_id, info, lvl, group_gaps))
+
     series: dict[str, dict[tuple[str, str], dict[str, tuple]]] = {}
-    if gap_rows is not None:
+    if gap_job is not None:
+        gap_rows = gap_job.result()
         for ind, level, vintage, period, n, gap, se in gap_rows.iter_rows():
             series.setdefault(ind, {}).setdefault((level, vintage), {})[period] = (n, gap, se)
     else:
@@ -706,28 +748,15 @@ def analyse(
         )
         for ind, level, vintage, period, vals, ses in per_period.iter_rows():
             series.setdefault(ind, {}).setdefault((level, vintage), {})[period] = (vals, ses)
-    pair_keys = {f"{d}={g}": (d, i) for d, pair in GROUP_PAIRS.items() for i, g in enumerate(pair)}
-    grouped = df.filter((pl.col("area_code") == benchmark) & pl.col("group").is_in(list(pair_keys)))
-    group_rows: dict[str, dict[str, list[dict]]] = {}
-    for row in grouped.iter_rows(named=True):
-        group_rows.setdefault(row["indicator"], {}).setdefault(row["group"], []).append(row)
 
     findings: list[Finding] = []
-    # Indicators in order of first appearance (the first row of every run, then unique).
-    first_rows = df.select(
-        pl.col("indicator").filter(pl.col("indicator").ne_missing(pl.col("indicator").shift()))
-    )
-    for ind_id in first_rows["indicator"].unique(maintain_order=True).to_list():
-        info = indicators.get(ind_id)
-        if info is None:
-            continue
-        lvl = level_trend(*city.get(ind_id, ([], [], [], [])), info.polarity)
+    for ind_id, info, lvl, group_gaps in todo:
         gaps: list[GapTrend] = []
         for (level, vintage), by_period in sorted(series.get(ind_id, {}).items()):
             periods = sorted(by_period, key=_year)
             if len(periods) < 2:
                 continue
-            if gap_rows is not None:
+            if gap_job is not None:
                 gaps.append(_gap_trend_from_table(periods, by_period, f"{level}:{vintage}"))
                 continue
             vals = [np.asarray(by_period[p][0], dtype=float) for p in periods]
@@ -748,21 +777,7 @@ def analyse(
                     seed=seed,
                 )
             )
-        rows_by_group = group_rows.get(ind_id, {})
-        for dim, (first, second) in GROUP_PAIRS.items():
-            a = {r["period"]: r for r in rows_by_group.get(f"{dim}={first}", [])}
-            b = {r["period"]: r for r in rows_by_group.get(f"{dim}={second}", [])}
-            periods = sorted(set(a) & set(b), key=_year)
-            if len(periods) < 2:
-                continue
-            gaps.append(
-                group_gap(
-                    dim,
-                    periods,
-                    [(a[p]["value"], a[p]["lower"], a[p]["upper"]) for p in periods],
-                    [(b[p]["value"], b[p]["lower"], b[p]["upper"]) for p in periods],
-                )
-            )
+        gaps += group_gaps
         head = headline(lvl.assessment, gaps)
         s_sv, s_en = sentences(info, lvl, gaps, benchmark_name)
         findings.append(Finding(ind_id, lvl, gaps, head, s_sv, s_en))
