@@ -680,16 +680,6 @@ def analyse(
     )
     is_benchmark = df["area_code"] == benchmark
     everyone = df["group"] == ""
-    # The benchmark's own series, one list per column and indicator, in period order.
-    city: dict[str, tuple[list, list, list, list]] = {}
-    city_rows = (
-        df.filter(is_benchmark & everyone)
-        .select("indicator", "period", "value", "lower", "upper")
-        .sort(["indicator", "period"], maintain_order=True)
-    )
-    for ind, *cols in city_rows.iter_rows():
-        for col, x in zip(city.setdefault(ind, ([], [], [], [])), cols, strict=True):
-            col.append(x)
     in_areas = everyone & ~is_benchmark
     if levels is not None:
         in_areas = in_areas & df["level"].is_in(list(levels))
@@ -700,6 +690,16 @@ def analyse(
         pool = ThreadPoolExecutor(max_workers=1)
         gap_job = pool.submit(_delta_gaps, df, in_areas)
         pool.shutdown(wait=False)  # the thread ends when the job is done
+    # The benchmark's own series, one list per column and indicator, in period order.
+    city: dict[str, tuple[list, list, list, list]] = {}
+    city_rows = (
+        df.filter(is_benchmark & everyone)
+        .select("indicator", "period", "value", "lower", "upper")
+        .sort(["indicator", "period"], maintain_order=True)
+    )
+    for ind, *cols in city_rows.iter_rows():
+        for col, x in zip(city.setdefault(ind, ([], [], [], [])), cols, strict=True):
+            col.append(x)
     pair_keys = {f"{d}={g}": (d, i) for d, pair in GROUP_PAIRS.items() for i, g in enumerate(pair)}
     grouped = df.filter(is_benchmark & ~everyone).filter(pl.col("group").is_in(list(pair_keys)))
     group_rows: dict[str, dict[str, list[dict]]] = {}
