@@ -41,6 +41,9 @@ __all__ = [
 ]
 
 EXACT_RANKS_UP_TO = 20_000
+# Buckets of consecutive value ranks used to find a median's order statistics (see
+# _median_ctes).
+MEDIAN_BUCKETS = 64
 
 _AREA = "area__"
 _PERIOD = "period__"
@@ -228,6 +231,172 @@ def _cell_key(
     ]
 
 
+def _median_ctes(
+    name: str,
+    spec: IndicatorSpec,
+    *,
+    levels: Sequence[str],
+    group_sets: Sequence[tuple[str, ...]],
+    group_alias: dict[str, str],
+    select: Sequence[str],
+    source: str,
+    lookup: str,
+    ranks: str,
+    confidence: float,
+) -> list[str]:
+    """Common table expressions for one median with its order-statistic interval.
+
+    The last one, ``name``, has the cell key (``vintage, level, area_code, group_key, period``)
+    and ``<id>__median``, ``<id>__lower``, ``<id>__upper``. Selecting order statistics cell by
+    cell over every grouping set would sort every record once per grouping set; instead:
+
+    1. the median's population is ranked once by value and cut into :data:`MEDIAN_BUCKETS`
+       buckets of consecutive ranks (ties share a rank, so a bucket never splits a value);
+    2. the records are counted per finest cell (finest area × period × group columns) and
+       bucket, and those counts are rolled up to every cell with ``GROUPING SETS``, as the
+       decomposable aggregates are;
+    3. cumulative counts over the buckets give each cell's ``n``, the ranks wanted (the two
+       middle ones, ``r`` and ``n - r + 1``) and the bucket holding each rank;
+    4. only the records of those (cell, bucket) pairs are numbered by value (a window over a
+       few per cent of the records per grouping set) and the wanted ranks are read off.
+
+    The values picked are the same order statistics as sorting each cell's values completely.
+    """
+    p = name
+    keys = [a.rsplit(" AS ", 1)[1] for a in select]
+    level_cols = [_q(f"level_{i}") for i in range(len(levels))]
+    used = [g for g in group_alias if f"{_q(group_alias[g])}" in keys]
+    group_cols = [_q(group_alias[g]) for g in used]
+    flags = level_cols + group_cols  # the columns of GROUPING(...), most significant first
+    bit = {column: 1 << (len(flags) - 1 - i) for i, column in enumerate(flags)}
+    cell = ["vintage", *level_cols, _q(_PERIOD), *group_cols, "gid__"]
+    value = f"CAST(r0.{_q(spec.value or '')} AS DOUBLE)"
+    z = float(NormalDist().inv_cdf(0.5 + confidence / 2))
+
+    def same(a: str, b: str, columns: Sequence[str]) -> str:
+        return " AND ".join(f"{a}.{c} IS NOT DISTINCT FROM {b}.{c}" for c in columns)
+
+    ctes = [
+        f"{p}_x AS MATERIALIZED (\n  SELECT\n    "
+        + ",\n    ".join(
+            [*select, f"{value} AS x__"]
+            + [
+                f"CAST(FLOOR((RANK() OVER (ORDER BY {value}) - 1) * {MEDIAN_BUCKETS}.0 "
+                f"/ COUNT(*) OVER ()) AS BIGINT) AS b__"
+            ]
+        )
+        + f"\n  FROM {source}\n)",
+        f"{p}_fine AS MATERIALIZED (\n  SELECT {', '.join(keys)}, b__, COUNT(*) AS c__\n"
+        f"  FROM {p}_x\n  GROUP BY {', '.join(keys)}, b__\n)",
+    ]
+    sets = []
+    for level in range(len(levels)):
+        for combination in group_sets:
+            columns = ["l.vintage", f"l.{level_cols[level]}", f"f.{_q(_PERIOD)}", "f.b__"]
+            columns += [f"f.{_q(group_alias[g])}" for g in combination]
+            sets.append("(" + ", ".join(columns) + ")")
+    on_lookup = f"CAST(f.{_q(_AREA)} AS VARCHAR) = l.source_code"
+    grouping = ", ".join([f"l.{c}" for c in level_cols] + [f"f.{c}" for c in group_cols])
+    ctes.append(
+        f"{p}_hist AS (\n  SELECT l.vintage, {', '.join(f'l.{c}' for c in level_cols)}, "
+        f"f.{_q(_PERIOD)}, {''.join(f'f.{c}, ' for c in group_cols)}"
+        f"GROUPING({grouping}) AS gid__, f.b__, SUM(f.c__) AS c__\n"
+        f"  FROM {p}_fine AS f JOIN {lookup} AS l ON {on_lookup}\n"
+        "  GROUP BY GROUPING SETS (\n    " + ",\n    ".join(sets) + "\n  )\n)"
+    )
+    partition = ", ".join(cell)
+    ctes.append(
+        f"{p}_cum AS (\n  SELECT h.*,\n"
+        f"    CAST(SUM(c__) OVER (PARTITION BY {partition} ORDER BY b__ "
+        "ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS BIGINT) AS upto__,\n"
+        f"    CAST(SUM(c__) OVER (PARTITION BY {partition}) AS BIGINT) AS n__\n"
+        f"  FROM {p}_hist AS h\n)"
+    )
+    n = "n__"
+    rank = (
+        f"NULLIF(COALESCE(mr.r, CASE WHEN {n} > {EXACT_RANKS_UP_TO} THEN CAST(FLOOR("
+        f"{n} / 2.0 - {z!r} * SQRT({n}) / 2.0 + 0.5) AS BIGINT) END), 0)"
+    )
+    ctes.append(
+        f"{p}_ranks AS (\n  SELECT c.*, CAST(c.upto__ - c.c__ AS BIGINT) AS before__,\n"
+        f"    CAST(FLOOR(({n} + 1) / 2.0) AS BIGINT) AS k1__,\n"
+        f"    CAST(CEIL(({n} + 1) / 2.0) AS BIGINT) AS k2__,\n"
+        f"    {rank} AS k3__\n"
+        f"  FROM {p}_cum AS c LEFT JOIN {ranks} AS mr ON mr.n = c.{n}\n)"
+    )
+    wanted = {"q1__": "k1__", "q2__": "k2__", "q3__": "k3__", "q4__": f"{n} - k3__ + 1"}
+    ctes.append(
+        f"{p}_target AS MATERIALIZED (\n  SELECT *, ROW_NUMBER() OVER () AS t__ FROM (\n"
+        f"    SELECT {partition}, b__,\n      "
+        + ",\n      ".join(
+            f"CASE WHEN {k} > before__ AND {k} <= upto__ THEN {k} - before__ END AS {q}"
+            for q, k in wanted.items()
+        )
+        + f"\n    FROM {p}_ranks\n  )\n  WHERE "
+        + " OR ".join(f"{q} IS NOT NULL" for q in wanted)
+        + "\n)"
+    )
+    fine_keys = [k for k in keys if k != _q(_AREA)]
+    ctes.append(
+        f"{p}_finest AS (\n  SELECT DISTINCT {', '.join(f'f.{k}' for k in keys)}, l.vintage, "
+        f"{', '.join(f'l.{c}' for c in level_cols)}\n"
+        f"  FROM {p}_fine AS f JOIN {lookup} AS l ON {on_lookup}\n)"
+    )
+    branches = []
+    for level in range(len(levels)):
+        for combination in group_sets:
+            columns = [_q(group_alias[g]) for g in combination]
+            gid = sum(bit[c] for c in flags if c not in (level_cols[level], *columns))
+            match = same("t", "a", ["vintage", level_cols[level], _q(_PERIOD), *columns])
+            branches.append(
+                f"  SELECT t.t__, t.b__, {', '.join(f'a.{k}' for k in keys)}\n"
+                f"  FROM {p}_target AS t JOIN {p}_finest AS a ON t.gid__ = {gid} AND {match}"
+            )
+    ctes.append(f"{p}_expand AS (\n" + "\n  UNION ALL\n".join(branches) + "\n)")
+    match = f"x.b__ = e.b__ AND x.{_q(_AREA)} = e.{_q(_AREA)} AND " + same("x", "e", fine_keys)
+    ctes.append(
+        f"{p}_pick AS (\n  SELECT e.t__, x.x__, "
+        "ROW_NUMBER() OVER (PARTITION BY e.t__ ORDER BY x.x__) AS rn__\n"
+        f"  FROM {p}_x AS x JOIN {p}_expand AS e ON {match}\n)"
+    )
+    ctes.append(
+        f"{p}_values AS (\n  SELECT {', '.join(f't.{c}' for c in cell)},\n    "
+        + ",\n    ".join(
+            f"MAX(CASE WHEN s.rn__ = t.{q} THEN s.x__ END) AS v{i}__"
+            for i, q in enumerate(wanted, start=1)
+        )
+        + f"\n  FROM {p}_pick AS s JOIN {p}_target AS t ON s.t__ = t.t__\n"
+        f"  WHERE s.rn__ IN ({', '.join(f't.{q}' for q in wanted)})\n"
+        f"  GROUP BY {', '.join(f't.{c}' for c in cell)}\n)"
+    )
+
+    def grouped(column: str) -> str:
+        return f"(gid__ // {bit[column]}) % 2 = 0"
+
+    level_case = " ".join(
+        f"WHEN {grouped(c)} THEN {_literal(levels[i])}" for i, c in enumerate(level_cols)
+    )
+    area_case = " ".join(f"WHEN {grouped(c)} THEN {c}" for c in level_cols)
+    if used:
+        parts = ", ".join(
+            f"CASE WHEN {grouped(_q(group_alias[g]))} THEN {_literal(g + '=')} || "
+            f"COALESCE(CAST({_q(group_alias[g])} AS VARCHAR), '(missing)') END"
+            for g in used
+        )
+        group_key = f"CONCAT_WS(';', {parts})"
+    else:
+        group_key = "''"
+    ctes.append(
+        f"{p} AS (\n  SELECT vintage, CASE {level_case} END AS level,\n"
+        f"    CASE {area_case} END AS area_code,\n    {group_key} AS group_key,\n"
+        f"    {_q(_PERIOD)} AS period,\n"
+        f"    (v1__ + v2__) / 2 AS {_q(spec.id + '__median')},\n"
+        f"    v3__ AS {_q(spec.id + '__lower')},\n    v4__ AS {_q(spec.id + '__upper')}\n"
+        f"  FROM {p}_values\n)"
+    )
+    return ctes
+
+
 def compile_sql(
     specs: Sequence[IndicatorSpec],
     *,
@@ -319,8 +488,10 @@ def compile_sql(
 
     ctes = [cells, base, rolled]
     medians = [s for s in specs if s.measure == "median"]
+    final = ["r.*"]
     final_from = "rolled AS r"
-    if medians:
+    period_where = where.replace(_q(layout.period), f"r0.{_q(layout.period)}")
+    if medians and dialect == "standard":
         raw_keys = [f"r0.{k}" for k in raw_keys]
         raw_select = ",\n    ".join(
             [f"{k} AS {_q(a)}" for k, a in zip(raw_keys, key_aliases, strict=True)]
@@ -332,8 +503,7 @@ def compile_sql(
         )
         # Only records in some median's population are read into the quantile states.
         wanted = " OR ".join(f"({_population(s, layout, 'r0')})" for s in medians)
-        raw_where = where.replace(_q(layout.period), f"r0.{_q(layout.period)}")
-        raw_where = f"{raw_where} AND ({wanted})" if raw_where else f"\n  WHERE {wanted}"
+        raw_where = f"{period_where} AND ({wanted})" if period_where else f"\n  WHERE {wanted}"
         # When every median has the same population the WHERE clause above already selects
         # it, and the (slower) FILTER clause is left out.
         shared = len({_population(s, layout) for s in medians}) == 1
@@ -345,55 +515,48 @@ def compile_sql(
         join = f"\n  FROM raw AS b JOIN {lookup} AS l ON CAST(b.{_AREA} AS VARCHAR) = l.source_code"
         grouping = f"\n  GROUP BY {_grouping_sets(len(levels), group_sets, group_alias)}\n)"
         key = _cell_key(levels, used_groups, group_alias, "b", raw=True)
-        if dialect == "standard":
-            columns = key + [
-                f"PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY b.{_q(s.id + '__x')}){only(s)}"
-                f" AS {_q(s.id + '__median')}, NULL AS {_q(s.id + '__lower')}, "
-                f"NULL AS {_q(s.id + '__upper')}"
-                for s in medians
-            ]
-            ctes.append("medians AS (\n  SELECT\n    " + ",\n    ".join(columns) + join + grouping)
-        else:
-            columns = key + [
-                f"LIST_SORT(LIST(b.{_q(s.id + '__x')}){only(s)}) AS {_q(s.id + '__values')}"
-                for s in medians
-            ]
-            ctes.append(
-                "median_lists AS (\n  SELECT\n    " + ",\n    ".join(columns) + join + grouping
-            )
-            z = float(NormalDist().inv_cdf(0.5 + confidence / 2))
-            picks = ["ml.vintage", "ml.level", "ml.area_code", "ml.group_key", "ml.period"]
-            joins = []
-            for i, spec in enumerate(medians):
-                v = f"ml.{_q(spec.id + '__values')}"
-                n = f"LEN({v})"
-                rank = (
-                    f"NULLIF(COALESCE(mr{i}.r, CASE WHEN {n} > {EXACT_RANKS_UP_TO} THEN CAST(FLOOR("
-                    f"{n} / 2.0 - {z!r} * SQRT({n}) / 2.0 + 0.5) AS BIGINT) END), 0)"
-                )
-                picks.append(
-                    f"CASE WHEN {n} > 0 THEN ({v}[CAST(FLOOR(({n} + 1) / 2.0) AS BIGINT)] + "
-                    f"{v}[CAST(CEIL(({n} + 1) / 2.0) AS BIGINT)]) / 2 END AS {_q(spec.id + '__median')}"
-                )
-                picks.append(f"{v}[{rank}] AS {_q(spec.id + '__lower')}")
-                picks.append(f"{v}[{n} - {rank} + 1] AS {_q(spec.id + '__upper')}")
-                joins.append(f"LEFT JOIN {ranks} AS mr{i} ON mr{i}.n = {n}")
-            ctes.append(
-                "medians AS (\n  SELECT\n    "
-                + ",\n    ".join(picks)
-                + "\n  FROM median_lists AS ml\n  "
-                + "\n  ".join(joins)
-                + "\n)"
-            )
-        final_from = (
-            "rolled AS r LEFT JOIN medians AS m ON r.vintage = m.vintage AND r.level = m.level "
+        columns = key + [
+            f"PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY b.{_q(s.id + '__x')}){only(s)}"
+            f" AS {_q(s.id + '__median')}, NULL AS {_q(s.id + '__lower')}, "
+            f"NULL AS {_q(s.id + '__upper')}"
+            for s in medians
+        ]
+        ctes.append("medians AS (\n  SELECT\n    " + ",\n    ".join(columns) + join + grouping)
+        final_from += (
+            " LEFT JOIN medians AS m ON r.vintage = m.vintage AND r.level = m.level "
             "AND r.area_code = m.area_code AND r.group_key = m.group_key AND r.period = m.period"
         )
+        final += [
+            f"m.{_q(s.id + '__' + part)}" for s in medians for part in ("median", "lower", "upper")
+        ]
+    elif medians:
+        for i, spec in enumerate(medians):
+            population = _population(spec, layout, "r0")
+            ctes += _median_ctes(
+                f"med{i}",
+                spec,
+                levels=levels,
+                group_sets=group_sets,
+                group_alias=group_alias,
+                select=[f"r0.{k} AS {_q(a)}" for k, a in zip(raw_keys, key_aliases, strict=True)],
+                source=f"{records} AS r0"
+                + (
+                    f"{period_where} AND ({population})"
+                    if period_where
+                    else f"\n  WHERE {population}"
+                ),
+                lookup=lookup,
+                ranks=ranks,
+                confidence=confidence,
+            )
+            m = f"m{i}"
+            final_from += (
+                f" LEFT JOIN med{i} AS {m} ON r.vintage = {m}.vintage AND r.level = {m}.level "
+                f"AND r.area_code = {m}.area_code AND r.group_key = {m}.group_key "
+                f"AND r.period = {m}.period"
+            )
+            final += [f"{m}.{_q(spec.id + '__' + part)}" for part in ("median", "lower", "upper")]
 
-    final = ["r.*"]
-    final += [
-        f"m.{_q(s.id + '__' + part)}" for s in medians for part in ("median", "lower", "upper")
-    ]
     return (
         "WITH\n"
         + ",\n".join(ctes)
