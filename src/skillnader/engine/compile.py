@@ -187,12 +187,12 @@ def _base_aggregates(spec: IndicatorSpec, layout: RecordLayout) -> list[str]:
     return out
 
 
-def _grouping_sets(levels: int, group_sets, group_alias) -> str:
+def _grouping_sets(levels: int, group_sets, group_alias, source: str = "b") -> str:
     sets = []
     for level in range(levels):
         for combination in group_sets:
-            columns = ["l.vintage", f"l.{_q(f'level_{level}')}", f"b.{_PERIOD}"]
-            columns += [f"b.{_q(group_alias[name])}" for name in combination]
+            columns = ["l.vintage", f"l.{_q(f'level_{level}')}", f"{source}.{_PERIOD}"]
+            columns += [f"{source}.{_q(group_alias[name])}" for name in combination]
             sets.append("(" + ", ".join(columns) + ")")
     return "GROUPING SETS (\n    " + ",\n    ".join(sets) + "\n  )"
 
@@ -231,168 +231,191 @@ def _cell_key(
     ]
 
 
+def _bucket_case(x: str, low: int, high: int) -> str:
+    """Nested CASE giving the number of bounds ``q1 … q{B-1}`` that ``x`` reaches (binary search)."""
+    if low == high:
+        return str(low)
+    middle = (low + high + 1) // 2
+    above = _bucket_case(x, middle, high)
+    below = _bucket_case(x, low, middle - 1)
+    return f"CASE WHEN {x} >= q{middle} THEN {above} ELSE {below} END"
+
+
 def _median_ctes(
     name: str,
     spec: IndicatorSpec,
     *,
     levels: Sequence[str],
     group_sets: Sequence[tuple[str, ...]],
+    used_groups: Sequence[str],
     group_alias: dict[str, str],
-    select: Sequence[str],
-    source: str,
+    keys: Sequence[tuple[str, str]],
+    records: str,
+    condition: str,
+    cells: str,
     lookup: str,
     ranks: str,
     confidence: float,
 ) -> list[str]:
     """Common table expressions for one median with its order-statistic interval.
 
-    The last one, ``name``, has the cell key (``vintage, level, area_code, group_key, period``)
-    and ``<id>__median``, ``<id>__lower``, ``<id>__upper``. Selecting order statistics cell by
-    cell over every grouping set would sort every record once per grouping set; instead:
+    ``keys`` pairs the records' finest key columns (area, period, groups) with their aliases in
+    ``cells``, the records' finest cells (finest area × period × group columns) from the first
+    stage; ``condition`` selects the median's population from ``records`` (alias ``r0``). The last
+    expression, ``name``, has the cell key (``vintage, level, area_code, group_key, period``)
+    and ``<id>__median``, ``<id>__lower``, ``<id>__upper``.
 
-    1. the median's population is ranked once by value and cut into :data:`MEDIAN_BUCKETS`
-       buckets of consecutive ranks (ties share a rank, so a bucket never splits a value);
-    2. the records are counted per finest cell (finest area × period × group columns) and
-       bucket, and those counts are rolled up to every cell with ``GROUPING SETS``, as the
-       decomposable aggregates are;
-    3. cumulative counts over the buckets give each cell's ``n``, the ranks wanted (the two
-       middle ones, ``r`` and ``n - r + 1``) and the bucket holding each rank;
-    4. only the records of those (cell, bucket) pairs are numbered by value (a window over a
-       few per cent of the records per grouping set) and the wanted ranks are read off.
+    Sorting every cell's values would sort every record once per grouping set. Instead:
 
-    The values picked are the same order statistics as sorting each cell's values completely.
+    1. ``B`` = :data:`MEDIAN_BUCKETS` value buckets are cut at ``B - 1`` approximate quantiles
+       of the whole population (any increasing cut would do: the bounds only steer the work,
+       never the result; equal values always share a bucket);
+    2. per finest cell the records are counted
+       cumulatively by bucket, ``s_j`` = records in buckets ``0 … j``; these counts add up, so
+       they are rolled up to every cell with ``GROUPING SETS`` as the other sums are;
+    3. each cell's ``n`` (``s_{B-1}``), the ranks wanted (the two middle ones, ``r`` and
+       ``n - r + 1``, ``r`` as in :func:`median_ranks`) and, from the cumulative counts, the
+       bucket holding each rank and the rank inside that bucket follow;
+    4. only the records of those (cell, bucket) pairs are numbered by value, and the wanted
+       order statistics are read off.
+
+    The values picked are exactly those of sorting each cell's values completely.
     """
     p = name
-    keys = [a.rsplit(" AS ", 1)[1] for a in select]
+    buckets = MEDIAN_BUCKETS
+    aliases = [alias for _, alias in keys]
+    area = _q(_AREA)
     level_cols = [_q(f"level_{i}") for i in range(len(levels))]
-    used = [g for g in group_alias if f"{_q(group_alias[g])}" in keys]
-    group_cols = [_q(group_alias[g]) for g in used]
-    flags = level_cols + group_cols  # the columns of GROUPING(...), most significant first
+    group_cols = [_q(group_alias[g]) for g in used_groups]
+    flags = level_cols + group_cols  # the arguments of GROUPING(...), most significant first
     bit = {column: 1 << (len(flags) - 1 - i) for i, column in enumerate(flags)}
-    cell = ["vintage", *level_cols, _q(_PERIOD), *group_cols, "gid__"]
     value = f"CAST(r0.{_q(spec.value or '')} AS DOUBLE)"
     z = float(NormalDist().inv_cdf(0.5 + confidence / 2))
+    cum = [f"s{j}__" for j in range(buckets)]
 
     def same(a: str, b: str, columns: Sequence[str]) -> str:
         return " AND ".join(f"{a}.{c} IS NOT DISTINCT FROM {b}.{c}" for c in columns)
 
+    fractions = ", ".join(repr(j / buckets) for j in range(1, buckets))
+    on_keys = f"r0.{keys[0][0]} = i.{area} AND " + " AND ".join(
+        f"r0.{k} IS NOT DISTINCT FROM i.{a}" for k, a in keys[1:]
+    )
     ctes = [
-        f"{p}_x AS MATERIALIZED (\n  SELECT\n    "
+        # Bucket bounds: approximate quantiles, sorted so that the bucket of a value (binary
+        # search over them) never decreases as the value increases.
+        f"{p}_bounds AS (\n  SELECT "
+        + ", ".join(f"q[{j}] AS q{j}" for j in range(1, buckets))
+        + f"\n  FROM (SELECT LIST_SORT(APPROX_QUANTILE({value}, [{fractions}])) AS q"
+        f"\n    FROM {records} AS r0 WHERE {condition})\n)",
+        # Finest cells of the records (from the first stage) numbered, so that the records of
+        # the median's population carry one integer instead of their key columns.
+        f"{p}_ids AS MATERIALIZED (\n  SELECT {', '.join(aliases)}, ROW_NUMBER() OVER () AS fid__"
+        f"\n  FROM {cells}\n)",
+        f"{p}_x AS MATERIALIZED (\n  SELECT v.fid__, v.x__, "
+        f"{_bucket_case('v.x__', 0, buckets - 1)} AS b__\n  FROM (\n"
+        f"    SELECT i.fid__, {value} AS x__\n"
+        f"    FROM {records} AS r0 JOIN {p}_ids AS i ON {on_keys}\n    WHERE {condition}\n"
+        f"  ) AS v CROSS JOIN {p}_bounds AS qb\n)",
+        f"{p}_fine AS (\n  SELECT fid__,\n    "
         + ",\n    ".join(
-            [*select, f"{value} AS x__"]
-            + [
-                f"CAST(FLOOR((RANK() OVER (ORDER BY {value}) - 1) * {MEDIAN_BUCKETS}.0 "
-                f"/ COUNT(*) OVER ()) AS BIGINT) AS b__"
+            f"SUM(CASE WHEN b__ <= {j} THEN c__ ELSE 0 END) AS {c}" for j, c in enumerate(cum)
+        )
+        + f"\n  FROM (SELECT fid__, b__, COUNT(*) AS c__ FROM {p}_x GROUP BY fid__, b__)"
+        "\n  GROUP BY fid__\n)",
+        f"{p}_cells AS MATERIALIZED (\n  SELECT i.*, l.vintage, "
+        f"{', '.join(f'l.{c}' for c in level_cols)}, {', '.join(f'f.{c}' for c in cum)}\n"
+        f"  FROM {p}_fine AS f JOIN {p}_ids AS i ON f.fid__ = i.fid__\n"
+        f"  JOIN {lookup} AS l ON CAST(i.{area} AS VARCHAR) = l.source_code\n)",
+    ]
+    # The rolled-up cumulative counts of every cell, its key (as in ``rolled``), its raw key
+    # columns and which columns it is grouped on (``gid__``), and a cell number.
+    key = _cell_key(levels, used_groups, group_alias, "l", raw=True)
+    grouping = ", ".join(f"l.{c}" for c in flags)
+    ctes.append(
+        f"{p}_hist AS (\n  SELECT\n    "
+        + ",\n    ".join(
+            [
+                *key,
+                *[f"l.{c} AS {c}" for c in level_cols + group_cols],
+                f"l.{_q(_PERIOD)} AS {_q(_PERIOD)}",
+                f"GROUPING({grouping}) AS gid__",
+                *[f"CAST(SUM(l.{c}) AS BIGINT) AS {c}" for c in cum],
             ]
         )
-        + f"\n  FROM {source}\n)",
-        f"{p}_fine AS MATERIALIZED (\n  SELECT {', '.join(keys)}, b__, COUNT(*) AS c__\n"
-        f"  FROM {p}_x\n  GROUP BY {', '.join(keys)}, b__\n)",
-    ]
-    sets = []
-    for level in range(len(levels)):
-        for combination in group_sets:
-            columns = ["l.vintage", f"l.{level_cols[level]}", f"f.{_q(_PERIOD)}", "f.b__"]
-            columns += [f"f.{_q(group_alias[g])}" for g in combination]
-            sets.append("(" + ", ".join(columns) + ")")
-    on_lookup = f"CAST(f.{_q(_AREA)} AS VARCHAR) = l.source_code"
-    grouping = ", ".join([f"l.{c}" for c in level_cols] + [f"f.{c}" for c in group_cols])
-    ctes.append(
-        f"{p}_hist AS (\n  SELECT l.vintage, {', '.join(f'l.{c}' for c in level_cols)}, "
-        f"f.{_q(_PERIOD)}, {''.join(f'f.{c}, ' for c in group_cols)}"
-        f"GROUPING({grouping}) AS gid__, f.b__, SUM(f.c__) AS c__\n"
-        f"  FROM {p}_fine AS f JOIN {lookup} AS l ON {on_lookup}\n"
-        "  GROUP BY GROUPING SETS (\n    " + ",\n    ".join(sets) + "\n  )\n)"
+        + f"\n  FROM {p}_cells AS l"
+        + f"\n  GROUP BY {_grouping_sets(len(levels), group_sets, group_alias, 'l')}\n)"
     )
-    partition = ", ".join(cell)
-    ctes.append(
-        f"{p}_cum AS (\n  SELECT h.*,\n"
-        f"    CAST(SUM(c__) OVER (PARTITION BY {partition} ORDER BY b__ "
-        "ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS BIGINT) AS upto__,\n"
-        f"    CAST(SUM(c__) OVER (PARTITION BY {partition}) AS BIGINT) AS n__\n"
-        f"  FROM {p}_hist AS h\n)"
-    )
-    n = "n__"
+    n = cum[-1]
     rank = (
         f"NULLIF(COALESCE(mr.r, CASE WHEN {n} > {EXACT_RANKS_UP_TO} THEN CAST(FLOOR("
         f"{n} / 2.0 - {z!r} * SQRT({n}) / 2.0 + 0.5) AS BIGINT) END), 0)"
     )
     ctes.append(
-        f"{p}_ranks AS (\n  SELECT c.*, CAST(c.upto__ - c.c__ AS BIGINT) AS before__,\n"
+        f"{p}_ranks AS (\n  SELECT h.*, ROW_NUMBER() OVER () AS cid__,\n"
         f"    CAST(FLOOR(({n} + 1) / 2.0) AS BIGINT) AS k1__,\n"
         f"    CAST(CEIL(({n} + 1) / 2.0) AS BIGINT) AS k2__,\n"
-        f"    {rank} AS k3__\n"
-        f"  FROM {p}_cum AS c LEFT JOIN {ranks} AS mr ON mr.n = c.{n}\n)"
+        f"    {rank} AS k3__,\n"
+        f"    LIST_VALUE(0, {', '.join(cum[:-1])}) AS before__\n"
+        f"  FROM {p}_hist AS h LEFT JOIN {ranks} AS mr ON mr.n = h.{n}\n)"
     )
-    wanted = {"q1__": "k1__", "q2__": "k2__", "q3__": "k3__", "q4__": f"{n} - k3__ + 1"}
+    wanted = {1: "k1__", 2: "k2__", 3: "k3__", 4: f"{n} - k3__ + 1"}
+
+    def bucket_of(k: str) -> str:
+        return " + ".join(f"CAST({c} < {k} AS INTEGER)" for c in cum[:-1])
+
     ctes.append(
-        f"{p}_target AS MATERIALIZED (\n  SELECT *, ROW_NUMBER() OVER () AS t__ FROM (\n"
-        f"    SELECT {partition}, b__,\n      "
-        + ",\n      ".join(
-            f"CASE WHEN {k} > before__ AND {k} <= upto__ THEN {k} - before__ END AS {q}"
-            for q, k in wanted.items()
+        f"{p}_loc AS MATERIALIZED (\n  SELECT *,\n    "
+        + ",\n    ".join(f"{k} - before__[b{i}__ + 1] AS q{i}__" for i, k in wanted.items())
+        + "\n  FROM (\n    SELECT *,\n      "
+        + ",\n      ".join(f"{bucket_of(k)} AS b{i}__" for i, k in wanted.items())
+        + f"\n    FROM {p}_ranks\n  )\n)"
+    )
+    # (cell, bucket) pairs to read, with the rank wanted inside the bucket for each role.
+    ctes.append(
+        f"{p}_target AS (\n  SELECT cid__, b__, "
+        + ", ".join(f"MAX(q{i}__) AS q{i}__" for i in wanted)
+        + "\n  FROM (\n"
+        + "\n    UNION ALL\n".join(
+            f"    SELECT cid__, b{i}__ AS b__, "
+            + ", ".join(f"{f'q{i}__' if j == i else 'NULL'} AS q{j}__" for j in wanted)
+            + f" FROM {p}_loc WHERE b{i}__ IS NOT NULL"
+            for i in wanted
         )
-        + f"\n    FROM {p}_ranks\n  )\n  WHERE "
-        + " OR ".join(f"{q} IS NOT NULL" for q in wanted)
-        + "\n)"
-    )
-    fine_keys = [k for k in keys if k != _q(_AREA)]
-    ctes.append(
-        f"{p}_finest AS (\n  SELECT DISTINCT {', '.join(f'f.{k}' for k in keys)}, l.vintage, "
-        f"{', '.join(f'l.{c}' for c in level_cols)}\n"
-        f"  FROM {p}_fine AS f JOIN {lookup} AS l ON {on_lookup}\n)"
+        + "\n  )\n  GROUP BY cid__, b__\n)"
     )
     branches = []
     for level in range(len(levels)):
         for combination in group_sets:
             columns = [_q(group_alias[g]) for g in combination]
             gid = sum(bit[c] for c in flags if c not in (level_cols[level], *columns))
-            match = same("t", "a", ["vintage", level_cols[level], _q(_PERIOD), *columns])
+            match = same("h", "c", ["vintage", level_cols[level], _q(_PERIOD), *columns])
             branches.append(
-                f"  SELECT t.t__, t.b__, {', '.join(f'a.{k}' for k in keys)}\n"
-                f"  FROM {p}_target AS t JOIN {p}_finest AS a ON t.gid__ = {gid} AND {match}"
+                f"  SELECT h.cid__, c.fid__\n"
+                f"  FROM {p}_loc AS h JOIN {p}_cells AS c ON h.gid__ = {gid} AND {match}"
             )
-    ctes.append(f"{p}_expand AS (\n" + "\n  UNION ALL\n".join(branches) + "\n)")
-    match = f"x.b__ = e.b__ AND x.{_q(_AREA)} = e.{_q(_AREA)} AND " + same("x", "e", fine_keys)
+    ctes.append(f"{p}_member AS (\n" + "\n  UNION ALL\n".join(branches) + "\n)")
     ctes.append(
-        f"{p}_pick AS (\n  SELECT e.t__, x.x__, "
-        "ROW_NUMBER() OVER (PARTITION BY e.t__ ORDER BY x.x__) AS rn__\n"
-        f"  FROM {p}_x AS x JOIN {p}_expand AS e ON {match}\n)"
+        f"{p}_expand AS MATERIALIZED (\n  SELECT t.*, m.fid__\n"
+        f"  FROM {p}_target AS t JOIN {p}_member AS m ON t.cid__ = m.cid__\n)"
+    )
+    match = "x.fid__ = e.fid__ AND x.b__ = e.b__"
+    qs = ", ".join(f"e.q{i}__" for i in wanted)
+    ctes.append(
+        f"{p}_pick AS (\n  SELECT * FROM (\n    SELECT e.cid__, {qs}, x.x__,\n"
+        "      ROW_NUMBER() OVER (PARTITION BY e.cid__, e.b__ ORDER BY x.x__) AS rn__\n"
+        f"    FROM {p}_x AS x JOIN {p}_expand AS e ON {match}\n  )\n"
+        f"  WHERE rn__ IN ({', '.join(f'q{i}__' for i in wanted)})\n)"
     )
     ctes.append(
-        f"{p}_values AS (\n  SELECT {', '.join(f't.{c}' for c in cell)},\n    "
-        + ",\n    ".join(
-            f"MAX(CASE WHEN s.rn__ = t.{q} THEN s.x__ END) AS v{i}__"
-            for i, q in enumerate(wanted, start=1)
-        )
-        + f"\n  FROM {p}_pick AS s JOIN {p}_target AS t ON s.t__ = t.t__\n"
-        f"  WHERE s.rn__ IN ({', '.join(f't.{q}' for q in wanted)})\n"
-        f"  GROUP BY {', '.join(f't.{c}' for c in cell)}\n)"
+        f"{p}_values AS (\n  SELECT cid__,\n    "
+        + ",\n    ".join(f"MAX(CASE WHEN rn__ = q{i}__ THEN x__ END) AS v{i}__" for i in wanted)
+        + f"\n  FROM {p}_pick\n  GROUP BY cid__\n)"
     )
-
-    def grouped(column: str) -> str:
-        return f"(gid__ // {bit[column]}) % 2 = 0"
-
-    level_case = " ".join(
-        f"WHEN {grouped(c)} THEN {_literal(levels[i])}" for i, c in enumerate(level_cols)
-    )
-    area_case = " ".join(f"WHEN {grouped(c)} THEN {c}" for c in level_cols)
-    if used:
-        parts = ", ".join(
-            f"CASE WHEN {grouped(_q(group_alias[g]))} THEN {_literal(g + '=')} || "
-            f"COALESCE(CAST({_q(group_alias[g])} AS VARCHAR), '(missing)') END"
-            for g in used
-        )
-        group_key = f"CONCAT_WS(';', {parts})"
-    else:
-        group_key = "''"
     ctes.append(
-        f"{p} AS (\n  SELECT vintage, CASE {level_case} END AS level,\n"
-        f"    CASE {area_case} END AS area_code,\n    {group_key} AS group_key,\n"
-        f"    {_q(_PERIOD)} AS period,\n"
-        f"    (v1__ + v2__) / 2 AS {_q(spec.id + '__median')},\n"
-        f"    v3__ AS {_q(spec.id + '__lower')},\n    v4__ AS {_q(spec.id + '__upper')}\n"
-        f"  FROM {p}_values\n)"
+        f"{p} AS (\n  SELECT h.vintage, h.level, h.area_code, h.group_key, h.period,\n"
+        f"    (v.v1__ + v.v2__) / 2 AS {_q(spec.id + '__median')},\n"
+        f"    v.v3__ AS {_q(spec.id + '__lower')},\n    v.v4__ AS {_q(spec.id + '__upper')}\n"
+        f"  FROM {p}_loc AS h JOIN {p}_values AS v ON h.cid__ = v.cid__\n)"
     )
     return ctes
 
@@ -451,8 +474,12 @@ def compile_sql(
     cells_select = ",\n    ".join(
         [f"{k} AS {_q(a)}" for k, a in zip(raw_keys, key_aliases, strict=True)] + aggregates
     )
+    # The median stage numbers these cells too: computed once.
+    materialized = (
+        "MATERIALIZED " if dialect == "duckdb" and any(s.measure == "median" for s in specs) else ""
+    )
     cells = (
-        f"cells AS (\n  SELECT\n    {cells_select}\n  FROM {records}{where}\n"
+        f"cells AS {materialized}(\n  SELECT\n    {cells_select}\n  FROM {records}{where}\n"
         f"  GROUP BY {', '.join(raw_keys)}\n)"
     )
     base_select = ",\n    ".join(
@@ -491,6 +518,7 @@ def compile_sql(
     final = ["r.*"]
     final_from = "rolled AS r"
     period_where = where.replace(_q(layout.period), f"r0.{_q(layout.period)}")
+    period_condition = period_where.replace("\n  WHERE ", "")
     if medians and dialect == "standard":
         raw_keys = [f"r0.{k}" for k in raw_keys]
         raw_select = ",\n    ".join(
@@ -537,14 +565,12 @@ def compile_sql(
                 spec,
                 levels=levels,
                 group_sets=group_sets,
+                used_groups=used_groups,
                 group_alias=group_alias,
-                select=[f"r0.{k} AS {_q(a)}" for k, a in zip(raw_keys, key_aliases, strict=True)],
-                source=f"{records} AS r0"
-                + (
-                    f"{period_where} AND ({population})"
-                    if period_where
-                    else f"\n  WHERE {population}"
-                ),
+                keys=[(k, _q(a)) for k, a in zip(raw_keys, key_aliases, strict=True)],
+                records=records,
+                cells="cells",
+                condition=f"{period_condition} AND ({population})" if period_where else population,
                 lookup=lookup,
                 ranks=ranks,
                 confidence=confidence,
