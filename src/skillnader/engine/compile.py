@@ -3,17 +3,21 @@
 With ``dialect="standard"`` the statement is portable SQL (common table expressions, ``FILTER``
 clauses, ``GROUPING SETS`` and ``GROUPING()`` from SQL:2003, ``PERCENTILE_CONT … WITHIN GROUP``
 for medians, ``CONCAT_WS`` for the group key) so that it can run on another engine later; the
-default ``"duckdb"`` differs only for medians, whose interval needs order statistics that standard
-SQL cannot pick per group (it uses ``LIST``/``LIST_SORT``). It reads two relations, the
+default ``"duckdb"`` differs only for medians, whose interval needs order statistics at ranks that
+depend on each cell's size (it uses window functions, ``MATERIALIZED`` common table expressions,
+``QUANTILE_DISC`` over a ``USING SAMPLE`` and ``LIST_VALUE``). It reads two relations, the
 person-level ``records`` and the flat ``area_lookup`` of
 :class:`~skillnader.engine.hierarchy.AreaHierarchy` (plus ``median_ranks`` for medians).
 
 Sums, counts and sums of squares are decomposable, so they are aggregated in two steps: first
 every record is reduced to its cell of finest area × period × all group columns (one scan of the
 records), then those few thousand cells are joined to the hierarchy and rolled up to every
-requested level × group combination with ``GROUPING SETS``. Medians are not decomposable and are
-computed from the records (only those in a median's population) with the same grouping sets,
-and joined on the cell key.
+requested level × group combination with ``GROUPING SETS``. Medians are not decomposable; with
+``"duckdb"`` their records are counted per finest cell and value bucket, those cumulative counts
+are rolled up the same way to find in which bucket each wanted order statistic of a cell lies,
+and only those buckets' records are ranked (see :func:`_median_ctes`); with ``"standard"`` they
+are computed from the records with the same grouping sets. Either way they are joined on the
+cell key.
 
 The output has one row per vintage × level × area × group × period and, per indicator, the
 columns ``<id>__num``, ``<id>__den`` (and the unweighted ``__num_n``/``__den_n``, ``__w2`` of
@@ -267,8 +271,8 @@ def _median_ctes(
 
     Sorting every cell's values would sort every record once per grouping set. Instead:
 
-    1. ``B`` = :data:`MEDIAN_BUCKETS` value buckets are cut at ``B - 1`` approximate quantiles
-       of the whole population (any increasing cut would do: the bounds only steer the work,
+    1. ``B`` = :data:`MEDIAN_BUCKETS` value buckets are cut at ``B - 1`` quantiles of a 1 %
+       sample of the population (any increasing cut would do: the bounds only steer the work,
        never the result; equal values always share a bucket);
     2. per finest cell the records are counted
        cumulatively by bucket, ``s_j`` = records in buckets ``0 … j``; these counts add up, so
@@ -301,12 +305,14 @@ def _median_ctes(
         f"r0.{k} IS NOT DISTINCT FROM i.{a}" for k, a in keys[1:]
     )
     ctes = [
-        # Bucket bounds: approximate quantiles, sorted so that the bucket of a value (binary
-        # search over them) never decreases as the value increases.
+        # Bucket bounds: quantiles of a 1 % sample, sorted so that the bucket of a value (binary
+        # search over them) never decreases as the value increases. (An empty sample gives no
+        # bounds: every value is then in bucket 0, still exact.)
         f"{p}_bounds AS (\n  SELECT "
         + ", ".join(f"q[{j}] AS q{j}" for j in range(1, buckets))
-        + f"\n  FROM (SELECT LIST_SORT(APPROX_QUANTILE({value}, [{fractions}])) AS q"
-        f"\n    FROM {records} AS r0 WHERE {condition})\n)",
+        + f"\n  FROM (\n    SELECT LIST_SORT(QUANTILE_DISC(x__, [{fractions}])) AS q"
+        f"\n    FROM (SELECT {value} AS x__ FROM {records} AS r0 WHERE {condition})"
+        "\n    USING SAMPLE bernoulli(1 PERCENT) REPEATABLE (2026)\n  )\n)",
         # Finest cells of the records (from the first stage) numbered, so that the records of
         # the median's population carry one integer instead of their key columns.
         f"{p}_ids AS MATERIALIZED (\n  SELECT {', '.join(aliases)}, ROW_NUMBER() OVER () AS fid__"
@@ -443,9 +449,10 @@ def compile_sql(
     exact integers.
 
     ``dialect="standard"`` writes medians with ``PERCENTILE_CONT`` and no interval. With
-    ``"duckdb"`` (the default) each median cell's values are collected as a sorted list, so
-    that the median and the order statistics of its distribution-free interval (Conover 1999,
-    section 3.2; as :func:`skillnader.stats.intervals.median_ci`) can be read from it; the lower
+    ``"duckdb"`` (the default) each cell's median and the order statistics of its
+    distribution-free interval (Conover 1999, section 3.2; as
+    :func:`skillnader.stats.intervals.median_ci`) are picked exactly, without sorting each
+    cell's values (see :func:`_median_ctes`); the lower
     rank ``r`` for cells of up to :data:`EXACT_RANKS_UP_TO` values comes from the relation
     ``ranks`` (``n, r``, exact binomial ranks for ``confidence``, see :func:`median_ranks`),
     above that from the normal approximation ``floor(n/2 - z sqrt(n)/2 + 1/2)``.

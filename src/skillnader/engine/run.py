@@ -376,8 +376,7 @@ def compute(
     (Conover 1999, section 3.2; exact binomial ranks up to 20,000 values, normal approximation
     above). Suppression: see :func:`observations_from_wide` (``disclosure_control``,
     ``suppress_zeros``); by default the primary rule of :mod:`skillnader.stats.disclosure`.
-    ``dialect="standard"`` runs the portable SQL: medians then come without an interval, and are
-    cheaper (no per-cell sorted lists).
+    ``dialect="standard"`` runs the portable SQL: medians then come without an interval.
     """
     if connection is None:
         connection = duckdb.connect()
