@@ -559,7 +559,8 @@ def compile_sql(
         ctes.append("medians AS (\n  SELECT\n    " + ",\n    ".join(columns) + join + grouping)
         final_from += (
             " LEFT JOIN medians AS m ON r.vintage = m.vintage AND r.level = m.level "
-            "AND r.area_code = m.area_code AND r.group_key = m.group_key AND r.period = m.period"
+            "AND r.area_code = m.area_code AND r.group_key = m.group_key "
+            "AND r.period IS NOT DISTINCT FROM m.period"
         )
         final += [
             f"m.{_q(s.id + '__' + part)}" for s in medians for part in ("median", "lower", "upper")
@@ -586,7 +587,7 @@ def compile_sql(
             final_from += (
                 f" LEFT JOIN med{i} AS {m} ON r.vintage = {m}.vintage AND r.level = {m}.level "
                 f"AND r.area_code = {m}.area_code AND r.group_key = {m}.group_key "
-                f"AND r.period = {m}.period"
+                f"AND r.period IS NOT DISTINCT FROM {m}.period"
             )
             final += [f"{m}.{_q(spec.id + '__' + part)}" for part in ("median", "lower", "upper")]
 
