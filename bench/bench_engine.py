@@ -426,6 +426,19 @@ def main() -> None:
                     f" peak {r['peak_bytes'] / 2**30:.2f} GiB"
                 )
                 spath.unlink()
+    e = results.get("engine")
+    if e is not None and "pandas" in results:
+        o = results["pandas"]
+        print(
+            f"pandas / engine: {o['seconds'] / e['seconds']:.1f}x wall, "
+            f"{o['cpu'] / e['cpu']:.1f}x CPU (target >= 10x)"
+        )
+    if e is not None and "sql" in results:
+        o = results["sql"]
+        print(
+            f"engine / hand-written SQL: {e['seconds'] / o['seconds']:.2f}x wall, "
+            f"{e['cpu'] / o['cpu']:.2f}x CPU (target <= 1.5x)"
+        )
     if args.quick:
         return
     e, s, p = results["engine"], results["sql"], results["pandas"]
