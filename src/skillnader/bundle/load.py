@@ -111,6 +111,7 @@ def load_bundle(force: bool = False, progress: bool = False) -> str:
 
 
 def _write(bundle, specs, hashes, bar) -> None:
+    from skillnader.web.data.bulk import insert_observations
     from skillnader.web.data.models import (
         Area,
         AreaLevel,
@@ -311,46 +312,12 @@ def _write(bundle, specs, hashes, bar) -> None:
             )
         )
         cells[o.file] += 1
-    columns = [
-        "indicator_id",
-        "area_id",
-        "group_id",
-        "period",
-        "year",
-        "value",
-        "lower",
-        "upper",
-        "numerator",
-        "denominator",
-        "status",
-        "suppressed",
-        "provisional",
-        "break_in_series",
-        "published",
-        "note",
-        "release_id",
-    ]
     for i in range(0, len(rows), BATCH * 5):
-        _insert_many(Observation, columns, rows[i : i + BATCH * 5])
+        insert_observations(rows[i : i + BATCH * 5])
         advance(t, len(rows[i : i + BATCH * 5]))
     for key, rel in releases.items():
         rel.cells = cells.get(key, 0)
     Release.objects.bulk_update(list(releases.values()), ["cells"])
-
-
-def _insert_many(model, columns: list[str], rows: list[tuple]) -> None:
-    """Plain ``executemany`` INSERT of value tuples.
-
-    ``bulk_create`` builds one statement per ~58 observations on SQLite (999 parameters per
-    statement) and instantiates a model object per row, which made loading the bundle take
-    minutes on a busy machine; rows here are already validated by the builder, and the database
-    constraints (unique cell, suppressed cells without numbers) still apply.
-    """
-    from django.db import connection
-
-    cols = ", ".join(connection.ops.quote_name(c) for c in columns)
-    marks = ", ".join(["%s"] * len(columns))
-    _execute_many(f"INSERT INTO {_table(model)} ({cols}) VALUES ({marks})", rows)
 
 
 def _table(model) -> str:

@@ -49,6 +49,7 @@ from skillnader.errors import (
 )
 from skillnader.readers.base import Cube
 from skillnader.web.data import models as m
+from skillnader.web.data.bulk import insert_observations
 
 TOTAL = "total"
 _YEAR = re.compile(r"^(\d{4})")
@@ -939,47 +940,10 @@ def write_batches(
 
 
 _FIELDS = ("value", "lower", "upper", "numerator", "denominator", "status", "suppressed")
-_INSERT_COLUMNS = (
-    "indicator_id",
-    "area_id",
-    "group_id",
-    "period",
-    "year",
-    "value",
-    "lower",
-    "upper",
-    "numerator",
-    "denominator",
-    "status",
-    "suppressed",
-    "provisional",
-    "break_in_series",
-    "published",
-    "note",
-    "release_id",
-)
 
 
 def _num(x):
     return None if x is None else float(x)
-
-
-def _insert_observations(rows: list[tuple]) -> None:
-    """One prepared INSERT executed for every row.
-
-    ``bulk_create`` builds a model object per row and, on SQLite, a new statement per ~50 rows;
-    the rows here are validated already, and the database's own constraints (one cell per
-    indicator × area × group × period, no numbers on suppressed cells) still apply.
-    """
-    if not rows:
-        return
-    from django.db import connection
-
-    table = connection.ops.quote_name(m.Observation._meta.db_table)
-    cols = ", ".join(connection.ops.quote_name(c) for c in _INSERT_COLUMNS)
-    marks = ", ".join(["%s"] * len(_INSERT_COLUMNS))
-    with connection.cursor() as cur:
-        cur.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", rows)
 
 
 def _write_batch(batch, res, release, result, had_data, path) -> None:
@@ -1084,7 +1048,7 @@ def _write_batch(batch, res, release, result, had_data, path) -> None:
             setattr(old, k, v)
         old.release = release
         to_update.append(old)
-    _insert_observations(to_create)
+    insert_observations(to_create)
     if to_update:
         m.Observation.objects.bulk_update(to_update, [*_FIELDS, "release"], batch_size=2000)
     result.created += len(to_create)
@@ -1323,7 +1287,7 @@ def _write_frame(batch: _FrameBatch, res, release, result, had_data, path) -> No
 
     try:
         with transaction.atomic():
-            _insert_observations(rows)
+            insert_observations(rows)
     except IntegrityError:
         _raise_repeated_cell(df, release, path)
         raise

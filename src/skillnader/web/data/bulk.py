@@ -1,0 +1,48 @@
+"""Plain ``executemany`` INSERT of observation rows, shared by the importer and the bundle loader.
+
+``bulk_create`` instantiates a model object per row and, on SQLite, sends one statement per ~58
+observations (999 parameters per statement). The rows given here are validated already; the
+database's own constraints (one cell per indicator × area × group × period, no numbers on a
+suppressed cell) still apply.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+#: The order of the values in every row passed to :func:`insert_observations`.
+OBSERVATION_COLUMNS = (
+    "indicator_id",
+    "area_id",
+    "group_id",
+    "period",
+    "year",
+    "value",
+    "lower",
+    "upper",
+    "numerator",
+    "denominator",
+    "status",
+    "suppressed",
+    "provisional",
+    "break_in_series",
+    "published",
+    "note",
+    "release_id",
+)
+
+
+def insert_observations(rows: Sequence[tuple]) -> None:
+    """Insert ``rows`` (tuples in :data:`OBSERVATION_COLUMNS` order) with one prepared statement."""
+    if not rows:
+        return
+    from django.db import connection
+
+    from skillnader.web.data.models import Observation
+
+    quote = connection.ops.quote_name
+    table = quote(Observation._meta.db_table)
+    cols = ", ".join(quote(c) for c in OBSERVATION_COLUMNS)
+    marks = ", ".join(["%s"] * len(OBSERVATION_COLUMNS))
+    with connection.cursor() as cur:
+        cur.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", rows)
