@@ -88,3 +88,27 @@ def test_unknown_level_is_an_error(vocab):
             name_field="sdo_2007_2020",
         )
     assert snapshot() == before
+
+
+def test_reimported_boundaries_replace_cached_maps(
+    vocab, tmp_path, django_capture_on_commit_callbacks
+):
+    from skillnader.web.public import queries
+
+    kwargs = dict(
+        level="sdo", vintage="2007b", code_field="sdo_2007_2020", name_field="sdo_2007_2020"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        import_areas(SDO14, **kwargs)
+    before = {a["code"]: a["geometry"] for a in queries.level_areas("sdo", "2007b")}
+    doc = json.loads(SDO14.read_text(encoding="utf-8"))
+    for f in doc["features"]:
+        if f["properties"]["sdo_2007_2020"] == "Bromma":
+            f["geometry"] = mapping(shape(f["geometry"]).buffer(-0.001))
+    moved = tmp_path / "sdo_moved.geojson"
+    moved.write_text(json.dumps(doc), encoding="utf-8")
+    with django_capture_on_commit_callbacks(execute=True):
+        import_areas(moved, **kwargs)
+    after = {a["code"]: a["geometry"] for a in queries.level_areas("sdo", "2007b")}
+    assert after["Bromma"] != before["Bromma"]
+    assert after["Skärholmen"] == before["Skärholmen"]

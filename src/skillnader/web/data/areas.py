@@ -12,6 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.core.cache import cache
 from django.db import transaction
 
 from skillnader.errors import DuplicateKeyError, MappingError, UnknownAreaError
@@ -140,4 +141,7 @@ def import_areas(
                         source=area, target=parent, defaults={"weight": 1.0, "basis": "contains"}
                     )
         missing = sorted(set(existing) - set(seen))
+        # Names and boundaries are in cached pages, maps and API answers that the data version
+        # does not track: once the new boundaries are visible, every cached answer goes.
+        transaction.on_commit(cache.clear)
     return AreaImportResult(level, vintage, created, updated, missing)

@@ -12,7 +12,9 @@ from __future__ import annotations
 import hashlib
 import logging
 import math
+import threading
 import unicodedata
+from collections import OrderedDict
 from functools import cmp_to_key
 from typing import Any
 
@@ -93,15 +95,42 @@ def last_modified():
     return Release.objects.aggregate(t=Max("imported_at"))["t"]
 
 
-def cached(name: str, *parts: Any, compute):
-    """Return ``compute()`` cached under ``name`` + ``parts`` for the current data version."""
+#: Values kept in this process as they are (see ``cached(local=True)``), newest last.
+_LOCAL: OrderedDict[str, Any] = OrderedDict()
+_LOCAL_SIZE = 32
+_LOCAL_LOCK = threading.Lock()
+
+
+def cached(name: str, *parts: Any, compute, local: bool = False):
+    """Return ``compute()`` cached under ``name`` + ``parts`` for the current data version.
+
+    ``local=True`` also keeps the value in this process (the last ``_LOCAL_SIZE`` of them, each
+    as long as the shared cache holds it), so that large values such as area geometries are not
+    unpickled from the shared cache on every call; such values are shared between requests and
+    must be treated as read-only.
+    """
     # Parts come from URLs: hash them so that any text makes a valid, bounded cache key.
     digest = hashlib.sha256("\x1f".join(str(p) for p in parts).encode()).hexdigest()
     key = f"skillnader:{name}:{data_version()}:{digest}"
+    if local:
+        with _LOCAL_LOCK:
+            value = _LOCAL.get(key)
+        # Valid only while the shared entry is: clearing or expiring the shared cache (an area
+        # import, a test) drops it here too. ``has_key`` reads no value.
+        if value is not None and cache.has_key(key):
+            with _LOCAL_LOCK:
+                if key in _LOCAL:
+                    _LOCAL.move_to_end(key)
+            return value
     value = cache.get(key)
     if value is None:
         value = compute()
         cache.set(key, value, CACHE_SECONDS)
+    if local:
+        with _LOCAL_LOCK:
+            _LOCAL[key] = value
+            while len(_LOCAL) > _LOCAL_SIZE:
+                _LOCAL.popitem(last=False)
     return value
 
 
@@ -213,7 +242,7 @@ def level_areas(level: str, vintage: str) -> list[dict[str, Any]]:
             )
         return out
 
-    return cached("level-areas", level, vintage, compute=compute)
+    return cached("level-areas", level, vintage, compute=compute, local=True)
 
 
 def simplified_geometries(level: str, vintage: str, pixels: int = 300) -> dict[str, Any]:
@@ -247,7 +276,7 @@ def simplified_geometries(level: str, vintage: str, pixels: int = 300) -> dict[s
                 continue
         return out
 
-    return cached("simplified", level, vintage, pixels, compute=compute)
+    return cached("simplified", level, vintage, pixels, compute=compute, local=True)
 
 
 def _round_coords(obj: Any, digits: int) -> Any:
@@ -286,7 +315,7 @@ def neighbours(level: str, vintage: str, code: str) -> list[dict[str, Any]]:
             adj[a["code"]] = sorted(valid[i][0]["code"] for i in hits if valid[i][0] is not a)
         return adj
 
-    adj = cached("adjacency", level, vintage, compute=compute)
+    adj = cached("adjacency", level, vintage, compute=compute, local=True)
     by_code = {a["code"]: a for a in level_areas(level, vintage)}
     return [by_code[c] for c in adj.get(code, []) if c in by_code]
 

@@ -598,6 +598,8 @@ def indicator(request: HttpRequest, indicator_id: str, fmt: str | None = None) -
         }
         bridge = _bridge_note(ind, sel["level"], cov)
         finding = next(iter(queries.findings(ind.id)), None)
+        level_areas = queries.level_areas(sel["level"], sel["vintage"])
+        with_groups = set(queries.group_areas(ind.id, sel["level"], sel["vintage"], sel["year"]))
         suppressed = [r for r in state["rows"] if r["status"] == "suppressed"]
         data.update(
             {
@@ -625,12 +627,7 @@ def indicator(request: HttpRequest, indicator_id: str, fmt: str | None = None) -
                 "trend_codes": state["trend_codes"],
                 "groups": state["groups"],
                 "group_area": state["group_area"],
-                "group_area_options": [
-                    a
-                    for a in queries.level_areas(sel["level"], sel["vintage"])
-                    if a["code"]
-                    in queries.group_areas(ind.id, sel["level"], sel["vintage"], sel["year"])
-                ],
+                "group_area_options": [a for a in level_areas if a["code"] in with_groups],
                 "specs": specs,
                 "colour": state.get("colour"),
                 "options": options,
@@ -644,7 +641,7 @@ def indicator(request: HttpRequest, indicator_id: str, fmt: str | None = None) -
                 "query": q,
                 "level_name": level_names.get(sel["level"], sel["level"]),
                 "vintage_name": _vintage_names(sel["level"]).get(sel["vintage"], sel["vintage"]),
-                "all_areas": queries.level_areas(sel["level"], sel["vintage"]),
+                "all_areas": level_areas,
             }
         )
     page = Page(
