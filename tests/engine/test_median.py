@@ -147,3 +147,57 @@ def test_every_median_cell_equals_sorting_the_cell(
     # Every size class was exercised, and every engine cell with values was checked.
     assert min(sizes) <= 5 and max(sizes) >= largest
     assert len(sizes) == sum(1 for r in engine.values() if r["denominator"])
+
+
+def test_cells_sharing_a_hash_number_fall_back_to_numbering_them(
+    medians, records, hierarchy, monkeypatch
+):
+    from skillnader.engine import compile as compile_module
+
+    # Four numbers for hundreds of finest cells: collisions are certain.
+    monkeypatch.setattr(compile_module, "_CELL_HASH", "hash({}) % 4")
+    specs = parse_specs(
+        {"indicators": [{"id": "m_income", "measure": "median", "value": "income", "threshold": 0}]}
+    )
+    sql = compile_module.compile_sql(
+        specs, layout=LAYOUT, levels=hierarchy.levels, group_sets=GROUP_SETS
+    )
+    assert "% 4" in sql and compile_module.CELL_ID_COLLISION in sql
+    again = compute(
+        records,
+        specs,
+        hierarchy,
+        layout=LAYOUT,
+        group_sets=GROUP_SETS,
+        disclosure_control="none",
+    )
+    expected = medians.filter(pl.col("indicator") == "m_income")
+    assert again.height == expected.height
+    assert again.select("area_code", "group", "period", "value", "lower", "upper").equals(
+        expected.select("area_code", "group", "period", "value", "lower", "upper")
+    )
+
+
+def test_the_collision_check_stops_the_statement(records, hierarchy, monkeypatch):
+    import duckdb
+
+    from skillnader.engine import compile as compile_module
+    from skillnader.engine import run as run_module
+
+    monkeypatch.setattr(compile_module, "_CELL_HASH", "hash({}) % 4")
+    seen = []
+    fetch = run_module._fetch
+
+    def spy(connection, sql):
+        try:
+            return fetch(connection, sql)
+        except duckdb.Error as exc:
+            seen.append(str(exc))
+            raise
+
+    monkeypatch.setattr(run_module, "_fetch", spy)
+    specs = parse_specs(
+        {"indicators": [{"id": "m_income", "measure": "median", "value": "income", "threshold": 0}]}
+    )
+    compute(records, specs, hierarchy, layout=LAYOUT, group_sets=GROUP_SETS)
+    assert len(seen) == 1 and compile_module.CELL_ID_COLLISION in seen[0]

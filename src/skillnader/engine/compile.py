@@ -36,6 +36,7 @@ from statistics import NormalDist
 from skillnader.engine.spec import IndicatorSpec, SpecError
 
 __all__ = [
+    "CELL_ID_COLLISION",
     "EXACT_RANKS_UP_TO",
     "RecordLayout",
     "compile_sql",
@@ -45,6 +46,11 @@ __all__ = [
 ]
 
 EXACT_RANKS_UP_TO = 20_000
+
+#: The message with which a median statement stops when two finest cells share a hash number.
+CELL_ID_COLLISION = "two finest cells share a hash number"
+# How a finest cell's key columns become its number in the median stage (see _median_ctes).
+_CELL_HASH = "hash({})"
 # Buckets of consecutive value ranks used to find a median's order statistics (see
 # _median_ctes).
 MEDIAN_BUCKETS = 64
@@ -260,6 +266,7 @@ def _median_ctes(
     lookup: str,
     ranks: str,
     confidence: float,
+    cell_ids: str = "hash",
 ) -> list[str]:
     """Common table expressions for one median with its order-statistic interval.
 
@@ -284,6 +291,12 @@ def _median_ctes(
        order statistics are read off.
 
     The values picked are exactly those of sorting each cell's values completely.
+
+    Each record finds its finest cell through ``cell_ids``: ``"hash"`` (the default) numbers the
+    cells by a 64-bit hash of their key columns, computed on the records as they are scanned, and
+    the statement stops with :data:`CELL_ID_COLLISION` in the rare case that two cells share a
+    hash (the caller then runs it again with ``"join"``, which numbers the cells one by one and
+    joins the records to them on their key columns).
     """
     p = name
     buckets = MEDIAN_BUCKETS
@@ -313,15 +326,41 @@ def _median_ctes(
         + f"\n  FROM (\n    SELECT LIST_SORT(QUANTILE_DISC(x__, [{fractions}])) AS q"
         f"\n    FROM (SELECT {value} AS x__ FROM {records} AS r0 WHERE {condition})"
         "\n    USING SAMPLE bernoulli(1 PERCENT) REPEATABLE (2026)\n  )\n)",
-        # Finest cells of the records (from the first stage) numbered, so that the records of
-        # the median's population carry one integer instead of their key columns.
-        f"{p}_ids AS MATERIALIZED (\n  SELECT {', '.join(aliases)}, ROW_NUMBER() OVER () AS fid__"
-        f"\n  FROM {cells}\n)",
-        f"{p}_x AS MATERIALIZED (\n  SELECT v.fid__, v.x__, "
-        f"{_bucket_case('v.x__', 0, buckets - 1)} AS b__\n  FROM (\n"
-        f"    SELECT i.fid__, {value} AS x__\n"
-        f"    FROM {records} AS r0 JOIN {p}_ids AS i ON {on_keys}\n    WHERE {condition}\n"
-        f"  ) AS v CROSS JOIN {p}_bounds AS qb\n)",
+    ]
+    if cell_ids == "hash":
+        ctes += [
+            # Finest cells of the records (from the first stage) numbered by a hash of their key,
+            # so that the records of the median's population carry one integer instead of their
+            # key columns, computed as they are read (no join).
+            f"{p}_ids0 AS MATERIALIZED (\n  SELECT {', '.join(aliases)}, "
+            f"{_CELL_HASH.format(', '.join(aliases))} AS fid__\n  FROM {cells}\n)",
+            # Two cells with one number would mix their records: stop instead.
+            f"{p}_ids AS MATERIALIZED (\n  SELECT i.* FROM {p}_ids0 AS i CROSS JOIN (\n"
+            f"    SELECT CASE WHEN COUNT(DISTINCT fid__) <> COUNT(*) THEN "
+            f"error('{CELL_ID_COLLISION}') END AS ok__ FROM {p}_ids0\n  ) AS k"
+            "\n  WHERE k.ok__ IS NULL\n)",
+            f"{p}_x AS MATERIALIZED (\n  SELECT v.fid__, v.x__, "
+            f"{_bucket_case('v.x__', 0, buckets - 1)} AS b__\n  FROM (\n"
+            f"    SELECT {_CELL_HASH.format(', '.join(f'r0.{k}' for k, _ in keys))} AS fid__, "
+            f"{value} AS x__\n"
+            f"    FROM {records} AS r0\n    WHERE {condition}\n"
+            f"  ) AS v CROSS JOIN {p}_bounds AS qb\n)",
+        ]
+    elif cell_ids == "join":
+        ctes += [
+            # Finest cells numbered one by one; the records join them on their key columns.
+            f"{p}_ids AS MATERIALIZED (\n  SELECT {', '.join(aliases)}, "
+            "ROW_NUMBER() OVER () AS fid__"
+            f"\n  FROM {cells}\n)",
+            f"{p}_x AS MATERIALIZED (\n  SELECT v.fid__, v.x__, "
+            f"{_bucket_case('v.x__', 0, buckets - 1)} AS b__\n  FROM (\n"
+            f"    SELECT i.fid__, {value} AS x__\n"
+            f"    FROM {records} AS r0 JOIN {p}_ids AS i ON {on_keys}\n    WHERE {condition}\n"
+            f"  ) AS v CROSS JOIN {p}_bounds AS qb\n)",
+        ]
+    else:
+        raise ValueError(f"cell_ids must be 'hash' or 'join', not {cell_ids!r}")
+    ctes += [
         f"{p}_fine AS (\n  SELECT fid__,\n    "
         + ",\n    ".join(
             f"SUM(CASE WHEN b__ <= {j} THEN c__ ELSE 0 END) AS {c}" for j, c in enumerate(cum)
@@ -438,6 +477,7 @@ def compile_sql(
     lookup: str = "area_lookup",
     dialect: str = "duckdb",
     confidence: float = 0.95,
+    cell_ids: str = "hash",
     ranks: str = "median_ranks",
 ) -> str:
     """Compile ``specs`` into one SQL statement over ``records`` and ``lookup``.
@@ -582,6 +622,7 @@ def compile_sql(
                 lookup=lookup,
                 ranks=ranks,
                 confidence=confidence,
+                cell_ids=cell_ids,
             )
             m = f"m{i}"
             final_from += (

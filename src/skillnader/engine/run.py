@@ -18,6 +18,7 @@ import numpy as np
 import polars as pl
 
 from skillnader.engine.compile import (
+    CELL_ID_COLLISION,
     RecordLayout,
     compile_sql,
     median_ranks,
@@ -400,20 +401,31 @@ def compute(
     if dialect == "duckdb" and any(s.measure == "median" for s in specs):
         n, r = median_ranks(confidence)
         connection.register("median_ranks", pl.DataFrame({"n": n, "r": r}).to_arrow())
-    sql = compile_sql(
-        specs,
-        layout=layout,
-        levels=hierarchy.levels,
-        group_sets=group_sets,
-        periods=periods,
-        fractional=hierarchy.fractional,
-        records=relation,
-        lookup="area_lookup",
-        confidence=confidence,
-        dialect=dialect,
-    )
+
+    def statement(cell_ids: str) -> str:
+        return compile_sql(
+            specs,
+            layout=layout,
+            levels=hierarchy.levels,
+            group_sets=group_sets,
+            periods=periods,
+            fractional=hierarchy.fractional,
+            records=relation,
+            lookup="area_lookup",
+            confidence=confidence,
+            dialect=dialect,
+            cell_ids=cell_ids,
+        )
+
     try:
-        wide = _fetch(connection, sql)
+        try:
+            wide = _fetch(connection, statement("hash"))
+        except duckdb.Error as exc:
+            if CELL_ID_COLLISION not in str(exc):
+                raise
+            # Two finest cells hashed to one number (about one chance in 10^10 for 10^5
+            # cells): number them one by one instead.
+            wide = _fetch(connection, statement("join"))
     except duckdb.Error as exc:
         raise SpecError(
             f"the records do not fit the specifications: {exc}",
