@@ -15,9 +15,9 @@ engine reading the Parquet file directly.
 
 Usage::
 
-    PYTHONPATH=src /work/venv/bin/python bench/bench_engine.py            # full run, writes
+    python bench/bench_engine.py            # full run, writes
                                                                          # bench/results/engine.md
-    PYTHONPATH=src /work/venv/bin/python bench/bench_engine.py --persons 100000 --quick
+    python bench/bench_engine.py --persons 100000 --quick
 
 Synthetic data only: no number from it is a statistic about Stockholm.
 """
@@ -498,7 +498,7 @@ def main() -> None:
         "Command:",
         "",
         "```",
-        "cd /work/main && PYTHONPATH=src /work/venv/bin/python bench/bench_engine.py "
+        "python bench/bench_engine.py "
         f"--persons {args.persons} --years {args.years} --scaling {args.scaling} "
         f"--repeats {args.repeats}",
         "```",

@@ -146,7 +146,7 @@ def main() -> None:
         "# Reports benchmark",
         "",
         f"Command: `SKILLNADER_HOME={os.environ.get('SKILLNADER_HOME', '')} "
-        f"/work/venv/bin/python bench/bench_reports.py --year {args.year}`",
+        f"python bench/bench_reports.py --year {args.year}`",
         "",
         f"Machine: {platform.machine()}, {os.cpu_count()} cores (shared), Python "
         f"{platform.python_version()}. Each workload in its own process, cold chart cache; "
