@@ -56,6 +56,8 @@ class IndicatorInfo:
     polarity: str = "no_judgement"
     unit: str = ""
     decimals: int = 1
+    #: The catalogue's measure type (``"count"``, ``"proportion"`` …); counts are never compared.
+    measure: str = ""
 
 
 @dataclass

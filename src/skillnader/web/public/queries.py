@@ -670,7 +670,9 @@ def findings(indicator_id: str | None = None) -> list[dict[str, Any]]:
         if frame.is_empty():
             return []
         info = {
-            i.id: IndicatorInfo(i.id, i.name_sv, i.name_en, i.polarity, i.unit, i.decimals)
+            i.id: IndicatorInfo(
+                i.id, i.name_sv, i.name_en, i.polarity, i.unit, i.decimals, measure=i.measure
+            )
             for i in inds
         }
         try:

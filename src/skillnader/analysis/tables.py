@@ -1,0 +1,259 @@
+"""Whole-set tables: every area compared with the benchmark, and the inequality between areas.
+
+Both work on the long observation frame of :func:`skillnader.analysis.analyse` (``indicator``,
+``level``, ``vintage``, ``area_code``, ``group``, ``period``, ``value``, ``lower``, ``upper``) in
+one pass each (polars joins and group-bys, no per-cell Python), and give exactly the numbers of
+the per-cell functions in :mod:`skillnader.stats.compare` and :mod:`skillnader.stats.inequality`
+(the tests check them against each other on random data).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import polars as pl
+
+from skillnader.analysis.findings import IndicatorInfo
+from skillnader.errors import MethodError
+from skillnader.stats.inequality import (
+    MIN_AREAS_DISPERSION,
+    MIN_AREAS_EXTREMES,
+    MIN_AREAS_PERCENTILE_RATIO,
+)
+
+__all__ = ["COMPARISONS", "INEQUALITY_MEASURES", "area_comparisons", "area_inequality"]
+
+_KEY = ["indicator", "group", "period"]
+_SIGN = {"higher_is_better": 1, "lower_is_better": -1}
+
+#: The values of the ``direction`` and ``comparison`` columns of :func:`area_comparisons`.
+COMPARISONS = pl.Enum(["better", "similar", "worse", "higher", "lower", "not_compared"])
+
+#: The measures of :func:`area_inequality`, in column order.
+INEQUALITY_MEASURES = (
+    "range",
+    "ratio_extremes",
+    "ratio_p90_p10",
+    "coefficient_of_variation",
+    "gini",
+    "theil_t",
+)
+
+
+def _frame(observations: Any) -> pl.DataFrame:
+    df = observations if isinstance(observations, pl.DataFrame) else pl.DataFrame(observations)
+    return df.with_columns(
+        pl.col("value").cast(pl.Float64),
+        pl.col("lower").cast(pl.Float64),
+        pl.col("upper").cast(pl.Float64),
+    )
+
+
+def area_comparisons(
+    observations: Any,
+    indicators: Mapping[str, IndicatorInfo],
+    *,
+    benchmark: str,
+    levels: Iterable[str] | None = None,
+) -> pl.DataFrame:
+    """Every area cell compared with the benchmark's cell of the same indicator, group and period.
+
+    The overlapping-interval method of :func:`skillnader.stats.compare.compare_intervals`: an
+    area is ``higher`` when its lower limit is above the benchmark's upper limit, ``lower`` in
+    the mirror case, else ``similar`` (against the benchmark's value when it has no interval);
+    the indicator's polarity turns that into ``better``/``worse`` (Public Health England 2017,
+    *Assessing the statistical significance of an indicator value*). ``not_compared`` when the
+    area or the benchmark has no value or the area no interval, and for counts (an area's count
+    is smaller than the city's because the area is smaller).
+
+    Returns the area rows with ``benchmark_value``, ``benchmark_lower``, ``benchmark_upper``,
+    ``direction`` and ``comparison``. A benchmark with more than one cell for an indicator,
+    group and period (two levels or vintages of it) is refused with :class:`MethodError`.
+    """
+    df = _frame(observations)
+    areas = df.filter(pl.col("area_code") != benchmark)
+    if levels is not None:
+        areas = areas.filter(pl.col("level").is_in(list(levels)))
+    bench = df.filter(pl.col("area_code") == benchmark).select(
+        *_KEY,
+        pl.col("value").alias("benchmark_value"),
+        pl.col("lower").alias("benchmark_lower"),
+        pl.col("upper").alias("benchmark_upper"),
+    )
+    twice = bench.group_by(_KEY).len().filter(pl.col("len") > 1)
+    if twice.height:
+        first = twice.row(0, named=True)
+        raise MethodError(
+            f"the benchmark {benchmark!r} has more than one cell for indicator "
+            f"{first['indicator']!r}, group {first['group']!r}, period {first['period']!r} "
+            f"({twice.height} such keys): compare with one level and vintage of it"
+        )
+    # Polarity as a number (1: higher is better, -1: lower is better, 0: no judgement), and
+    # counts, which are never compared (2), looked up per row without a join.
+    sign = {
+        i: 2 if info.measure == "count" else _SIGN.get(info.polarity, 0)
+        for i, info in indicators.items()
+    }
+    out = areas.join(bench, on=_KEY, how="left", nulls_equal=True).with_columns(
+        pl.col("indicator").replace_strict(sign, default=0, return_dtype=pl.Int8).alias("sign__")
+    )
+    # Without its own interval the benchmark is compared by its value.
+    has_limits = pl.col("benchmark_lower").is_not_null() & pl.col("benchmark_upper").is_not_null()
+    b_lo = pl.when(has_limits).then(pl.col("benchmark_lower")).otherwise(pl.col("benchmark_value"))
+    b_up = pl.when(has_limits).then(pl.col("benchmark_upper")).otherwise(pl.col("benchmark_value"))
+    missing = (
+        pl.col("value").is_null()
+        | pl.col("lower").is_null()
+        | pl.col("upper").is_null()
+        | pl.col("benchmark_value").is_null()
+        | pl.col("value").is_nan()
+        | pl.col("lower").is_nan()
+        | pl.col("upper").is_nan()
+        | pl.col("benchmark_value").is_nan()
+        | (pl.col("sign__") == 2)
+    )
+    direction = (
+        pl.when(missing)
+        .then(pl.lit("not_compared", dtype=COMPARISONS))
+        .when(pl.col("lower") > b_up)
+        .then(pl.lit("higher", dtype=COMPARISONS))
+        .when(pl.col("upper") < b_lo)
+        .then(pl.lit("lower", dtype=COMPARISONS))
+        .otherwise(pl.lit("similar", dtype=COMPARISONS))
+    )
+
+    def enum(word: str) -> pl.Expr:
+        return pl.lit(word, dtype=COMPARISONS)
+
+    sign = pl.col("sign__")
+    judged = (
+        pl.when(pl.col("direction") == "higher")
+        .then(
+            pl.when(sign == 1)
+            .then(enum("better"))
+            .when(sign == -1)
+            .then(enum("worse"))
+            .otherwise(enum("higher"))
+        )
+        .when(pl.col("direction") == "lower")
+        .then(
+            pl.when(sign == 1)
+            .then(enum("worse"))
+            .when(sign == -1)
+            .then(enum("better"))
+            .otherwise(enum("lower"))
+        )
+        .otherwise(pl.col("direction"))
+    )
+    return (
+        out.with_columns(direction.alias("direction"))
+        .with_columns(judged.alias("comparison"))
+        .drop("sign__")
+    )
+
+
+def _hazen(q: float) -> pl.Expr:
+    """The ``q`` quantile of a group's values (in ascending order), Hazen's definition (Hyndman &
+    Fan 1996, type 5).
+
+    The same as :func:`skillnader.stats.inequality.weighted_percentile` with equal weights: the
+    i-th smallest of n values stands at (i - 0.5) / n, linear in between, clamped at the ends.
+    """
+    n = pl.len().cast(pl.Float64)
+    h = (n * q + 0.5).clip(1.0, n)  # 1-based position
+    j = h.floor()
+    frac = h - j
+    sorted_ = pl.col("value")  # each group's values are in ascending order already
+    low = sorted_.gather(j.cast(pl.Int64) - 1).first()
+    high = sorted_.gather((j + 1).clip(1.0, n).cast(pl.Int64) - 1).first()
+    return low + frac * (high - low)
+
+
+def area_inequality(
+    observations: Any, *, benchmark: str, levels: Iterable[str] | None = None
+) -> pl.DataFrame:
+    """Inequality between the areas of each indicator × level × vintage × group × period.
+
+    Over the areas' values (the benchmark itself and suppressed cells left out), unweighted, as
+    :mod:`skillnader.stats.inequality` defines them: ``range`` (max − min), ``ratio_extremes``
+    (max / min), ``ratio_p90_p10`` (Hazen percentiles), ``coefficient_of_variation`` (sample
+    standard deviation / mean), ``gini`` (mean-absolute-difference form) and ``theil_t``.
+    A measure whose assumptions the values break is null, and ``not_computed`` says which and
+    why (``too_few_areas``, ``non_positive_values``, ``negative_values``, ``non_positive_mean``)
+    instead of a number: fewer than 2 areas (5 for the P90/P10 ratio), a zero or negative
+    value in a ratio or logarithm, a negative value in the Gini coefficient.
+    """
+    df = _frame(observations).filter(
+        (pl.col("area_code") != benchmark)
+        & pl.col("value").is_not_null()
+        & pl.col("value").is_not_nan()
+    )
+    if levels is not None:
+        df = df.filter(pl.col("level").is_in(list(levels)))
+    # One sort of all values: a group keeps the order of its rows, so every group's values are
+    # then in ascending order for the percentiles and the Gini coefficient.
+    df = df.sort("value")
+    keys = ["indicator", "level", "vintage", "group", "period"]
+    x = pl.col("value")
+    n = pl.len()
+    rank = pl.int_range(1, n + 1, dtype=pl.Int64).cast(pl.Float64)
+    mean = x.mean()
+    table = df.group_by(keys).agg(
+        n.alias("n_areas"),
+        x.min().alias("min__"),
+        x.max().alias("max__"),
+        mean.alias("mean__"),
+        x.std(ddof=1).alias("sd__"),
+        _hazen(0.1).alias("p10__"),
+        _hazen(0.9).alias("p90__"),
+        ((x * (2.0 * rank - n - 1)).sum() / (n * x.sum())).alias("gini__"),
+        ((x / mean) * (x / mean).log()).mean().alias("theil__"),
+    )
+    enough = pl.col("n_areas") >= MIN_AREAS_EXTREMES
+    dispersion = pl.col("n_areas") >= MIN_AREAS_DISPERSION
+    percentile = pl.col("n_areas") >= MIN_AREAS_PERCENTILE_RATIO
+    positive = pl.col("min__") > 0
+    non_negative = pl.col("min__") >= 0
+    mean_positive = pl.col("mean__") > 0
+    rules = {
+        "range": (pl.col("max__") - pl.col("min__"), [(enough, "too_few_areas")]),
+        "ratio_extremes": (
+            pl.col("max__") / pl.col("min__"),
+            [(enough, "too_few_areas"), (positive, "non_positive_values")],
+        ),
+        "ratio_p90_p10": (
+            pl.col("p90__") / pl.col("p10__"),
+            [(percentile, "too_few_areas"), (pl.col("p10__") > 0, "non_positive_values")],
+        ),
+        "coefficient_of_variation": (
+            pl.col("sd__") / pl.col("mean__"),
+            [(dispersion, "too_few_areas"), (mean_positive, "non_positive_mean")],
+        ),
+        "gini": (
+            pl.col("gini__"),
+            [
+                (dispersion, "too_few_areas"),
+                (non_negative, "negative_values"),
+                (mean_positive, "non_positive_mean"),
+            ],
+        ),
+        "theil_t": (
+            pl.col("theil__"),
+            [(dispersion, "too_few_areas"), (positive, "non_positive_values")],
+        ),
+    }
+    columns, reasons = [], []
+    for name, (expr, conditions) in rules.items():
+        ok = pl.all_horizontal([c for c, _ in conditions])
+        columns.append(pl.when(ok).then(expr).otherwise(None).alias(name))
+        why = pl.lit(None, dtype=pl.String)
+        for condition, reason in reversed(conditions):
+            why = pl.when(~condition).then(pl.lit(f"{name} ({reason})")).otherwise(why)
+        reasons.append(why)
+    return table.sort(keys).select(
+        *keys,
+        "n_areas",
+        *columns,
+        pl.concat_str(reasons, separator="; ", ignore_nulls=True).alias("not_computed"),
+    )
