@@ -193,3 +193,78 @@ def test_a_benchmark_with_two_cells_for_one_key_is_refused():
     twice = pl.concat([df, df.filter(pl.col("area_code") == "0180").head(1)])
     with pytest.raises(MethodError, match="more than one cell"):
         area_comparisons(twice, {}, benchmark="0180")
+
+
+def test_matrix_measures_equal_the_per_cell_functions():
+    from skillnader.analysis.tables import _matrix_measures
+
+    rng = np.random.default_rng(5)
+    for n in (2, 3, 5, 9, 40):
+        m = np.sort(rng.uniform(-2, 30, size=(50, n)), axis=1)
+        m[:10] = np.sort(rng.choice([1.0, 2.0, 4.0], size=(10, n)), axis=1)  # ties
+        got = _matrix_measures(m)
+        for row in range(m.shape[0]):
+            for name in INEQUALITY_MEASURES:
+                try:
+                    want = PER_CELL[name](m[row])
+                except MethodError:
+                    assert np.isnan(got[name][row]), (n, row, name)
+                    continue
+                assert got[name][row] == pytest.approx(want, rel=1e-12, abs=1e-12), (n, name)
+
+
+def _series(half_width: float, n_areas: int = 30, seed: int = 0) -> pl.DataFrame:
+    rng = np.random.default_rng(seed)
+    rows = []
+    for period in ("2021", "2022"):
+        values = rng.uniform(20, 60, size=n_areas)
+        for j, v in enumerate(values):
+            rows.append(
+                ("a", "regso", "2020", f"R{j}", "", period, v, v - half_width, v + half_width)
+            )
+    return pl.DataFrame(
+        rows,
+        schema=[
+            "indicator",
+            "level",
+            "vintage",
+            "area_code",
+            "group",
+            "period",
+            "value",
+            "lower",
+            "upper",
+        ],
+        orient="row",
+    )
+
+
+def test_simulated_intervals_surround_the_measures_and_shrink_with_the_areas_uncertainty():
+    wide = area_inequality(_series(8.0), benchmark="0180", sims=2000, seed=1)
+    narrow = area_inequality(_series(0.5), benchmark="0180", sims=2000, seed=1)
+    point = area_inequality(_series(8.0), benchmark="0180")
+    for name in INEQUALITY_MEASURES:
+        # the point estimates are those of the table without simulation
+        assert wide[name].to_list() == point[name].to_list()
+        for w, nr in zip(wide.iter_rows(named=True), narrow.iter_rows(named=True), strict=True):
+            assert w[f"{name}_lower"] < w[f"{name}_upper"], name
+            assert nr[f"{name}_upper"] - nr[f"{name}_lower"] < (
+                w[f"{name}_upper"] - w[f"{name}_lower"]
+            ), name
+            # with small noise the interval surrounds the measure
+            assert nr[f"{name}_lower"] <= nr[name] <= nr[f"{name}_upper"], name
+    again = area_inequality(_series(8.0), benchmark="0180", sims=2000, seed=1)
+    assert again.equals(wide)
+
+
+def test_no_simulated_interval_without_every_area_interval_or_the_measure():
+    df = _series(3.0).with_columns(
+        pl.when(pl.col("area_code") == "R3").then(None).otherwise(pl.col("lower")).alias("lower")
+    )
+    table = area_inequality(df, benchmark="0180", sims=500)
+    assert table["range"].null_count() == 0
+    assert table["range_lower"].null_count() == table.height
+    small = _series(3.0, n_areas=3)
+    row = area_inequality(small, benchmark="0180", sims=500).row(0, named=True)
+    assert row["ratio_p90_p10"] is None and row["ratio_p90_p10_lower"] is None
+    assert row["range_lower"] is not None

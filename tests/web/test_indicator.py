@@ -236,3 +236,25 @@ def test_group_breakdown_of_a_chosen_area(client, world):
     )
     for bad in ("12", "99", "x" * 300):
         html(client, f"/indicator/employment/?breakdown={bad}", status=404)
+
+
+def test_inequality_between_areas_year_by_year(client, world):
+    from skillnader.stats import inequality as iq
+
+    data = json.loads(client.get("/indicator/overcrowding.json").content)
+    sel = data["selection"]
+    (row,) = [r for r in data["inequality"] if r["period"] == str(sel["year"])]
+    values = [r["value"] for r in data["areas"] if r["value"] is not None]
+    assert row["n_areas"] == len(values) == 3
+    assert row["range"] == pytest.approx(iq.range_(values).value)
+    assert row["gini"] == pytest.approx(iq.gini(values))
+    assert row["theil_t"] == pytest.approx(iq.theil(values).total)
+    # three areas are too few for the P90/P10 ratio: not a number, and said so
+    assert row["ratio_p90_p10"] is None and "ratio_p90_p10 (too_few_areas)" in row["not_computed"]
+    # every number comes with its simulated interval
+    assert row["gini_lower"] < row["gini_upper"]
+    body = html(client, "/indicator/overcrowding/")
+    assert "Skillnader mellan områden (Stadsdelsområde) över tid" in body
+    assert 'id="inequality-table"' in body and "Gini-koefficient" in body
+    assert "ej beräknat" in body
+    assert 'class="table-scroll" role="region"' in body and 'tabindex="0"' in body

@@ -60,3 +60,28 @@ def _check(world, monkeypatch, calls, counting, real):
     while len(calls) < 2 and time.monotonic() < deadline:
         time.sleep(0.05)
     assert len(calls) == 2 and calls[1] != first
+
+
+def test_warming_computes_each_indicator_pages_differences_between_areas(world, monkeypatch):
+    computed = []
+    real = queries.inequality_series
+
+    def spy(*args):
+        computed.append(args)
+        return real(*args)
+
+    monkeypatch.setattr(queries, "inequality_series", spy)
+    warm.warm()
+    assert ("employment", "sdo", "2023", "") in computed
+    # the indicator page then finds them cached: the measures are not computed again
+    from django.test import Client
+
+    from skillnader.analysis import tables
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("computed again")
+
+    monkeypatch.setattr(queries, "inequality_series", real)
+    monkeypatch.setattr(tables, "area_inequality", refuse)
+    body = Client().get("/indicator/employment/").content.decode()
+    assert 'id="inequality-table"' in body

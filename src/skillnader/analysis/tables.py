@@ -10,8 +10,10 @@ the per-cell functions in :mod:`skillnader.stats.compare` and :mod:`skillnader.s
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from statistics import NormalDist
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from skillnader.analysis.findings import IndicatorInfo
@@ -170,8 +172,87 @@ def _hazen(q: float) -> pl.Expr:
     return low + frac * (high - low)
 
 
+def _matrix_measures(m: np.ndarray) -> dict[str, np.ndarray]:
+    """Every measure of each row of ``m`` (draws × areas, each row sorted ascending); NaN where
+    a row breaks the measure's assumptions (as in :mod:`skillnader.stats.inequality`)."""
+    n = m.shape[1]
+    lo, hi = m[:, 0], m[:, -1]
+    mean = m.mean(axis=1)
+    total = m.sum(axis=1)
+
+    def hazen(q: float) -> np.ndarray:
+        h = min(max(n * q + 0.5, 1.0), float(n))
+        j = int(np.floor(h))
+        k = min(j + 1, n)
+        return m[:, j - 1] + (h - j) * (m[:, k - 1] - m[:, j - 1])
+
+    p10, p90 = hazen(0.1), hazen(0.9)
+    ranks = 2.0 * np.arange(1, n + 1) - n - 1
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(lo > 0, hi / lo, np.nan)
+        p_ratio = np.where(p10 > 0, p90 / p10, np.nan) if n >= MIN_AREAS_PERCENTILE_RATIO else None
+        cv = np.where(mean > 0, m.std(axis=1, ddof=1) / mean, np.nan)
+        gini = np.where((lo >= 0) & (mean > 0), (m @ ranks) / (n * total), np.nan)
+        r = m / mean[:, None]
+        theil = np.where(lo > 0, np.mean(r * np.log(np.where(r > 0, r, 1.0)), axis=1), np.nan)
+    return {
+        "range": hi - lo,
+        "ratio_extremes": ratio,
+        "ratio_p90_p10": np.full(m.shape[0], np.nan) if p_ratio is None else p_ratio,
+        "coefficient_of_variation": cv,
+        "gini": gini,
+        "theil_t": theil,
+    }
+
+
+def _simulated_limits(
+    table: pl.DataFrame, df: pl.DataFrame, keys: list[str], sims: int, seed: int, confidence: float
+) -> pl.DataFrame:
+    """Percentile intervals of every measure from ``sims`` draws of the areas' values."""
+    z = NormalDist().inv_cdf(0.5 + confidence / 2)
+    alpha = (1 - confidence) / 2 * 100
+    rng = np.random.default_rng(seed)
+    # Groups and their areas in a fixed order, so that a seed always gives the same draws.
+    per_group = (
+        df.sort([*keys, "area_code"])
+        .group_by(keys, maintain_order=True)
+        .agg(pl.col("value"), ((pl.col("upper") - pl.col("lower")) / (2 * z)).alias("se"))
+    )
+    limits: dict[str, list] = {
+        f"{m}_{e}": [] for m in INEQUALITY_MEASURES for e in ("lower", "upper")
+    }
+    key_rows: list[tuple] = []
+    for *key, values, se in per_group.iter_rows():
+        key_rows.append(tuple(key))
+        v = np.asarray(values, dtype=float)
+        s = np.asarray([np.nan if x is None else x for x in se], dtype=float)
+        ok = v.size >= MIN_AREAS_DISPERSION and np.isfinite(s).all() and (s >= 0).all()
+        measures = {}
+        if ok:
+            draws = np.sort(v + s * rng.standard_normal((sims, v.size)), axis=1)
+            measures = _matrix_measures(draws)
+        for name in INEQUALITY_MEASURES:
+            d = measures.get(name)
+            # An interval only when (nearly) every draw allows the measure.
+            if d is None or np.isnan(d).mean() > 1 - confidence:
+                lo = hi = None
+            else:
+                lo, hi = (float(x) for x in np.nanpercentile(d, [alpha, 100 - alpha]))
+            limits[f"{name}_lower"].append(lo)
+            limits[f"{name}_upper"].append(hi)
+    frame = pl.DataFrame(key_rows, schema={k: table.schema[k] for k in keys}, orient="row")
+    frame = frame.with_columns([pl.Series(c, vals, dtype=pl.Float64) for c, vals in limits.items()])
+    return table.join(frame, on=keys, how="left", nulls_equal=True)
+
+
 def area_inequality(
-    observations: Any, *, benchmark: str, levels: Iterable[str] | None = None
+    observations: Any,
+    *,
+    benchmark: str,
+    levels: Iterable[str] | None = None,
+    sims: int = 0,
+    seed: int = 0,
+    confidence: float = 0.95,
 ) -> pl.DataFrame:
     """Inequality between the areas of each indicator × level × vintage × group × period.
 
@@ -183,6 +264,13 @@ def area_inequality(
     why (``too_few_areas``, ``non_positive_values``, ``negative_values``, ``non_positive_mean``)
     instead of a number: fewer than 2 areas (5 for the P90/P10 ratio), a zero or negative
     value in a ratio or logarithm, a negative value in the Gini coefficient.
+
+    With ``sims`` > 0 every measure also gets a simulated ``confidence`` interval
+    (``<measure>_lower``, ``<measure>_upper``): the areas' values are drawn ``sims`` times from
+    normal distributions with the standard errors implied by their own intervals, and the
+    measure's percentiles over the draws are the limits. No interval when an area lacks its own,
+    or when more than ``1 - confidence`` of the draws break the measure's assumptions. Meant for
+    one indicator's series (a page, a report); the whole-set table is computed without.
     """
     df = _frame(observations).filter(
         (pl.col("area_code") != benchmark)
@@ -251,9 +339,18 @@ def area_inequality(
         for condition, reason in reversed(conditions):
             why = pl.when(~condition).then(pl.lit(f"{name} ({reason})")).otherwise(why)
         reasons.append(why)
-    return table.sort(keys).select(
+    out = table.sort(keys).select(
         *keys,
         "n_areas",
         *columns,
         pl.concat_str(reasons, separator="; ", ignore_nulls=True).alias("not_computed"),
     )
+    if sims > 0:
+        out = _simulated_limits(out, df, keys, sims, seed, confidence)
+        # a limit never stands without its measure
+        out = out.with_columns(
+            pl.when(pl.col(m).is_not_null()).then(pl.col(f"{m}_{e}")).alias(f"{m}_{e}")
+            for m in INEQUALITY_MEASURES
+            for e in ("lower", "upper")
+        )
+    return out

@@ -687,6 +687,31 @@ def findings(indicator_id: str | None = None) -> list[dict[str, Any]]:
     return cached("findings", indicator_id or "", compute=compute)
 
 
+def inequality_series(indicator_id: str, level: str, vintage: str, group: str) -> list[dict]:
+    """The inequality between the areas of one level and vintage, year by year, with simulated
+    95 % intervals (:func:`skillnader.analysis.tables.area_inequality`), oldest year first."""
+
+    def compute():
+        import polars as pl
+
+        from skillnader.analysis.tables import area_inequality
+
+        city = city_area()
+        frame = analysis_frame(indicator_id=indicator_id)
+        if not city or frame.is_empty():
+            return []
+        frame = frame.filter(
+            (pl.col("level") == level) & (pl.col("vintage") == vintage) & (pl.col("group") == group)
+        )
+        if frame.is_empty():
+            return []
+        table = area_inequality(frame, benchmark=city["code"], sims=1000, seed=0)
+        rows = table.sort("period").to_dicts()
+        return [_json_safe(r) for r in rows]
+
+    return cached("inequality", indicator_id, level, vintage, group, compute=compute)
+
+
 def rank_cells(cells: list[dict[str, Any]], polarity: str) -> dict[str, int]:
     """Rank of each area code among cells with a value, 1 = best (highest when no judgement)."""
     ok = [c for c in cells if c["value"] is not None]

@@ -540,6 +540,38 @@ def _indicator_specs(ind: Indicator, state: dict[str, Any]) -> dict[str, dict]:
     return specs
 
 
+def _inequality_measures(decimals: int) -> list[tuple[str, str, int]]:
+    """(column, label, decimals) of the inequality measures shown on the indicator page."""
+    return [
+        ("range", _("Range (highest − lowest)"), decimals),
+        ("ratio_extremes", _("Highest / lowest"), 2),
+        ("ratio_p90_p10", _("P90 / P10"), 2),
+        ("coefficient_of_variation", _("Coefficient of variation"), 3),
+        ("gini", _("Gini coefficient"), 3),
+        ("theil_t", _("Theil index"), 3),
+    ]
+
+
+def _inequality_rows(series: list[dict], decimals: int) -> list[dict]:
+    measures = _inequality_measures(decimals)
+    return [
+        {
+            "period": r["period"],
+            "n": r["n_areas"],
+            "cells": [
+                {
+                    "value": r[col],
+                    "lower": r.get(f"{col}_lower"),
+                    "upper": r.get(f"{col}_upper"),
+                    "decimals": dec,
+                }
+                for col, _label, dec in measures
+            ],
+        }
+        for r in series
+    ]
+
+
 @cached_page
 def indicator(request: HttpRequest, indicator_id: str, fmt: str | None = None) -> HttpResponse:
     """One indicator: map, ranked bars, trend, groups, definition and downloads."""
@@ -599,6 +631,7 @@ def indicator(request: HttpRequest, indicator_id: str, fmt: str | None = None) -
         bridge = _bridge_note(ind, sel["level"], cov)
         finding = next(iter(queries.findings(ind.id)), None)
         level_areas = queries.level_areas(sel["level"], sel["vintage"])
+        inequality = queries.inequality_series(ind.id, sel["level"], sel["vintage"], sel["group"])
         with_groups = set(queries.group_areas(ind.id, sel["level"], sel["vintage"], sel["year"]))
         suppressed = [r for r in state["rows"] if r["status"] == "suppressed"]
         data.update(
@@ -615,6 +648,7 @@ def indicator(request: HttpRequest, indicator_id: str, fmt: str | None = None) -
                 "options": options,
                 "bridge": bridge,
                 "finding": finding,
+                "inequality": inequality,
             }
         )
         q = _query(sel, trend=request.GET.getlist("trend"))
@@ -633,6 +667,8 @@ def indicator(request: HttpRequest, indicator_id: str, fmt: str | None = None) -
                 "options": options,
                 "bridge": bridge,
                 "finding": finding,
+                "inequality_rows": _inequality_rows(inequality, ind.decimals),
+                "inequality_measures": _inequality_measures(ind.decimals),
                 "finding_sentence": (
                     finding
                     and (finding["sentence_en"] if lang() == "en" else finding["sentence_sv"])

@@ -4,8 +4,8 @@ The headline findings analyse every published observation, and the first request
 process also pays for importing the analysis libraries: seconds, where a page otherwise takes
 milliseconds. :func:`start_watcher` runs a daemon thread in the web process that checks the
 data version every :data:`~skillnader.web.public.queries.VERSION_SECONDS` and, whenever it
-changes (at start, after an import or a publication change), computes the findings and the
-city's series before visitors ask for them. With the production cache directory shared by the
+changes (at start, after an import or a publication change), computes the findings, the city's series
+and each indicator's differences between areas before visitors ask for them. With the production cache directory shared by the
 workers, one worker warms and the others find the results.
 """
 
@@ -30,6 +30,14 @@ def warm() -> str:
     queries.city_cells()
     queries.group_labels()
     queries.search_index()
+    # Each indicator page's default view: its differences between areas, year by year.
+    from skillnader.web.data.models import Indicator
+    from skillnader.web.public.views import _default_selection
+
+    for indicator_id in Indicator.objects.filter(published=True).values_list("id", flat=True):
+        sel = _default_selection(queries.coverage(indicator_id))
+        if sel is not None:
+            queries.inequality_series(indicator_id, sel["level"], sel["vintage"], sel["group"])
     return version
 
 
