@@ -174,6 +174,33 @@ def test_comparisons(client, world):
     get_json(client, "/api/v1/comparisons?indicator=employment&level=regso", 404)
 
 
+def test_inequality(client, world):
+    from skillnader.stats import inequality as iq
+
+    data = get_json(client, "/api/v1/inequality?indicator=overcrowding")
+    sel = data["selection"]
+    assert sel["group"] == "" and sel["level"] == "sdo"
+    cells = get_json(client, "/api/v1/comparisons?indicator=overcrowding")["results"]
+    values = [c["value"] for c in cells if c["value"] is not None]
+    (row,) = [r for r in data["results"] if r["period"] == cells[0]["period"]]
+    assert row["n_areas"] == len(values)
+    assert row["range"] == pytest.approx(iq.range_(values).value)
+    assert row["coefficient_of_variation"] == pytest.approx(
+        iq.coefficient_of_variation(values).value
+    )
+    assert row["range_lower"] < row["range_upper"]
+    resp = client.get("/api/v1/inequality?indicator=overcrowding&format=csv")
+    rows = list(csv.DictReader(io.StringIO(resp.content.decode("utf-8-sig"))))
+    assert [r["period"] for r in rows] == [r["period"] for r in data["results"]]
+    assert float(rows[-1]["gini"]) == pytest.approx(data["results"][-1]["gini"])
+    get_json(client, "/api/v1/inequality", 400)
+    get_json(client, "/api/v1/inequality?indicator=overcrowding&format=xml", 400)
+    get_json(client, "/api/v1/inequality?indicator=secretind", 404)
+    get_json(client, "/api/v1/inequality?indicator=employment&level=regso", 404)
+    # a group without cells is an empty series, not an error
+    assert get_json(client, "/api/v1/inequality?indicator=overcrowding&group=x=y")["results"] == []
+
+
 def test_conditional_get_and_determinism(client, world):
     first = client.get("/api/v1/observations?indicator=employment")
     second = client.get("/api/v1/observations?indicator=employment")

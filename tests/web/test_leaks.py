@@ -45,6 +45,8 @@ URLS = [
     "/api/v1/observations?year=2024",
     "/api/v1/comparisons?indicator=employment",
     "/api/v1/comparisons?indicator=employment&level=kommun",
+    "/api/v1/inequality?indicator=employment",
+    "/api/v1/inequality?indicator=employment&format=csv",
     "/api/v1/openapi.json",
     "/api/v1/findings",
 ]

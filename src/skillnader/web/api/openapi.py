@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from skillnader.analysis.tables import INEQUALITY_MEASURES
+
 NUM = {"type": ["number", "null"]}
 STR = {"type": "string"}
 NSTR = {"type": ["string", "null"]}
@@ -376,6 +378,47 @@ def schema() -> dict[str, Any]:
                     },
                 }
             },
+            "/api/v1/inequality": {
+                "get": {
+                    "operationId": "listInequality",
+                    "summary": "Inequality between areas year by year, with simulated 95% intervals",
+                    "parameters": [
+                        _query("indicator", "Indicator id.", required=True),
+                        _query("level", "Area level id (default: district areas)."),
+                        _query("vintage", "Boundary vintage code (default: latest)."),
+                        _query("group", "Group key (default: everyone)."),
+                        _query(
+                            "format",
+                            "Response format.",
+                            {"type": "string", "enum": ["json", "csv"]},
+                        ),
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "One row per year; null where a measure does not apply.",
+                            "content": {
+                                "application/json": {
+                                    "schema": _obj(
+                                        {
+                                            "indicator": STR,
+                                            "method": STR,
+                                            "selection": {"type": ["object", "null"]},
+                                            "results": {
+                                                "type": "array",
+                                                "items": _ref("Inequality"),
+                                            },
+                                        },
+                                        ["indicator", "selection", "results"],
+                                    )
+                                },
+                                "text/csv": {"schema": {"type": "string"}},
+                            },
+                        },
+                        "400": ERRORS["400"],
+                        "404": ERRORS["404"],
+                    },
+                }
+            },
             "/api/v1/findings": {
                 "get": {
                     "operationId": "listFindings",
@@ -424,6 +467,22 @@ def schema() -> dict[str, Any]:
                         "gaps": {"type": "array", "items": {"type": "object"}},
                         "sentence_sv": STR,
                         "sentence_en": STR,
+                    }
+                ),
+                "Inequality": _obj(
+                    {
+                        "indicator": STR,
+                        "level": STR,
+                        "vintage": STR,
+                        "group": STR,
+                        "period": STR,
+                        "n_areas": INT,
+                        **{
+                            f"{m}{suffix}": NUM
+                            for m in INEQUALITY_MEASURES
+                            for suffix in ("", "_lower", "_upper")
+                        },
+                        "not_computed": NSTR,
                     }
                 ),
                 "Comparison": _obj(

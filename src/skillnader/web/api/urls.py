@@ -19,5 +19,6 @@ urlpatterns = [
     path("geojson/<code:level>/<code:vintage>", views.geojson, name="geojson"),
     path("observations", views.observations, name="observations"),
     path("comparisons", views.comparisons, name="comparisons"),
+    path("inequality", views.inequality, name="inequality"),
     path("findings", views.findings, name="findings"),
 ]

@@ -18,6 +18,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
+from skillnader.analysis.tables import INEQUALITY_MEASURES
 from skillnader.web.api.openapi import schema
 from skillnader.web.data.models import Area, AreaLevel, Domain, Indicator
 from skillnader.web.public import queries
@@ -46,6 +47,18 @@ OBSERVATION_COLUMNS = [
     "provisional",
     "break_in_series",
     "release",
+]
+
+#: The columns of the inequality series (JSON and CSV), in order.
+INEQUALITY_COLUMNS = [
+    "indicator",
+    "level",
+    "vintage",
+    "group",
+    "period",
+    "n_areas",
+    *[f"{m}{suffix}" for m in INEQUALITY_MEASURES for suffix in ("", "_lower", "_upper")],
+    "not_computed",
 ]
 
 
@@ -380,29 +393,27 @@ def observations(request: HttpRequest) -> HttpResponse:
     return json_response({"results": out, "next": next_url})
 
 
-@require_safe
-@cached_page
-def comparisons(request: HttpRequest) -> HttpResponse:
-    """Each area of a level/vintage/year compared with the city (overlapping 95 % intervals).
-
-    Without ``level``/``vintage``/``year`` the indicator page's default selection is used.
-    """
+def _published_indicator(request: HttpRequest) -> Indicator | HttpResponse:
     iid = request.GET.get("indicator")
     if not iid:
         return _error("'indicator' is required")
     ind = Indicator.objects.filter(pk=iid, published=True).first()
     if ind is None:
         return _error(f"unknown indicator {iid!r}", 404)
-    try:
-        year = _int_param(request, "year", None, 0, 9999)
-    except ValueError as err:
-        return _error(str(err))
-    cov = queries.coverage(ind.id)
+    return ind
+
+
+def _level_and_vintage(
+    request: HttpRequest, ind: Indicator
+) -> tuple[str, dict[str, Any]] | HttpResponse | None:
+    """The ``level`` and ``vintage`` asked for, else the indicator page's defaults: the level id
+    and the vintage's coverage (``vintage``, ``years``); ``None`` when the indicator has no data."""
     from skillnader.web.public.views import _default_selection
 
+    cov = queries.coverage(ind.id)
     default = _default_selection(cov)
     if default is None:
-        return json_response({"indicator": ind.id, "selection": None, "city": None, "results": []})
+        return None
     level = request.GET.get("level") or default["level"]
     lv = next((x for x in cov["levels"] if x["level"] == level), None)
     if lv is None:
@@ -414,6 +425,30 @@ def comparisons(request: HttpRequest) -> HttpResponse:
     vint = next((v for v in lv["vintages"] if v["vintage"] == vintage), None)
     if vint is None:
         return _error(f"no data for vintage {vintage!r}", 404)
+    return level, vint
+
+
+@require_safe
+@cached_page
+def comparisons(request: HttpRequest) -> HttpResponse:
+    """Each area of a level/vintage/year compared with the city (overlapping 95 % intervals).
+
+    Without ``level``/``vintage``/``year`` the indicator page's default selection is used.
+    """
+    ind = _published_indicator(request)
+    if isinstance(ind, HttpResponse):
+        return ind
+    try:
+        year = _int_param(request, "year", None, 0, 9999)
+    except ValueError as err:
+        return _error(str(err))
+    found = _level_and_vintage(request, ind)
+    if isinstance(found, HttpResponse):
+        return found
+    if found is None:
+        return json_response({"indicator": ind.id, "selection": None, "city": None, "results": []})
+    level, vint = found
+    vintage = vint["vintage"]
     if year is None:
         year = max(vint["years"])
     group = request.GET.get("group", "")
@@ -450,6 +485,43 @@ def comparisons(request: HttpRequest) -> HttpResponse:
                 }
                 for c in cells
             ],
+        }
+    )
+
+
+@require_safe
+@cached_page
+def inequality(request: HttpRequest) -> HttpResponse:
+    """Inequality between the areas of a level/vintage, year by year, with simulated intervals.
+
+    ``format=csv`` for CSV. Without ``level``/``vintage`` the indicator page's default is used.
+    """
+    ind = _published_indicator(request)
+    if isinstance(ind, HttpResponse):
+        return ind
+    fmt = request.GET.get("format", "json")
+    if fmt not in ("json", "csv"):
+        return _error(f"'format' must be json or csv, got {fmt!r}")
+    found = _level_and_vintage(request, ind)
+    if isinstance(found, HttpResponse):
+        return found
+    group = request.GET.get("group", "")
+    rows = (
+        []
+        if found is None
+        else queries.inequality_series(ind.id, found[0], found[1]["vintage"], group)
+    )
+    if fmt == "csv":
+        return csv_response(rows, INEQUALITY_COLUMNS, f"skillnader-inequality-{ind.id}")
+    return json_response(
+        {
+            "indicator": ind.id,
+            "method": "unweighted measures over the areas' published values; 95% intervals "
+            "from 1,000 simulations of the areas' values within their own intervals",
+            "selection": None
+            if found is None
+            else {"level": found[0], "vintage": found[1]["vintage"], "group": group},
+            "results": rows,
         }
     )
 
