@@ -155,32 +155,19 @@ def area_comparisons(
     )
 
 
-def _hazen(q: float) -> pl.Expr:
-    """The ``q`` quantile of a group's values (in ascending order), Hazen's definition (Hyndman &
-    Fan 1996, type 5).
-
-    The same as :func:`skillnader.stats.inequality.weighted_percentile` with equal weights: the
-    i-th smallest of n values stands at (i - 0.5) / n, linear in between, clamped at the ends.
-    """
-    n = pl.len().cast(pl.Float64)
-    h = (n * q + 0.5).clip(1.0, n)  # 1-based position
-    j = h.floor()
-    frac = h - j
-    sorted_ = pl.col("value")  # each group's values are in ascending order already
-    low = sorted_.gather(j.cast(pl.Int64) - 1).first()
-    high = sorted_.gather((j + 1).clip(1.0, n).cast(pl.Int64) - 1).first()
-    return low + frac * (high - low)
-
-
 def _matrix_measures(m: np.ndarray) -> dict[str, np.ndarray]:
-    """Every measure of each row of ``m`` (draws × areas, each row sorted ascending); NaN where
-    a row breaks the measure's assumptions (as in :mod:`skillnader.stats.inequality`)."""
+    """Every measure of each row of ``m`` (groups or draws × areas, each row in ascending order);
+    NaN where a row breaks the measure's value rules (as in :mod:`skillnader.stats.inequality`;
+    the rules on the number of areas are the caller's). Also ``min``, ``mean`` and ``p10``, on
+    which those rules depend."""
     n = m.shape[1]
     lo, hi = m[:, 0], m[:, -1]
     mean = m.mean(axis=1)
     total = m.sum(axis=1)
 
     def hazen(q: float) -> np.ndarray:
+        # Hyndman & Fan (1996) type 5, as skillnader.stats.inequality.weighted_percentile with
+        # equal weights: the i-th smallest of n values stands at (i - 0.5) / n.
         h = min(max(n * q + 0.5, 1.0), float(n))
         j = int(np.floor(h))
         k = min(j + 1, n)
@@ -189,20 +176,49 @@ def _matrix_measures(m: np.ndarray) -> dict[str, np.ndarray]:
     p10, p90 = hazen(0.1), hazen(0.9)
     ranks = 2.0 * np.arange(1, n + 1) - n - 1
     with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(lo > 0, hi / lo, np.nan)
-        p_ratio = np.where(p10 > 0, p90 / p10, np.nan) if n >= MIN_AREAS_PERCENTILE_RATIO else None
-        cv = np.where(mean > 0, m.std(axis=1, ddof=1) / mean, np.nan)
-        gini = np.where((lo >= 0) & (mean > 0), (m @ ranks) / (n * total), np.nan)
+        sd = m.std(axis=1, ddof=1) if n > 1 else np.full(m.shape[0], np.nan)
         r = m / mean[:, None]
-        theil = np.where(lo > 0, np.mean(r * np.log(np.where(r > 0, r, 1.0)), axis=1), np.nan)
-    return {
-        "range": hi - lo,
-        "ratio_extremes": ratio,
-        "ratio_p90_p10": np.full(m.shape[0], np.nan) if p_ratio is None else p_ratio,
-        "coefficient_of_variation": cv,
-        "gini": gini,
-        "theil_t": theil,
+        theil = np.mean(r * np.log(np.where(r > 0, r, 1.0)), axis=1)
+        return {
+            "range": hi - lo,
+            "ratio_extremes": np.where(lo > 0, hi / lo, np.nan),
+            "ratio_p90_p10": np.where(p10 > 0, p90 / p10, np.nan),
+            "coefficient_of_variation": np.where(mean > 0, sd / mean, np.nan),
+            "gini": np.where((lo >= 0) & (mean > 0), (m @ ranks) / (n * total), np.nan),
+            "theil_t": np.where(lo > 0, theil, np.nan),
+            "min": lo,
+            "mean": mean,
+            "p10": p10,
+        }
+
+
+def _too_few(name: str, n: int) -> bool:
+    need = MIN_AREAS_PERCENTILE_RATIO if name == "ratio_p90_p10" else MIN_AREAS_DISPERSION
+    return n < max(need, MIN_AREAS_EXTREMES)
+
+
+def _reasons(measures: dict[str, np.ndarray], n: int) -> dict[str, np.ndarray]:
+    """Per measure, the reason (or None) why each row gets no number."""
+    lo, mean, p10 = measures["min"], measures["mean"], measures["p10"]
+    rows = lo.shape[0]
+    checks = {
+        "range": [],
+        "ratio_extremes": [(lo <= 0, "non_positive_values")],
+        "ratio_p90_p10": [(p10 <= 0, "non_positive_values")],
+        "coefficient_of_variation": [(mean <= 0, "non_positive_mean")],
+        "gini": [(lo < 0, "negative_values"), (mean <= 0, "non_positive_mean")],
+        "theil_t": [(lo <= 0, "non_positive_values")],
     }
+    out = {}
+    for name, rules in checks.items():
+        why = np.full(rows, None, dtype=object)
+        if _too_few(name, n):
+            why[:] = "too_few_areas"
+        else:
+            for broken, reason in reversed(rules):
+                why[broken] = reason
+        out[name] = why
+    return out
 
 
 def _simulated_limits(
@@ -279,72 +295,35 @@ def area_inequality(
     )
     if levels is not None:
         df = df.filter(pl.col("level").is_in(list(levels)))
-    # One sort of all values: a group keeps the order of its rows, so every group's values are
-    # then in ascending order for the percentiles and the Gini coefficient.
-    df = df.sort("value")
     keys = ["indicator", "level", "vintage", "group", "period"]
-    x = pl.col("value")
-    n = pl.len()
-    rank = pl.int_range(1, n + 1, dtype=pl.Int64).cast(pl.Float64)
-    mean = x.mean()
-    table = df.group_by(keys).agg(
-        n.alias("n_areas"),
-        x.min().alias("min__"),
-        x.max().alias("max__"),
-        mean.alias("mean__"),
-        x.std(ddof=1).alias("sd__"),
-        _hazen(0.1).alias("p10__"),
-        _hazen(0.9).alias("p90__"),
-        ((x * (2.0 * rank - n - 1)).sum() / (n * x.sum())).alias("gini__"),
-        ((x / mean) * (x / mean).log()).mean().alias("theil__"),
-    )
-    enough = pl.col("n_areas") >= MIN_AREAS_EXTREMES
-    dispersion = pl.col("n_areas") >= MIN_AREAS_DISPERSION
-    percentile = pl.col("n_areas") >= MIN_AREAS_PERCENTILE_RATIO
-    positive = pl.col("min__") > 0
-    non_negative = pl.col("min__") >= 0
-    mean_positive = pl.col("mean__") > 0
-    rules = {
-        "range": (pl.col("max__") - pl.col("min__"), [(enough, "too_few_areas")]),
-        "ratio_extremes": (
-            pl.col("max__") / pl.col("min__"),
-            [(enough, "too_few_areas"), (positive, "non_positive_values")],
-        ),
-        "ratio_p90_p10": (
-            pl.col("p90__") / pl.col("p10__"),
-            [(percentile, "too_few_areas"), (pl.col("p10__") > 0, "non_positive_values")],
-        ),
-        "coefficient_of_variation": (
-            pl.col("sd__") / pl.col("mean__"),
-            [(dispersion, "too_few_areas"), (mean_positive, "non_positive_mean")],
-        ),
-        "gini": (
-            pl.col("gini__"),
-            [
-                (dispersion, "too_few_areas"),
-                (non_negative, "negative_values"),
-                (mean_positive, "non_positive_mean"),
-            ],
-        ),
-        "theil_t": (
-            pl.col("theil__"),
-            [(dispersion, "too_few_areas"), (positive, "non_positive_values")],
-        ),
-    }
-    columns, reasons = [], []
-    for name, (expr, conditions) in rules.items():
-        ok = pl.all_horizontal([c for c, _ in conditions])
-        columns.append(pl.when(ok).then(expr).otherwise(None).alias(name))
-        why = pl.lit(None, dtype=pl.String)
-        for condition, reason in reversed(conditions):
-            why = pl.when(~condition).then(pl.lit(f"{name} ({reason})")).otherwise(why)
-        reasons.append(why)
-    out = table.sort(keys).select(
-        *keys,
-        "n_areas",
-        *columns,
-        pl.concat_str(reasons, separator="; ", ignore_nulls=True).alias("not_computed"),
-    )
+    # One group-by gives each group's values; groups with the same number of areas are laid out
+    # as one matrix, sorted row by row, and every measure is computed for all of them at once.
+    grouped = df.group_by(keys).agg(pl.col("value"))
+    sizes = grouped["value"].list.len()
+    pieces = []
+    for n in sorted(sizes.unique().to_list()):
+        part = grouped.filter(sizes == n)
+        m = np.sort(part["value"].list.to_array(n).to_numpy(), axis=1)
+        measures = _matrix_measures(m)
+        reasons = _reasons(measures, n)
+        columns = {"n_areas": pl.Series("n_areas", np.full(part.height, n), dtype=pl.UInt32)}
+        notes = [[] for _ in range(part.height)]
+        for name in INEQUALITY_MEASURES:
+            values = measures[name].astype(float)
+            why = reasons[name]
+            values[why != None] = np.nan  # noqa: E711 - elementwise over an object array
+            columns[name] = pl.Series(name, values, dtype=pl.Float64).fill_nan(None)
+            for i in np.flatnonzero(why != None):  # noqa: E711
+                notes[i].append(f"{name} ({why[i]})")
+        pieces.append(
+            part.select(keys).with_columns(
+                *columns.values(),
+                pl.Series("not_computed", ["; ".join(x) for x in notes], dtype=pl.String),
+            )
+        )
+    schema = {k: df.schema[k] for k in keys} | {"n_areas": pl.UInt32}
+    schema |= {name: pl.Float64 for name in INEQUALITY_MEASURES} | {"not_computed": pl.String}
+    out = (pl.concat(pieces) if pieces else pl.DataFrame(schema=schema)).sort(keys)
     if sims > 0:
         out = _simulated_limits(out, df, keys, sims, seed, confidence)
         # a limit never stands without its measure
