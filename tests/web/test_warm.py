@@ -85,3 +85,31 @@ def test_warming_computes_each_indicator_pages_differences_between_areas(world, 
     monkeypatch.setattr(tables, "area_inequality", refuse)
     body = Client().get("/indicator/employment/").content.decode()
     assert 'id="inequality-table"' in body
+
+
+def test_preload_imports_what_the_warmer_and_the_first_requests_share(tmp_path):
+    """In a fresh interpreter: after ``preload`` (run before the warming thread starts) the
+    analysis and statistics modules and every view module are imported, so the thread and the
+    first request never import them at the same moment."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import os, sys, django\n"
+        "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'skillnader.web.settings')\n"
+        "django.setup()\n"
+        "wanted = ['skillnader.analysis.tables', 'skillnader.analysis.findings',\n"
+        "          'skillnader.stats.trend', 'skillnader.web.api.views',\n"
+        "          'skillnader.web.public.views']\n"
+        "before = [m for m in wanted if m in sys.modules]\n"
+        "from skillnader.web.public.warm import preload\n"
+        "preload()\n"
+        "print(before, [m for m in wanted if m not in sys.modules])\n"
+    )
+    env = {**os.environ, "SKILLNADER_HOME": str(tmp_path)}
+    env.pop("DATABASE_URL", None)
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert out == "[] []"

@@ -53,9 +53,35 @@ class Watcher(threading.Thread):
         self.join(timeout)
 
 
+def preload() -> None:
+    """Import, in the calling thread, the modules that the warmer and the first requests would
+    otherwise import at the same moment from two threads.
+
+    A thread that imports a package while another imports one of its submodules first can each
+    hold the lock the other needs; Python then breaks the deadlock by handing one of them a
+    half-initialised module (an ``ImportError`` in the warmer and a failed first request).
+    Importing the analysis and statistics packages, the URL configuration (every view module)
+    and the views the warmer uses before the thread starts leaves nothing for them to race on.
+    """
+    import importlib
+    import pkgutil
+
+    from django.urls import get_resolver
+
+    import skillnader.analysis
+    import skillnader.stats
+
+    for package in (skillnader.analysis, skillnader.stats):
+        for module in pkgutil.iter_modules(package.__path__, package.__name__ + "."):
+            importlib.import_module(module.name)
+    importlib.import_module("skillnader.web.public.views")
+    get_resolver().url_patterns  # noqa: B018 - imports every view module
+
+
 def start_watcher(interval: float | None = None) -> Watcher:
     """Start the warming thread (a daemon: it also ends with the process)."""
     every = queries.VERSION_SECONDS if interval is None else interval
+    preload()
 
     def run() -> None:
         last = None
