@@ -20,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -61,6 +62,9 @@ def wait_for(url: str, seconds: float = 120) -> None:
         try:
             urllib.request.urlopen(url, timeout=5).read()
             return
+        except urllib.error.HTTPError as err:
+            # The server is up and answered with an error: that is a failure, not "not yet".
+            raise SystemExit(f"server answered {err.code} at {url}") from err
         except OSError:
             time.sleep(0.5)
     raise SystemExit(f"server did not answer at {url}")
