@@ -10,6 +10,12 @@ and peak memory (RSS) against the file size. Side by side: what a user would oth
 
     python bench/bench_import.py --mb 1000      # the 1 GB run
     python bench/bench_import.py --mb 100       # quicker
+    python bench/bench_import.py --px-cells 1000000   # a PC-Axis file instead
+
+With ``--px-cells`` the file is a PC-Axis table of about that many cells: synthetic count
+indicators (a stub variable) × the 127 RegSO × two sexes × the 60 months of 2020-2024 (heading,
+``TIMEVAL`` monthly), imported through ``skillnader import`` with a mapping. Side by side: the
+PC-Axis reader alone, and ``pyaxis`` + ``DataFrame.to_sql`` (what a user might otherwise do).
 """
 
 from __future__ import annotations
@@ -65,6 +71,75 @@ def generate(path: Path, mb: int, n_ind: int) -> int:
     return rows
 
 
+def regso_codes() -> list[str]:
+    import csv
+
+    lookup = (
+        "src/skillnader/bundle/data/stockholm_districts/stockholm_regso_to_sdo_lookup_DERIVED.csv"
+    )
+    with (ROOT / lookup).open(encoding="utf-8") as fh:
+        return sorted({row["regsokod"] for row in csv.DictReader(fh)})
+
+
+MONTHS = [f"{y}M{m:02d}" for y in range(2020, 2025) for m in range(1, 13)]
+
+
+def generate_px(path: Path, cells: int) -> tuple[int, int]:
+    """A PC-Axis table of about ``cells`` cells; returns (cells, indicators)."""
+    import numpy as np
+
+    codes = regso_codes()
+    per_indicator = len(codes) * 2 * len(MONTHS)
+    n_ind = max(1, -(-cells // per_indicator))
+    ind = [f"bench_count_{k:02d}" for k in range(n_ind)]
+
+    def values(name: str, items: list[str]) -> str:
+        return f'VALUES("{name}")=' + ",".join(f'"{x}"' for x in items) + ";"
+
+    def codes_of(name: str, items: list[str]) -> str:
+        return f'CODES("{name}")=' + ",".join(f'"{x}"' for x in items) + ";"
+
+    header = [
+        'CHARSET="ANSI";',
+        'CODEPAGE="iso-8859-1";',
+        'AXIS-VERSION="2013";',
+        'LANGUAGE="sv";',
+        'TITLE="Syntetiska antal efter indikator, RegSO, kön och månad (genererad)";',
+        'CONTENTS="Syntetiska antal";',
+        'UNITS="antal";',
+        'STUB="indikator","regso","kön";',
+        'HEADING="månad";',
+        values("indikator", [f"Syntetiskt antal {k}" for k in range(n_ind)]),
+        codes_of("indikator", ind),
+        values("regso", codes),
+        values("kön", ["män", "kvinnor"]),
+        codes_of("kön", ["1", "2"]),
+        values("månad", MONTHS),
+        'TIMEVAL("månad")=TLIST(M1),' + ",".join(f'"{m}"' for m in MONTHS) + ";",
+        "DATA=",
+    ]
+    rng = np.random.default_rng(7)
+    rows = n_ind * len(codes) * 2
+    with path.open("wb") as fh:
+        fh.write("\n".join(header).encode("latin-1") + b"\n")
+        for start in range(0, rows, 20000):
+            n = min(20000, rows - start)
+            block = rng.integers(0, 5000, size=(n, len(MONTHS)))
+            fh.write(("\n".join(" ".join(map(str, r)) for r in block.tolist()) + "\n").encode())
+        fh.write(b";\n")
+    return rows * len(MONTHS), n_ind
+
+
+PX_MAPPING = """\
+source: {id: bench-synthetic-px, name: "Synthetic benchmark data (not real statistics)"}
+indicator: {dimension: indikator}
+area: {dimension: regso, level: regso, vintage: "2020"}
+period: {dimension: månad}
+groups:
+  sex: {dimension: kön, values: {"1": men, "2": women}}
+"""
+
+
 MAPPING = """\
 source: {id: bench-synthetic, name: "Synthetic benchmark data (not real statistics)"}
 area: {column: regso, level: regso, vintage: "2020"}
@@ -100,12 +175,78 @@ print(f"RESULT {t:.3f} {r.created} {resource.getrusage(resource.RUSAGE_SELF).ru_
 """
 
 
+def run_child(
+    tmp: Path, data: Path, mapping: Path, indicators: int
+) -> tuple[float, int, float, float]:
+    env = {**os.environ, "SKILLNADER_HOME": str(tmp / "home")}
+    env.pop("DATABASE_URL", None)
+    out = subprocess.run(
+        [sys.executable, "-c", CHILD, str(ROOT), str(data), str(mapping), str(indicators)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if "RESULT " not in out.stdout:
+        sys.exit(f"import failed:\n{out.stderr[-3000:]}")
+    t, created, peak_kb, base_kb = out.stdout.split("RESULT ")[1].split()
+    return float(t), int(created), int(peak_kb) / 1024, int(base_kb) / 1024
+
+
+def main_px(cells: int, skip_pandas: bool) -> None:
+    with tempfile.TemporaryDirectory(dir=os.environ.get("BENCH_TMP")) as tmp:
+        tmp = Path(tmp)
+        px, mapping = tmp / "big.px", tmp / "mapping.yaml"
+        mapping.write_text(PX_MAPPING, encoding="utf-8")
+        t0 = time.perf_counter()
+        n, n_ind = generate_px(px, cells)
+        size = px.stat().st_size
+        print(
+            f"generated {n:,} cells ({n_ind} indicators), {size / 1e6:.0f} MB in "
+            f"{time.perf_counter() - t0:.0f} s"
+        )
+        t, created, peak, base = run_child(tmp, px, mapping, n_ind)
+        print(
+            f"skillnader import: {created:,} observations in {t:.1f} s = {created / t:,.0f} "
+            f"rows/s; peak RSS {peak:.0f} MB (before import {base:.0f} MB) for a "
+            f"{size / 1e6:.0f} MB file"
+        )
+        sys.path.insert(0, str(ROOT / "src"))
+        from skillnader.readers.px import read_px
+
+        t0 = time.perf_counter()
+        read_px(px)
+        tr = time.perf_counter() - t0
+        print(f"reader alone (read_px): {tr:.1f} s = {n / tr:,.0f} cells/s")
+        if not skip_pandas:
+            try:
+                from pyaxis import pyaxis
+            except ImportError:
+                print("pyaxis is not installed (pip install -e '.[bench]'): no comparison")
+                return
+            t0 = time.perf_counter()
+            frame = pyaxis.parse(uri=str(px), encoding="ISO-8859-1")["DATA"]
+            con = sqlite3.connect(tmp / "pandas.sqlite3")
+            frame.to_sql("observations", con, if_exists="append", index=False, chunksize=500_000)
+            con.commit()
+            tp = time.perf_counter() - t0
+            print(
+                f"pyaxis + to_sql (no validation): {tp:.1f} s = {n / tp:,.0f} rows/s; "
+                f"ratio skillnader/pyaxis time {t / tp:.1f}x; peak RSS of this process "
+                f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
+            )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--mb", type=int, default=1000)
     ap.add_argument("--indicators", type=int, default=50)
+    ap.add_argument("--px-cells", type=int, default=0, help="a PC-Axis file of about N cells")
     ap.add_argument("--skip-pandas", action="store_true")
     a = ap.parse_args()
+    if a.px_cells:
+        main_px(a.px_cells, a.skip_pandas)
+        return
     with tempfile.TemporaryDirectory(dir=os.environ.get("BENCH_TMP")) as tmp:
         tmp = Path(tmp)
         csv_path, mapping = tmp / "big.csv", tmp / "mapping.yaml"

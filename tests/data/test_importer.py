@@ -401,3 +401,57 @@ def test_malformed_input_gives_typed_error_and_writes_nothing(vocab, tmp_path, n
 
 def test_there_are_at_least_forty_malformed_cases():
     assert len(MALFORMED) >= 40
+
+
+def test_a_cube_is_written_in_batches_with_progress(vocab, spec, monkeypatch):
+    """Cube records are made and written a batch at a time (memory bounded by the batch), and
+    give exactly the cells of a single batch."""
+    from skillnader.web.data import importer
+
+    import_file(PX, mapping=spec)
+    whole = {
+        (o.area.code, o.group.key, o.period): (o.value, o.lower, o.upper)
+        for o in m.Observation.objects.select_related("area", "group")
+    }
+    m.Observation.objects.all().delete()
+    m.Release.objects.all().delete()
+    monkeypatch.setattr(importer, "STREAM_ROWS", 5)
+    seen = []
+    result = import_file(PX, mapping=spec, progress=lambda done, total: seen.append((done, total)))
+    assert result.created == 12
+    batched = {
+        (o.area.code, o.group.key, o.period): (o.value, o.lower, o.upper)
+        for o in m.Observation.objects.select_related("area", "group")
+    }
+    assert batched == whole
+    # three batches (5 + 5 + 2 records) out of the cube's cells
+    assert [d for d, _ in seen] == [5, 10, 12]
+    assert len({t for _, t in seen}) == 1 and seen[0][1] == len(read_px(PX))
+
+
+def test_an_error_in_a_later_batch_leaves_nothing_written(vocab, tmp_path, monkeypatch):
+    from skillnader.web.data import importer
+
+    # Age 22 is not in the mapping's values: its first cell, the fifth of the file, is refused
+    # after two batches of two cells have been written.
+    spec = write(
+        tmp_path / "ages.yaml",
+        SPEC.replace(
+            "age: {dimension: age}", 'age: {dimension: age, values: {"20": "20", "21": "21"}}'
+        ),
+    )
+    monkeypatch.setattr(importer, "STREAM_ROWS", 2)
+    written = []
+    real = importer._write_batch
+
+    def counting(batch, *args):
+        written.append(len(batch))
+        return real(batch, *args)
+
+    monkeypatch.setattr(importer, "_write_batch", counting)
+    before = snapshot()
+    with pytest.raises(errors.MappingError) as err:
+        import_file(PX, mapping=spec)
+    assert written == [2, 2]
+    assert err.value.value == "22" and "age=22" in err.value.location
+    assert snapshot() == before

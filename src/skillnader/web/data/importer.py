@@ -30,7 +30,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -186,6 +186,14 @@ def cube_records(
     cube: Cube, spec: dict[str, Any], *, path: str, mapping_path: str | None = None
 ) -> list[Record]:
     """Map a cube onto records according to an import spec (see the module docstring)."""
+    return list(iter_cube_records(cube, spec, path=path, mapping_path=mapping_path))
+
+
+def iter_cube_records(
+    cube: Cube, spec: dict[str, Any], *, path: str, mapping_path: str | None = None
+) -> Iterator[Record]:
+    """As :func:`cube_records`, one record at a time: the mapping is checked at once (its errors
+    are raised by this call), the cells as they are reached."""
     dims = {d.code: d for d in cube.dimensions}
     fields: dict[str, dict | None] = {
         k: _spec_field(spec, k, mapping_path) for k in ("area", "period", "indicator")
@@ -280,7 +288,10 @@ def cube_records(
 
     level = (fields["area"] or {}).get("level") or spec.get("level")
     vintage = (fields["area"] or {}).get("vintage") or spec.get("vintage")
-    records: list[Record] = []
+    return _cube_cells(cube, fields, groups, filters, target, level, vintage, resolve)
+
+
+def _cube_cells(cube, fields, groups, filters, target, level, vintage, resolve):
     for flat, (coords, value, symbol) in enumerate(cube.cells()):
         if value is None and symbol is None:
             # No number and no missing-value symbol: the source has no such cell (a long table
@@ -312,8 +323,7 @@ def cube_records(
             rec.numerator = value
         else:
             rec.denominator = value
-        records.append(rec)
-    return records
+        yield rec
 
 
 # --------------------------------------------------------------------------------------------
@@ -352,7 +362,28 @@ def read_records(
             rec.level = level or rec.level
             rec.vintage = vintage or rec.vintage
         return records, spec, kind
-    elif kind in ("px", "jsonstat", "pxweb_v1"):
+    cube, spec = read_cube(
+        p, kind=kind, mapping=mapping, indicator=indicator, level=level, vintage=vintage
+    )
+    records = cube_records(
+        cube, spec, path=str(p), mapping_path=None if mapping is None else str(mapping)
+    )
+    return records, spec, kind
+
+
+def read_cube(
+    p: Path,
+    *,
+    kind: str,
+    mapping: str | Path | None = None,
+    indicator: str | None = None,
+    level: str | None = None,
+    vintage: str | None = None,
+) -> tuple[Cube, dict[str, Any]]:
+    """Read a PC-Axis, JSON-stat or PxWeb file as a cube, with its import spec completed by the
+    command line's indicator, level and vintage."""
+    spec: dict[str, Any]
+    if kind in ("px", "jsonstat", "pxweb_v1"):
         spec = load_spec(mapping)
         if kind == "px":
             from skillnader.readers.px import read_px
@@ -380,10 +411,7 @@ def read_records(
             spec["area"]["level"] = level
     if vintage and isinstance(spec.get("area"), dict):
         spec["area"]["vintage"] = vintage
-    records = cube_records(
-        cube, spec, path=str(p), mapping_path=None if mapping is None else str(mapping)
-    )
-    return records, spec, kind
+    return cube, spec
 
 
 def import_file(
@@ -415,6 +443,27 @@ def import_file(
             return _import_stream(
                 p, raw, mapping, indicator, level, vintage, digest, version, user, progress, source
             )
+    if kind in ("px", "jsonstat", "pxweb_v1"):
+        # A cube is held as one array of numbers; its records are made and written a batch at a
+        # time, so memory does not grow with the number of cells.
+        cube, spec = read_cube(
+            p, kind=kind, mapping=mapping, indicator=indicator, level=level, vintage=vintage
+        )
+        cells = iter_cube_records(
+            cube, spec, path=str(p), mapping_path=None if mapping is None else str(mapping)
+        )
+        return write_batches(
+            _chunks(cells, STREAM_ROWS),
+            source=source or _source_info(spec.get("source"), p),
+            content_hash=digest,
+            file_name=p.name,
+            kind=kind,
+            version=version,
+            user=user,
+            path=str(p),
+            progress=progress,
+            total=len(cube),
+        )
     records, spec, kind = read_records(
         p, kind=kind, mapping=mapping, indicator=indicator, level=level, vintage=vintage
     )
@@ -431,6 +480,17 @@ def import_file(
         path=str(p),
         progress=progress,
     )
+
+
+def _chunks(records: Iterable[Record], size: int) -> Iterator[list[Record]]:
+    batch: list[Record] = []
+    for rec in records:
+        batch.append(rec)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 #: CSV files larger than this (2 MB) are imported in streamed batches (memory bounded by the batch).
