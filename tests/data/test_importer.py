@@ -455,3 +455,27 @@ def test_an_error_in_a_later_batch_leaves_nothing_written(vocab, tmp_path, monke
     assert written == [2, 2]
     assert err.value.value == "22" and "age=22" in err.value.location
     assert snapshot() == before
+
+
+def test_area_level_without_a_mapping(vocab, tmp_path):
+    """``skillnader import FILE.px --indicator ID --area-level LEVEL`` with no mapping: the area
+    and period dimensions are found by their names or roles, and the level is kept; when the area
+    cannot be found the error says so and names the file."""
+
+    def px(stub: str) -> Path:
+        text = (
+            'CHARSET="ANSI";\nAXIS-VERSION="2013";\nLANGUAGE="sv";\nCONTENTS="Inflyttade";\n'
+            f'UNITS="antal";\nSTUB="{stub}";\nHEADING="år";\nVALUES("{stub}")="0114","0115";\n'
+            'VALUES("år")="2003";\nTIMEVAL("år")=TLIST(A1),"2003";\nDATA=\n38\n41\n;\n'
+        )
+        path = tmp_path / f"{stub}.px"
+        path.write_bytes(text.encode("latin-1"))
+        return path
+
+    result = import_file(px("area"), indicator="inmigrated", level="kommun")
+    assert result.created == 2
+    o = m.Observation.objects.get(area__code="0115", period="2003")
+    assert o.value == 41 and o.area.level_id == "kommun"
+    with pytest.raises(errors.MappingError, match="cannot tell which dimension is the area") as err:
+        import_file(px("region"), indicator="inmigrated", level="kommun")
+    assert err.value.path.endswith("region.px")

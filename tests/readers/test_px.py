@@ -332,3 +332,35 @@ def test_memory_beyond_the_cube_does_not_grow_with_the_file(tmp_path):
     assert big.stat().st_size > 4_000_000
     assert extra_big < extra_small + 2 * 2**20
     assert extra_big < 20 * 2**20
+
+
+@pytest.mark.parametrize("path", sorted(PX.glob("*.px")), ids=lambda p: p.name)
+def test_streamed_cells_equal_the_whole_cube(path):
+    from skillnader.readers.px import stream_px
+
+    whole = read_px(path)
+    streamed = stream_px(path)
+    assert len(streamed) == len(whole) and streamed.shape == whole.shape
+    assert streamed.notes == whole.notes and streamed.meta == whole.meta
+    cells = list(streamed.cells())
+    assert len(cells) == len(whole)
+    for (ca, va, sa), (cb, vb, sb) in zip(whole.cells(), cells, strict=True):
+        assert ca == cb and sa == sb and (va == vb or (va is None and vb is None))
+    assert streamed.symbols == whole.symbols
+    with pytest.raises(RuntimeError, match="only once"):
+        next(streamed.cells())
+    with pytest.raises(TypeError):
+        streamed.value(**{d.code: d.codes[0] for d in whole.dimensions})
+
+
+def test_streamed_data_defects_are_raised_while_reading_the_cells(tmp_path):
+    from skillnader.readers.px import stream_px
+
+    bad = tmp_path / "cut.px"
+    bad.write_bytes((PX / "BE0101F1datasymbols.px").read_bytes()[:-60])
+    cube = stream_px(bad)  # the header is fine
+    with pytest.raises(InputError) as err:
+        list(cube.cells())
+    assert err.value.path == str(bad)
+    with pytest.raises(type(err.value)):
+        read_px(bad)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -89,3 +89,41 @@ class Cube:
             else self.values.reshape(self.shape)[tuple(idx)]
         )
         return None if np.isnan(v) else float(v)
+
+
+@dataclass
+class StreamedCube(Cube):
+    """A cube whose numbers are read from the file only as :meth:`cells` reaches them (see
+    :func:`skillnader.readers.px.stream_px`): ``values`` is empty, ``len`` is the number of
+    cells, and the cells can be iterated once. ``symbols`` fills up as the cells are read."""
+
+    size: int = 0
+    chunks: Iterator[tuple[int, np.ndarray]] | None = None
+    close: Callable[[], None] | None = None
+
+    def __len__(self) -> int:
+        return self.size
+
+    def cells(self) -> Iterator[tuple[dict[str, str], float | None, str | None]]:
+        if self.chunks is None:
+            raise RuntimeError("the cells of a streamed cube can be read only once")
+        chunks, self.chunks = self.chunks, None
+        shape = self.shape
+        index = np.ndindex(*shape) if shape else iter([()])
+        names = [d.code for d in self.dimensions]
+        codes = [d.codes for d in self.dimensions]
+        try:
+            for offset, vals in chunks:
+                for k, v in enumerate(vals.tolist()):
+                    idx = next(index)
+                    coords = {n: c[j] for n, c, j in zip(names, codes, idx, strict=True)}
+                    if v != v:  # NaN: a missing cell
+                        yield coords, None, self.symbols.get(offset + k)
+                    else:
+                        yield coords, v, None
+        finally:
+            if self.close is not None:
+                self.close()
+
+    def value(self, **coords: str) -> float | None:
+        raise TypeError("a streamed cube has no random access to its cells; read it whole instead")

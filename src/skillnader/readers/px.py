@@ -17,6 +17,7 @@ import io
 import math
 import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -30,7 +31,7 @@ from skillnader.errors import (
     ShapeError,
     ValueFormatError,
 )
-from skillnader.readers.base import Cube, Dimension
+from skillnader.readers.base import Cube, Dimension, StreamedCube
 
 __all__ = [
     "DuplicateKeywordError",
@@ -143,6 +144,25 @@ def read_px(
     fh, path, size = _open(source)
     with fh:
         return _Reader(fh, path, language, size).read()
+
+
+def stream_px(
+    source: str | os.PathLike[str] | bytes | bytearray, *, language: str | None = None
+) -> StreamedCube:
+    """As :func:`read_px`, but the numbers are read only as :meth:`StreamedCube.cells` reaches
+    them, about 256 KiB of the file at a time: memory does not grow with the number of cells.
+
+    The header is read and checked at once (its errors are raised by this call); defects of the
+    DATA section are raised while the cells are iterated. The file stays open until then.
+    """
+    fh, path, size = _open(source)
+    try:
+        cube = _Reader(fh, path, language, size).read(stream=True)
+    except BaseException:
+        fh.close()
+        raise
+    cube.close = fh.close
+    return cube
 
 
 class _Reader:
@@ -356,7 +376,7 @@ class _Reader:
         st.bare = bare
 
     # -- main ------------------------------------------------------------------------------------
-    def read(self) -> Cube:
+    def read(self, stream: bool = False) -> Cube:
         self._prepare()
         stmts, data_pos = self._statements()
         data_line = _line_of(self.buf, data_pos)
@@ -373,6 +393,19 @@ class _Reader:
         expected = 1
         for d in dims:
             expected *= len(d)
+        if stream:
+            symbols: dict[int, str] = {}
+            cube = StreamedCube(
+                dimensions=dims,
+                values=np.empty(0),
+                symbols=symbols,
+                meta=cube_meta,
+                source=self.path,
+                size=expected,
+                chunks=self._data_chunks(data_pos, data_line, expected, dims, symbols),
+            )
+            header.attach_cell_notes(cube)
+            return cube
         values, symbols = self._read_data(data_pos, data_line, expected, dims)
         cube = Cube(
             dimensions=dims,
@@ -433,6 +466,25 @@ class _Reader:
         # come; a header that declares more than that cannot make us allocate the declared size.
         out = np.empty(min(expected, self.size // 2 + 1), dtype=np.float64)
         symbols: dict[int, str] = {}
+        for filled, vals in self._data_chunks(pos, data_line, expected, dims, symbols):
+            k = len(vals)
+            if filled + k > out.size:
+                out = np.concatenate([out, np.empty(filled + k - out.size)])
+            out[filled : filled + k] = vals
+        return out, symbols
+
+    def _data_chunks(
+        self,
+        pos: int,
+        data_line: int,
+        expected: int,
+        dims: list[Dimension],
+        symbols: dict[int, str],
+    ) -> Iterator[tuple[int, np.ndarray]]:
+        """The DATA section as ``(offset, values)`` chunks of about 256 KiB of text each, in cell
+        order; the missing-value symbols go into ``symbols`` (flat index -> symbol) as they come.
+        Every defect (too many or too few cells, text after the closing ';') is raised when the
+        chunk that shows it is reached."""
         filled = 0
         pending = self.buf[pos:]
         self.buf = b""
@@ -484,9 +536,8 @@ class _Reader:
                 if not terminated:
                     total += self._count_rest(pending)
                 raise overflow(total, data_line)
-            if filled + k > out.size:
-                out = np.concatenate([out, np.empty(filled + k - out.size)])
-            out[filled : filled + k] = vals
+            if k:
+                yield filled, vals
             filled += k
             line += segment.count(b"\n")
             if terminated or (self.eof and not pending):
@@ -501,7 +552,6 @@ class _Reader:
                 location=f"line {line}",
                 expected=f"{expected} cells followed by ';'",
             )
-        return out, symbols
 
     def _check_tail(self, tail: bytes, line: int) -> None:
         while True:

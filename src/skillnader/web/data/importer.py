@@ -165,6 +165,9 @@ def _spec_field(spec: dict, key: str, mapping_path: str | None) -> dict | None:
         return None
     if isinstance(f, str | int | float):
         return {"value": str(f)}
+    if isinstance(f, dict) and f and set(f) <= {"level", "vintage"}:
+        # Only the level or vintage (e.g. from --area-level): the dimension is found by its role.
+        return None
     if not isinstance(f, dict) or not ({"dimension", "column", "value"} & set(f)):
         raise MappingError(
             f"'{key}' must be a constant or have 'dimension' or 'value'",
@@ -209,7 +212,8 @@ def iter_cube_records(
                     location=key,
                     expected=f"'{key}: {{dimension: ...}}' naming one of {sorted(dims)}",
                 )
-            fields[key] = {"dimension": guessed}
+            given = spec.get(key) if isinstance(spec.get(key), dict) else {}
+            fields[key] = {**given, "dimension": guessed}
     if fields["indicator"] is None:
         if "indicator" in dims:
             fields["indicator"] = {"dimension": "indicator"}
@@ -386,9 +390,10 @@ def read_cube(
     if kind in ("px", "jsonstat", "pxweb_v1"):
         spec = load_spec(mapping)
         if kind == "px":
-            from skillnader.readers.px import read_px
+            from skillnader.readers.px import stream_px
 
-            cube = read_px(p)
+            # The numbers are read as the cells are imported (memory bounded by a chunk).
+            cube = stream_px(p)
         elif kind == "jsonstat":
             from skillnader.readers.jsonstat import read_jsonstat
 
@@ -444,8 +449,9 @@ def import_file(
                 p, raw, mapping, indicator, level, vintage, digest, version, user, progress, source
             )
     if kind in ("px", "jsonstat", "pxweb_v1"):
-        # A cube is held as one array of numbers; its records are made and written a batch at a
-        # time, so memory does not grow with the number of cells.
+        # A PC-Axis file's numbers are read as its cells are reached, a JSON-stat or PxWeb cube
+        # is held as one array; either way records are made and written a batch at a time, so
+        # memory does not grow with the number of cells.
         cube, spec = read_cube(
             p, kind=kind, mapping=mapping, indicator=indicator, level=level, vintage=vintage
         )
