@@ -415,7 +415,7 @@ def test_a_cube_is_written_in_batches_with_progress(vocab, spec, monkeypatch):
     }
     m.Observation.objects.all().delete()
     m.Release.objects.all().delete()
-    monkeypatch.setattr(importer, "STREAM_ROWS", 5)
+    monkeypatch.setattr(importer, "CUBE_ROWS", 5)
     seen = []
     result = import_file(PX, mapping=spec, progress=lambda done, total: seen.append((done, total)))
     assert result.created == 12
@@ -440,7 +440,7 @@ def test_an_error_in_a_later_batch_leaves_nothing_written(vocab, tmp_path, monke
             "age: {dimension: age}", 'age: {dimension: age, values: {"20": "20", "21": "21"}}'
         ),
     )
-    monkeypatch.setattr(importer, "STREAM_ROWS", 2)
+    monkeypatch.setattr(importer, "CUBE_ROWS", 2)
     written = []
     real = importer._write_batch
 
@@ -479,3 +479,12 @@ def test_area_level_without_a_mapping(vocab, tmp_path):
     with pytest.raises(errors.MappingError, match="cannot tell which dimension is the area") as err:
         import_file(px("region"), indicator="inmigrated", level="kommun")
     assert err.value.path.endswith("region.px")
+
+
+def test_page_cache_follows_the_file_size():
+    from skillnader.web.data.importer import page_cache_mib
+
+    assert page_cache_mib(24 << 20) == 16
+    assert page_cache_mib(200 << 20) == 50
+    assert page_cache_mib(1000 * 10**6) == 238
+    assert page_cache_mib(10 << 30) == 256
