@@ -481,10 +481,9 @@ def test_area_level_without_a_mapping(vocab, tmp_path):
     assert err.value.path.endswith("region.px")
 
 
-def test_page_cache_follows_the_file_size():
+def test_page_cache_follows_the_size_of_the_import():
     from skillnader.web.data.importer import page_cache_mib
 
-    assert page_cache_mib(24 << 20) == 16
-    assert page_cache_mib(200 << 20) == 50
-    assert page_cache_mib(1000 * 10**6) == 238
-    assert page_cache_mib(10 << 30) == 256
+    assert page_cache_mib(30_000) == 16
+    assert page_cache_mib(5_000_000) == 62
+    assert page_cache_mib(20_675_600) == 256

@@ -469,7 +469,7 @@ def import_file(
             path=str(p),
             progress=progress,
             total=len(cube),
-            cache_mib=page_cache_mib(p.stat().st_size),
+            cache_mib=page_cache_mib(len(cube)),
         )
     records, spec, kind = read_records(
         p, kind=kind, mapping=mapping, indicator=indicator, level=level, vintage=vintage
@@ -560,7 +560,8 @@ def _import_stream(
         version=version,
         user=user,
         path=str(p),
-        cache_mib=page_cache_mib(p.stat().st_size),
+        # about 50 bytes a row in a Swedish CSV
+        cache_mib=page_cache_mib(p.stat().st_size // 50),
     )
 
 
@@ -948,12 +949,11 @@ def _large_page_cache(mib: int = 256):
             cur.execute(f"PRAGMA cache_size = {int(before)}")
 
 
-def page_cache_mib(file_bytes: int) -> int:
-    """SQLite page cache for importing a file: a quarter of its size, 16-256 MiB. Large files
-    need a large cache for the indexes (the 1 GB CSV of the benchmark gets 238 MiB); a small,
-    dense file (a PC-Axis table of 5 million cells in 24 MB) runs as fast with 16 MiB, and the
-    import's memory then stays near the size of its batches."""
-    return min(256, max(16, file_bytes // (4 << 20)))
+def page_cache_mib(rows: int) -> int:
+    """SQLite page cache for an import of about ``rows`` cells: 1 MiB per 80,000, 16-256 MiB.
+    The observation table's indexes grow with the rows, and once they outgrow the cache every
+    insert reads index pages back from the file; a small import needs little."""
+    return min(256, max(16, rows // 80_000))
 
 
 def write_batches(
