@@ -504,7 +504,7 @@ def _chunks(records: Iterable[Record], size: int) -> Iterator[list[Record]]:
 STREAM_BYTES = 2 << 20
 STREAM_ROWS = 50_000
 #: Records made from a cube per batch (a record is a Python object: this bounds their memory).
-CUBE_ROWS = 10_000
+CUBE_ROWS = 50_000
 
 
 def _source_info(spec_source: Any, p: Path) -> SourceInfo:
