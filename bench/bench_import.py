@@ -35,14 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def generate(path: Path, mb: int, n_ind: int) -> int:
-    import csv
-
-    lookup = (
-        "src/skillnader/bundle/data/stockholm_districts/stockholm_regso_to_sdo_lookup_DERIVED.csv"
-    )
-    with (ROOT / lookup).open(encoding="utf-8") as fh:
-        codes = [row["regsokod"] for row in csv.DictReader(fh)]
-    codes = sorted(set(codes))
+    codes = regso_codes()
     target = mb * 1_000_000
     rows = 0
     day = dt.date(2020, 1, 1)
@@ -255,32 +248,11 @@ def main() -> None:
         rows = generate(csv_path, a.mb, a.indicators)
         size = csv_path.stat().st_size
         print(f"generated {rows:,} rows, {size / 1e6:.0f} MB in {time.perf_counter() - t0:.0f} s")
-        env = {**os.environ, "SKILLNADER_HOME": str(tmp / "home")}
-        env.pop("DATABASE_URL", None)
-        out = subprocess.run(
-            [
-                sys.executable,
-                "-c",
-                CHILD,
-                str(ROOT),
-                str(csv_path),
-                str(mapping),
-                str(a.indicators),
-            ],
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if "RESULT " not in out.stdout:
-            sys.exit(f"import failed:\n{out.stderr[-3000:]}")
-        out = out.stdout
-        t, created, peak_kb, base_kb = out.split("RESULT ")[1].split()
-        t, created = float(t), int(created)
+        t, created, peak_mb, base_mb = run_child(tmp, csv_path, mapping, a.indicators)
         print(
             f"skillnader import: {created:,} observations in {t:.1f} s = {created / t:,.0f} "
-            f"rows/s; peak RSS {int(peak_kb) / 1024:.0f} MB (before import "
-            f"{int(base_kb) / 1024:.0f} MB) for a {size / 1e6:.0f} MB file"
+            f"rows/s; peak RSS {peak_mb:.0f} MB (before import "
+            f"{base_mb:.0f} MB) for a {size / 1e6:.0f} MB file"
         )
         if not a.skip_pandas:
             import pandas as pd
