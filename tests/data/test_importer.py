@@ -487,3 +487,37 @@ def test_page_cache_follows_the_size_of_the_import():
     assert page_cache_mib(30_000) == 16
     assert page_cache_mib(5_000_000) == 62
     assert page_cache_mib(20_675_600) == 256
+    # a dense PC-Axis file: 5 million cells in 24 MB get 6 MiB, not 62; a small file 4 MiB
+    assert page_cache_mib(5_000_000, 24_000_000) == 5
+    assert page_cache_mib(5_000_000, 25 << 20) == 6
+    assert page_cache_mib(300_000, 1_000_000) == 4
+    assert page_cache_mib(30_000, 1 << 30) == 16
+
+
+@pytest.mark.parametrize("rows", [2, 50])
+def test_a_cell_repeated_in_a_later_batch_is_refused_by_name(vocab, tmp_path, monkeypatch, rows):
+    """A mapping that sends ages 20 and 21 to one group makes cells twice. Whether the repeat
+    is in a later batch (two cells a batch: the unique constraint catches it) or the same one,
+    the import stops at its first repeat with the cell and its place in the cube, and nothing
+    is written."""
+    from skillnader.web.data import importer
+
+    spec = write(
+        tmp_path / "twice.yaml",
+        SPEC.replace(
+            "age: {dimension: age}",
+            'age: {dimension: age, values: {"20": "20", "21": "20", "22": "22"}}',
+        ),
+    )
+    monkeypatch.setattr(importer, "CUBE_ROWS", rows)
+    before = snapshot()
+    with pytest.raises(errors.DuplicateKeyError) as err:
+        import_file(PX, mapping=spec)
+    assert err.value.path.endswith(PX.name)
+    assert err.value.value == ("inmigrated", "0114", "age=20;sex=male", "2003")
+    assert err.value.location == "cell (region=0114, age=21, period=2003, sex=1)"
+    if rows == 2:
+        assert err.value.expected == "one cell only (the other is earlier in the same file)"
+    else:
+        assert "the other is cell (region=0114, age=20, period=2003, sex=1)" in err.value.expected
+    assert snapshot() == before

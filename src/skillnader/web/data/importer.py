@@ -469,7 +469,7 @@ def import_file(
             path=str(p),
             progress=progress,
             total=len(cube),
-            cache_mib=page_cache_mib(len(cube)),
+            cache_mib=page_cache_mib(len(cube), p.stat().st_size),
         )
     records, spec, kind = read_records(
         p, kind=kind, mapping=mapping, indicator=indicator, level=level, vintage=vintage
@@ -504,7 +504,7 @@ def _chunks(records: Iterable[Record], size: int) -> Iterator[list[Record]]:
 STREAM_BYTES = 2 << 20
 STREAM_ROWS = 50_000
 #: Records made from a cube per batch (a record is a Python object: this bounds their memory).
-CUBE_ROWS = 50_000
+CUBE_ROWS = 10_000
 
 
 def _source_info(spec_source: Any, p: Path) -> SourceInfo:
@@ -949,11 +949,19 @@ def _large_page_cache(mib: int = 256):
             cur.execute(f"PRAGMA cache_size = {int(before)}")
 
 
-def page_cache_mib(rows: int) -> int:
+def page_cache_mib(rows: int, file_bytes: int | None = None) -> int:
     """SQLite page cache for an import of about ``rows`` cells: 1 MiB per 80,000, 16-256 MiB.
     The observation table's indexes grow with the rows, and once they outgrow the cache every
-    insert reads index pages back from the file; a small import needs little."""
-    return min(256, max(16, rows // 80_000))
+    insert reads index pages back from the file; a small import needs little.
+
+    With ``file_bytes``, at most a quarter of the file (but 4 MiB at least): a PC-Axis file
+    holds about 200,000 cells a megabyte, so by its cells alone the cache would outgrow the file
+    it imports. A smaller cache costs some speed, not correctness (pages are written out and
+    read back)."""
+    mib = min(256, max(16, rows // 80_000))
+    if file_bytes is not None:
+        mib = min(mib, max(4, file_bytes // (4 << 20)))
+    return mib
 
 
 def write_batches(
@@ -1050,14 +1058,16 @@ def _write_batch(batch, res, release, result, had_data, path) -> None:
     res.create_groups()
     add_intervals([(r[0], r[1]) for r in rows])
 
-    # Existing cells: only indicators that had data before this import, or cells an earlier
-    # batch of this import wrote (which are duplicates).
+    # Existing cells, looked up only for indicators that had data before this import. For the
+    # others every cell is new, and one that an earlier batch of this import already wrote is
+    # caught by the database's unique constraint below.
     current: dict[tuple, m.Observation] = {}
     by_ind: dict[str, tuple[set, set]] = {}
     for rec, ind, area_pk, _g, _y in rows:
-        areas, periods = by_ind.setdefault(ind.id, (set(), set()))
-        areas.add(area_pk)
-        periods.add(rec.period)
+        if had_data[ind.id]:
+            areas, periods = by_ind.setdefault(ind.id, (set(), set()))
+            areas.add(area_pk)
+            periods.add(rec.period)
     for ind_id, (areas, periods) in by_ind.items():
         area_list = sorted(areas)
         for i in range(0, len(area_list), _LOOKUP_CHUNK):
@@ -1066,8 +1076,6 @@ def _write_batch(batch, res, release, result, had_data, path) -> None:
                 area_id__in=area_list[i : i + _LOOKUP_CHUNK],
                 period__in=sorted(periods),
             )
-            if not had_data[ind_id]:
-                qs = qs.filter(release=release)
             for o in qs.only(
                 "pk", "indicator_id", "area_id", "group_id", "period", "release_id", *_FIELDS
             ):
@@ -1127,7 +1135,14 @@ def _write_batch(batch, res, release, result, had_data, path) -> None:
             setattr(old, k, v)
         old.release = release
         to_update.append(old)
-    insert_observations(to_create)
+    _insert_new_cells(
+        to_create,
+        lambda: [
+            (i.id, a, res.groups[g], r.period, r.area_code, g, r.location) for r, i, a, g, _ in rows
+        ],
+        release,
+        path,
+    )
     if to_update:
         m.Observation.objects.bulk_update(to_update, [*_FIELDS, "release"], batch_size=2000)
     result.created += len(to_create)
@@ -1362,34 +1377,56 @@ def _write_frame(batch: _FrameBatch, res, release, result, had_data, path) -> No
             strict=True,
         )
     )
+    _insert_new_cells(
+        rows,
+        lambda: df.select(
+            "indicator",
+            "area_id",
+            "group_id",
+            "period",
+            "area",
+            "gkey",
+            pl.format("line {}", "line"),
+        ).rows(),
+        release,
+        path,
+    )
+    result.created += n
+
+
+def _insert_new_cells(
+    rows: list[tuple], cells: Callable[[], list[tuple]], release, path: str
+) -> None:
+    """Insert the rows of a batch's new cells inside a savepoint. If one of them was already
+    written by an earlier batch of the same import, the unique constraint refuses the insert and
+    the first such cell of the batch is named. ``cells`` gives, only then, the batch's cells as
+    (indicator, area id, group id, period, area code, group key, location), in file order."""
     from django.db import IntegrityError
 
     try:
         with transaction.atomic():
             insert_observations(rows)
     except IntegrityError:
-        _raise_repeated_cell(df, release, path)
+        _raise_repeated_cell(cells(), release, path)
         raise
-    result.created += n
 
 
-def _raise_repeated_cell(df, release, path) -> None:
-    """Name the first cell of a batch that an earlier batch of the same import already wrote."""
+def _raise_repeated_cell(cells: list[tuple], release, path: str) -> None:
+    """Name the first of ``cells`` that an earlier batch of the same import already wrote."""
     written = set()
-    for ind in df["indicator"].unique().to_list():
+    periods = sorted({c[3] for c in cells})
+    for ind in sorted({c[0] for c in cells}):
         written.update(
             m.Observation.objects.filter(
-                release=release, indicator_id=ind, period__in=df["period"].unique().to_list()
+                release=release, indicator_id=ind, period__in=periods
             ).values_list("indicator_id", "area_id", "group_id", "period")
         )
-    for row in df.select(
-        "indicator", "area_id", "group_id", "period", "area", "gkey", "line"
-    ).iter_rows():
-        if row[:4] in written:
+    for cell in cells:
+        if cell[:4] in written:
             raise DuplicateKeyError(
                 "two cells for the same indicator, area, group and period",
                 path=path,
-                location=f"line {row[6]}",
-                value=(row[0], row[4], row[5] or TOTAL, row[3]),
+                location=cell[6],
+                value=(cell[0], cell[4], cell[5] or TOTAL, cell[3]),
                 expected="one cell only (the other is earlier in the same file)",
             )
