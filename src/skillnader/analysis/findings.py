@@ -677,9 +677,9 @@ def analyse(
     df = observations
     if not isinstance(df, pl.DataFrame):
         df = pl.DataFrame(df)
-    df = df.filter(pl.col("value").is_not_null()).with_columns(
-        pl.col("lower").cast(pl.Float64), pl.col("upper").cast(pl.Float64)
-    )
+    if df["value"].null_count():
+        df = df.filter(pl.col("value").is_not_null())
+    df = df.with_columns(pl.col("lower").cast(pl.Float64), pl.col("upper").cast(pl.Float64))
     is_benchmark = df["area_code"] == benchmark
     everyone = df["group"] == ""
     in_areas = everyone & ~is_benchmark

@@ -92,14 +92,16 @@ def area_comparisons(
             f"({twice.height} such keys): compare with one level and vintage of it"
         )
     # Polarity as a number (1: higher is better, -1: lower is better, 0: no judgement), and
-    # counts, which are never compared (2), looked up per row without a join.
+    # counts, which are never compared (2), on the benchmark's rows, so that the join brings it
+    # to the area rows (an area row without a benchmark cell is not compared anyway).
     sign = {
         i: 2 if info.measure == "count" else _SIGN.get(info.polarity, 0)
         for i, info in indicators.items()
     }
-    out = areas.join(bench, on=_KEY, how="left", nulls_equal=True).with_columns(
+    bench = bench.with_columns(
         pl.col("indicator").replace_strict(sign, default=0, return_dtype=pl.Int8).alias("sign__")
     )
+    out = areas.join(bench, on=_KEY, how="left", nulls_equal=True)
     # Without its own interval the benchmark is compared by its value.
     has_limits = pl.col("benchmark_lower").is_not_null() & pl.col("benchmark_upper").is_not_null()
     b_lo = pl.when(has_limits).then(pl.col("benchmark_lower")).otherwise(pl.col("benchmark_value"))
@@ -288,17 +290,21 @@ def area_inequality(
     or when more than ``1 - confidence`` of the draws break the measure's assumptions. Meant for
     one indicator's series (a page, a report); the whole-set table is computed without.
     """
-    df = _frame(observations).filter(
+    df = _frame(observations)
+    keep = (
         (pl.col("area_code") != benchmark)
         & pl.col("value").is_not_null()
         & pl.col("value").is_not_nan()
     )
     if levels is not None:
-        df = df.filter(pl.col("level").is_in(list(levels)))
+        keep = keep & pl.col("level").is_in(list(levels))
     keys = ["indicator", "level", "vintage", "group", "period"]
-    # One group-by gives each group's values; groups with the same number of areas are laid out
-    # as one matrix, sorted row by row, and every measure is computed for all of them at once.
-    grouped = df.group_by(keys).agg(pl.col("value"))
+    # One group-by gives each group's values (the rows to keep are chosen inside it, so the
+    # frame is not copied); groups with the same number of areas are laid out as one matrix,
+    # sorted row by row, and every measure is computed for all of them at once.
+    grouped = (
+        df.group_by(keys).agg(pl.col("value").filter(keep)).filter(pl.col("value").list.len() > 0)
+    )
     sizes = grouped["value"].list.len()
     pieces = []
     for n in sorted(sizes.unique().to_list()):
@@ -325,7 +331,7 @@ def area_inequality(
     schema |= {name: pl.Float64 for name in INEQUALITY_MEASURES} | {"not_computed": pl.String}
     out = (pl.concat(pieces) if pieces else pl.DataFrame(schema=schema)).sort(keys)
     if sims > 0:
-        out = _simulated_limits(out, df, keys, sims, seed, confidence)
+        out = _simulated_limits(out, df.filter(keep), keys, sims, seed, confidence)
         # a limit never stands without its measure
         out = out.with_columns(
             pl.when(pl.col(m).is_not_null()).then(pl.col(f"{m}_{e}")).alias(f"{m}_{e}")
