@@ -70,9 +70,13 @@ def test_duplicate_in_a_later_batch_is_found_and_nothing_is_written(vocab, tmp_p
     (tmp_path / "m.yaml").write_text(MAPPING, encoding="utf-8")
     (tmp_path / "f.csv").write_text(csv([*ROWS, ("0114", "2020", "män", "1")]), encoding="utf-8")
     before = snapshot()
-    with pytest.raises(errors.DuplicateKeyError, match="line 7"):
+    with pytest.raises(errors.DuplicateKeyError, match="line 7") as err:
         importer.import_file(tmp_path / "f.csv", mapping=tmp_path / "m.yaml")
     assert snapshot() == before
+    # the first of the two rows is in the first batch (lines 2-3): the file is read again to
+    # name it
+    assert err.value.expected == "one cell only (the other is line 2)"
+    assert err.value.value == ("population", "0114", "sex=male", "2020")
 
 
 def test_bad_value_in_a_later_batch_rolls_back_earlier_batches(vocab, tmp_path, streamed):

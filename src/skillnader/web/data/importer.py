@@ -452,12 +452,14 @@ def import_file(
         # A PC-Axis file's numbers are read as its cells are reached, a JSON-stat or PxWeb cube
         # is held as one array; either way records are made and written a batch at a time, so
         # memory does not grow with the number of cells.
-        cube, spec = read_cube(
-            p, kind=kind, mapping=mapping, indicator=indicator, level=level, vintage=vintage
-        )
-        cells = iter_cube_records(
-            cube, spec, path=str(p), mapping_path=None if mapping is None else str(mapping)
-        )
+        def read() -> tuple[Cube, dict[str, Any], Iterator[Record]]:
+            cube, spec = read_cube(
+                p, kind=kind, mapping=mapping, indicator=indicator, level=level, vintage=vintage
+            )
+            mapping_path = None if mapping is None else str(mapping)
+            return cube, spec, iter_cube_records(cube, spec, path=str(p), mapping_path=mapping_path)
+
+        cube, spec, cells = read()
         return write_batches(
             _chunks(cells, CUBE_ROWS),
             source=source or _source_info(spec.get("source"), p),
@@ -470,6 +472,8 @@ def import_file(
             progress=progress,
             total=len(cube),
             cache_mib=page_cache_mib(len(cube), p.stat().st_size),
+            # a streamed cube is read once: the file is read again if an error needs it
+            records_again=lambda: read()[2],
         )
     records, spec, kind = read_records(
         p, kind=kind, mapping=mapping, indicator=indicator, level=level, vintage=vintage
@@ -538,7 +542,7 @@ def _import_stream(
     def on_bytes(done: int, total: int) -> None:
         state["bytes"] = done
 
-    def batches():
+    def batches(report: bool = True):
         for chunk in iter_tabular_rows(p, mp, chunk_rows=STREAM_ROWS, progress=on_bytes):
             if "indicator" not in chunk.columns:
                 raise MappingError(
@@ -548,8 +552,12 @@ def _import_stream(
                     expected="'indicator:' in the mapping or --indicator ID",
                 )
             yield _FrameBatch(chunk, groups, level or mp.area.level, vintage or mp.area.vintage)
-            if progress:
+            if progress and report:
                 progress(state["bytes"], size)
+
+    def records_again() -> Iterator[Record]:
+        for batch in batches(report=False):
+            yield from batch.records()
 
     return write_batches(
         batches(),
@@ -562,6 +570,7 @@ def _import_stream(
         path=str(p),
         # about 50 bytes a row in a Swedish CSV
         cache_mib=page_cache_mib(p.stat().st_size // 50),
+        records_again=records_again,
     )
 
 
@@ -964,6 +973,48 @@ def page_cache_mib(rows: int, file_bytes: int | None = None) -> int:
     return mib
 
 
+#: What a repeated cell's error expects when the first of the two was in an earlier batch.
+_REPEAT_EARLIER = "one cell only (the other is earlier in the same file)"
+
+
+@contextmanager
+def _naming_the_first_of_a_repeat(records_again: Callable[[], Iterable[Record]] | None, path: str):
+    """A cell repeated across batches is found when its second record is written; outside the
+    (by then rolled back) transaction, read the import's records again to name the first."""
+    try:
+        yield
+    except DuplicateKeyError as err:
+        if records_again is None or err.expected != _REPEAT_EARLIER:
+            raise
+        try:
+            first = _first_location(records_again(), err.value, path)
+        except InputError:  # the file changed since: say what is known
+            first = None
+        if first is None:
+            raise
+        raise DuplicateKeyError(
+            err.message,
+            path=err.path,
+            location=err.location,
+            value=err.value,
+            expected=f"one cell only (the other is {first})",
+        ) from None
+
+
+def _first_location(records: Iterable[Record], value: tuple, path: str) -> str | None:
+    """Where the first record addressing the cell ``value`` (indicator, area code, group key or
+    total, period, as a repeated cell's error gives it) is."""
+    res = _Resolver(path)
+    for rec in records:
+        if (
+            rec.period == value[3]
+            and rec.area_code == value[1]
+            and (res.indicator(rec).id, res.group_key(rec) or TOTAL) == (value[0], value[2])
+        ):
+            return rec.location
+    return None
+
+
 def write_batches(
     batches: Iterable[list[Record]],
     *,
@@ -978,15 +1029,22 @@ def write_batches(
     progress: Callable[[int, int], None] | None = None,
     total: int = 0,
     cache_mib: int = 256,
+    records_again: Callable[[], Iterable[Record]] | None = None,
 ) -> ImportResult:
     """Validate and write batches of records as one release, all in one transaction.
 
     Memory is bounded by the batch: nothing of an earlier batch is kept. A cell that two records
-    of the same import address is found exactly: within a batch by its key, across batches
-    because the row it would update already belongs to this very release.
+    of the same import address is found exactly: within a batch by its key, across batches by
+    the database's unique constraint (or because the row it would update already belongs to
+    this very release); ``records_again``, a fresh pass over the import's records, then finds
+    where the first of the two was, for the error.
     """
     path = path or file_name
-    with transaction.atomic(), _large_page_cache(cache_mib):
+    with (
+        _naming_the_first_of_a_repeat(records_again, path),
+        transaction.atomic(),
+        _large_page_cache(cache_mib),
+    ):
         src, _ = m.Source.objects.get_or_create(
             id=source.id,
             defaults={
@@ -1125,7 +1183,7 @@ def _write_batch(batch, res, release, result, had_data, path) -> None:
                 path=path,
                 location=rec.location,
                 value=(ind.id, rec.area_code, gkey or TOTAL, rec.period),
-                expected="one cell only (the other is earlier in the same file)",
+                expected=_REPEAT_EARLIER,
             )
         if all(getattr(old, k) == v for k, v in values.items()):
             result.unchanged += 1
@@ -1428,5 +1486,5 @@ def _raise_repeated_cell(cells: list[tuple], release, path: str) -> None:
                 path=path,
                 location=cell[6],
                 value=(cell[0], cell[4], cell[5] or TOTAL, cell[3]),
-                expected="one cell only (the other is earlier in the same file)",
+                expected=_REPEAT_EARLIER,
             )
