@@ -16,6 +16,9 @@ With ``--px-cells`` the file is a PC-Axis table of about that many cells: synthe
 indicators (a stub variable) × the 127 RegSO × two sexes × the 60 months of 2020-2024 (heading,
 ``TIMEVAL`` monthly), imported through ``skillnader import`` with a mapping. Side by side: the
 PC-Axis reader alone, and ``pyaxis`` + ``DataFrame.to_sql`` (what a user might otherwise do).
+With ``--new-release`` a newer release of the same table (every tenth row of numbers changed)
+is imported after it, as a user does when the source publishes again: every cell is looked up,
+changed cells updated, and all of them recorded as the new release's.
 """
 
 from __future__ import annotations
@@ -178,28 +181,59 @@ t0 = time.perf_counter()
 r = import_file(sys.argv[2], mapping=sys.argv[3])
 t = time.perf_counter() - t0
 print(f"RESULT {t:.3f} {r.created} {status('VmHWM')} {base}")
+if len(sys.argv) > 5:  # a new release of the same table
+    gc.collect()
+    with open("/proc/self/clear_refs", "w") as fh:
+        fh.write("5")
+    base = status("VmRSS")
+    t0 = time.perf_counter()
+    r = import_file(sys.argv[5], mapping=sys.argv[3])
+    t = time.perf_counter() - t0
+    print(f"RELEASE {t:.3f} {r.created} {r.updated} {r.unchanged} {status('VmHWM')} {base}")
 """
 
 
 def run_child(
-    tmp: Path, data: Path, mapping: Path, indicators: int
-) -> tuple[float, int, float, float]:
+    tmp: Path, data: Path, mapping: Path, indicators: int, release: Path | None = None
+) -> tuple[float, int, float, float, str]:
+    """Import ``data`` into a fresh database: time, cells, peak and starting RSS (MB). With
+    ``release``, then that newer release of the same table too, described in the last item."""
     env = {**os.environ, "SKILLNADER_HOME": str(tmp / "home")}
     env.pop("DATABASE_URL", None)
+    args = [str(ROOT), str(data), str(mapping), str(indicators)]
     out = subprocess.run(
-        [sys.executable, "-c", CHILD, str(ROOT), str(data), str(mapping), str(indicators)],
+        [sys.executable, "-c", CHILD, *args, *([str(release)] if release else [])],
         env=env,
         capture_output=True,
         text=True,
         check=False,
     )
-    if "RESULT " not in out.stdout:
+    if "RESULT " not in out.stdout or (release and "RELEASE " not in out.stdout):
         sys.exit(f"import failed:\n{out.stderr[-3000:]}")
-    t, created, peak_kb, base_kb = out.stdout.split("RESULT ")[1].split()
-    return float(t), int(created), int(peak_kb) / 1024, int(base_kb) / 1024
+    t, created, peak_kb, base_kb = out.stdout.split("RESULT ")[1].split("\n")[0].split()
+    newer = ""
+    if release:
+        tr, c, u, same, peak2, base2 = out.stdout.split("RELEASE ")[1].split()
+        cells = int(c) + int(u) + int(same)
+        newer = (
+            f"new release of the same table: {int(u):,} cells changed, {int(same):,} unchanged, "
+            f"{int(c):,} new, in {float(tr):.1f} s = {cells / float(tr):,.0f} cells/s; "
+            f"peak RSS {int(peak2) / 1024:.0f} MB (before {int(base2) / 1024:.0f} MB)"
+        )
+    return float(t), int(created), int(peak_kb) / 1024, int(base_kb) / 1024, newer
 
 
-def main_px(cells: int, skip_pandas: bool) -> None:
+def changed_release(px: Path, out: Path) -> None:
+    """A newer release of the generated table: every tenth row of numbers one higher."""
+    head, body = px.read_bytes().split(b"DATA=\n", 1)
+    lines = body.split(b"\n")
+    for i in range(0, len(lines), 10):
+        if lines[i] and lines[i] != b";":
+            lines[i] = b" ".join(str(int(x) + 1).encode() for x in lines[i].split())
+    out.write_bytes(head + b"DATA=\n" + b"\n".join(lines))
+
+
+def main_px(cells: int, skip_pandas: bool, release: bool = False) -> None:
     with tempfile.TemporaryDirectory(dir=os.environ.get("BENCH_TMP")) as tmp:
         tmp = Path(tmp)
         px, mapping = tmp / "big.px", tmp / "mapping.yaml"
@@ -211,12 +245,18 @@ def main_px(cells: int, skip_pandas: bool) -> None:
             f"generated {n:,} cells ({n_ind} indicators), {size / 1e6:.0f} MB in "
             f"{time.perf_counter() - t0:.0f} s"
         )
-        t, created, peak, base = run_child(tmp, px, mapping, n_ind)
+        newer = None
+        if release:
+            newer = tmp / "big-newer.px"
+            changed_release(px, newer)
+        t, created, peak, base, newer_line = run_child(tmp, px, mapping, n_ind, newer)
         print(
             f"skillnader import: {created:,} observations in {t:.1f} s = {created / t:,.0f} "
             f"rows/s; peak RSS {peak:.0f} MB (before import {base:.0f} MB) for a "
             f"{size / 1e6:.0f} MB file"
         )
+        if newer_line:
+            print(newer_line)
         sys.path.insert(0, str(ROOT / "src"))
         from skillnader.readers.px import read_px
 
@@ -249,9 +289,14 @@ def main() -> None:
     ap.add_argument("--indicators", type=int, default=50)
     ap.add_argument("--px-cells", type=int, default=0, help="a PC-Axis file of about N cells")
     ap.add_argument("--skip-pandas", action="store_true")
+    ap.add_argument(
+        "--new-release",
+        action="store_true",
+        help="with --px-cells: then import a newer release of the table (every tenth row changed)",
+    )
     a = ap.parse_args()
     if a.px_cells:
-        main_px(a.px_cells, a.skip_pandas)
+        main_px(a.px_cells, a.skip_pandas, a.new_release)
         return
     with tempfile.TemporaryDirectory(dir=os.environ.get("BENCH_TMP")) as tmp:
         tmp = Path(tmp)
@@ -261,7 +306,7 @@ def main() -> None:
         rows = generate(csv_path, a.mb, a.indicators)
         size = csv_path.stat().st_size
         print(f"generated {rows:,} rows, {size / 1e6:.0f} MB in {time.perf_counter() - t0:.0f} s")
-        t, created, peak_mb, base_mb = run_child(tmp, csv_path, mapping, a.indicators)
+        t, created, peak_mb, base_mb, _ = run_child(tmp, csv_path, mapping, a.indicators)
         print(
             f"skillnader import: {created:,} observations in {t:.1f} s = {created / t:,.0f} "
             f"rows/s; peak RSS {peak_mb:.0f} MB (before import "

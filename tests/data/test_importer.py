@@ -6,6 +6,7 @@ import json
 import textwrap
 from pathlib import Path
 
+import numpy as np
 import pytest
 from tests.data.conftest import snapshot
 
@@ -98,6 +99,13 @@ def test_reimport_is_idempotent_and_new_release_is_recorded(vocab, spec, tmp_pat
     assert m.Observation.objects.count() == 12
     o = obs("0114", "male", "20")
     assert o.value == 15 and o.release_id == second.release_id
+    # the changed cell's interval follows its new count; every cell now points to the release
+    # that holds it last, also the eleven unchanged ones
+    from skillnader.stats import intervals
+
+    lo, hi = intervals.byar(np.array([15.0]))
+    assert (o.lower, o.upper) == pytest.approx((lo[0], hi[0]))
+    assert set(m.Observation.objects.values_list("release_id", flat=True)) == {second.release_id}
 
 
 def test_small_counts_are_suppressed_and_keep_no_numbers(vocab, spec, tmp_path):

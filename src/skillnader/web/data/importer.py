@@ -49,7 +49,7 @@ from skillnader.errors import (
 )
 from skillnader.readers.base import Cube
 from skillnader.web.data import models as m
-from skillnader.web.data.bulk import insert_observations
+from skillnader.web.data.bulk import insert_observations, update_observations
 
 TOTAL = "total"
 _YEAR = re.compile(r"^(\d{4})")
@@ -1085,6 +1085,7 @@ def write_batches(
 
 
 _FIELDS = ("value", "lower", "upper", "numerator", "denominator", "status", "suppressed")
+_NUMBERS = {"value", "lower", "upper", "numerator", "denominator"}
 
 
 def _num(x):
@@ -1119,7 +1120,8 @@ def _write_batch(batch, res, release, result, had_data, path) -> None:
     # Existing cells, looked up only for indicators that had data before this import. For the
     # others every cell is new, and one that an earlier batch of this import already wrote is
     # caught by the database's unique constraint below.
-    current: dict[tuple, m.Observation] = {}
+    # cell key -> (pk, release id, *_FIELDS)
+    current: dict[tuple, tuple] = {}
     by_ind: dict[str, tuple[set, set]] = {}
     for rec, ind, area_pk, _g, _y in rows:
         if had_data[ind.id]:
@@ -1134,12 +1136,12 @@ def _write_batch(batch, res, release, result, had_data, path) -> None:
                 area_id__in=area_list[i : i + _LOOKUP_CHUNK],
                 period__in=sorted(periods),
             )
-            for o in qs.only(
-                "pk", "indicator_id", "area_id", "group_id", "period", "release_id", *_FIELDS
+            for row in qs.values_list(
+                "indicator_id", "area_id", "group_id", "period", "pk", "release_id", *_FIELDS
             ):
-                current[(o.indicator_id, o.area_id, o.group_id, o.period)] = o
+                current[row[:4]] = row[4:]
 
-    to_create, to_update = [], []
+    to_create, to_update, to_reassign = [], [], []
     for rec, ind, area_pk, gkey, year in rows:
         suppressed = primary_suppressed(rec, ind)
         result.suppressed += suppressed
@@ -1177,7 +1179,8 @@ def _write_batch(batch, res, release, result, had_data, path) -> None:
                 )
             )
             continue
-        if old.release_id == release.pk:
+        pk, old_release, *old_values = old
+        if old_release == release.pk:
             raise DuplicateKeyError(
                 "two cells for the same indicator, area, group and period",
                 path=path,
@@ -1185,14 +1188,14 @@ def _write_batch(batch, res, release, result, had_data, path) -> None:
                 value=(ind.id, rec.area_code, gkey or TOTAL, rec.period),
                 expected=_REPEAT_EARLIER,
             )
-        if all(getattr(old, k) == v for k, v in values.items()):
+        new_values = [_num(values[k]) if k in _NUMBERS else values[k] for k in _FIELDS]
+        # Every cell the release holds now points to it; only changed cells get new numbers.
+        if old_values == new_values:
             result.unchanged += 1
+            to_reassign.append((release.pk, pk))
         else:
             result.updated += 1
-        for k, v in values.items():
-            setattr(old, k, v)
-        old.release = release
-        to_update.append(old)
+            to_update.append((*new_values, release.pk, pk))
     _insert_new_cells(
         to_create,
         lambda: [
@@ -1201,8 +1204,8 @@ def _write_batch(batch, res, release, result, had_data, path) -> None:
         release,
         path,
     )
-    if to_update:
-        m.Observation.objects.bulk_update(to_update, [*_FIELDS, "release"], batch_size=2000)
+    update_observations(to_update, [*_FIELDS, "release_id"])
+    update_observations(to_reassign, ["release_id"])
     result.created += len(to_create)
 
 
