@@ -164,7 +164,6 @@ for k in range(int(sys.argv[4])):
         polarity="no_judgement", unit="persons", publication_threshold=0))
 from skillnader.web.data.importer import import_file
 import gc
-gc.collect()
 
 
 def status(key):
@@ -172,24 +171,24 @@ def status(key):
         return next(int(line.split()[1]) for line in fh if line.startswith(key + ":"))
 
 
-# Linux: writing 5 to clear_refs resets the peak resident set (VmHWM) to the current one, so the
-# peak read afterwards is the import's own, not the set-up's.
-with open("/proc/self/clear_refs", "w") as fh:
-    fh.write("5")
-base = status("VmRSS")
-t0 = time.perf_counter()
-r = import_file(sys.argv[2], mapping=sys.argv[3])
-t = time.perf_counter() - t0
-print(f"RESULT {t:.3f} {r.created} {status('VmHWM')} {base}")
-if len(sys.argv) > 5:  # a new release of the same table
+# Import a file: the result, its time, and the peak and starting resident set (KiB). Linux:
+# writing 5 to clear_refs resets the peak resident set (VmHWM) to the current one, so the peak
+# read afterwards is the import's own, not the set-up's.
+def measured(path):
     gc.collect()
     with open("/proc/self/clear_refs", "w") as fh:
         fh.write("5")
     base = status("VmRSS")
     t0 = time.perf_counter()
-    r = import_file(sys.argv[5], mapping=sys.argv[3])
-    t = time.perf_counter() - t0
-    print(f"RELEASE {t:.3f} {r.created} {r.updated} {r.unchanged} {status('VmHWM')} {base}")
+    r = import_file(path, mapping=sys.argv[3])
+    return r, time.perf_counter() - t0, status("VmHWM"), base
+
+
+r, t, peak, base = measured(sys.argv[2])
+print(f"RESULT {t:.3f} {r.created} {peak} {base}")
+if len(sys.argv) > 5:  # a new release of the same table
+    r, t, peak, base = measured(sys.argv[5])
+    print(f"RELEASE {t:.3f} {r.created} {r.updated} {r.unchanged} {peak} {base}")
 """
 
 

@@ -24,6 +24,20 @@ PER_CELL = {
 }
 
 
+#: The columns of the observation frame the analysis reads.
+COLUMNS = [
+    "indicator",
+    "level",
+    "vintage",
+    "area_code",
+    "group",
+    "period",
+    "value",
+    "lower",
+    "upper",
+]
+
+
 def _random_set(seed: int) -> pl.DataFrame:
     """Indicators × two levels × groups × periods with 0 to 40 areas, ties, zeros, negatives,
     suppressed cells and cells without an interval."""
@@ -80,17 +94,7 @@ def _random_set(seed: int) -> pl.DataFrame:
                         )
     return pl.DataFrame(
         rows,
-        schema=[
-            "indicator",
-            "level",
-            "vintage",
-            "area_code",
-            "group",
-            "period",
-            "value",
-            "lower",
-            "upper",
-        ],
+        schema=COLUMNS,
         orient="row",
     )
 
@@ -226,17 +230,7 @@ def _series(half_width: float, n_areas: int = 30, seed: int = 0) -> pl.DataFrame
             )
     return pl.DataFrame(
         rows,
-        schema=[
-            "indicator",
-            "level",
-            "vintage",
-            "area_code",
-            "group",
-            "period",
-            "value",
-            "lower",
-            "upper",
-        ],
+        schema=COLUMNS,
         orient="row",
     )
 
