@@ -295,9 +295,9 @@ def observations(indicator, level, vintage, area, group, period, fmt):
         )
     )
     if fmt == "csv":
-        import csv
+        from skillnader.safecsv import safe_dict_writer
 
-        w = csv.DictWriter(sys.stdout, fieldnames=COLUMNS, lineterminator="\n")
+        w = safe_dict_writer(sys.stdout, COLUMNS, lineterminator="\n")
         w.writeheader()
         w.writerows(rows)
     elif fmt == "json":

@@ -6,13 +6,13 @@ unpublished and no number of a suppressed cell can leave the database this way.
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import tempfile
 from pathlib import Path
 
 from skillnader.errors import InputError
+from skillnader.safecsv import safe_dict_writer
 
 COLUMNS = [
     "indicator",
@@ -174,7 +174,7 @@ def export_observations(out: str | Path, *, fmt: str = "csv", indicator: str | N
         elif fmt == "csv":
             n = 0
             with open(tmp, "w", encoding="utf-8", newline="") as fh:
-                w = csv.DictWriter(fh, fieldnames=COLUMNS, lineterminator="\n")
+                w = safe_dict_writer(fh, COLUMNS, lineterminator="\n")
                 w.writeheader()
                 for row in observation_rows(indicator):
                     w.writerow(row)

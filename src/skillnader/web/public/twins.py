@@ -24,6 +24,7 @@ from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.utils.http import http_date
 
+from skillnader.safecsv import safe_row
 from skillnader.web.public import queries
 
 FORMATS = ("html", "json", "csv")
@@ -54,27 +55,15 @@ def json_bytes(data: Any) -> bytes:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _csv_cell(value: Any) -> Any:
-    """``None`` as an empty field; text that a spreadsheet would run as a formula is quoted
-    with a leading apostrophe (OWASP, *CSV Injection*). Numbers are written unchanged."""
-    if value is None:
-        return ""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
 def csv_text(rows: list[dict[str, Any]], columns: list[str] | None = None) -> str:
-    """CSV with a header row; ``None`` becomes an empty field, floats keep full precision."""
+    """CSV with a header row; ``None`` becomes an empty field, floats keep full precision, and
+    text a spreadsheet would run as a formula is neutralised (:mod:`skillnader.safecsv`)."""
     cols = columns or (list(rows[0].keys()) if rows else [])
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow(cols)
+    writer.writerow(safe_row(cols))
     for r in rows:
-        writer.writerow([_csv_cell(r.get(c)) for c in cols])
+        writer.writerow(safe_row(r.get(c) for c in cols))
     return buf.getvalue()
 
 
