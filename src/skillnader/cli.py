@@ -13,19 +13,7 @@ import sys
 import click
 
 from skillnader.errors import SkillnaderError
-
-
-def setup_django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "skillnader.web.settings")
-    import django
-
-    django.setup()
-
-
-def migrate(verbosity: int = 0) -> None:
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=verbosity, interactive=False)
+from skillnader.web.bootstrap import migrate, setup_django
 
 
 class Cli(click.Group):

@@ -26,7 +26,7 @@ class ReportGroup(click.Group):
 
 
 def _django() -> None:
-    from skillnader.cli import migrate, setup_django
+    from skillnader.web.bootstrap import migrate, setup_django
 
     setup_django()
     migrate()
