@@ -14,6 +14,20 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
 ARTIFACTS = ROOT / "test-artifacts"
+# The shared folder of real data lies beside the project (``../shared``); tests that cross-check
+# against it read it by this path only, never by an absolute one.
+SHARED = ROOT.parent / "shared"
+
+
+def shared_file(relative: str) -> Path:
+    """A file of ``../shared``; skips the test where the folder is absent, but fails in CI."""
+    path = SHARED / relative
+    if not path.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{path} is missing: CI must have ../shared beside the project")
+        pytest.skip(f"{path} not present (../shared is beside the project in CI)")
+    return path
+
 
 os.environ.setdefault("SKILLNADER_HOME", "/tmp/skillnader-test-home")
 

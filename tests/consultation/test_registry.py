@@ -4,21 +4,19 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from tests.conftest import shared_file
 
 from skillnader.web.consultation.models import Board, Consultation
 from skillnader.web.consultation.registry import import_consultation, load_registry, sync_boards
 
-DISTRICTS_CSV = Path(
-    "/work/shared/data/stockholm_districts/stockholm_stadsdel_to_stadsdelsomrade.csv"
-)
+DISTRICTS_CSV = "data/stockholm_districts/stockholm_stadsdel_to_stadsdelsomrade.csv"
 
 
 def _district_names(column: str) -> set[str]:
-    with open(DISTRICTS_CSV, encoding="utf-8") as fh:
+    with open(shared_file(DISTRICTS_CSV), encoding="utf-8") as fh:
         return {row[column] for row in csv.DictReader(fh)}
 
 
@@ -37,10 +35,10 @@ def test_registry_has_each_vintage_of_district_councils():
     assert len(on(dt.date(2021, 1, 1))) == 13
     assert len(on(dt.date(2024, 1, 1))) == 11
     assert on(dt.date(2020, 6, 30)) != on(dt.date(2020, 7, 1))
-    if DISTRICTS_CSV.exists():
-        assert on(dt.date(2019, 1, 1)) == _district_names("sdo_2007_2020")
-        assert on(dt.date(2021, 1, 1)) == _district_names("sdo_from_2020_07")
-        assert on(dt.date(2024, 1, 1)) == _district_names("sdo_from_2023_07")
+    # cross-checked against the city's published district table
+    assert on(dt.date(2019, 1, 1)) == _district_names("sdo_2007_2020")
+    assert on(dt.date(2021, 1, 1)) == _district_names("sdo_from_2020_07")
+    assert on(dt.date(2024, 1, 1)) == _district_names("sdo_from_2023_07")
     by_id = {b["id"]: b for b in boards}
     assert by_id["jarva"]["vintages"] == ["sdo11"]
     assert by_id["hagersten_alvsjo"]["vintages"] == ["sdo13", "sdo11"]

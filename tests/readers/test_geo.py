@@ -13,6 +13,7 @@ import pyproj
 import pytest
 import shapely
 from shapely.geometry import mapping, shape
+from tests.conftest import shared_file
 
 from skillnader.readers.geo import (
     AreaFeature,
@@ -27,8 +28,8 @@ REGSO = FIX / "regso_2025_stockholm_0180_fullres.geojson"
 SDO14 = FIX / "stockholm_stadsdelsomraden14_DERIVED.geojson"
 VALDISTRIKT_CUT = FIX / "valdistrikt_2022_stockholm_0180_01_09_cutout.geojson"
 STADSDELAR = FIX / "stockholm_stadsdelar_simplified.geojson"
-BASOMRADEN = Path("/work/shared/data/geo/stockholm_basomraden_2016_wgs84.geojson")
-VALDISTRIKT_LAN = Path("/work/shared/data/elections/valdistrikt_2022_stockholms_lan.geojson")
+BASOMRADEN = "data/geo/stockholm_basomraden_2016_wgs84.geojson"
+VALDISTRIKT_LAN = "data/elections/valdistrikt_2022_stockholms_lan.geojson"
 
 
 def in_stockholm(lon: float, lat: float) -> bool:
@@ -108,9 +109,8 @@ def test_stadsdelar_with_crs84_member():
     assert all(in_stockholm(a.shape.centroid.x, a.shape.centroid.y) for a in areas)
 
 
-@pytest.mark.skipif(not BASOMRADEN.exists(), reason="shared data folder not mounted")
 def test_basomraden_codes_stored_as_doubles():
-    areas = read_areas(BASOMRADEN, code_field="nyckelkod", name_field="namn")
+    areas = read_areas(shared_file(BASOMRADEN), code_field="nyckelkod", name_field="namn")
     assert len(areas) == 419
     assert len({a.code for a in areas}) == 419
     # the shapefile stored the 7-digit Nyko key as a double: 1110250.0 becomes "1110250"
@@ -128,9 +128,8 @@ def test_valdistrikt_cutout():
     assert 18.06 < c.x < 18.08 and 59.32 < c.y < 59.33  # Gamla stan
 
 
-@pytest.mark.skipif(not VALDISTRIKT_LAN.exists(), reason="shared data folder not mounted")
 def test_valdistrikt_whole_county():
-    areas = read_areas(VALDISTRIKT_LAN, code_field="Lkfv", name_field="Vdnamn")
+    areas = read_areas(shared_file(VALDISTRIKT_LAN), code_field="Lkfv", name_field="Vdnamn")
     assert len(areas) == 1378
     stockholm = [a for a in areas if a.code.startswith("0180")]
     assert len(stockholm) == 592
