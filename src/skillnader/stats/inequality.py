@@ -581,6 +581,10 @@ def sii_rii(
     without intercept. ``SII = b`` (fitted value at x = 1 minus fitted value at x = 0);
     ``RII = (a + b) / a`` (fitted least deprived over fitted most deprived). Low & Low (2004).
 
+    With ``transform="log"`` (rates) or ``"logit"`` (proportions) the line is fitted to the
+    transformed values and its two ends are transformed back: ``SII = back(a + b) - back(a)``,
+    ``RII = back(a + b) / back(a)`` (``phe_sii`` with ``transform = TRUE``).
+
     **Confidence interval** by simulation, as ``phe_sii``: ``reps`` times each group's value is
     drawn from a normal distribution with its standard error (on the log or logit scale when
     ``transform`` says so, then transformed back), the line is refitted, and the
@@ -666,15 +670,27 @@ def sii_rii(
     yo, po, so, co = y[order], pop[order], s[order], centre[order]
     a = po / po.sum()
     xo = np.cumsum(a) - a / 2
-    intercept, slope = _wls_line(xo, yo, a)
-    intercept, slope = float(intercept), float(slope)
+    if transform == "none":
+        intercept, slope = _wls_line(xo, yo, a)
+        intercept, slope = float(intercept), float(slope)
+    else:
+        # As phe_sii with transform = TRUE: the line is fitted on the log (logit) scale and its
+        # ends are transformed back; SII and RII compare the two back-transformed ends.
+        t_int, t_slope = _wls_line(xo, co, a)
+        intercept = float(back(t_int))
+        slope = float(back(t_int + t_slope)) - intercept
     if intercept == 0:
         raise MethodError("The fitted value at the most deprived end is zero; RII is undefined")
     rii = (intercept + slope) / intercept
 
     rng = np.random.default_rng(seed)
-    sims = back(co + so * rng.standard_normal((reps, n)))
-    a_sim, b_sim = _wls_line(xo, sims, a)
+    draws = co + so * rng.standard_normal((reps, n))
+    if transform == "none":
+        a_sim, b_sim = _wls_line(xo, draws, a)
+    else:
+        ta, tb = _wls_line(xo, draws, a)
+        a_sim = back(ta)
+        b_sim = back(ta + tb) - a_sim
     alpha = (1 - confidence) / 2
     sii_lo, sii_hi = np.quantile(b_sim, [alpha, 1 - alpha])
     if (np.sign(a_sim) != np.sign(intercept)).any() or (a_sim == 0).any():
