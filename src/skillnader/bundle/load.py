@@ -99,8 +99,13 @@ def load_bundle(force: bool = False, progress: bool = False) -> str:
         bundle = bundle_build.build({s.id: s for s in specs})
         if bar:
             bar.update(task, total=1, completed=1)
-        with transaction.atomic():
+        from skillnader.web.data.models import data_changed, deferred_version_bump
+
+        with transaction.atomic(), deferred_version_bump():
             _write(bundle, specs, hashes, bar)
+            # The observations are written with raw SQL: bump the data version in the same
+            # transaction so that every cached page of the old data is stale at its commit.
+            data_changed()
     from django.db import connection
 
     if connection.vendor == "postgresql":

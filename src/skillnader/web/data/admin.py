@@ -10,6 +10,7 @@ import tempfile
 from pathlib import Path
 
 from django.contrib import admin, messages
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
@@ -25,15 +26,19 @@ admin.site.index_title = _("Statistics and consultation")
 
 @admin.action(description=_("Publish the selected items"))
 def publish(modeladmin, request, queryset):
-    n = queryset.update(published=True)
-    m.data_changed()
+    with transaction.atomic():
+        n = queryset.update(published=True)
+        # ``update`` sends no signals: the data version goes up in the same transaction.
+        m.data_changed()
     modeladmin.message_user(request, _("%(n)d published.") % {"n": n})
 
 
 @admin.action(description=_("Withdraw the selected items from publication"))
 def withdraw(modeladmin, request, queryset):
-    n = queryset.update(published=False)
-    m.data_changed()
+    with transaction.atomic():
+        n = queryset.update(published=False)
+        # ``update`` sends no signals: the data version goes up in the same transaction.
+        m.data_changed()
     modeladmin.message_user(request, _("%(n)d withdrawn.") % {"n": n})
 
 

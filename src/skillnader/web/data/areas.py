@@ -73,7 +73,7 @@ def import_areas(
                 expected=f"unique codes (also in feature {seen[f.code] + 1})",
             )
         seen[f.code] = i
-    with transaction.atomic():
+    with transaction.atomic(), m.deferred_version_bump():
         lv = m.AreaLevel.objects.filter(id=level).first()
         if lv is None:
             raise MappingError(
@@ -144,4 +144,5 @@ def import_areas(
         # Names and boundaries are in cached pages, maps and API answers that the data version
         # does not track: once the new boundaries are visible, every cached answer goes.
         transaction.on_commit(cache.clear)
+        m.data_changed()
     return AreaImportResult(level, vintage, created, updated, missing)

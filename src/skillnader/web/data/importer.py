@@ -1043,6 +1043,7 @@ def write_batches(
     with (
         _naming_the_first_of_a_repeat(records_again, path),
         transaction.atomic(),
+        m.deferred_version_bump(),
         _large_page_cache(cache_mib),
     ):
         src, _ = m.Source.objects.get_or_create(
@@ -1080,6 +1081,7 @@ def write_batches(
                 progress(done, total or done)
         release.cells = done
         release.save(update_fields=["cells"])
+        # Raw-SQL writes send no signals: the data version goes up here, in this transaction.
         m.data_changed()
     return result
 

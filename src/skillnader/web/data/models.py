@@ -3,9 +3,10 @@ indicators, sources and their releases, and observations."""
 
 from __future__ import annotations
 
+import threading
+
 from django.db import models, transaction
 from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -347,12 +348,82 @@ class Observation(models.Model):
 DATA_VERSION_KEY = "skillnader:data-version"
 
 
+class DataVersion(models.Model):
+    """The version of the published data: one row whose counter goes up in the same transaction
+    as every change of data (import, publication, withdrawal, edit in the admin).
+
+    Pages and API answers are cached under ``"<epoch>-<counter>"``. The counter only grows, so a
+    version once left never returns (unlike a fingerprint of counts and maximum ids, which came
+    back to an earlier value after a withdrawal and another publication); ``epoch`` is drawn at
+    random whenever the row is created, so an emptied and reloaded database starts a new series.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    counter = models.BigIntegerField(default=0)
+    epoch = models.CharField(max_length=32)
+    changed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("data version")
+        verbose_name_plural = _("data versions")
+
+    def __str__(self) -> str:
+        return f"{self.epoch}-{self.counter}"
+
+
+def _new_epoch() -> str:
+    import secrets
+
+    return secrets.token_hex(8)
+
+
+def current_data_version() -> str:
+    """The current data version as ``"<epoch>-<counter>"`` (creates the row if missing)."""
+    row = DataVersion.objects.filter(pk=1).values_list("epoch", "counter").first()
+    if row is None:
+        obj, _ = DataVersion.objects.get_or_create(pk=1, defaults={"epoch": _new_epoch()})
+        row = (obj.epoch, obj.counter)
+    return f"{row[0]}-{row[1]}"
+
+
+def bump_data_version() -> None:
+    """Add one to the data version inside the current transaction."""
+    from django.db.models import F
+    from django.utils import timezone
+
+    now = timezone.now()
+    if not DataVersion.objects.filter(pk=1).update(counter=F("counter") + 1, changed_at=now):
+        DataVersion.objects.get_or_create(
+            pk=1, defaults={"epoch": _new_epoch(), "counter": 1, "changed_at": now}
+        )
+
+
+_deferred = threading.local()
+
+
+class deferred_version_bump:
+    """Within this block, saves of observations, releases and indicators do not bump the data
+    version one by one; the block's owner bumps it once with :func:`data_changed` in the same
+    transaction (imports, the bundle load). Keeps a long import from holding the version row's
+    lock from its first save to its commit."""
+
+    def __enter__(self):
+        _deferred.depth = getattr(_deferred, "depth", 0) + 1
+        return self
+
+    def __exit__(self, *exc):
+        _deferred.depth -= 1
+        return False
+
+
 def data_changed() -> None:
-    """Make pages and API responses cached for the old data stale as soon as the current
-    transaction commits (imports, publication and withdrawal, edits in the admin)."""
+    """Bump the data version in the current transaction, so that pages and API responses
+    cached for the old data are stale as soon as it commits (imports, publication and withdrawal,
+    edits in the admin). Call it wherever data change, also after raw SQL."""
     from django.core.cache import cache
 
-    # Now (for this connection's own next reads) and again once the change is visible to all.
+    bump_data_version()
+    # The version is read from the database; the cache key is kept for older readers.
     cache.delete(DATA_VERSION_KEY)
     transaction.on_commit(lambda: cache.delete(DATA_VERSION_KEY))
 
@@ -369,8 +440,30 @@ def public_observations(qs=None):
     return qs.filter(published=True, indicator__published=True)
 
 
-@receiver([post_save, post_delete], sender=Observation)
-@receiver([post_save, post_delete], sender=Indicator)
-@receiver([post_save, post_delete], sender=Release)
 def _data_saved(sender, **kwargs) -> None:
-    data_changed()
+    """A saved or deleted row of what pages show (an edit in the admin) makes them stale at once."""
+    if getattr(_deferred, "depth", 0) == 0:
+        data_changed()
+
+
+# Not AreaLink: links are written only by imports, which bump the version themselves (a receiver
+# would make Django load every link before a bulk delete).
+for _model in (
+    Observation,
+    Indicator,
+    Release,
+    Source,
+    Area,
+    AreaLevel,
+    Vintage,
+    Group,
+    Dimension,
+    DimensionValue,
+    Domain,
+):
+    post_save.connect(
+        _data_saved, sender=_model, dispatch_uid=f"data-version-save-{_model.__name__}"
+    )
+    post_delete.connect(
+        _data_saved, sender=_model, dispatch_uid=f"data-version-delete-{_model.__name__}"
+    )

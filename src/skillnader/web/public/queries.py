@@ -3,8 +3,8 @@
 Every observation read goes through :func:`skillnader.web.data.models.public_observations`
 (via :func:`observations`), so unpublished cells and unpublished indicators never reach a page, a download
 or the API. Results are plain dicts and lists (JSON-serialisable) and are cached per data version:
-the version changes whenever an observation or a release is added, so a new import is visible at
-once while repeated page views cost one cheap query.
+the version is a counter bumped in the transaction of every change of data, so a new import, a
+withdrawal or an edit is visible at once while repeated page views cost one cheap query.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from skillnader.web.data.models import (
     Indicator,
     Observation,
     Release,
+    current_data_version,
     public_observations,
 )
 
@@ -76,23 +77,51 @@ def lang() -> str:
     return "en" if (get_language() or "sv").startswith("en") else "sv"
 
 
+#: The last data version read from the database, used while the database cannot be reached so
+#: that cached pages are still served (``None`` until the first read in this process).
+_LAST_VERSION: str | None = None
+_LAST_VERSION_KEY = DATA_VERSION_KEY + ":last"
+
+
+class DatabaseUnavailable(Exception):
+    """The database cannot be reached and no earlier data version is known."""
+
+
 def data_version() -> str:
-    """A token that changes whenever observations, releases or publication flags change."""
-    key = DATA_VERSION_KEY
-    version = cache.get(key)
-    if version is None:
-        agg = Observation.objects.aggregate(m=Max("id"))
-        rel = Release.objects.aggregate(m=Max("id"), t=Max("imported_at"))
-        published = observations().count()
-        ind = Indicator.objects.filter(published=True).count()
-        version = f"{agg['m']}-{rel['m']}-{published}-{ind}-{rel['t'] and rel['t'].timestamp()}"
-        cache.set(key, version, VERSION_SECONDS)
+    """The version of the published data: ``"<epoch>-<counter>"`` from the ``DataVersion`` row,
+    which every import, publication, withdrawal and edit bumps in its own transaction.
+
+    Read from the database on every call (one primary-key lookup), so a change is visible to the
+    next request of every worker. When the database cannot be reached, the last version seen (by
+    this process, or by any process through the shared cache) is returned so that pages cached
+    under it are still served; without one, :class:`DatabaseUnavailable` is raised.
+    """
+    global _LAST_VERSION
+    from django.db import DatabaseError
+
+    try:
+        version = current_data_version()
+    except DatabaseError as exc:
+        version = _LAST_VERSION or cache.get(_LAST_VERSION_KEY)
+        if version is None:
+            raise DatabaseUnavailable(str(exc)) from exc
+        logger.warning("database unavailable; serving cached pages of version %s", version)
+        return version
+    if version != _LAST_VERSION:
+        _LAST_VERSION = version
+        cache.set(_LAST_VERSION_KEY, version, None)
     return version
 
 
 def last_modified():
-    """The time of the latest imported release (for ``Last-Modified`` headers), or ``None``."""
-    return Release.objects.aggregate(t=Max("imported_at"))["t"]
+    """The time of the latest imported release (for ``Last-Modified`` headers), or ``None``
+    (also when the database cannot be reached)."""
+    from django.db import DatabaseError
+
+    try:
+        return Release.objects.aggregate(t=Max("imported_at"))["t"]
+    except DatabaseError:
+        return None
 
 
 #: Values kept in this process as they are (see ``cached(local=True)``), newest last.
