@@ -94,12 +94,12 @@ def area_comparisons(
     # Polarity as a number (1: higher is better, -1: lower is better, 0: no judgement), and
     # counts, which are never compared (2), on the benchmark's rows, so that the join brings it
     # to the area rows (an area row without a benchmark cell is not compared anyway).
-    sign = {
+    sign_of = {
         i: 2 if info.measure == "count" else _SIGN.get(info.polarity, 0)
         for i, info in indicators.items()
     }
     bench = bench.with_columns(
-        pl.col("indicator").replace_strict(sign, default=0, return_dtype=pl.Int8).alias("sign__")
+        pl.col("indicator").replace_strict(sign_of, default=0, return_dtype=pl.Int8).alias("sign__")
     )
     out = areas.join(bench, on=_KEY, how="left", nulls_equal=True)
     # Without its own interval the benchmark is compared by its value.
@@ -313,7 +313,7 @@ def area_inequality(
         measures = _matrix_measures(m)
         reasons = _reasons(measures, n)
         columns = {"n_areas": pl.Series("n_areas", np.full(part.height, n), dtype=pl.UInt32)}
-        notes = [[] for _ in range(part.height)]
+        notes: list[list[str]] = [[] for _ in range(part.height)]
         for name in INEQUALITY_MEASURES:
             values = measures[name].astype(float)
             why = reasons[name]
@@ -327,7 +327,7 @@ def area_inequality(
                 pl.Series("not_computed", ["; ".join(x) for x in notes], dtype=pl.String),
             )
         )
-    schema = {k: df.schema[k] for k in keys} | {"n_areas": pl.UInt32}
+    schema: dict[str, Any] = {k: df.schema[k] for k in keys} | {"n_areas": pl.UInt32}
     schema |= {name: pl.Float64 for name in INEQUALITY_MEASURES} | {"not_computed": pl.String}
     out = (pl.concat(pieces) if pieces else pl.DataFrame(schema=schema)).sort(keys)
     if sims > 0:

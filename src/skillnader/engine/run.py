@@ -92,7 +92,9 @@ def _register_records(connection: duckdb.DuckDBPyConnection, records) -> str:
 
 
 def _fetch(connection: duckdb.DuckDBPyConnection, sql: str) -> pl.DataFrame:
-    return pl.from_arrow(connection.sql(sql).to_arrow_table())
+    frame = pl.from_arrow(connection.sql(sql).to_arrow_table())
+    assert isinstance(frame, pl.DataFrame)
+    return frame
 
 
 def _columns(connection: duckdb.DuckDBPyConnection, relation: str) -> dict[str, str]:

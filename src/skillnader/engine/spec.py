@@ -280,8 +280,8 @@ def check_columns(
     ``available`` maps column name to its SQL type (as DuckDB reports it). A bare column used as
     a numerator or population must be BOOLEAN, and value/weight columns must be numeric.
     """
-    numeric = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "FLOAT", "DOUBLE", "DECIMAL")
-    numeric += ("UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT")
+    numeric: tuple[str, ...] = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT")
+    numeric += ("FLOAT", "DOUBLE", "DECIMAL", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT")
     for spec in specs:
         for key in ("numerator", "population"):
             expr = getattr(spec, key)

@@ -175,7 +175,8 @@ def control_limits(
         if np.any((b < 0) | (b > 1)):
             raise InputError("a benchmark proportion must be between 0 and 1", value=benchmark)
         if method == "wilson":
-            return wilson(*np.broadcast_arrays(b * n, n), c)
+            x_b, n_b = np.broadcast_arrays(b * n, n)
+            return wilson(x_b, n_b, c)
         if method != "normal":
             raise InputError("unknown method", value=method, expected="normal | wilson")
         with np.errstate(divide="ignore", invalid="ignore"):

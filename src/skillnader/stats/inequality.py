@@ -42,9 +42,9 @@ a table shows.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from scipy import stats as _sstats
@@ -254,7 +254,8 @@ def weighted_percentile(values, q, weights=None) -> np.ndarray:
     midpoint convention as the x-axis of :func:`sii_rii`.
     """
     v = _as_values(values)
-    w = np.ones_like(v) if weights is None else _as_weights(weights, v.size)
+    given = _as_weights(weights, v.size)
+    w = np.ones_like(v) if given is None else given
     keep = w > 0
     v, w = v[keep], w[keep]
     order = np.argsort(v, kind="stable")
@@ -620,6 +621,8 @@ def sii_rii(
     if reps < 1000:
         raise MethodError(f"reps must be at least 1000 for stable limits, got {reps}")
 
+    fwd: Callable[[Any], Any]
+    back: Callable[[Any], Any]
     if transform == "log":
         fwd, back = np.log, np.exp
     elif transform == "logit":
@@ -670,9 +673,11 @@ def sii_rii(
     yo, po, so, co = y[order], pop[order], s[order], centre[order]
     a = po / po.sum()
     xo = np.cumsum(a) - a / 2
+    intercept: float
+    slope: float
     if transform == "none":
-        intercept, slope = _wls_line(xo, yo, a)
-        intercept, slope = float(intercept), float(slope)
+        fit_int, fit_slope = _wls_line(xo, yo, a)
+        intercept, slope = float(fit_int), float(fit_slope)
     else:
         # As phe_sii with transform = TRUE: the line is fitted on the log (logit) scale and its
         # ends are transformed back; SII and RII compare the two back-transformed ends.

@@ -196,7 +196,7 @@ def life_expectancy(
     value = np.where(suppressed, np.nan, ex)
     lower = np.where(suppressed, np.nan, lower)
     upper = np.where(suppressed, np.nan, upper)
-    reason = np.where(reason == "", None, reason)
+    reason = np.where(reason == "", np.asarray(None, dtype=object), reason)
     reason_out: Any = reason.item() if reason.ndim == 0 else reason
     return LifeExpectancy(
         age_bands=tuple(float(x) for x in ages),

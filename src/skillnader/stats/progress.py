@@ -175,7 +175,7 @@ def progress_toward_target(
         observed_growth=_out(np.where(bad, np.nan, observed)),
         required_growth=_out(np.where(bad, np.nan, required)),
         direction=_out(direction),
-        reason=_out(np.where(achieved, None, reason)),
+        reason=_out(np.where(achieved, np.asarray(None, dtype=object), reason)),
     )
 
 
@@ -220,7 +220,9 @@ def progress_without_target(
     ).astype("<U19")
     category = np.where(bad, "not_assessed", category)
     reason = np.where(
-        bad, "growth rate undefined (missing value, base value <= 0, or no time elapsed)", None
+        bad,
+        "growth rate undefined (missing value, base value <= 0, or no time elapsed)",
+        np.asarray(None, dtype=object),
     )
     direction = np.full(x0.shape, "increase" if polarity == "higher_is_better" else "decrease")
     return ProgressResult(
