@@ -293,8 +293,10 @@ def observations(indicator, level, vintage, area, group, period, fmt):
     else:
         decimals = Indicator.objects.get(id=indicator).decimals
 
+        from skillnader.numbers import format_number
+
         def num(x):
-            return "" if x is None else f"{x:,.{decimals}f}".replace(",", " ")
+            return format_number(x, decimals, "en")
 
         shown = [
             {

@@ -546,10 +546,9 @@ def headline(level: str, gaps: Iterable[GapTrend]) -> str:
 def _fmt(x: float | None, decimals: int, lang: str) -> str:
     if x is None or not np.isfinite(x):
         return "–"
-    s = f"{x:,.{decimals}f}"
-    if lang == "sv":
-        s = s.replace(",", "\u202f").replace(".", ",")
-    return s
+    from skillnader.numbers import format_number
+
+    return format_number(float(x), decimals, lang)
 
 
 _LEVEL_SV = {

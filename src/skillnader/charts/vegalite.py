@@ -25,6 +25,8 @@ import math
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from skillnader import numbers
+
 SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
 
 #: Comparison categories: key -> (default English label, fill colour, symbol).
@@ -50,7 +52,9 @@ _FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif"
 MAX_MAP_LABELS = 200
 
 
-def _base(title: str, description: str, width: int | str, height: int | str) -> dict[str, Any]:
+def _base(
+    title: str, description: str, width: int | str, height: int | str, lang: str = "sv"
+) -> dict[str, Any]:
     return {
         "$schema": SCHEMA,
         "title": title,
@@ -60,22 +64,50 @@ def _base(title: str, description: str, width: int | str, height: int | str) -> 
         "config": {
             "font": _FONT,
             "view": {"stroke": None},
-            "axis": {"labelColor": "#222222", "titleColor": "#222222", "labelLimit": 260},
-            "legend": {"labelColor": "#222222", "titleColor": "#222222", "labelLimit": 260},
             "title": {"color": "#111111", "anchor": "start", "fontSize": 14},
+            # Axis labels in the same typography as the text (decimal comma, minus sign).
+            "locale": {"number": numbers.d3_locale(lang)},
+            # Vega would describe axes and legends to screen readers in English ("X-axis for a
+            # linear scale…"); the marks carry their own description in the page's language,
+            # and the figure's caption and table say the rest.
+            "axis": {
+                "labelColor": "#222222",
+                "titleColor": "#222222",
+                "labelLimit": 260,
+                "aria": False,
+            },
+            "legend": {
+                "labelColor": "#222222",
+                "titleColor": "#222222",
+                "labelLimit": 260,
+                "aria": False,
+            },
         },
     }
 
 
 def format_number(value: float | None, decimals: int = 1, decimal_sep: str = ",") -> str:
-    """Format ``value`` with a fixed number of decimals and the given decimal separator.
+    """``value`` for people: :func:`skillnader.numbers.format_number` in Swedish (decimal comma)
+    or English (decimal point), so charts, pages and reports print the same digits."""
+    return numbers.format_number(value, decimals, "en" if decimal_sep == "." else "sv")
 
-    Thousands are separated by a narrow no-break space, as in Swedish official statistics.
-    """
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    text = f"{value:,.{decimals}f}"
-    return text.replace(",", "\u202f").replace(".", decimal_sep)
+
+def _lang(decimal_sep: str) -> str:
+    return "en" if decimal_sep == "." else "sv"
+
+
+def _texts(row: dict[str, Any], decimals: int, lang: str, unit: str = "") -> dict[str, str]:
+    """The value and interval of ``row`` as people read them (one function for every chart)."""
+    value = numbers.format_number(row.get("value"), decimals, lang)
+    ci = numbers.format_interval(row.get("lower"), row.get("upper"), decimals, lang)
+    return {
+        "value_text": f"{value} {unit}".strip() if value else "",
+        "interval_text": ci,
+    }
+
+
+def _aria(*parts: str) -> str:
+    return ", ".join(p for p in parts if p)
 
 
 def interval_text(
@@ -282,7 +314,7 @@ def choropleth(
                 "title": lab.get("comparison", "Comparison"),
             }
         )
-    spec = _base(title, description, width, height)
+    spec = _base(title, description, width, height, _lang(decimal_sep))
     layers: list[dict[str, Any]] = [
         {
             "data": {"values": shapes},
@@ -358,6 +390,7 @@ def ranked_bars(
     polarity: str = "no_judgement",
     labels: dict[str, str] | None = None,
     width: int = 480,
+    lang: str = "sv",
 ) -> dict[str, Any]:
     """Areas ranked by value as horizontal bars with interval whiskers and the city as a line.
 
@@ -372,6 +405,7 @@ def ranked_bars(
     data = []
     for rank, r in enumerate(ok, start=1):
         cat = r.get("comparison") or "not_compared"
+        texts = _texts(r, decimals, lang, unit)
         data.append(
             {
                 "label": r["name"],
@@ -380,6 +414,12 @@ def ranked_bars(
                 "upper": r.get("upper"),
                 "rank": rank,
                 "category": _category_label(cat, lab),
+                **texts,
+                "aria": _aria(
+                    f"{r['name']}: {texts['value_text']}",
+                    texts["interval_text"],
+                    _category_label(cat, lab),
+                ),
             }
         )
     for r in rest:
@@ -392,6 +432,9 @@ def ranked_bars(
                 "upper": None,
                 "rank": None,
                 "category": _category_label(key, lab),
+                "value_text": "",
+                "interval_text": "",
+                "aria": f"{r['name']}: {_category_label(key, lab)}",
             }
         )
     order = [d["label"] for d in data]
@@ -402,7 +445,6 @@ def ranked_bars(
     ]
     y = {"field": "label", "type": "nominal", "sort": order, "title": None}
     x_title = unit or lab.get("value", "Value")
-    fmt = f",.{decimals}f"
     layers: list[dict[str, Any]] = [
         {
             "mark": {"type": "bar", "stroke": "#333333", "strokeWidth": 0.5},
@@ -421,11 +463,11 @@ def ranked_bars(
                 },
                 "tooltip": [
                     {"field": "label", "title": lab.get("area", "Area")},
-                    {"field": "value", "type": "quantitative", "format": fmt, "title": x_title},
-                    {"field": "lower", "type": "quantitative", "format": fmt, "title": "−"},
-                    {"field": "upper", "type": "quantitative", "format": fmt, "title": "+"},
+                    {"field": "value_text", "title": lab.get("value", "Value")},
+                    {"field": "interval_text", "title": lab.get("interval", "Interval")},
                     {"field": "category", "title": lab.get("comparison", "Comparison")},
                 ],
+                "description": {"field": "aria", "type": "nominal"},
             },
         },
         {
@@ -441,20 +483,31 @@ def ranked_bars(
     # Lists areas without a value on the axis (with their status), so they do not vanish.
     layers.append({"mark": {"type": "tick", "opacity": 0, "aria": False}, "encoding": {"y": y}})
     if city_value is not None:
+        city_text = f"{numbers.format_number(city_value, decimals, lang)} {unit}".strip()
         layers.append(
             {
-                "data": {"values": [{"city": city_value, "label": city_label}]},
+                "data": {
+                    "values": [
+                        {
+                            "city": city_value,
+                            "label": city_label,
+                            "value_text": city_text,
+                            "aria": f"{city_label}: {city_text}",
+                        }
+                    ]
+                },
                 "mark": {"type": "rule", "color": "#000000", "strokeDash": [6, 3], "size": 2},
                 "encoding": {
                     "x": {"field": "city", "type": "quantitative"},
                     "tooltip": [
                         {"field": "label", "title": lab.get("area", "Area")},
-                        {"field": "city", "type": "quantitative", "format": fmt, "title": x_title},
+                        {"field": "value_text", "title": lab.get("value", "Value")},
                     ],
+                    "description": {"field": "aria", "type": "nominal"},
                 },
             }
         )
-    spec = _base(title, description, width, {"step": 18})
+    spec = _base(title, description, width, {"step": 18}, lang)
     spec["data"] = {"values": data}
     spec["layer"] = layers
     return spec
@@ -472,6 +525,7 @@ def trend(
     height: int = 260,
     breaks: Sequence[int] = (),
     series_order: Sequence[str] = (),
+    lang: str = "sv",
 ) -> dict[str, Any]:
     """Values over time, one line per series, each with its interval as a translucent band.
 
@@ -481,18 +535,24 @@ def trend(
     ``series_order`` fixes the colours: the first series (the city) is black.
     """
     lab = labels or {}
-    data = [
-        {
-            "series": r["series"],
-            "year": int(r["year"]),
-            "value": r.get("value"),
-            "lower": r.get("lower"),
-            "upper": r.get("upper"),
-        }
-        for r in rows
-    ]
+    data = []
+    for r in rows:
+        texts = _texts(r, decimals, lang, unit)
+        data.append(
+            {
+                "series": r["series"],
+                "year": int(r["year"]),
+                "value": r.get("value"),
+                "lower": r.get("lower"),
+                "upper": r.get("upper"),
+                **texts,
+                "aria": _aria(
+                    f"{r['series']} {int(r['year'])}: {texts['value_text']}",
+                    texts["interval_text"],
+                ),
+            }
+        )
     y_title = unit or lab.get("value", "Value")
-    fmt = f",.{decimals}f"
     x = {
         "field": "year",
         "type": "ordinal",
@@ -535,10 +595,10 @@ def trend(
                 "tooltip": [
                     {"field": "series", "title": lab.get("area", "Area")},
                     {"field": "year", "title": lab.get("year", "Year")},
-                    {"field": "value", "type": "quantitative", "format": fmt, "title": y_title},
-                    {"field": "lower", "type": "quantitative", "format": fmt, "title": "−"},
-                    {"field": "upper", "type": "quantitative", "format": fmt, "title": "+"},
+                    {"field": "value_text", "title": lab.get("value", "Value")},
+                    {"field": "interval_text", "title": lab.get("interval", "Interval")},
                 ],
+                "description": {"field": "aria", "type": "nominal"},
             },
         },
     ]
@@ -550,7 +610,7 @@ def trend(
                 "encoding": {"x": x},
             }
         )
-    spec = _base(title, description, width, height)
+    spec = _base(title, description, width, height, lang)
     spec["data"] = {"values": data}
     spec["layer"] = layers
     return spec
@@ -567,6 +627,7 @@ def group_breakdown(
     decimals: int = 1,
     labels: dict[str, str] | None = None,
     width: int = 420,
+    lang: str = "sv",
 ) -> dict[str, Any]:
     """Values by population group (sex, birth region, age, …) as points with interval whiskers.
 
@@ -581,18 +642,20 @@ def group_breakdown(
         if r.get("value") is None:
             key = "suppressed" if r.get("status") == "suppressed" else "missing"
             name = f"{name} ({_category_label(key, lab)})"
+        texts = _texts(r, decimals, lang, unit)
         data.append(
             {
                 "label": name,
                 "value": r.get("value"),
                 "lower": r.get("lower"),
                 "upper": r.get("upper"),
+                **texts,
+                "aria": _aria(f"{name}: {texts['value_text']}", texts["interval_text"]),
             }
         )
     order = [d["label"] for d in data]
     y = {"field": "label", "type": "nominal", "sort": order, "title": None}
     x_title = unit or lab.get("value", "Value")
-    fmt = f",.{decimals}f"
     layers: list[dict[str, Any]] = [
         {
             "mark": {"type": "rule", "color": "#1f64a8", "size": 2, "aria": False},
@@ -616,10 +679,10 @@ def group_breakdown(
                 },
                 "tooltip": [
                     {"field": "label", "title": lab.get("group", "Group")},
-                    {"field": "value", "type": "quantitative", "format": fmt, "title": x_title},
-                    {"field": "lower", "type": "quantitative", "format": fmt, "title": "−"},
-                    {"field": "upper", "type": "quantitative", "format": fmt, "title": "+"},
+                    {"field": "value_text", "title": lab.get("value", "Value")},
+                    {"field": "interval_text", "title": lab.get("interval", "Interval")},
                 ],
+                "description": {"field": "aria", "type": "nominal"},
             },
         },
         {
@@ -636,7 +699,7 @@ def group_breakdown(
                 "encoding": {"x": {"field": "total", "type": "quantitative"}},
             }
         )
-    spec = _base(title, description, width, {"step": 22})
+    spec = _base(title, description, width, {"step": 22}, lang)
     spec["data"] = {"values": data}
     spec["layer"] = layers
     return spec
@@ -695,6 +758,7 @@ def spine(
     description: str = "",
     labels: dict[str, str] | None = None,
     width: int = 420,
+    lang: str = "sv",
 ) -> dict[str, Any]:
     """A spine chart: each indicator for one area against the range of all areas and the city.
 
@@ -704,6 +768,7 @@ def spine(
     data = spine_rows(rows)
     for d in data:
         d["category"] = _category_label(d["comparison"], lab)
+        d["aria"] = _aria(f"{d['indicator']}: {d['display']}", d["category"])
     order = [d["indicator"] for d in data]
     y = {"field": "indicator", "type": "nominal", "sort": order, "title": None}
     keys = [k for k in COMPARISON_CATEGORIES if any(d["comparison"] == k for d in data)]
@@ -776,10 +841,11 @@ def spine(
                     {"field": "display", "title": lab.get("value", "Value")},
                     {"field": "category", "title": lab.get("comparison", "Comparison")},
                 ],
+                "description": {"field": "aria", "type": "nominal"},
             },
         },
     ]
-    spec = _base(title, description, width, {"step": 24})
+    spec = _base(title, description, width, {"step": 24}, lang)
     spec["data"] = {"values": data}
     spec["layer"] = layers
     return spec

@@ -96,6 +96,7 @@ def profile_context(area, year: int, lang: str = "sv") -> dict[str, Any]:
             ),
             labels=lab,
             width=330,
+            lang=lang,
         )
         years = sorted({c["year"] for it in items for c in it.series})
         series = []

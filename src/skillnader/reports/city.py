@@ -213,6 +213,7 @@ def section_context(sec: data.IndicatorSection, finding, city, lang: str) -> dic
             polarity=ind.polarity,
             labels=lab,
             width=380,
+            lang=lang,
         )
         note = word("bars_cut", lang, n=cut, total=len(sec.rows)) if cut else ""
         ctx["charts"].append({"kind": "bars", "note": note, **render.chart(spec, lang)})
@@ -228,6 +229,7 @@ def section_context(sec: data.IndicatorSection, finding, city, lang: str) -> dic
             decimals=ind.decimals,
             labels=lab,
             width=360,
+            lang=lang,
         )
         ctx["charts"].append({"kind": "groups", **render.chart(spec, lang)})
     years = {p["year"] for p in sec.trend}
@@ -242,6 +244,7 @@ def section_context(sec: data.IndicatorSection, finding, city, lang: str) -> dic
             breaks=breaks,
             width=420,
             height=200,
+            lang=lang,
         )
         ctx["charts"].append({"kind": "trend", **render.chart(spec, lang)})
     return ctx

@@ -21,6 +21,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from skillnader import numbers
+
 logger = logging.getLogger(__name__)
 
 _MEMORY: dict[str, str] = {}
@@ -48,14 +50,8 @@ def _cache_dir() -> Path | None:
 #: d3-format locales for the axis labels: Swedish decimal comma, narrow no-break space between
 #: thousands and the true minus sign (Svenska skrivregler), as in the report's text.
 FORMAT_LOCALES: dict[str, dict[str, Any]] = {
-    "sv": {
-        "decimal": ",",
-        "thousands": "\u202f",
-        "grouping": [3],
-        "currency": ["", " kr"],
-        "minus": "\u2212",
-    },
-    "en": {"decimal": ".", "thousands": ",", "grouping": [3], "currency": ["", " SEK"]},
+    "sv": numbers.d3_locale("sv"),
+    "en": numbers.d3_locale("en"),
 }
 
 

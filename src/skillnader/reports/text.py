@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 
-from skillnader.charts.vegalite import format_number
+from skillnader import numbers
 
 WORDS: dict[str, dict[str, str]] = {
     "sv": {
@@ -293,8 +293,7 @@ def number(value: float | None, decimals: int, lang: str) -> str:
     """A number in the report's typography; empty for a missing value."""
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return ""
-    text = format_number(value, decimals, ",") if lang == "sv" else f"{value:,.{decimals}f}"
-    return text.replace("-", "\u2212") if text.startswith("-") else text
+    return numbers.format_number(value, decimals, lang)
 
 
 def interval(lower: float | None, upper: float | None, decimals: int, lang: str) -> str:

@@ -15,7 +15,8 @@ BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("SKILLNADER_HOME", Path.home() / ".local/share/skillnader"))
 
 PRODUCTION = os.environ.get("SKILLNADER_PRODUCTION", "") == "1"
-DEBUG = os.environ.get("SKILLNADER_DEBUG", "0" if PRODUCTION else "1") == "1"
+# DEBUG only when asked for explicitly: its error pages list URL patterns and settings.
+DEBUG = os.environ.get("SKILLNADER_DEBUG", "0") == "1"
 
 SECRET_KEY = os.environ.get("SKILLNADER_SECRET_KEY") or (
     "" if PRODUCTION else "dev-only-insecure-key-not-for-production-use-0123456789abcdef"

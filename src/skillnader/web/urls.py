@@ -10,3 +10,6 @@ urlpatterns = [
     path("remiss/", include("skillnader.web.consultation.urls")),
     path("", include("skillnader.web.public.urls")),
 ]
+
+handler404 = "skillnader.web.public.errors.not_found"
+handler500 = "skillnader.web.public.errors.server_error"

@@ -50,6 +50,12 @@ def _labels() -> dict[str, str]:
     }
 
 
+def for_web(spec: dict[str, Any]) -> dict[str, Any]:
+    """The spec as drawn in the page: as wide as its container (phones included), the height
+    as built. The SVG fallback and the reports keep the fixed width they were built with."""
+    return {**spec, "width": "container", "autosize": {"type": "fit-x", "contains": "padding"}}
+
+
 def decimal_sep() -> str:
     """The decimal separator of the active language."""
     return get_format("DECIMAL_SEPARATOR")

@@ -24,10 +24,12 @@ from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.utils.http import http_date
 
-from skillnader.safecsv import safe_row
+from skillnader.safecsv import safe_cell, safe_row
 from skillnader.web.public import queries
 
-FORMATS = ("html", "json", "csv")
+FORMATS = ("html", "json", "csv", "csv-sv")
+#: URL suffixes of the formats (``/indicator/x.sv.csv`` is the "Svensk Excel" CSV).
+SUFFIXES = {"json": "json", "csv": "csv", "sv.csv": "csv-sv"}
 
 
 @dataclass
@@ -44,7 +46,7 @@ class Page:
 
 def requested_format(request: HttpRequest, fmt: str | None) -> str:
     """The output format from the URL suffix or the ``format`` parameter (default HTML)."""
-    fmt = fmt or request.GET.get("format") or "html"
+    fmt = SUFFIXES.get(fmt, fmt) if fmt else (request.GET.get("format") or "html")
     if fmt not in FORMATS:
         raise Http404(f"unknown format {fmt!r}")
     return fmt
@@ -64,6 +66,29 @@ def csv_text(rows: list[dict[str, Any]], columns: list[str] | None = None) -> st
     writer.writerow(safe_row(cols))
     for r in rows:
         writer.writerow(safe_row(r.get(c) for c in cols))
+    return buf.getvalue()
+
+
+def excel_csv_text(rows: list[dict[str, Any]], columns: list[str] | None = None) -> str:
+    """CSV as Excel set to Swedish opens it: ``;`` between fields, decimal comma, full precision
+    (:func:`skillnader.numbers.excel_number`); text guarded against formulas as in
+    :func:`csv_text`."""
+    from skillnader.numbers import excel_number
+
+    cols = columns or (list(rows[0].keys()) if rows else [])
+    buf = io.StringIO()
+    writer = csv.writer(buf, delimiter=";", lineterminator="\r\n")
+    writer.writerow(safe_row(cols))
+    for r in rows:
+        values = [r.get(c) for c in cols]
+        writer.writerow(
+            [
+                excel_number(v)
+                if isinstance(v, int | float) and not isinstance(v, bool)
+                else safe_cell(v)
+                for v in values
+            ]
+        )
     return buf.getvalue()
 
 
@@ -97,6 +122,11 @@ def respond(request: HttpRequest, page: Page, fmt: str | None) -> HttpResponse:
         return json_response(page.data)
     if fmt == "csv":
         return csv_response(page.rows, page.columns, page.filename)
+    if fmt == "csv-sv":
+        body = "\ufeff" + excel_csv_text(page.rows, page.columns)
+        resp = HttpResponse(body.encode("utf-8"), content_type="text/csv; charset=utf-8")
+        resp["Content-Disposition"] = f'attachment; filename="{page.filename}-excel.csv"'
+        return _stamp(resp)
     return _stamp(render(request, page.template, page.context))
 
 

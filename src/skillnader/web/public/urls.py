@@ -21,7 +21,7 @@ from skillnader.web.public import reports_views, views
 
 
 class FormatConverter:
-    regex = "json|csv"
+    regex = r"json|csv|sv\.csv"
 
     def to_python(self, value):
         return value

@@ -107,11 +107,14 @@ def _selection(request: HttpRequest, cov: dict[str, Any]) -> dict[str, Any] | No
     if level not in by_level:
         raise Http404(_("No data for this level."))
     vintages = {v["vintage"]: v for v in by_level[level]["vintages"]}
-    vintage = request.GET.get("vintage")
-    if not vintage:
-        vintage = max(vintages.values(), key=lambda v: (max(v["years"]), v["vintage"]))["vintage"]
+    latest = max(vintages.values(), key=lambda v: (max(v["years"]), v["vintage"]))["vintage"]
+    vintage = request.GET.get("vintage") or latest
     if vintage not in vintages:
-        raise Http404(_("No data for this vintage."))
+        # The visitor changed the level in the form and kept the old level's boundaries: the
+        # boundaries follow the level (its latest with data), as the page says.
+        if not Vintage.objects.filter(code=vintage).exclude(level_id=level).exists():
+            raise Http404(_("No data for this vintage."))
+        vintage = latest
     years = vintages[vintage]["years"]
     year_param = request.GET.get("year")
     if year_param:
@@ -370,7 +373,7 @@ def domain(request: HttpRequest, domain_id: str, fmt: str | None = None) -> Http
             {
                 "indicator": ind,
                 "row": row,
-                "spec": spec,
+                "spec": charts.for_web(spec) if spec else None,
                 "spec_id": f"map-{ind.id}",
                 "list": [r for r in map_rows] if spec is None else None,
                 "query": _query(sel),
@@ -508,6 +511,7 @@ def _indicator_specs(ind: Indicator, state: dict[str, Any]) -> dict[str, dict]:
         decimals=ind.decimals,
         polarity=ind.polarity,
         labels=lab,
+        lang=lang(),
     )
     breaks = sorted({p["year"] for p in state["trend"] if p["break_in_series"]})
     specs["trend"] = vegalite.trend(
@@ -519,6 +523,7 @@ def _indicator_specs(ind: Indicator, state: dict[str, Any]) -> dict[str, dict]:
         labels=lab,
         breaks=breaks,
         series_order=[display_name(city_area)] if city_area else [],
+        lang=lang(),
     )
     if state["groups"]:
         total = state["total"]
@@ -536,6 +541,7 @@ def _indicator_specs(ind: Indicator, state: dict[str, Any]) -> dict[str, dict]:
             unit=ind.unit,
             decimals=ind.decimals,
             labels=lab,
+            lang=lang(),
         )
     return specs
 
@@ -662,7 +668,7 @@ def indicator(request: HttpRequest, indicator_id: str, fmt: str | None = None) -
                 "groups": state["groups"],
                 "group_area": state["group_area"],
                 "group_area_options": [a for a in level_areas if a["code"] in with_groups],
-                "specs": specs,
+                "specs": {k: charts.for_web(v) for k, v in specs.items()},
                 "colour": state.get("colour"),
                 "options": options,
                 "bridge": bridge,
@@ -810,6 +816,7 @@ def area(
                 "the dark bar the middle half; worse is on the left."
             ),
             labels=charts.labels(),
+            lang=lang(),
         )
         if spine_rows
         else None
@@ -850,7 +857,7 @@ def area(
             "area": a,
             "area_name": name,
             "items": items,
-            "spec": spec,
+            "spec": charts.for_web(spec) if spec else None,
             "neighbours": neighbours,
             "level_name": a.level.name,
             "vintage_name": a.vintage.name,

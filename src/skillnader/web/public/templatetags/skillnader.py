@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from django import template
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from skillnader.charts.vegalite import COMPARISON_CATEGORIES
+from skillnader.numbers import format_interval, format_number
 from skillnader.web.public import charts
 
 register = template.Library()
@@ -14,10 +14,13 @@ register = template.Library()
 
 @register.filter
 def num(value, decimals=1):
-    """A number in the active language's format with ``decimals`` decimals; empty if None."""
+    """A number for people in the active language, rounded half away from zero to ``decimals``
+    (:func:`skillnader.numbers.format_number`); empty if None."""
     if value is None or value == "":
         return ""
-    return number_format(value, decimal_pos=int(decimals), use_l10n=True)
+    from skillnader.web.public.queries import lang
+
+    return format_number(value, int(decimals), lang())
 
 
 @register.filter
@@ -25,7 +28,9 @@ def interval(cell, decimals=1):
     """``"12,3–14,5"`` for a cell (dict with lower/upper), empty without an interval."""
     if not cell or cell.get("lower") is None or cell.get("upper") is None:
         return ""
-    return f"{num(cell['lower'], decimals)}–{num(cell['upper'], decimals)}"
+    from skillnader.web.public.queries import lang
+
+    return format_interval(cell["lower"], cell["upper"], int(decimals), lang())
 
 
 @register.filter
@@ -83,3 +88,12 @@ def trend_text(trend):
         trend.get("assessment")
     )
     return f"{text} ({assessment})" if assessment else text
+
+
+@register.filter
+def excel_url(csv_url):
+    """The "Svensk Excel" twin of a CSV download address (``x.csv?…`` -> ``x.sv.csv?…``)."""
+    path, sep, query = str(csv_url).partition("?")
+    if path.endswith(".csv") and not path.endswith(".sv.csv"):
+        path = path[: -len(".csv")] + ".sv.csv"
+    return path + sep + query
