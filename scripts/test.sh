@@ -6,7 +6,8 @@
 #   bash scripts/test.sh tests/stats  # extra arguments go to pytest (both runs)
 #
 # Environment: PYTHON (default python3), SKIP_INSTALL=1 to skip pip/apt, SKIP_POSTGRES=1,
-# SKIP_BROWSER=1 (deselects Playwright tests).
+# SKIP_BROWSER=1 (deselects Playwright tests), SKIP_CHECKS=1 (skips lint, format, migrations and
+# type checks).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -47,6 +48,11 @@ marker=()
 if [ "${SKIP_BROWSER:-0}" = 1 ]; then marker=(-m "not browser"); fi
 
 status=0
+if [ "${SKIP_CHECKS:-0}" != 1 ]; then
+  log "Checks: lint, format, migrations, types (scripts/check.sh)"
+  bash scripts/check.sh || status=1
+fi
+
 log "Test suite on SQLite"
 "$PY" -m pytest "${marker[@]}" "$@" || status=$?
 
