@@ -153,7 +153,7 @@ def test_file_level_errors(tmp_path):
 
 @pytest.mark.django_db
 def test_sync_catalog_upserts_indicators(tmp_path):
-    from skillnader.catalog import sync_catalog
+    from skillnader.web.data.catalog_sync import sync_catalog
     from skillnader.web.data.models import Domain, Indicator
 
     _write(tmp_path, "work", [_entry(id="sync_a"), _entry(id="sync_b", polarity="no_judgement")])

@@ -20,8 +20,9 @@ from collections import Counter, defaultdict
 from contextlib import nullcontext
 
 from skillnader.bundle import build as bundle_build
-from skillnader.catalog import CATALOG_DIR, load_catalog, sync_catalog
+from skillnader.catalog import CATALOG_DIR, load_catalog
 from skillnader.geography import LEVELS
+from skillnader.web.data.catalog_sync import sync_catalog
 
 #: ``Release.kind`` of every release the bundle writes.
 KIND = "bundle"

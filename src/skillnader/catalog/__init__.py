@@ -26,7 +26,7 @@ The catalogue is a set of versioned YAML files, one per domain, in
         interval_note_sv: ...      # the same in Swedish
 
 :func:`load_catalog` reads and validates every file and raises :class:`CatalogError` (an
-:class:`~skillnader.errors.InputError`) naming the file and the entry. :func:`sync_catalog` writes
+:class:`~skillnader.errors.InputError`) naming the file and the entry. :func:`skillnader.web.data.catalog_sync.sync_catalog` writes
 the catalogue to the ``Indicator`` table.
 
 Observation values follow the convention of the English public-health tools
@@ -52,7 +52,6 @@ __all__ = [
     "CatalogError",
     "IndicatorSpec",
     "load_catalog",
-    "sync_catalog",
 ]
 
 CATALOG_DIR = Path(__file__).resolve().parent / "indicators"
@@ -377,79 +376,3 @@ def load_catalog(directory: str | Path | None = None) -> list[IndicatorSpec]:
 def catalog_by_id(directory: str | Path | None = None) -> dict[str, IndicatorSpec]:
     """The catalogue as a mapping from indicator id to :class:`IndicatorSpec`."""
     return {s.id: s for s in load_catalog(directory)}
-
-
-def sync_catalog(specs: list[IndicatorSpec] | None = None) -> dict[str, int]:
-    """Upsert the catalogue into the ``Indicator`` table (and the five domains).
-
-    Indicators not in the catalogue are left alone (they may come from a user's import).
-    Returns ``{"created": n, "updated": m}``. Requires a configured Django.
-    """
-    from skillnader.domains import DOMAINS
-    from skillnader.web.data.models import Domain, Indicator
-
-    specs = load_catalog() if specs is None else specs
-    for d in DOMAINS:
-        Domain.objects.update_or_create(
-            id=d.id, defaults={"name_sv": d.name_sv, "name_en": d.name_en, "order": d.order}
-        )
-    existing = {i.id: i for i in Indicator.objects.filter(id__in=[s.id for s in specs])}
-    fields = [
-        "name_sv",
-        "name_en",
-        "domain_id",
-        "measure",
-        "polarity",
-        "unit",
-        "multiplier",
-        "decimals",
-        "definition_sv",
-        "definition_en",
-        "numerator",
-        "denominator",
-        "source",
-        "source_url",
-        "external_ids",
-        "publication_threshold",
-        "interval_note_sv",
-        "interval_note_en",
-        "catalogue_version",
-        "published",
-        "order",
-    ]
-    create, update = [], []
-    for s in specs:
-        values = {
-            "name_sv": s.name_sv,
-            "name_en": s.name_en,
-            "domain_id": s.domain,
-            "measure": s.measure,
-            "polarity": s.polarity,
-            "unit": s.unit,
-            "multiplier": s.multiplier,
-            "decimals": s.decimals,
-            "definition_sv": s.definition_sv,
-            "definition_en": s.definition_en,
-            "numerator": s.numerator,
-            "denominator": s.denominator,
-            "source": s.source,
-            "source_url": s.source_url,
-            "external_ids": s.external_ids,
-            "publication_threshold": s.publication_threshold,
-            "interval_note_sv": s.interval_note_sv,
-            "interval_note_en": s.interval_note,
-            "catalogue_version": s.catalogue_version,
-            "published": s.published,
-            "order": s.order,
-        }
-        obj = existing.get(s.id)
-        if obj is None:
-            create.append(Indicator(id=s.id, **values))
-        elif any(getattr(obj, k) != v for k, v in values.items()):
-            for k, v in values.items():
-                setattr(obj, k, v)
-            update.append(obj)
-    Indicator.objects.bulk_create(create)
-    if update:
-        Indicator.objects.bulk_update(update, fields)
-    return {"created": len(create), "updated": len(update)}
