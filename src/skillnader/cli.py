@@ -60,6 +60,9 @@ def init(force: bool) -> None:
 
     summary = load_bundle(force=force, progress=True)
     click.echo(summary)
+    from skillnader.web.steering.importer import load_bundled_steering
+
+    click.echo(load_bundled_steering())
 
 
 @main.command()
@@ -78,6 +81,9 @@ def serve(host: str, port: int, no_init: bool) -> None:
         if not bundle_loaded():
             click.echo("Loading the bundled Stockholm data (first start)…")
             click.echo(load_bundle(progress=True))
+        from skillnader.web.steering.importer import load_bundled_steering
+
+        click.echo(load_bundled_steering())
     from django.core.management import call_command
 
     from skillnader.web.public.warm import start_watcher
@@ -385,9 +391,12 @@ def import_areas_cmd(
 def _attach_groups() -> None:
     from skillnader.remiss.cli import remiss
     from skillnader.reports.cli import report
+    from skillnader.steering.cli import goals, measures
 
     main.add_command(remiss)
     main.add_command(report)
+    main.add_command(goals)
+    main.add_command(measures)
 
 
 _attach_groups()

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "skillnader.web.public",
     "skillnader.web.api",
     "skillnader.web.consultation",
+    "skillnader.web.steering",
 ]
 
 MIDDLEWARE = [

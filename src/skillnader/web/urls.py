@@ -8,6 +8,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("skillnader.web.api.urls")),
     path("remiss/", include("skillnader.web.consultation.urls")),
+    path("mal/", include("skillnader.web.steering.urls")),
     path("", include("skillnader.web.public.urls")),
 ]
 

@@ -1,0 +1,259 @@
+"""Forms for the steering chain. Errors are linked to their fields for assistive technology
+(the consultation's :class:`AccessibleForm`)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.db.models import Q
+from django.http import QueryDict
+from django.utils.translation import gettext_lazy as _
+
+from skillnader.web.consultation.forms import AccessibleForm
+from skillnader.web.steering import access
+from skillnader.web.steering.models import (
+    Goal,
+    GoalVersion,
+    Judgement,
+    Measure,
+    Target,
+    TargetVersion,
+)
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class GoalVersionForm(AccessibleForm):
+    """A new wording or responsible board of a goal, from a date, with its decision."""
+
+    title_sv = forms.CharField(label=_("Title (Swedish)"), max_length=400)
+    title_en = forms.CharField(label=_("Title (English)"), max_length=400, required=False)
+    responsible = forms.ModelChoiceField(
+        label=_("Responsible board"), queryset=None, required=False
+    )
+    valid_from = forms.DateField(label=_("Valid from"), widget=DATE)
+    decision = forms.CharField(
+        label=_("Decision"), max_length=400,
+        help_text=_("The decision that made the change, e.g. the tertial report and its item."),
+    )  # fmt: skip
+
+    def __init__(self, *args, goal: Goal, user, current: GoalVersion | None, **kwargs):
+        if current is not None:
+            kwargs.setdefault("initial", {"title_sv": current.title_sv,
+                                          "title_en": current.title_en,
+                                          "responsible": current.responsible_id})  # fmt: skip
+        super().__init__(*args, **kwargs)
+        self.goal = goal
+        self.current = current
+        self.fields["responsible"].queryset = access.editable_boards(user)
+
+    def clean_valid_from(self):
+        day = self.cleaned_data["valid_from"]
+        if self.goal.versions.filter(valid_from=day).exists():
+            raise forms.ValidationError(_("A version from this date exists; choose a later date."))
+        if self.current and day < self.current.valid_from:
+            raise forms.ValidationError(_("A new version cannot start before the current one."))
+        if not self.goal.period.start <= day <= self.goal.period.end:
+            raise forms.ValidationError(_("The date is outside the goal's period."))
+        return day
+
+    def save(self, goal: Goal, user) -> GoalVersion:
+        d = self.cleaned_data
+        number = max(goal.versions.values_list("number", flat=True), default=0) + 1
+        return GoalVersion.objects.create(
+            goal=goal, number=number, valid_from=d["valid_from"],
+            valid_to=self.current.valid_to if self.current else None, title_sv=d["title_sv"],
+            title_en=d["title_en"], responsible=d["responsible"], decision=d["decision"],
+            created_by=user,
+        )  # fmt: skip
+
+
+class TargetVersionForm(AccessibleForm):
+    """A changed target (e.g. an årsmål changed by a tertial report), from a date."""
+
+    valid_from = forms.DateField(label=_("Valid from"), widget=DATE)
+    direction = forms.ChoiceField(
+        label=_("Direction"), choices=[("increase", _("increase")), ("decrease", _("decrease"))]
+    )
+    year = forms.IntegerField(label=_("Target year"), min_value=1900, max_value=2100)
+    value = forms.FloatField(label=_("Target value"), required=False)
+    base_year = forms.IntegerField(label=_("Base year"), required=False, min_value=1900)
+    decision = forms.CharField(label=_("Decision"), max_length=400)
+
+    def __init__(self, *args, target: Target, **kwargs):
+        cur = target.current_version()
+        if cur is not None:
+            kwargs.setdefault("initial", {"direction": cur.direction, "year": cur.year,
+                                          "value": cur.value, "base_year": cur.base_year})  # fmt: skip
+        super().__init__(*args, **kwargs)
+        self.target = target
+        self.current = cur
+
+    def clean(self):
+        d = super().clean()
+        if self.errors:
+            return d
+        if self.target.kind == "level" and d.get("value") is None:
+            self.add_error("value", _("A level target needs a value."))
+        if self.target.kind == "direction" and d.get("base_year") is None:
+            self.add_error("base_year", _("A direction target needs a base year."))
+        if d.get("base_year") is not None and d["base_year"] >= d["year"]:
+            self.add_error("base_year", _("The base year must be before the target year."))
+        day = d.get("valid_from")
+        if day and self.target.versions.filter(valid_from=day).exists():
+            self.add_error("valid_from", _("A version from this date exists; choose another."))
+        if day and self.current and day < self.current.valid_from:
+            self.add_error("valid_from", _("A new version cannot start before the current one."))
+        return d
+
+    def save(self, target: Target, user) -> TargetVersion:
+        d = self.cleaned_data
+        number = max(target.versions.values_list("number", flat=True), default=0) + 1
+        return TargetVersion.objects.create(
+            target=target, number=number, valid_from=d["valid_from"], direction=d["direction"],
+            year=d["year"], value=d["value"] if target.kind == "level" else d.get("value"),
+            base_year=d.get("base_year"), decision=d["decision"], created_by=user,
+        )  # fmt: skip
+
+
+class JudgementForm(AccessibleForm):
+    """The board's own judgement of a goal in a tertial or annual report."""
+
+    year = forms.TypedChoiceField(label=_("Year"), coerce=int, choices=())
+    report = forms.ChoiceField(label=_("Report"), choices=Judgement.Report.choices)
+    as_of = forms.DateField(
+        label=_("As of"), widget=DATE,
+        help_text=_("The date the report describes (end of the tertial or year): the goal and "
+                    "targets in force that day are the ones judged."),
+    )  # fmt: skip
+    status = forms.ChoiceField(label=_("Judgement"), choices=Judgement.Status.choices)
+    analysis = forms.CharField(label=_("Analysis"), widget=forms.Textarea(attrs={"rows": 8}))
+
+    def __init__(self, *args, goal: Goal, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.goal = goal
+        self.fields["year"].choices = [(y, y) for y in goal.period.years()]
+
+    def clean(self):
+        d = super().clean()
+        if "as_of" in d and "year" in d and d["as_of"].year != d["year"]:
+            self.add_error("as_of", _("The date must fall in the judged year."))
+        if (
+            "as_of" in d
+            and not self.goal.version_on(d["as_of"])
+            and not self.goal.version_in_year(d.get("year") or d["as_of"].year)
+        ):
+            self.add_error("as_of", _("The goal has no version in force on that date."))
+        return d
+
+
+class ReviewForm(AccessibleForm):
+    review_note = forms.CharField(
+        label=_("Review note"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+
+def _codes():
+    from skillnader.remiss.codebook import load_codebook
+
+    return [(c.id, c.label_sv or c.id) for c in load_codebook().codes]
+
+
+def _indicators():
+    from skillnader.web.data.models import Indicator
+
+    return [(i.id, f"{i.name_sv} ({i.id})") for i in Indicator.objects.all()]
+
+
+class MeasureForm(forms.ModelForm):
+    """A measure of a board the user may write for; goals are the council's or that board's."""
+
+    areas_text = forms.CharField(
+        label=_("Areas"), required=False,
+        help_text=_("Area codes separated by semicolons, e.g. 0180-sdo-skarholmen."),
+    )  # fmt: skip
+    indicators = forms.MultipleChoiceField(label=_("Indicators"), required=False, choices=())
+    challenges = forms.MultipleChoiceField(
+        label=_("Consultation challenges"), required=False, choices=()
+    )
+
+    class Meta:
+        model = Measure
+        fields = ["key", "title", "board", "owner", "description", "start", "end", "budget_sek",
+                  "status", "target_group", "goals", "evaluation", "example"]  # fmt: skip
+        widgets = {"start": DATE, "end": DATE}
+
+    def __init__(self, *args, user, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.user = user
+        boards = access.editable_boards(user)
+        self.fields["board"].queryset = boards
+        mine = list(boards.values_list("id", flat=True))
+        self.fields["goals"].queryset = Goal.objects.filter(
+            Q(owner__isnull=True) | Q(owner_id__in=mine)
+        )
+        self.fields["goals"].required = False
+        self.fields["indicators"].choices = _indicators()
+        self.fields["challenges"].choices = _codes()
+        if self.instance.pk:
+            self.fields["key"].disabled = True
+            self.initial["areas_text"] = ";".join(self.instance.areas)
+            self.initial["indicators"] = list(self.instance.indicators)
+            self.initial["challenges"] = list(self.instance.challenges)
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                self.fields[name].widget.attrs["aria-invalid"] = "true"
+                self.fields[name].widget.attrs["aria-describedby"] = f"{self[name].auto_id}-error"
+
+    def clean(self):
+        d = super().clean()
+        if d.get("start") and d.get("end") and d["end"] < d["start"]:
+            self.add_error("end", _("The measure ends before it starts."))
+        if d.get("budget_sek") is not None and d["budget_sek"] < 0:
+            self.add_error("budget_sek", _("A budget cannot be negative."))
+        board = d.get("board")
+        for g in d.get("goals") or []:
+            if g.owner_id is not None and board is not None and g.owner_id != board.id:
+                self.add_error("goals", _("A measure can answer the council's goals and its own "
+                                          "board's goals only."))  # fmt: skip
+                break
+        return d
+
+    def save(self, commit=True):
+        m = super().save(commit=False)
+        m.areas = [a.strip() for a in self.cleaned_data.get("areas_text", "").split(";")
+                   if a.strip()]  # fmt: skip
+        m.indicators = list(self.cleaned_data.get("indicators") or [])
+        m.challenges = list(self.cleaned_data.get("challenges") or [])
+        m.save()
+        self.save_m2m()
+        return m
+
+    @staticmethod
+    def from_json(body: dict) -> QueryDict:
+        """Form data from an API body (lists as repeated keys; goals by id or reference)."""
+        from skillnader.web.steering.views import goal_by_ref
+
+        q = QueryDict(mutable=True)
+        for k, v in body.items():
+            if k == "areas":
+                q["areas_text"] = ";".join(v or []) if isinstance(v, list) else str(v or "")
+            elif k == "goals":
+                for g in v or []:
+                    if isinstance(g, str) and "/" in g:
+                        obj = goal_by_ref(g)
+                        q.appendlist("goals", str(obj.pk) if obj else "0")
+                    else:
+                        q.appendlist("goals", str(g))
+            elif isinstance(v, list):
+                for x in v:
+                    q.appendlist(k, str(x))
+            elif isinstance(v, bool):
+                if v:
+                    q[k] = "on"
+            elif v is not None:
+                q[k] = str(v)
+        return q
