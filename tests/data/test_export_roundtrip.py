@@ -12,10 +12,10 @@ import math
 
 import polars as pl
 import pytest
+from tests.web.conftest import world  # noqa: F401  (fixture)
 
 from skillnader.readers.jsonstat import read_jsonstat
 from skillnader.web.data.export import export_observations
-from tests.web.conftest import world  # noqa: F401  (fixture)
 
 NUMBERS = ("value", "lower", "upper", "numerator", "denominator")
 
