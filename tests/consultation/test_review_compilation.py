@@ -21,19 +21,19 @@ def test_review_decisions_are_logged(answered, users):
     queue = analyst.get(f"/remiss/{c.slug}/granskning/?format=json").json()
     assert queue["codebook_version"] == "1.0"
     skh = {i["candidate"]: i for i in queue["queue"] if i["board"] == "skarholmen"}
-    assert skh["p11"]["reason"] == "beyond_report"
-    assert skh["p11"]["codes"] == [
+    assert skh["p9"]["reason"] == "beyond_report"
+    assert skh["p9"]["codes"] == [
         "unaccompanied_minors",
         "perceived_insecurity",
         "violence_close_relationships",
     ]
-    assert "p8" in skh and skh["p8"]["reason"] == "uncoded"
+    assert "p6" in skh and skh["p6"]["reason"] == "uncoded"
 
     accepted = analyst.post(
         f"/remiss/{c.slug}/granskning/",
         {
             "board": "skarholmen",
-            "candidate": "p11",
+            "candidate": "p9",
             "action": "accept",
             "code": "unaccompanied_minors",
         },
@@ -43,7 +43,7 @@ def test_review_decisions_are_logged(answered, users):
         f"/remiss/{c.slug}/granskning/",
         {
             "board": "skarholmen",
-            "candidate": "p42",
+            "candidate": "p40",
             "action": "merge",
             "code": "unaccompanied_minors",
             "add_term": "ensamkommande",
@@ -54,7 +54,7 @@ def test_review_decisions_are_logged(answered, users):
         f"/remiss/{c.slug}/granskning/",
         {
             "board": "skarholmen",
-            "candidate": "p8",
+            "candidate": "p6",
             "action": "create_code",
             "new_code_id": "kommissionens_arbete",
             "domain": "democracy",
@@ -72,9 +72,9 @@ def test_review_decisions_are_logged(answered, users):
 
     log = list(ReviewDecision.objects.filter(consultation=c).order_by("decided_at"))
     assert [(d.candidate, d.action, d.code) for d in log] == [
-        ("p11", "accept", "unaccompanied_minors"),
-        ("p42", "merge", "unaccompanied_minors"),
-        ("p8", "create_code", "kommissionens_arbete"),
+        ("p9", "accept", "unaccompanied_minors"),
+        ("p40", "merge", "unaccompanied_minors"),
+        ("p6", "create_code", "kommissionens_arbete"),
     ]
     assert all(d.decided_by == users["analyst"] and d.decided_at for d in log)
     assert [(d.version_before, d.version_after) for d in log] == [
@@ -86,7 +86,7 @@ def test_review_decisions_are_logged(answered, users):
     after = analyst.get(f"/remiss/{c.slug}/granskning/?format=json").json()
     assert after["codebook_version"] == "1.2"
     left = {(i["board"], i["candidate"]) for i in after["queue"]}
-    assert not left & {("skarholmen", "p11"), ("skarholmen", "p42"), ("skarholmen", "p8")}
+    assert not left & {("skarholmen", "p9"), ("skarholmen", "p40"), ("skarholmen", "p6")}
     assert [d["decided_by"] for d in after["decisions"]] == ["analyst"] * 3
     html = analyst.get(f"/remiss/{c.slug}/granskning/").content.decode()
     assert "Sammanslagen med befintlig kod" in html and "1.1 → 1.2" in html
@@ -122,7 +122,7 @@ def test_compilation_page_and_downloads(answered, users):
     skh = next(b for b in q2["boards"] if b["board"] == "skarholmen")
     assert skh["status"] == "answered"
     assert skh["quotes"][0]["text"].startswith("De huvudsakliga utmaningarna")
-    assert skh["quotes"][0]["page"] == 2 and skh["quotes"][0]["paragraph"] == 10
+    assert skh["quotes"][0]["page"] == 2 and skh["quotes"][0]["paragraph"] == 8
     bromma = next(b for b in q2["boards"] if b["board"] == "bromma")
     assert bromma["quotes"][0]["text"] == "Trångboddheten är den största utmaningen i stadsdelen."
     challenges = {e["code"]: [b["board"] for b in e["boards"]] for e in data["by_challenge"]}

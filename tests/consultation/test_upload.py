@@ -44,26 +44,29 @@ def test_real_answer_prefills_questions_2_and_3(client, consultation, users):
     assert r.current_version == 2 and v.kind == "upload" and v.based_on == 1
     assert v.answers["q2"] == MAIN
     assert v.answers["q3"] == ADDITIONAL
-    # The statement does not answer question 1 explicitly: the typed text stays.
+    # The statement answers question 1 only through statements of the board's own work
+    # (lower confidence than a heading or an explicit statement): the typed text stays, the
+    # passages are offered with their references.
     assert v.answers["q1"] == "Egen text om nämndens arbete."
-    assert v.prefill["q1"]["status"] == "no_explicit_answer" and v.prefill["q1"]["quotes"] == []
+    assert v.prefill["q1"]["status"] == "answered" and v.prefill["q1"]["confidence"] < 0.9
+    assert {q["method"] for q in v.prefill["q1"]["quotes"]} == {"cue"}
     assert v.prefill["q2"]["quotes"] == [
         {
-            "paragraph": 10,
+            "paragraph": 8,
             "page": 2,
             "text": MAIN,
             "method": "statement",
             "evidence": "De huvudsakliga utmaningarna",
         }
     ]
-    assert v.prefill["q3"]["quotes"][0]["paragraph"] == 11
+    assert v.prefill["q3"]["quotes"][0]["paragraph"] == 9
     assert v.prefill["q3"]["quotes"][0]["page"] == 2
     stmt = v.statement
     assert stmt.status == Statement.Status.PARSED and stmt.original_name == SKARHOLMEN.name
     assert stmt.file.read() == SKARHOLMEN.read_bytes()
     assert stmt.parsed["board"] == "skarholmen"
     page = client.get(response_url(c, "skarholmen")).content.decode()
-    assert "sida 2" in page and "stycke 10" in page
+    assert "sida 2" in page and "stycke 8" in page
     download = client.get(response_url(c, "skarholmen", f"utlatanden/{stmt.pk}/"))
     assert b"".join(download.streaming_content) == SKARHOLMEN.read_bytes()
 

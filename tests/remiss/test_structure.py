@@ -90,7 +90,8 @@ def test_interrupted_sentences_and_pages_are_rejoined(real_doc):
 
 def test_paragraphs_and_bullets(real_doc):
     ps = passages(real_doc)
-    assert len(ps) == 44  # 54 blocks less 10 headings
+    # 54 blocks less 10 headings, less the two signature lines (names and titles: metadata)
+    assert len(ps) == 42
     for p in ps:
         assert real_doc.text[p.start : p.end] == p.text
     bullets = [p.text for p in ps if real_doc.blocks[p.block].bullet]
@@ -99,7 +100,10 @@ def test_paragraphs_and_bullets(real_doc):
     assert ps[-1].text == "1. Rapporten ”Skillnadernas Stockholm”"
     assert ps[-1].section_key == "bilagor"
     assert ps[0].text == "som svar på remissen."  # the extract starts mid-decision
-    assert ps[1].text == "Kerstin Sandström Lena Thorson"  # signatures are not headings
+    # Signatures are neither headings nor passages: they are kept as metadata.
+    assert ps[1].text.startswith("Stadsdelsnämnden har förelagts")
+    signatures = [m.text for m in real_doc.meta if m.kind in ("name", "job_title")]
+    assert signatures == ["Kerstin Sandström  Lena Thorson", "Stadsdelsdirektör  Avdelningschef"]
 
 
 def test_header_fields_absent_in_the_extract(real_doc):
@@ -137,6 +141,8 @@ def test_header_fields_of_a_full_statement(real_doc):
 
     header = parse_text(farsta_by_question(real_doc)).document.header
     assert header.as_dict() == {
+        "reference_dnr": None,
+        "addressee": "Farsta stadsdelsnämnd",
         "board": "Farsta stadsdelsnämnd",
         "administration": "Farsta stadsdelsförvaltning",
         "dnr": "1.5.1-512/2015",

@@ -255,6 +255,9 @@ def _read_txt(data: bytes, path: str | None) -> RawDocument:
     return RawDocument(path, "txt", lines=_plain_lines(lines))
 
 
+_PAGE_MARK = re.compile(r"^\s*<!--\s*(?:sida|page|s\.)\s*(\d{1,5})\s*-->\s*$", re.I)
+
+
 def _plain_lines(lines: list[str]) -> list[RawLine]:
     page = 1
     out: list[RawLine] = []
@@ -262,6 +265,13 @@ def _plain_lines(lines: list[str]) -> list[RawLine]:
         if "\f" in line:
             page += line.count("\f")
             line = line.replace("\f", "")
+        m = _PAGE_MARK.match(line)
+        if m:
+            # A page marker left by a conversion ("<!-- sida 27 -->"): the original's page.
+            page = int(m.group(1))
+            if out and out[-1].kind == "body" and out[-1].text[-1:] in ".?!:":
+                out[-1].para_end = True
+            continue
         if not line.strip():
             if out and out[-1].kind == "body":
                 out[-1].para_end = True

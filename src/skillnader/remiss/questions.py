@@ -33,7 +33,7 @@ import yaml
 from skillnader.remiss.errors import ConsultationConfigError
 from skillnader.remiss.passages import Passage
 from skillnader.remiss.stems import content_stems
-from skillnader.remiss.structure import Document, sentence_spans
+from skillnader.remiss.structure import Document, canonical_key, sentence_spans
 
 # --- consultation ----------------------------------------------------------------------------
 
@@ -277,10 +277,11 @@ class Answer:
     """A passage taken as an explicit answer, with the words that make it explicit."""
 
     passage: int
-    method: str  # "heading" | "numbering" | "statement"
+    method: str  # "heading" | "numbering" | "statement" | "heading_match" | "cue" | "only_question"
     evidence: str
     evidence_start: int
     evidence_end: int
+    confidence: float = 1.0
 
 
 @dataclass
@@ -293,13 +294,20 @@ class Candidate:
 
 @dataclass
 class QuestionMapping:
-    """How one answer treats one question: ``answered`` with explicit answers, or
-    ``no_explicit_answer``; ``candidates`` are similar passages, listed separately."""
+    """How one answer treats one question: ``answered`` with answers of sufficient confidence,
+    ``suggested`` when only low-confidence answers exist (for review, not counted as answered),
+    or ``no_explicit_answer`` when nothing plausible exists; ``candidates`` are similar
+    passages, listed separately."""
 
     question: str
     status: str
     answers: list[Answer] = field(default_factory=list)
     candidates: list[Candidate] = field(default_factory=list)
+
+    @property
+    def confidence(self) -> float:
+        """The highest confidence of the answers (0 when there is none)."""
+        return max((a.confidence for a in self.answers), default=0.0)
 
 
 # Sections that describe the consultation rather than answer it.
@@ -324,6 +332,173 @@ def question_for_heading(heading: str, questions: list[Question]) -> Question | 
     return None
 
 
+# --- role vocabulary -----------------------------------------------------------------------------
+
+# Words (lower case, matched inside compounds) that say what a heading or passage is about:
+# the board's own work, the challenges it sees, or challenges beyond the report.
+ROLE_WORDS: dict[str, tuple[str, ...]] = {
+    "own_work": (
+        "bidrag",
+        "bidrar",
+        "insats",
+        "satsning",
+        "arbetar",
+        "arbete för",
+        "arbete med",
+        "arbete mot",
+        "arbetet för",
+        "arbetet med",
+        "arbetet mot",
+        "förvaltningens arbete",
+        "nämndens arbete",
+        "vårt arbete",
+        "egna arbete",
+        "egen verksamhet",
+        "egna verksamhet",
+        "genomför",
+        "pågående",
+        "arbetssätt",
+        "vad vi gör",
+        "åtgärder",
+    ),
+    "challenge": (
+        "utmaning",
+        "problem",
+        "svårighet",
+        "hinder",
+        "brist",
+        "risk",
+        "oro",
+        "behov",
+        "saknas",
+        "ökar",
+        "ökat",
+        "växande",
+    ),
+    "beyond": (
+        "ytterligare",
+        "övriga",
+        "övrigt",
+        "andra utmaning",
+        "utöver",
+        "inte tar upp",
+        "inte tas upp",
+        "inte lyfts",
+        "inte berörs",
+        "saknas i rapporten",
+        "rapporten saknar",
+        "rapporten inte",
+        "komplettera",
+        "kompletterande",
+        "som inte framkommer",
+    ),
+}
+_STRONG_CHALLENGE = re.compile(
+    r"\b(?:(?:den|de) (?:största|främsta|viktigaste|huvudsakliga|stora)|stora|"
+    r"huvudsakliga|främsta|största|centrala|viktiga|särskilda|tydligaste)\s+"
+    r"(?:\w+\s+){0,2}(?:utmaning\w*|problem\w*|svårighet\w*)",
+    re.I,
+)
+_OWN_WORK_STMT = re.compile(
+    r"\b(?:förvaltningen|nämnden|vi|stadsdelsförvaltningen|kontoret|bolaget|verksamheten)\s+"
+    r"(?:\w+\s+){0,2}(?:arbetar|bedriver|driver|har (?:under|infört|startat|påbörjat|utvecklat)|"
+    r"erbjuder|genomför|satsar|bidrar|har ett (?:\w+ )?(?:arbete|uppdrag))\b"
+    r"|\b(?:förvaltningens|nämndens|vårt|våra) (?:\w+ )?(?:arbete|bidrag|insatser|viktigaste bidrag)\b",
+    re.I,
+)
+_BEYOND_STMT = re.compile(
+    r"\b(?:utöver|förutom) (?:det|de|vad) som (?:framkommer|tas upp|lyfts|beskrivs|nämns)"
+    r"(?: fram)? i rapporten\b"
+    r"|\b(?:andra|ytterligare|övriga) utmaningar\b"
+    r"|\bsom (?:inte|ej) (?:har )?(?:lyfts|tas upp|tagits upp|framkommer|berörs|nämns|belyses)"
+    r"(?: upp| fram)? i rapporten\b"
+    r"|\b(?:saknas|saknar vi) i rapporten\b|\brapporten (?:saknar|tar inte upp|berör inte)\b",
+    re.I,
+)
+
+
+def _has(low: str, word: str) -> bool:
+    return word in low
+
+
+def role_scores(text: str) -> dict[str, float]:
+    """How strongly ``text`` (a heading or a sentence) speaks of the board's own work, of
+    challenges, and of challenges beyond the report: counts of role words (found inside
+    compounds, so "Samhällsutmaningar" counts as "utmaning")."""
+    low = text.lower()
+    return {
+        role: float(sum(1 for w in words if _has(low, w))) for role, words in ROLE_WORDS.items()
+    }
+
+
+def heading_role(text: str) -> tuple[str | None, float]:
+    """The question role a subheading announces and a confidence in [0, 1].
+
+    "Frågor som rapporten inte tar upp", "Ytterligare utmaningar" → ``additional_challenges``;
+    "Utmaningar i våra verksamheter", "Stora utmaningar i stadsdelen" → ``main_challenges``;
+    "Förvaltningens bidrag till en sammanhållen stad", "Vårt arbete för …" → ``own_work``.
+    """
+    sc = role_scores(text)
+    if sc["beyond"] and (sc["challenge"] or "rapport" in text.lower() or "fråg" in text.lower()):
+        return "additional_challenges", 0.9
+    if sc["beyond"] and len(text.split()) <= 3:
+        # "Övrigt", "Övriga synpunkter": other remarks, perhaps challenges; for review.
+        return "additional_challenges", 0.4
+    if sc["challenge"] and sc["challenge"] >= sc["own_work"]:
+        return "main_challenges", 0.85 if "utmaning" in text.lower() else 0.6
+    if sc["own_work"]:
+        return "own_work", 0.8 if sc["own_work"] >= 1 and not sc["challenge"] else 0.55
+    return None, 0.0
+
+
+def _soft_overlap(a: list[str], b: list[str]) -> float:
+    """The share of ``a``'s stems that occur in ``b``, a stem counting when one is part of the
+    other (compounds: "verksamhetsområd" ~ "verksamhet")."""
+    if not a or not b:
+        return 0.0
+    bs = set(b)
+    hits = 0
+    for x in set(a):
+        if x in bs or any(len(y) >= 5 and len(x) >= 5 and (x in y or y in x) for y in bs):
+            hits += 1
+    return hits / len(set(a))
+
+
+def match_heading(heading: str, questions: list[Question]) -> tuple[Question | None, float]:
+    """The question a heading in the board's own words answers, with a confidence.
+
+    Explicit numbering ("Fråga 2", "2. …") gives 1.0. Otherwise each question is scored by the
+    heading's role (see :func:`heading_role`) against the question's role, plus the share of the
+    heading's stems found in the question (Snowball stems, compounds matched by containment).
+    """
+    q = question_for_heading(heading, questions)
+    if q is not None:
+        return q, 1.0
+    role, rconf = heading_role(heading)
+    stems = content_stems(heading)
+    best, best_score = None, 0.0
+    for q in questions:
+        lex = _soft_overlap(stems, content_stems(q.text)) if stems else 0.0
+        score = 0.5 * lex
+        if role and q.role == role:
+            score += rconf
+        elif role == "additional_challenges" and q.role == "main_challenges":
+            score += 0.2
+        elif role == "main_challenges" and q.role == "additional_challenges":
+            score += 0.15
+        if score > best_score:
+            best, best_score = q, score
+    if len(questions) == 1 and best is None:
+        return None, 0.0
+    return best, min(round(best_score, 3), 0.99)
+
+
+# Confidence from which a mapping counts as an answer; below it (and above SUGGEST) it is a
+# suggestion for review.
+ANSWER_CONFIDENCE = 0.5
+SUGGEST_CONFIDENCE = 0.25
+
+
 def map_questions(
     doc: Document,
     passages: list[Passage],
@@ -334,25 +509,38 @@ def map_questions(
 ) -> list[QuestionMapping]:
     """Map ``passages`` of ``doc`` to ``questions`` (see the module docstring for the rules).
 
-    Quotations must already be marked (:func:`mark_quotations`).
+    Quotations must already be marked (:func:`mark_quotations`). Each answer carries a
+    confidence: explicit numbering and the board's own statements are near 1; headings in the
+    board's own wording and role cues in a passage less. A question whose best answer is below
+    :data:`ANSWER_CONFIDENCE` is ``suggested`` (listed for review, not counted).
     """
     answers: dict[str, list[Answer]] = {q.id: [] for q in questions}
     taken: dict[str, set[int]] = {q.id: set() for q in questions}
+    mapped: set[int] = set()
+    by_id = {q.id: q for q in questions}
 
-    def add(qid: str, p: Passage, method: str, s: int, e: int) -> None:
+    def add(qid: str, p: Passage, method: str, s: int, e: int, conf: float) -> None:
         if p.number in taken[qid]:
             return
         taken[qid].add(p.number)
-        answers[qid].append(Answer(p.number, method, doc.text[s:e], s, e))
+        if conf >= ANSWER_CONFIDENCE:
+            mapped.add(p.number)
+        answers[qid].append(Answer(p.number, method, doc.text[s:e], s, e, round(conf, 3)))
 
-    # 1. headings that announce a question
-    heading_q: dict[int, Question] = {}
+    def eligible(p: Passage) -> bool:
+        return p.role == "text" and p.section_key not in _NOT_ANSWER_SECTIONS
+
+    # 1. headings that announce a question, by number or in the board's own words
+    heading_q: dict[int, tuple[Question, float]] = {}
     for b in doc.blocks:
-        if b.kind == "heading" and b.section_key not in _NOT_ANSWER_SECTIONS:
-            q = question_for_heading(b.text, questions)
-            if q is not None and b.section_key not in ("bilagor",):
-                heading_q[b.index] = q
-    heading_titles = {doc.blocks[i].text: (i, q) for i, q in heading_q.items()}
+        if b.kind != "heading" or b.section_key in _NOT_ANSWER_SECTIONS:
+            continue
+        if canonical_key(b.text) is not None:
+            continue
+        q, conf = match_heading(b.text, questions)
+        if q is not None and conf >= SUGGEST_CONFIDENCE:
+            heading_q[b.index] = (q, conf)
+    heading_titles = {doc.blocks[i].text: (i, q, c) for i, (q, c) in heading_q.items()}
     for p in passages:
         if p.role != "text":
             continue
@@ -360,18 +548,19 @@ def map_questions(
             hit = heading_titles.get(title)
             if hit is not None:
                 block = doc.blocks[hit[0]]
-                add(hit[1].id, p, "heading", block.start, block.end)
+                method = "heading" if hit[2] >= 1.0 else "heading_match"
+                add(hit[1].id, p, method, block.start, block.end, hit[2])
                 break
         # 2. a passage that starts with its question number
         m = _INLINE_Q.match(p.text)
         if m and int(m.group(1)) in {q.number for q in questions}:
             q = next(q for q in questions if q.number == int(m.group(1)))
-            add(q.id, p, "numbering", p.start + m.start(), p.start + m.end())
+            add(q.id, p, "numbering", p.start + m.start(), p.start + m.end(), 1.0)
 
     # 3. explicit statements in the first sentence
     compiled = {q.id: [re.compile(c, re.I | re.S) for c in q.cues] for q in questions}
     for p in passages:
-        if p.role != "text" or p.section_key in _NOT_ANSWER_SECTIONS:
+        if not eligible(p):
             continue
         spans = sentence_spans(doc.text, p.start, p.end)
         first_end = spans[0][1] if spans else p.end
@@ -379,18 +568,51 @@ def map_questions(
             for rx in compiled[q.id]:
                 m = rx.search(doc.text, p.start, first_end)
                 if m:
-                    add(q.id, p, "statement", m.start(), m.end())
+                    add(q.id, p, "statement", m.start(), m.end(), 0.95)
                     break
 
-    # 4. similarity candidates
-    eligible = [
-        p for p in passages if p.role == "text" and p.section_key not in _NOT_ANSWER_SECTIONS
-    ]
-    sims = _similarities(eligible, questions)
+    # 4. role cues in passages no heading or statement has placed: "Den största utmaningen
+    # är …", "Utöver det som framkommer i rapporten …", "Förvaltningen arbetar med …"
+    role_q = {q.role: q for q in questions if q.role}
+    for p in passages:
+        if not eligible(p) or p.number in mapped or p.section_key == "sammanfattning":
+            continue
+        if any(p.number in taken[q.id] for q in questions):
+            continue
+        spans = sentence_spans(doc.text, p.start, p.end)[:3]
+        for k, (s, e) in enumerate(spans):
+            weight = 1.0 if k == 0 else 0.85
+            m = _BEYOND_STMT.search(doc.text, s, e)
+            if m and "additional_challenges" in role_q:
+                add(role_q["additional_challenges"].id, p, "cue", m.start(), m.end(), 0.8 * weight)
+                break
+            m = _STRONG_CHALLENGE.search(doc.text, s, e)
+            if m and "main_challenges" in role_q:
+                add(role_q["main_challenges"].id, p, "cue", m.start(), m.end(), 0.75 * weight)
+                break
+            m = _OWN_WORK_STMT.search(doc.text, s, e)
+            if m and "own_work" in role_q:
+                add(role_q["own_work"].id, p, "cue", m.start(), m.end(), 0.65 * weight)
+                break
+
+    # 5. a consultation with one question: the board's view sections answer it
+    if len(questions) == 1:
+        q = questions[0]
+        for p in passages:
+            if eligible(p) and p.section_key == "synpunkter" and p.number not in mapped:
+                add(q.id, p, "only_question", p.start, p.start, 0.8)
+        if not answers[q.id]:
+            for p in passages:
+                if eligible(p) and p.section_key is None and len(p.text.split()) >= 12:
+                    add(q.id, p, "only_question", p.start, p.start, 0.45)
+
+    # 6. similarity candidates
+    pool = [p for p in passages if eligible(p)]
+    sims = _similarities(pool, questions)
     out = []
     for q in questions:
         scored = sorted(
-            ((s, p.number) for p, s in zip(eligible, sims[q.id], strict=True)),
+            ((s, p.number) for p, s in zip(pool, sims[q.id], strict=True)),
             key=lambda t: (-t[0], t[1]),
         )
         cands = [
@@ -398,8 +620,15 @@ def map_questions(
             for s, n in scored
             if s >= min_similarity and n not in taken[q.id]
         ][:max_candidates]
-        status = "answered" if answers[q.id] else "no_explicit_answer"
-        out.append(QuestionMapping(q.id, status, answers[q.id], cands))
+        found = sorted(answers[q.id], key=lambda a: a.passage)
+        if any(a.confidence >= ANSWER_CONFIDENCE for a in found):
+            status = "answered"
+        elif found:
+            status = "suggested"
+        else:
+            status = "no_explicit_answer"
+        out.append(QuestionMapping(q.id, status, found, cands))
+    del by_id
     return out
 
 

@@ -21,6 +21,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from skillnader.remiss import layout as _layout
 from skillnader.remiss.extract import RawBlock, RawDocument, RawFootnote, RawLine
 
 # --- model -----------------------------------------------------------------------------------
@@ -71,10 +72,14 @@ class Header:
     date: str | None = None
     handlaggare: str | None = None
     title: str | None = None
+    reference_dnr: str | None = None
+    addressee: str | None = None
 
     def as_dict(self) -> dict[str, str | None]:
         """The fields by name."""
         return {
+            "reference_dnr": self.reference_dnr,
+            "addressee": self.addressee,
             "board": self.board,
             "administration": self.administration,
             "dnr": self.dnr,
@@ -116,6 +121,7 @@ class Document:
     footnotes: list[Footnote]
     page_count: int | None = None
     warnings: list[str] = field(default_factory=list)
+    meta: list[_layout.MetaLine] = field(default_factory=list)
 
     def section(self, key_or_title: str) -> Section | None:
         """The first section whose key or title (case-insensitive) is ``key_or_title``."""
@@ -136,9 +142,18 @@ CANONICAL_SECTIONS: dict[str, tuple[str, ...]] = {
         "beslut",
         "nämndens beslut",
     ),
-    "sammanfattning": ("sammanfattning",),
+    "sammanfattning": ("sammanfattning", "sammanfattning av ärendet", "ärendet i korthet"),
     "bakgrund": ("bakgrund",),
-    "arendet": ("ärendet", "ärende", "remissen", "remissens innehåll"),
+    "arendet": (
+        "ärendet",
+        "ärende",
+        "remissen",
+        "remissens innehåll",
+        "beskrivning av ärendet",
+        "ärendebeskrivning",
+        "remissens huvudsakliga innehåll",
+        "förslagen i remissen",
+    ),
     "arendets_beredning": ("ärendets beredning", "beredning"),
     "synpunkter": (
         "förvaltningens synpunkter och förslag",
@@ -150,8 +165,20 @@ CANONICAL_SECTIONS: dict[str, tuple[str, ...]] = {
         "synpunkter",
         "förvaltningens bedömning",
         "kontorets bedömning",
+        "nämndens bedömning",
+        "bedömning",
+        "sammanfattande inställning",
+        "inställning",
+        "nämndens inställning",
+        "kommunens inställning",
+        "kommunens inställning i detalj",
+        "nämndens yttrande",
+        "förvaltningens yttrande",
+        "yttrande",
+        "synpunkter på förslaget",
+        "förvaltningens synpunkter på remissen",
     ),
-    "bilagor": ("bilagor", "bilaga"),
+    "bilagor": ("bilagor", "bilaga", "beslutsunderlag", "underlag", "handlingar i ärendet"),
     "reservation": ("reservation",),
     "sarskilt_uttalande": ("särskilt uttalande", "särskilda uttalanden"),
 }
@@ -163,7 +190,15 @@ def canonical_key(title: str) -> str | None:
     """The canonical section id for a heading text, or None."""
     norm = re.sub(r"\s+", " ", title.strip().rstrip(":").strip()).lower()
     norm = re.sub(r"^\d+(\.\d+)*\.?\s+", "", norm)
-    return _CANONICAL_LOOKUP.get(norm)
+    key = _CANONICAL_LOOKUP.get(norm)
+    # "Nämnden för Individ & Familjeomsorgs inställning", "Stadsbyggnadsnämndens synpunkter"
+    if (
+        key is None
+        and len(norm.split()) <= 8
+        and re.search(r"\w+s (?:inställning|synpunkter|bedömning|yttrande)(?: i detalj)?$", norm)
+    ):
+        key = "synpunkter"
+    return key
 
 
 # --- text helpers ----------------------------------------------------------------------------
@@ -274,22 +309,34 @@ _FUNCTION_WORDS = set(
 )
 
 
-def looks_like_heading(text: str, prev: str | None, nxt: str | None, *, max_len: int = 60) -> bool:
-    """Whether a line or paragraph reads as a heading: short, no closing punctuation, starts
-    with a capital (or ``Fråga``/a number and a capital), after a finished sentence and before a
-    line that starts with a capital."""
+_CHAPTER = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,4})\.?\s+(?=[A-ZÅÄÖÉ\d])")
+
+
+def numbering_depth(text: str) -> int | None:
+    """The depth of a heading's numbering: ``2. …`` → 1, ``4.2 …`` → 2, ``10.7.4 …`` → 3."""
+    m = _CHAPTER.match(text.strip())
+    return m.group(1).count(".") + 1 if m else None
+
+
+def looks_like_heading(text: str, prev: str | None, nxt: str | None, *, max_len: int = 100) -> bool:
+    """Whether a line or paragraph reads as a heading: short (at most ``max_len`` characters and
+    15 words), no closing punctuation, starts with a capital (or a numbering such as ``2.``,
+    ``4.2`` or ``10.7.4`` before a capital), after a finished sentence and before a line that
+    starts with a capital. Dates, registration numbers, names and letterhead are not headings."""
     t = text.strip()
     if not t or canonical_key(t):
         return bool(t)
     words = t.split()
-    if len(t) > max_len or len(words) > 6 or t[-1] in _TERMINAL or "  " in t:
+    if len(t) > max_len or len(words) > 15 or t[-1] in _TERMINAL or "  " in t:
         return False
     # A wrapped line often ends in a function word or inside an open quotation.
     if words[-1].lower() in _FUNCTION_WORDS or t.count("”") % 2 or t.count("(") != t.count(")"):
         return False
-    if "\ue000" in t:
+    if "\ue000" in t or _layout.classify(t) or _layout.DATE_ISO.search(t):
         return False
-    if not (t[0].isupper() or re.match(r"^\d{1,2}[.)]?\s+[A-ZÅÄÖ]", t)):
+    if not (t[0].isupper() or _CHAPTER.match(t)):
+        return False
+    if re.search(r",\s*\d", t) or "|" in t:
         return False
     if (
         prev is not None
@@ -303,6 +350,84 @@ def looks_like_heading(text: str, prev: str | None, nxt: str | None, *, max_len:
         if n and not (n[0].isupper() or n[0].isdigit() or n[0] in '”"•\u2013-'):
             return False
     return True
+
+
+def _heading_level(text: str, key: str | None) -> int:
+    if key:
+        return 1
+    depth = numbering_depth(text)
+    return 1 + depth if depth and depth > 1 else 2
+
+
+def split_meta(
+    texts: list[str], pages: list[int | None], standalone: list[bool]
+) -> tuple[set[int], list[_layout.MetaLine]]:
+    """The indices of ``texts`` that are letterhead, metadata, signatures or page furniture, and
+    those lines as :class:`~skillnader.remiss.layout.MetaLine` (with the field a value belongs
+    to when a label announced it).
+
+    A *letterhead region* runs from the start of the document, and again from a document-type
+    line (``YTTRANDE``), to the first heading or running paragraph; in it the title of the
+    answer (``Yttrande över …``, ``Remiss av …``) and short organisation lines are metadata too.
+    """
+    meta: set[int] = set()
+    out: list[_layout.MetaLine] = []
+    pending: list[str] = []  # labels waiting for their values, in order
+    region = True
+    in_title = False
+    for i, t in enumerate(texts):
+        t = t.strip()
+        if not t:
+            continue
+        kind = _layout.classify(t) if not canonical_key(t) else None
+        if in_title and not kind and t[:1].islower() and len(t) < 200:
+            meta.add(i)
+            out.append(_layout.MetaLine(t, pages[i], "title"))
+            in_title = not t.endswith((".", ")"))
+            continue
+        in_title = False
+        if kind == "columns":
+            meta.add(i)
+            for col in _layout.columns(t):
+                ck = _layout.classify(col) or "other"
+                if ck == "label":
+                    pending.append(_layout.LABELS[col.lower().rstrip(": ")])
+                    continue
+                label = pending.pop(0) if pending and ck in ("value", "org", "other") else None
+                out.append(_layout.MetaLine(col, pages[i], ck, label))
+            continue
+        if kind == "label":
+            meta.add(i)
+            pending.append(_layout.LABELS[t.lower().rstrip(": ")])
+            continue
+        if pending and len(t) <= 80 and not t.endswith((".", "?", "!")):
+            label = pending[0]
+            if kind in ("value", "org", "name", "field") or (
+                label in ("addressee", "copy", "handlaggare", "reference") and len(t.split()) <= 6
+            ):
+                pending.pop(0)
+                meta.add(i)
+                out.append(_layout.MetaLine(t, pages[i], kind or "value", label))
+                if label == "copy" and i + 1 < len(texts) and _layout.classify(texts[i + 1]):
+                    pending.insert(0, "copy")
+                continue
+        pending = []
+        if kind in ("org", "name", "job_title", "doc_type") and not standalone[i]:
+            kind = None if len(t) > 40 else kind
+        if kind:
+            meta.add(i)
+            out.append(_layout.MetaLine(t, pages[i], kind))
+            if kind == "doc_type":
+                region = True
+            continue
+        if region and _layout.TITLE_LINE.match(t) and len(t) < 300:
+            meta.add(i)
+            out.append(_layout.MetaLine(t, pages[i], "title"))
+            in_title = not t.endswith((".", ")"))
+            continue
+        if region and (len(t.split()) >= 12 or canonical_key(t)):
+            region = False
+    return meta, out
 
 
 def _join_lines(parts: list[str]) -> str:
@@ -361,10 +486,15 @@ def _sentinel(text: str, markers: list[tuple[int, str]]) -> str:
 # --- lines → blocks --------------------------------------------------------------------------
 
 
-def _lines_to_blocks(lines: list[RawLine]) -> tuple[list[RawBlock], list[RawFootnote]]:
+def _lines_to_blocks(
+    lines: list[RawLine],
+) -> tuple[list[RawBlock], list[RawFootnote], list[_layout.MetaLine]]:
     body = [ln for ln in lines if ln.kind in ("body", "blank")]
     footnotes = [
         RawFootnote(ln.footnote or "", ln.text, ln.page) for ln in lines if ln.kind == "footnote"
+    ]
+    furniture = [
+        _layout.MetaLine(ln.text, ln.page, "furniture") for ln in lines if ln.kind == "furniture"
     ]
     blocks: list[RawBlock] = []
     para: list[str] = []
@@ -377,39 +507,73 @@ def _lines_to_blocks(lines: list[RawLine]) -> tuple[list[RawBlock], list[RawFoot
         para, para_page = [], None
 
     texts = [_sentinel(ln.text, ln.markers) for ln in body]
+    # A line stands alone when the source ends the paragraph before and after it.
+    standalone = []
+    for i, ln in enumerate(body):
+        before = i == 0 or body[i - 1].kind == "blank" or body[i - 1].para_end is True
+        standalone.append(bool(before and ln.para_end is not False) or ln.heading)
+    meta_idx, meta = split_meta(
+        [ln.text if ln.kind == "body" else "" for ln in body], [ln.page for ln in body], standalone
+    )
     # A wrapped line is about as long as the page is wide; headings are clearly shorter.
     lengths = sorted(len(ln.text) for ln in body if ln.kind == "body")
-    max_len = int(0.75 * lengths[int(0.9 * (len(lengths) - 1))]) if len(lengths) >= 10 else 60
+    max_len = int(0.75 * lengths[int(0.9 * (len(lengths) - 1))]) if len(lengths) >= 10 else 100
+    max_len = max(50, min(max_len, 120))
     in_bilagor = False
     seen_section = False
+    last_body = -1
     for i, ln in enumerate(body):
         if ln.kind == "blank":
             flush()
             continue
+        if i in meta_idx:
+            # Page furniture in the middle of a paragraph does not end it; a letterhead block
+            # between two paragraphs does.
+            if para and texts[last_body].rstrip()[-1:] in ".?!:":
+                flush()
+            continue
         text = texts[i]
-        prev_i = i - 1
+        prev_i = last_body
         prev = None
         if para:
             prev = texts[prev_i]
         elif prev_i >= 0:
             prev = texts[prev_i] + "\n"  # a finished paragraph, whatever its last character
-        nxt = next((texts[j] for j in range(i + 1, len(body)) if body[j].kind == "body"), None)
+        nxt = next(
+            (
+                texts[j]
+                for j in range(i + 1, len(body))
+                if body[j].kind == "body" and j not in meta_idx
+            ),
+            None,
+        )
+        last_body = i
         key = canonical_key(text)
-        heading = key is not None and len(text) < 60
-        seen_section = seen_section or heading
+        heading = key is not None and len(text) < 70
+        if key == "bilagor" and para and not ln.heading:
+            heading = standalone[i]
         if not heading and not seen_section:
-            # Before the first standard section (header, decision, signatures) only typography
-            # or an explicit "Fråga N" makes a heading: names and titles there look like headings.
-            heading = ln.heading or bool(_QUESTION_HEADING.match(text))
+            # Before the first standard section only typography, an explicit "Fråga N" or a
+            # line that stands alone makes a heading: names and titles there look like headings.
+            heading = (
+                ln.heading
+                or bool(_QUESTION_HEADING.match(text))
+                or (
+                    standalone[i]
+                    and not para
+                    and looks_like_heading(text, prev, nxt, max_len=max_len)
+                )
+            )
         elif not heading and not in_bilagor:
             heading = (ln.heading or looks_like_heading(text, prev, nxt, max_len=max_len)) and (
                 not para
                 or body[prev_i].para_end is not False
                 or texts[prev_i].rstrip()[-1:] in ".?!:"
             )
+        seen_section = seen_section or heading
         if heading:
             flush()
-            blocks.append(RawBlock(text, "heading", 1 if key else 2, [], ln.page))
+            blocks.append(RawBlock(text, "heading", _heading_level(text, key), [], ln.page))
             in_bilagor = key == "bilagor"
             continue
         if not para:
@@ -418,40 +582,48 @@ def _lines_to_blocks(lines: list[RawLine]) -> tuple[list[RawBlock], list[RawFoot
         if ln.para_end:
             flush()
     flush()
-    return blocks, footnotes
+    return blocks, footnotes, furniture + meta
 
 
 # --- structure -------------------------------------------------------------------------------
 
 
 def structure(raw: RawDocument) -> Document:
-    """Clean ``raw`` and find its blocks, sections, header fields and footnotes."""
+    """Clean ``raw`` and find its blocks, sections, header fields, metadata and footnotes."""
     if raw.lines:
-        blocks_raw, raw_footnotes = _lines_to_blocks(raw.lines)
+        blocks_raw, raw_footnotes, meta = _lines_to_blocks(raw.lines)
     else:
         blocks_raw = []
         in_bilagor = False
         seen_section = False
         texts = [_sentinel(b.text, b.markers) for b in raw.blocks]
-        for i, b in enumerate(raw.blocks):
+        meta_idx, meta = split_meta(
+            [b.text if b.style == "body" else "" for b in raw.blocks],
+            [b.page for b in raw.blocks],
+            [True] * len(raw.blocks),
+        )
+        kept = [i for i in range(len(raw.blocks)) if i not in meta_idx]
+        for k, i in enumerate(kept):
+            b = raw.blocks[i]
             key = canonical_key(b.text)
             style = b.style
             level = b.level
             if style == "heading":
                 level = 1 if key else max(2, level or 2)
-            elif key is not None and len(b.text) < 60:
+            elif key is not None and len(b.text) < 70:
                 style, level = "heading", 1
-            elif style == "body" and not seen_section:
-                if _QUESTION_HEADING.match(b.text):
-                    style, level = "heading", 2
             elif style == "body" and not in_bilagor:
-                prev = texts[i - 1] + "\n" if i else None
-                nxt = texts[i + 1] if i + 1 < len(texts) else None
-                if looks_like_heading(texts[i], prev, nxt) and len(b.text) < 60:
+                prev = texts[kept[k - 1]] + "\n" if k else None
+                nxt = texts[kept[k + 1]] if k + 1 < len(kept) else None
+                if (seen_section or _QUESTION_HEADING.match(b.text)) and looks_like_heading(
+                    texts[i], prev, nxt
+                ):
+                    style, level = "heading", _heading_level(b.text, key)
+                elif not seen_section and _QUESTION_HEADING.match(b.text):
                     style, level = "heading", 2
             if style == "heading":
                 in_bilagor = key == "bilagor"
-                seen_section = seen_section or key is not None
+                seen_section = True
             blocks_raw.append(RawBlock(texts[i], style, level, [], b.page))
         raw_footnotes = list(raw.footnotes)
 
@@ -497,7 +669,7 @@ def structure(raw: RawDocument) -> Document:
     text = "".join(text_parts)
 
     sections = _sections(blocks, len(text))
-    header = _header(blocks)
+    header = _header(blocks, _layout.read_facts(meta))
     footnotes = _link_footnotes(text, blocks, markers, raw_footnotes)
     warnings = []
     if not any(s.key for s in sections):
@@ -507,7 +679,7 @@ def structure(raw: RawDocument) -> Document:
             warnings.append(f"fotnot {fn.number} saknar markering i texten")
     pages = raw.page_count or max((b.page or 0 for b in blocks), default=0) or None
     return Document(
-        raw.path, raw.format, text, blocks, sections, header, footnotes, pages, warnings
+        raw.path, raw.format, text, blocks, sections, header, footnotes, pages, warnings, meta
     )
 
 
@@ -561,8 +733,28 @@ _MONTHS = {
 _DATE_SV = re.compile(r"\b(\d{1,2}) (" + "|".join(_MONTHS) + r") ((?:19|20)\d{2})\b", re.I)
 
 
-def _header(blocks: list[Block]) -> Header:
-    """Header fields from the blocks before the first standard section."""
+def _header(blocks: list[Block], facts: _layout.Facts | None = None) -> Header:
+    """Header fields: the facts of the metadata lines first, then what the blocks before the
+    first standard section say."""
+    h0 = _header_from_blocks(blocks)
+    if facts is None:
+        return h0
+    h = Header(
+        board=facts.board or h0.board,
+        administration=facts.administration or h0.administration,
+        dnr=facts.dnr or h0.dnr,
+        date=facts.date or h0.date,
+        handlaggare=facts.handlaggare or h0.handlaggare,
+        title=facts.title or h0.title,
+        reference_dnr=facts.reference_dnr,
+        addressee=facts.addressee,
+    )
+    if h.board is None and facts.addressee and re.search(r"nämnd(en)?$", facts.addressee, re.I):
+        h.board = facts.addressee
+    return h
+
+
+def _header_from_blocks(blocks: list[Block]) -> Header:
     pre: list[Block] = []
     for b in blocks:
         if b.kind == "heading" and canonical_key(b.text) not in (None,):

@@ -229,10 +229,22 @@ def prefill_from(answer: ParsedAnswer) -> tuple[dict[str, str], dict]:
                     "score": round(cand.score, 3),
                 }
             )
-        refs[m.question] = {"status": m.status, "quotes": quotes, "candidates": candidates}
-        if quotes:
-            texts[m.question] = "\n\n".join(q["text"] for q in quotes)
+        refs[m.question] = {
+            "status": m.status,
+            "confidence": m.confidence,
+            "quotes": quotes,
+            "candidates": candidates,
+        }
+        if quotes and m.status == "answered":
+            texts[m.question] = "\n\n".join(
+                q["text"] for q, a in zip(quotes, m.answers, strict=True) if a.confidence >= 0.5
+            )
     return texts, refs
+
+
+# From this confidence a mapped answer replaces what the writer has already typed; below it
+# the typed text stays and the mapping is only offered (the quotes in ``prefill``).
+REPLACE_TYPED_CONFIDENCE = 0.9
 
 
 def upload_statement(response: Response, uploaded, *, user, based_on: int) -> UploadResult:
@@ -266,7 +278,13 @@ def upload_statement(response: Response, uploaded, *, user, based_on: int) -> Up
     texts, refs = prefill_from(answer)
     current = response.current()
     content = current.content() if current else empty_content(response.consultation)
-    content = {**content, "answers": {**content["answers"], **texts}}
+    typed = content["answers"]
+    texts = {
+        qid: text
+        for qid, text in texts.items()
+        if not (typed.get(qid) or "").strip() or refs[qid]["confidence"] >= REPLACE_TYPED_CONFIDENCE
+    }
+    content = {**content, "answers": {**typed, **texts}}
     saved = save_version(
         response,
         content,
