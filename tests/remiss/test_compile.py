@@ -141,13 +141,15 @@ def test_late_answers_keep_what_they_say(answers, consultation, codebook, real_d
     assert next(b for b in comp.boards if b["board"] == "rinkeby_kista")["late"] is True
 
 
-def test_answer_without_board_is_an_error(consultation, codebook):
+def test_answer_without_board_is_refused_and_not_counted(consultation, codebook):
     anon = parse_text(
         "Sammanfattning\n\nVi ser stora utmaningar.\n", consultation=consultation, codebook=codebook
     )
     assert anon.board is None
-    with pytest.raises(InputError, match="vilken nämnd"):
-        compile_answers(consultation, [anon], codebook=codebook)
+    c = compile_answers(consultation, [anon], codebook=codebook)
+    assert [r["reasons"][0] for r in c.refused] == ["no_recipient"]
+    assert all(b["answered"] is False for b in c.boards)
+    assert any("ingen remissinstans" in w for w in c.warnings)
 
 
 def test_exports(compilation, tmp_path):
@@ -163,13 +165,23 @@ def test_exports(compilation, tmp_path):
     wb = load_workbook(export(compilation, tmp_path / "s.xlsx"))
     assert wb.sheetnames == [
         "Fullständighet",
+        "Nämnd × område",
         "Per fråga",
         "Per område",
         "Per utmaning",
         "Ytterligare utmaningar",
+        "Varningar",
     ]
     rows = {r[0]: r for r in wb["Fullständighet"].iter_rows(values_only=True)}
-    assert rows["Nämnd"] == ("Nämnd", "Fråga 1", "Fråga 2", "Fråga 3", "Datum")
+    assert rows["Nämnd"] == (
+        "Nämnd",
+        "Fråga 1",
+        "Fråga 2",
+        "Fråga 3",
+        "Datum",
+        "Dnr",
+        "Ert dnr",
+    )
     assert rows["Skärholmens stadsdelsnämnd"][1:4] == (
         "Besvarad",
         "Besvarad",
@@ -186,9 +198,12 @@ def test_exports(compilation, tmp_path):
         "Fråga 2",
         "Fråga 3",
         "Datum",
+        "Dnr",
+        "Ert dnr",
     ]
     texts = [p.text for p in d.paragraphs]
-    assert "Per utmaning" in texts and "Ensamkommande flyktingbarn och ungdomar" in texts
+    assert "Per utmaning" in texts
+    assert any(t.startswith("Ensamkommande flyktingbarn och ungdomar (") for t in texts)
 
     html = export(compilation, tmp_path / "s.html").read_text(encoding="utf-8")
     assert "Remissammanställning" in html and "Skärholmens stadsdelsnämnd" in html
@@ -203,4 +218,8 @@ def test_pdf_export(compilation, tmp_path):
     path = export(compilation, tmp_path / "s.pdf")
     reader = PdfReader(str(path))
     first = reader.pages[0].extract_text()
-    assert "Remissammanställning" in first and "Skärholmens stadsdelsnämnd" in first
+    assert "Remissammanställning" in first and "Skärholmens" in first
+    n = len(reader.pages)
+    assert f"Sida 1 av {n}" in first and f"Sida {n} av {n}" in reader.pages[-1].extract_text()
+    every = "\n".join(p.extract_text() for p in reader.pages)
+    assert "Per område" in every and "Utmaningar per nämnd och område" in every

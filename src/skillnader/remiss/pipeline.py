@@ -20,7 +20,13 @@ from skillnader.remiss.questions import (
     mark_quotations,
 )
 from skillnader.remiss.structure import Document, structure
-from skillnader.remiss.tagging import CandidateChallenge, Tag, Tagger, candidate_challenges
+from skillnader.remiss.tagging import (
+    CandidateChallenge,
+    Tag,
+    Tagger,
+    assign_polarity,
+    candidate_challenges,
+)
 
 __all__ = ["ParsedAnswer", "identify_board", "load_consultation", "parse_file", "parse_text"]
 
@@ -166,7 +172,7 @@ def analyse(
     t2 = time.perf_counter()
     timings["questions"] = t2 - t1
     codebook = codebook or _default_codebook()
-    tags = _tagger(codebook).tag(doc.text, ps)
+    tags = assign_polarity(doc.text, ps, _tagger(codebook).tag(doc.text, ps), mappings, questions)
     cands = candidate_challenges(doc.text, ps, tags, mappings, questions)
     timings["tagging"] = time.perf_counter() - t2
     board_id, board_name = board, None

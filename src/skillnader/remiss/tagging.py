@@ -38,6 +38,15 @@ class Tag:
     end: int
     evidence: str
     rule: str
+    polarity: str = "challenge"  # "challenge" | "own_work" | "report" | "mention"
+
+
+POLARITY_LABELS = {
+    "challenge": "Utmaning",
+    "own_work": "Nämndens eget arbete",
+    "report": "Citat eller sammanfattning av rapporten",
+    "mention": "Omnämnande",
+}
 
 
 @dataclass
@@ -198,11 +207,129 @@ _BEYOND = re.compile(
     r"\b(?:inte|ej) (?:har )?(?:lyfts|tagits|tas|framkommer|framkommit|nämns|berörs|belyses)"
     r"(?: upp| fram)? i rapporten\b"
     r"|\butöver (?:de som framkommer i |vad som tas upp i |)rapporten\b"
+    r"|\b(?:utöver|förutom) (?:det|de|vad) som (?:framkommer|tas upp|lyfts|beskrivs|nämns)"
+    r"(?: fram)? i rapporten\b"
     r"|\bsaknas i rapporten\b"
     r"|\brapporten (?:tar inte upp|saknar|berör inte|nämner inte)\b"
     r"|^ytterligare en utmaning\b",
     re.I | re.M,
 )
+
+_REPORT = re.compile(
+    r"\b(?:(?:del)?rapporten?s?|kommissionen(?:s)?|utredningen(?:s)?|betänkandet|promemorian|"
+    r"förslaget|remissen)\b(?:\s+\w+){0,3}?\s+(?:visar|beskriver|lyfter|konstaterar|pekar|"
+    r"framhåller|redovisar|föreslår|menar|anger|understryker|tar upp|belyser|nämner|"
+    r"bedömer|slår fast|identifierar|framgår)"
+    r"|\benligt (?:del)?rapporten\b|\bi (?:del)?rapporten (?:framgår|beskrivs|lyfts|konstateras|"
+    r"redovisas|visas)|\b(?:del)?rapporten(?:s)? (?:sammanfattning|slutsatser)",
+    re.I,
+)
+_PROBLEM = re.compile(
+    r"utmaning|problem|svår|brist|saknas|saknar|risk|\bhög|\blåg|otrygg|ohälsa|begräns|hinder|"
+    r"\boro|\bbehov|utsatt|ojämlik|ojämn|sämre|minskat|ökande|ökar|ökat|växande|allvarlig|"
+    r"inte når|når inte|drabba|segreg|arbetslös|trångbo|hemlös|ensam|isoler|våld|missbruk",
+    re.I,
+)
+_OWN = re.compile(
+    r"\b(?:förvaltningen|nämnden|vi|stadsdelsförvaltningen|kontoret|bolaget|verksamheten|"
+    r"förskolan|förskolorna|enheten|socialtjänsten)\s+(?:\w+\s+){0,2}(?:arbetar|bedriver|driver|"
+    r"har (?:under|infört|startat|påbörjat|utvecklat|genomfört|inrättat)|erbjuder|genomför|"
+    r"satsar|bidrar|anordnar|håller|samverkar|samarbetar|stödjer|ger)\b"
+    r"|\b(?:förvaltningens|nämndens|vårt|våra) (?:\w+ )?(?:arbete|bidrag|insatser|satsningar)\b"
+    r"|\bgenom (?:\w+ ){0,3}(?:har|kan) (?:boende|unga|barn|invånare)",
+    re.I,
+)
+
+
+# Codes that name something a board does or offers (dialogue, leisure, parental support)
+# rather than a problem: without a problem word or a challenge question they are a mention.
+ACTIVITY_CODES = frozenset(
+    {
+        "citizen_dialogue",
+        "democratic_participation",
+        "safety_public_space",
+        "meeting_places",
+        "preschool_language",
+        "youth_leisure",
+        "parental_support",
+        "summer_jobs",
+        "health_promotion",
+        "preschool_enrolment",
+        "civic_information",
+        "park_area",
+    }
+)
+
+
+def polarity_of(
+    text: str,
+    s: int,
+    e: int,
+    *,
+    role: str | None,
+    section_key: str | None,
+    code: str | None = None,
+) -> str:
+    """What the sentence ``text[s:e]`` does with what it names: a ``challenge`` the board sees,
+    the board's ``own_work``, a quote or summary of the ``report``, or a plain ``mention``.
+
+    ``role`` is the role of the question the passage answers (if mapped): a passage answering
+    the challenge questions leans to ``challenge``, one answering the own-work question to
+    ``own_work``; the sentence's own words decide first.
+    """
+    sentence = text[s:e]
+    if _REPORT.search(sentence):
+        return "report"
+    quoted = re.findall(r"[”\"]([^”\"]{25,})[”\"]", sentence)
+    if quoted and sum(len(q) for q in quoted) > 0.5 * len(sentence):
+        return "report"
+    problem = bool(_PROBLEM.search(sentence))
+    own = bool(_OWN.search(sentence))
+    if own and not (problem and role in ("main_challenges", "additional_challenges")):
+        return "own_work" if not problem or role == "own_work" else "challenge"
+    if role in ("main_challenges", "additional_challenges"):
+        return "challenge"
+    if problem:
+        return "challenge"
+    if role == "own_work":
+        return "own_work"
+    if code is not None and code not in ACTIVITY_CODES:
+        return "challenge"
+    return "mention"
+
+
+def assign_polarity(
+    text: str,
+    passages: list[Passage],
+    tags: list[Tag],
+    mappings: list[QuestionMapping],
+    questions: list[Question],
+) -> list[Tag]:
+    """``tags`` with their polarity set from the sentence each one stands in (see
+    :func:`polarity_of`) and the role of the question its passage answers."""
+    from dataclasses import replace
+
+    from skillnader.remiss.structure import sentence_spans
+
+    roles = {q.id: q.role for q in questions}
+    passage_role: dict[int, str] = {}
+    for m in mappings:
+        for a in m.answers:
+            if a.confidence >= 0.5 and roles.get(m.question):
+                passage_role.setdefault(a.passage, roles[m.question])
+    by_number = {p.number: p for p in passages}
+    out = []
+    spans_cache: dict[int, list[tuple[int, int]]] = {}
+    for t in tags:
+        p = by_number[t.passage]
+        spans = spans_cache.setdefault(p.number, sentence_spans(text, p.start, p.end))
+        s, e = next(((a, b) for a, b in spans if a <= t.start < b), (p.start, p.end))
+        pol = polarity_of(
+            text, s, e, role=passage_role.get(p.number), section_key=p.section_key, code=t.code
+        )
+        out.append(replace(t, polarity=pol))
+    return out
+
 
 # Sections that describe the consultation rather than the board's view.
 _SKIP_SECTIONS = {"bakgrund", "arendet", "arendets_beredning", "bilagor", "beslut"}
@@ -229,10 +356,12 @@ def candidate_challenges(
     beyond: set[int] = set()
     for m in mappings:
         if m.question in additional:
-            beyond.update(a.passage for a in m.answers)
+            beyond.update(a.passage for a in m.answers if a.confidence >= 0.5)
     out: list[CandidateChallenge] = []
     for p in passages:
-        if p.role != "text" or p.section_key in _SKIP_SECTIONS or p.section_key is None:
+        if p.role != "text" or p.section_key in _SKIP_SECTIONS:
+            continue
+        if p.section_key is None and not (p.number in beyond or p.section_path == ()):
             continue
         cue = _BEYOND.search(text, p.start, p.end)
         if cue or p.number in beyond:

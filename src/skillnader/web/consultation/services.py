@@ -421,9 +421,11 @@ def review_queue(c: Consultation) -> list[dict]:
     by_board = {r.board_id: r for r, _ in answers}
     done = set(c.review_decisions.values_list("response__board_id", "candidate"))
     queue = []
-    for entry in compilation.additional:
+    for entry in compilation.review:
         if (entry["board"], entry["candidate"]) in done:
             continue
+        if entry["reason"] == "low_confidence":
+            continue  # low-confidence question mappings are shown on the response page
         r = by_board.get(entry["board"])
         answer = next(a for rr, a in answers if rr.board_id == entry["board"])
         cand = next(x for x in answer.candidates if x.id == entry["candidate"])
