@@ -161,3 +161,62 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("SKILLNADER_LOG_LEVEL", "WARNING")},
 }
+
+# --- Sign-in, Content-Security-Policy and faults (see docs/decisions.md, "Security") ---------
+from datetime import timedelta  # noqa: E402
+
+from csp.constants import NONE, SELF  # noqa: E402
+
+INSTALLED_APPS += ["axes"]
+# The database-fault middleware right after SecurityMiddleware, outside everything that may touch
+# the database; CSP outermost so that every response gets the header, also a 503.
+MIDDLEWARE.insert(1, "skillnader.web.faults.DatabaseUnavailableMiddleware")
+MIDDLEWARE.insert(0, "csp.middleware.CSPMiddleware")
+# Axes last: it answers a locked-out sign-in attempt before the view authenticates.
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+#: Proxies whose X-Forwarded-For is believed (the shipped nginx runs on the same host).
+SKILLNADER_TRUSTED_PROXIES = [
+    p.strip()
+    for p in os.environ.get("SKILLNADER_TRUSTED_PROXIES", "127.0.0.1/32,::1/128").split(",")
+    if p.strip()
+]
+# Five failures lock the account name (from anywhere) and the client address (for any name)
+# for fifteen minutes; a successful sign-in resets the count.
+AXES_FAILURE_LIMIT = int(os.environ.get("SKILLNADER_LOGIN_FAILURES", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("SKILLNADER_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "skillnader.web.security.client_ip"
+AXES_LOCKOUT_CALLABLE = "skillnader.web.security.lockout_response"
+AXES_VERBOSE = False
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# No inline script or style anywhere: scripts and styles come from this site's static files,
+# charts are drawn by Vega's expression interpreter (no eval) and JSON specs are data blocks.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}

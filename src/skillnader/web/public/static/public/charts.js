@@ -55,7 +55,13 @@
       var script = document.getElementById(div.getAttribute("data-spec"));
       if (!script) { return; }
       var spec = JSON.parse(script.textContent);
-      vegaEmbed(div, spec, { renderer: "svg", actions: false, tooltip: true })
+      /* Content-Security-Policy without 'unsafe-eval' or inline styles: Vega's expression
+         interpreter instead of generated functions (ast), and the embed and tooltip styles
+         from site.css instead of injected <style> elements. */
+      vegaEmbed(div, spec, {
+        renderer: "svg", actions: false, ast: true, defaultStyle: false,
+        tooltip: { disableDefaultStyle: true }
+      })
         .then(function () { focusable(div); })
         .catch(function (err) { div.textContent = String(err); });
     });
