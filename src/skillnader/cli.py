@@ -395,6 +395,11 @@ def _attach_groups() -> None:
 
     main.add_command(remiss)
     main.add_command(report)
+
+    from skillnader.allocation.cli import allocate_command, synthetic_command
+
+    main.add_command(allocate_command)
+    main.add_command(synthetic_command)
     main.add_command(goals)
     main.add_command(measures)
 
