@@ -91,7 +91,13 @@ def _database_config() -> dict:
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": os.environ.get("SKILLNADER_SQLITE", str(DATA_DIR / "skillnader.sqlite3")),
-        "OPTIONS": {"timeout": 30},
+        # WAL: pages keep being read while an import writes (readers never wait for the writer);
+        # a second writer waits at most ``timeout`` seconds (imports refuse at once, see
+        # ``web/data/importlock.py``).
+        "OPTIONS": {
+            "timeout": 30,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        },
     }
 
 

@@ -50,6 +50,7 @@ from skillnader.errors import (
 from skillnader.readers.base import Cube
 from skillnader.web.data import models as m
 from skillnader.web.data.bulk import insert_observations, update_observations
+from skillnader.web.data.importlock import exclusive_import
 
 TOTAL = "total"
 _YEAR = re.compile(r"^(\d{4})")
@@ -1043,6 +1044,7 @@ def write_batches(
     with (
         _naming_the_first_of_a_repeat(records_again, path),
         transaction.atomic(),
+        exclusive_import(file_name or path),
         m.deferred_version_bump(),
         _large_page_cache(cache_mib),
     ):
