@@ -15,7 +15,7 @@ The catalogue is a set of versioned YAML files, one per domain, in
         decimals: 1
         polarity: lower_is_better  # higher_is_better, lower_is_better, no_judgement
         definition: {sv: ..., en: ...}
-        numerator: ...
+        numerator: ...             # in English; numerator_sv/denominator_sv in Swedish
         denominator: ...
         source: ...
         source_url: https://...
@@ -76,6 +76,8 @@ _REQUIRED = (
 _OPTIONAL = (
     "numerator",
     "denominator",
+    "numerator_sv",
+    "denominator_sv",
     "source_url",
     "external_ids",
     "interval",
@@ -115,6 +117,9 @@ class IndicatorSpec:
     interval_note: str = ""
     interval_note_sv: str = ""
     published: bool = True
+    #: Swedish wording of the numerator and denominator (``numerator`` is English).
+    numerator_sv: str = ""
+    denominator_sv: str = ""
     catalogue_version: str = ""
     order: int = 0
     path: str = ""
@@ -285,6 +290,8 @@ def _parse_entry(entry: object, path: Path, index: int, domain: str, version: st
         interval_note=str(entry.get("interval_note") or "").strip(),
         interval_note_sv=str(entry.get("interval_note_sv") or "").strip(),
         published=bool(entry.get("published", True)),
+        numerator_sv=str(entry.get("numerator_sv") or "").strip(),
+        denominator_sv=str(entry.get("denominator_sv") or "").strip(),
         catalogue_version=version,
         order=index,
         path=str(path),

@@ -64,7 +64,8 @@ def _base(
         "config": {
             "font": _FONT,
             "view": {"stroke": None},
-            "title": {"color": "#111111", "anchor": "start", "fontSize": 14},
+            # The title is the figure's caption too; Vega would announce it as "Title text".
+            "title": {"color": "#111111", "anchor": "start", "fontSize": 14, "aria": False},
             # Axis labels in the same typography as the text (decimal comma, minus sign).
             "locale": {"number": numbers.d3_locale(lang)},
             # Vega would describe axes and legends to screen readers in English ("X-axis for a

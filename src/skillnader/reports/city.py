@@ -75,16 +75,9 @@ def _labels(lang: str) -> dict[str, str]:
 
 
 def _unit(ind, lang: str) -> str:
-    units_sv = {
-        "percent": "procent",
-        "persons": "personer",
-        "SEK thousand": "tusen kronor",
-        "dwellings": "bostäder",
-        "years": "år",
-        "points": "poäng",
-        "class 1-5": "klass 1–5",
-    }
-    return units_sv.get(ind.unit, ind.unit) if lang == "sv" else ind.unit
+    from skillnader.units import unit_label
+
+    return unit_label(ind.unit, lang)
 
 
 def _cell_text(cell: dict[str, Any] | None, decimals: int, lang: str) -> dict[str, str]:

@@ -53,7 +53,11 @@ def _labels() -> dict[str, str]:
 def for_web(spec: dict[str, Any]) -> dict[str, Any]:
     """The spec as drawn in the page: as wide as its container (phones included), the height
     as built. The SVG fallback and the reports keep the fixed width they were built with."""
-    return {**spec, "width": "container", "autosize": {"type": "fit-x", "contains": "padding"}}
+    out = {**spec, "width": "container", "autosize": {"type": "fit-x", "contains": "padding"}}
+    if isinstance(spec.get("title"), str):
+        # The figure's caption carries the title; Vega would announce it as "Title text …".
+        out["title"] = {"text": spec["title"], "aria": False}
+    return out
 
 
 def decimal_sep() -> str:

@@ -7,6 +7,7 @@ renders HTML or the JSON/CSV twin.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 from urllib.parse import urlencode
 
@@ -16,6 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from skillnader.charts import vegalite
+from skillnader.units import unit_label
 from skillnader.web.data.models import Area, AreaLevel, AreaLink, Domain, Indicator, Vintage
 from skillnader.web.public import charts, queries
 from skillnader.web.public.queries import display_name, lang
@@ -57,6 +59,26 @@ def _indicator_dict(ind: Indicator) -> dict[str, Any]:
     }
 
 
+@functools.lru_cache(maxsize=1)
+def _catalog_terms() -> dict[str, tuple[str, str]]:
+    """Swedish numerator and denominator of the catalogued indicators (the model holds English)."""
+    from skillnader.catalog import load_catalog
+
+    try:
+        return {s.id: (s.numerator_sv, s.denominator_sv) for s in load_catalog()}
+    except Exception:  # a broken catalogue file must not take the public pages down
+        return {}
+
+
+def indicator_terms(ind: Indicator) -> dict[str, str]:
+    """The indicator's numerator and denominator in the page's language. A Swedish page never
+    shows the English wording: without a Swedish one the line is left out."""
+    if lang() == "en":
+        return {"numerator": ind.numerator, "denominator": ind.denominator}
+    sv = _catalog_terms().get(ind.id, ("", ""))
+    return {"numerator": sv[0], "denominator": sv[1]}
+
+
 def _cell_out(cell: dict[str, Any] | None) -> dict[str, Any] | None:
     """A cell as published: numbers only when not suppressed (they are None then anyway)."""
     if cell is None:
@@ -76,6 +98,28 @@ def _cell_out(cell: dict[str, Any] | None) -> dict[str, Any] | None:
         "provisional": cell["provisional"],
         "break_in_series": cell["break_in_series"],
     }
+
+
+#: Areas listed by name on a domain card when there is no map; more get a summary instead.
+SHORT_LIST = 15
+
+
+def _below_city(cov: dict[str, Any], level: str) -> bool:
+    """Whether ``level`` divides the city (it is finer than the city's own level)."""
+    order = {lv["level"]: lv["order"] for lv in cov["levels"]}
+    city_order = order.get(queries.CITY_LEVEL)
+    if city_order is None:
+        city_order = next(
+            (lv.order for lv in AreaLevel.objects.filter(id=queries.CITY_LEVEL)), None
+        )
+    return city_order is not None and order.get(level, -1) > city_order
+
+
+def _extremes(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
+    ok = sorted((r for r in rows if r["value"] is not None), key=lambda r: (r["value"], r["name"]))
+    if not ok:
+        return None
+    return {"n": len(ok), "lowest": ok[0], "highest": ok[-1], "all": len(rows)}
 
 
 def _default_selection(cov: dict[str, Any]) -> dict[str, Any] | None:
@@ -319,11 +363,13 @@ def _map_spec(ind: Indicator, sel: dict, rows: list[dict], city: dict | None, sm
         title="" if small else title,
         description=_("Map of %(indicator)s by %(level)s, %(year)s")
         % {"indicator": ind.name, "level": level_name, "year": sel["year"]},
-        unit=ind.unit,
+        unit=unit_label(ind.unit, lang()),
         decimals=ind.decimals,
         decimal_sep=charts.decimal_sep(),
         labels=charts.labels(),
-        legend_title=_("Compared with the city") if colour == "compare" else ind.unit,
+        legend_title=_("Compared with the city")
+        if colour == "compare"
+        else unit_label(ind.unit, lang()),
         width=260 if small else 560,
         height=220 if small else 460,
     ), colour
@@ -343,7 +389,10 @@ def domain(request: HttpRequest, domain_id: str, fmt: str | None = None) -> Http
         cov = queries.coverage(ind.id)
         sel = _default_selection(cov)
         city = queries.city_cell(ind.id)
-        map_rows, city_same_year = _map_rows(ind, sel)
+        # Only areas inside the city make a map of the city: an indicator published for the
+        # country's municipalities only would otherwise draw all of Sweden here.
+        inside = _below_city(cov, sel["level"])
+        map_rows, city_same_year = _map_rows(ind, sel) if inside else ([], None)
         cells = [r for r in map_rows if r["value"] is not None]
         spread = queries.spread(cells) if cells else None
         spec = None
@@ -375,7 +424,13 @@ def domain(request: HttpRequest, domain_id: str, fmt: str | None = None) -> Http
                 "row": row,
                 "spec": charts.for_web(spec) if spec else None,
                 "spec_id": f"map-{ind.id}",
-                "list": [r for r in map_rows] if spec is None else None,
+                # Without boundaries a short list of the areas, or (for hundreds of areas) the
+                # lowest and highest with a link to the indicator's table.
+                "list": map_rows if spec is None and len(map_rows) <= SHORT_LIST else None,
+                "extremes": _extremes(map_rows)
+                if spec is None and len(map_rows) > SHORT_LIST
+                else None,
+                "city_only": not inside,
                 "query": _query(sel),
                 "level_name": _level_names().get(sel["level"], sel["level"]),
             }
@@ -507,7 +562,7 @@ def _indicator_specs(ind: Indicator, state: dict[str, Any]) -> dict[str, dict]:
         title=_("%(indicator)s by %(level)s, %(year)s")
         % {"indicator": ind.name, "level": level_name, "year": sel["year"]},
         description=_("Areas ranked by value with 95% intervals; dashed line: the city."),
-        unit=ind.unit,
+        unit=unit_label(ind.unit, lang()),
         decimals=ind.decimals,
         polarity=ind.polarity,
         labels=lab,
@@ -518,7 +573,7 @@ def _indicator_specs(ind: Indicator, state: dict[str, Any]) -> dict[str, dict]:
         state["trend"],
         title=_("Trend: %(indicator)s") % {"indicator": ind.name},
         description=_("Values over time with 95% interval bands."),
-        unit=ind.unit,
+        unit=unit_label(ind.unit, lang()),
         decimals=ind.decimals,
         labels=lab,
         breaks=breaks,
@@ -538,7 +593,7 @@ def _indicator_specs(ind: Indicator, state: dict[str, Any]) -> dict[str, dict]:
                 "year": sel["year"],
             },
             description=_("Values by group with 95% intervals; dashed line: everyone."),
-            unit=ind.unit,
+            unit=unit_label(ind.unit, lang()),
             decimals=ind.decimals,
             labels=lab,
             lang=lang(),
@@ -588,7 +643,12 @@ def indicator(request: HttpRequest, indicator_id: str, fmt: str | None = None) -
     sel = state["selection"]
     level_names = _level_names()
     data: dict[str, Any] = {"indicator": _indicator_dict(ind), "selection": sel}
-    context: dict[str, Any] = {"indicator": ind, "selection": sel, "level_names": level_names}
+    context: dict[str, Any] = {
+        "indicator": ind,
+        "selection": sel,
+        "level_names": level_names,
+        "terms": indicator_terms(ind),
+    }
     table: list[dict[str, Any]] = []
     if sel is not None:
         specs = _indicator_specs(ind, state)

@@ -97,3 +97,12 @@ def excel_url(csv_url):
     if path.endswith(".csv") and not path.endswith(".sv.csv"):
         path = path[: -len(".csv")] + ".sv.csv"
     return path + sep + query
+
+
+@register.filter
+def unit(value):
+    """An indicator's unit in the active language (:func:`skillnader.units.unit_label`)."""
+    from skillnader.units import unit_label
+    from skillnader.web.public.queries import lang
+
+    return unit_label(value, lang())

@@ -16,11 +16,19 @@
   }
   /* One tab stop per chart (roving tabindex): arrow keys move between its marks, Home/End
      jump to the first/last, so a map of hundreds of areas does not flood the tab order. */
-  function focusable(container) {
-    var marks = Array.prototype.slice.call(
+  function marksOf(container) {
+    return Array.prototype.slice.call(
       container.querySelectorAll('[role="graphics-symbol"][aria-label]'));
+  }
+  function focusable(container) {
+    var marks = marksOf(container);
+    var current = marks.filter(function (m) { return m.getAttribute("tabindex") === "0"; });
     marks.forEach(function (m, i) {
-      m.setAttribute("tabindex", i === 0 ? "0" : "-1");
+      if (!current.length || m !== current[0]) {
+        m.setAttribute("tabindex", (!current.length && i === 0) ? "0" : "-1");
+      }
+      if (m.getAttribute("data-keyboard")) { return; }
+      m.setAttribute("data-keyboard", "1");
       m.addEventListener("focus", function () {
         var t = tip(), box = m.getBoundingClientRect();
         t.textContent = m.getAttribute("aria-label");
@@ -30,23 +38,59 @@
       });
       m.addEventListener("blur", function () { tip().hidden = true; });
       m.addEventListener("keydown", function (ev) {
-        var j = null;
-        if (ev.key === "ArrowRight" || ev.key === "ArrowDown") { j = Math.min(i + 1, marks.length - 1); }
-        else if (ev.key === "ArrowLeft" || ev.key === "ArrowUp") { j = Math.max(i - 1, 0); }
+        var all = marksOf(container), k = all.indexOf(m), j = null;
+        if (ev.key === "ArrowRight" || ev.key === "ArrowDown") { j = Math.min(k + 1, all.length - 1); }
+        else if (ev.key === "ArrowLeft" || ev.key === "ArrowUp") { j = Math.max(k - 1, 0); }
         else if (ev.key === "Home") { j = 0; }
-        else if (ev.key === "End") { j = marks.length - 1; }
+        else if (ev.key === "End") { j = all.length - 1; }
         else if (ev.key === "Enter") {
           /* A linked area (a map links to the area profiles): Enter follows the link like a
              click does; Vega resolves the item from the event's target. */
           m.dispatchEvent(new MouseEvent("click", { bubbles: true, cancelable: true }));
           return;
         }
-        if (j === null || j === i) { return; }
+        if (j === null || j === k || k < 0) { return; }
         ev.preventDefault();
         m.setAttribute("tabindex", "-1");
-        marks[j].setAttribute("tabindex", "0");
-        marks[j].focus();
+        all[j].setAttribute("tabindex", "0");
+        all[j].focus();
       });
+    });
+  }
+  /* Vega describes its marks to screen readers with English role names ("geoshape", "bar",
+     "line mark", "group mark container"). The marks' own labels are in the page's language
+     (set in the specs); the role names are translated here and the containers' dropped. */
+  var ROLES = {
+    sv: { visualization: "diagram", geoshape: "område", bar: "stapel", point: "punkt", "line mark": "linje",
+          "rule mark": "referenslinje", "symbol mark": "symbol", "text mark": "text",
+          "area mark": "intervallband", "tick mark": "markering" },
+    en: { visualization: "chart", geoshape: "area", bar: "bar", point: "point", "line mark": "line",
+          "rule mark": "reference line", "symbol mark": "symbol", "text mark": "text",
+          "area mark": "interval band", "tick mark": "tick" }
+  };
+  function translateRoles(container) {
+    var lang = (document.documentElement.lang || "sv").slice(0, 2);
+    var names = ROLES[lang] || ROLES.sv;
+    var done = {};
+    Object.keys(names).forEach(function (k) { done[names[k]] = true; });
+    var all = Array.prototype.slice.call(container.querySelectorAll("[aria-roledescription]"));
+    if (container.hasAttribute("aria-roledescription")) { all.push(container); }
+    all.forEach(function (el) {
+      var rd = el.getAttribute("aria-roledescription");
+      if (Object.prototype.hasOwnProperty.call(done, rd)) { return; }
+      if (rd === "title" || rd === "subtitle") {
+        /* The figure's caption says the title already ("Title text …" in English otherwise). */
+        el.removeAttribute("aria-roledescription");
+        el.removeAttribute("aria-label");
+        el.removeAttribute("role");
+        el.setAttribute("aria-hidden", "true");
+        return;
+      }
+      if (Object.prototype.hasOwnProperty.call(names, rd)) {
+        el.setAttribute("aria-roledescription", names[rd]);
+      } else {
+        el.removeAttribute("aria-roledescription");
+      }
     });
   }
   function run() {
@@ -62,7 +106,27 @@
         renderer: "svg", actions: false, ast: true, defaultStyle: false,
         tooltip: { disableDefaultStyle: true }
       })
-        .then(function () { focusable(div); })
+        .then(function () {
+          translateRoles(div);
+          focusable(div);
+          /* A chart as wide as its container is drawn again when the width changes (a phone
+             turned, a window resized): its new marks get the same treatment. */
+          if (typeof MutationObserver !== "undefined") {
+            var pending = null;
+            new MutationObserver(function () {
+              if (pending) { return; }
+              pending = setTimeout(function () {
+                pending = null;
+                translateRoles(div);
+                focusable(div);
+              }, 50);
+            }).observe(div, {
+              /* vega-embed names the container itself ("visualization") */
+              childList: true, subtree: true,
+              attributes: true, attributeFilter: ["aria-roledescription"]
+            });
+          }
+        })
         .catch(function (err) { div.textContent = String(err); });
     });
   }

@@ -15,7 +15,28 @@
       });
     });
   }
-  function run() { levelResets(); }
+  /* Wide tables scroll inside their own region on narrow screens instead of widening the page;
+     the region is focusable so that keyboard users can scroll it, and named by the caption. */
+  function scrollingTables() {
+    document.querySelectorAll("table.data").forEach(function (table, i) {
+      var parent = table.parentElement;
+      if (parent && parent.classList.contains("table-scroll")) { return; }
+      var box = document.createElement("div");
+      box.className = "table-scroll";
+      box.setAttribute("role", "region");
+      box.setAttribute("tabindex", "0");
+      var caption = table.querySelector("caption");
+      if (caption) {
+        if (!caption.id) { caption.id = "table-caption-" + i; }
+        box.setAttribute("aria-labelledby", caption.id);
+      } else {
+        box.setAttribute("aria-label", document.documentElement.lang === "en" ? "Table" : "Tabell");
+      }
+      parent.insertBefore(box, table);
+      box.appendChild(table);
+    });
+  }
+  function run() { levelResets(); scrollingTables(); }
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", run); }
   else { run(); }
 })();
