@@ -3,7 +3,9 @@ files the library cannot read leave the draft as it was."""
 
 from __future__ import annotations
 
+import hashlib
 import io
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -118,7 +120,9 @@ BAD = [
 
 
 @pytest.mark.parametrize(("name", "make", "error", "words"), BAD, ids=[b[0] for b in BAD])
-def test_bad_upload_leaves_draft_unchanged(client, consultation, users, name, make, error, words):
+def test_bad_upload_leaves_draft_unchanged(
+    client, consultation, users, settings, name, make, error, words
+):
     c = consultation
     login(client, users["a1"])
     save(client, c, "skarholmen", 0, {"q2": "Det vi redan skrivit."})
@@ -135,7 +139,10 @@ def test_bad_upload_leaves_draft_unchanged(client, consultation, users, name, ma
     assert r.current().content() == before
     stmt = r.statements.get()
     assert stmt.status == Statement.Status.REJECTED and stmt.error_type == error
-    assert stmt.file.read() == data  # kept, not lost
+    # A refused file is not kept on disk: the name, checksum and reason are.
+    assert not stmt.file and stmt.sha256 == hashlib.sha256(data).hexdigest()
+    stored = Path(settings.MEDIA_ROOT) / "remiss"
+    assert not stored.exists() or not any(f.is_file() for f in stored.rglob("*"))
     listing = client.get(response_url(c, "skarholmen") + "?format=json").json()
     assert listing["statements"][0]["status"] == "rejected"
 

@@ -65,3 +65,12 @@ class ConsultationConfigError(MappingError):
 
 class CodebookError(MappingError):
     """A codebook file or a codebook operation is inconsistent."""
+
+
+class UnsafeDocumentError(DocumentError):
+    """The file exceeds a limit (size, unpacked size, compression ratio, pages, nesting, time or
+    memory) or has a construction a consultation answer never needs (an XML document type
+    declaration, i.e. entities): it is refused before it can exhaust the server."""
+
+    def __init__(self, path: str | None, problem: str, *, value=None, expected: str) -> None:
+        super().__init__(problem, path=path, value=value, expected=expected)

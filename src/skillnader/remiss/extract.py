@@ -24,9 +24,11 @@ from xml.etree import ElementTree as ET
 
 from skillnader.errors import EncodingError
 from skillnader.remiss.errors import (
+    DocumentError,
     EmptyDocumentError,
     EncryptedPdfError,
     ScannedPdfError,
+    UnsafeDocumentError,
     WrongFileTypeError,
 )
 
@@ -166,6 +168,66 @@ def sniff(data: bytes) -> str:
     return "txt"
 
 
+MIB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What a consultation answer may cost to read. Every limit is checked before the work it
+    bounds: the file size before reading, the declared and the actual unpacked sizes of a
+    DOCX/ODT before parsing, the page count of a PDF before extracting text; PDF text is
+    extracted in a separate process with a memory and a time limit."""
+
+    max_bytes: tuple[tuple[str, int], ...] = (
+        ("pdf", 25 * MIB),
+        ("docx", 10 * MIB),
+        ("odt", 10 * MIB),
+        ("txt", 2 * MIB),
+    )
+    max_unpacked: int = 40 * MIB  # all members of a DOCX/ODT together
+    max_member: int = 20 * MIB  # one member
+    max_ratio: int = 100  # unpacked/packed for a member above 1 MiB
+    max_members: int = 2000
+    max_pages: int = 300
+    max_xml_depth: int = 200
+    pdf_seconds: float = 10.0
+    pdf_memory: int = 768 * MIB
+
+    def size_limit(self, kind: str) -> int:
+        """The largest file accepted for ``kind`` (``pdf``, ``docx``, ``odt``, ``txt``)."""
+        return dict(self.max_bytes).get(kind, max(v for _k, v in self.max_bytes))
+
+    @classmethod
+    def from_mapping(cls, values: dict | None) -> Limits:
+        """Limits with some values replaced (``max_bytes`` as a mapping of kind to bytes)."""
+        if not values:
+            return cls()
+        values = dict(values)
+        if isinstance(values.get("max_bytes"), dict):
+            merged = dict(cls().max_bytes) | values["max_bytes"]
+            values["max_bytes"] = tuple(merged.items())
+        return cls(**values)
+
+
+DEFAULT_LIMITS = Limits()
+
+
+def _mib(n: int) -> str:
+    return f"{n / MIB:.0f} MB" if n >= MIB else f"{n} byte"
+
+
+def check_size(size: int, kind: str, path: str | None, limits: Limits = DEFAULT_LIMITS) -> None:
+    """Refuse a file larger than the limit for its kind."""
+    limit = limits.size_limit(kind)
+    if size > limit:
+        raise UnsafeDocumentError(
+            path,
+            f"filen är för stor ({_mib(size)}; högst {_mib(limit)} för {kind.upper()})",
+            value=size,
+            expected=f"en {kind.upper()}-fil på högst {_mib(limit)}",
+        )
+
+
 def extract(path: str | Path, *, format: str | None = None) -> RawDocument:
     """Read ``path`` into a :class:`RawDocument`.
 
@@ -178,12 +240,19 @@ def extract(path: str | Path, *, format: str | None = None) -> RawDocument:
     :class:`~skillnader.remiss.errors.EncryptedPdfError`.
     """
     path = Path(path)
+    check_size(path.stat().st_size, (format or path.suffix.lower().lstrip(".")) or "pdf", str(path))
     data = path.read_bytes()
     return extract_bytes(data, format=format or path.suffix.lower().lstrip("."), path=str(path))
 
 
-def extract_bytes(data: bytes, *, format: str | None, path: str | None = None) -> RawDocument:
-    """Like :func:`extract` for bytes in memory; ``format`` is a suffix such as ``"pdf"``."""
+def extract_bytes(
+    data: bytes, *, format: str | None, path: str | None = None, limits: Limits | None = None
+) -> RawDocument:
+    """Like :func:`extract` for bytes in memory; ``format`` is a suffix such as ``"pdf"``.
+
+    Any failure of a reader is a :class:`~skillnader.remiss.errors.DocumentError` naming the
+    file and the problem (never a parser's own exception)."""
+    limits = limits or DEFAULT_LIMITS
     if not data.strip():
         raise EmptyDocumentError(path, "filen är tom")
     found = sniff(data)
@@ -200,13 +269,154 @@ def extract_bytes(data: bytes, *, format: str | None, path: str | None = None) -
         raise WrongFileTypeError(
             path or "<bytes>", _FOUND_LABEL.get(found, found), _EXPECTED[wanted]
         )
-    reader = {"pdf": _read_pdf, "docx": _read_docx, "odt": _read_odt, "txt": _read_txt}[wanted]
-    raw = reader(data, path)
+    check_size(len(data), wanted, path, limits)
+    if wanted in ("docx", "odt"):
+        check_package(data, path, limits)
+    try:
+        if wanted == "pdf":
+            raw = _read_pdf(data, path, limits)
+        else:
+            reader = {"docx": _read_docx, "odt": _read_odt, "txt": _read_txt}[wanted]
+            raw = reader(data, path)
+    except DocumentError:
+        raise
+    except RecursionError as exc:
+        raise UnsafeDocumentError(
+            path,
+            "dokumentet är för djupt nästlat för att läsas",
+            expected=_EXPECTED[wanted],
+        ) from exc
+    except MemoryError as exc:
+        raise UnsafeDocumentError(
+            path, "dokumentet kräver för mycket minne för att läsas", expected=_EXPECTED[wanted]
+        ) from exc
+    except Exception as exc:  # any parser's own failure: a typed error that names the file
+        raise WrongFileTypeError(
+            path or "<bytes>", f"ett trasigt dokument ({type(exc).__name__})", _EXPECTED[wanted]
+        ) from exc
     if not any(line.text.strip() for line in raw.lines) and not any(
         b.text.strip() for b in raw.blocks
     ):
         raise EmptyDocumentError(path)
     return raw
+
+
+# --- packages (DOCX, ODT) --------------------------------------------------------------------
+
+_DTD = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.I)
+
+
+def check_package(data: bytes, path: str | None, limits: Limits = DEFAULT_LIMITS) -> None:
+    """Refuse a DOCX/ODT whose members are too many, too large, too compressed or declare
+    XML entities, by reading every member through a bounded decompressor (the sizes a ZIP
+    declares can lie). Costs at most ``max_unpacked`` bytes of decompression."""
+    expected = f"ett dokument på högst {_mib(limits.max_unpacked)} uppackat"
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, ValueError) as exc:
+        raise WrongFileTypeError(
+            path or "<bytes>", "ett trasigt ZIP-paket", "DOCX eller ODT"
+        ) from exc
+    with zf:
+        infos = zf.infolist()
+        if len(infos) > limits.max_members:
+            raise UnsafeDocumentError(
+                path, f"paketet har {len(infos)} delar", value=len(infos), expected=expected
+            )
+        total = 0
+        for info in infos:
+            if info.file_size > limits.max_member or (
+                info.file_size > MIB
+                and info.file_size > limits.max_ratio * max(info.compress_size, 1)
+            ):
+                raise UnsafeDocumentError(
+                    path,
+                    f"delen {info.filename} packas upp till {_mib(info.file_size)} "
+                    f"(från {_mib(info.compress_size)}): en dekomprimeringsbomb",
+                    value=info.filename,
+                    expected=expected,
+                )
+            got = 0
+            head = b""
+            try:
+                with zf.open(info) as fh:
+                    while True:
+                        chunk = fh.read(256 * 1024)
+                        if not chunk:
+                            break
+                        got += len(chunk)
+                        total += len(chunk)
+                        if len(head) < 64 * 1024:
+                            head += chunk[: 64 * 1024 - len(head)]
+                        if (
+                            got > limits.max_member
+                            or total > limits.max_unpacked
+                            or (got > MIB and got > limits.max_ratio * max(info.compress_size, 1))
+                        ):
+                            raise UnsafeDocumentError(
+                                path,
+                                f"delen {info.filename} packas upp till mer än "
+                                f"{_mib(min(got, limits.max_member))}: en dekomprimeringsbomb",
+                                value=info.filename,
+                                expected=expected,
+                            )
+            except UnsafeDocumentError:
+                raise
+            except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, ValueError) as exc:
+                raise WrongFileTypeError(
+                    path or "<bytes>", f"ett trasigt ZIP-paket ({info.filename})", "DOCX eller ODT"
+                ) from exc
+            if info.filename.endswith((".xml", ".rels")) and _DTD.search(head):
+                raise UnsafeDocumentError(
+                    path,
+                    f"delen {info.filename} innehåller en XML-dokumenttypdeklaration (entiteter), "
+                    "som ett remissvar aldrig behöver; den läses inte",
+                    value=info.filename,
+                    expected="ett DOCX- eller ODT-dokument utan DOCTYPE/ENTITY",
+                )
+            if info.filename.endswith(".xml") and _too_deep(zf, info, limits.max_xml_depth):
+                raise UnsafeDocumentError(
+                    path,
+                    f"delen {info.filename} är nästlad djupare än {limits.max_xml_depth} nivåer",
+                    value=info.filename,
+                    expected="ett dokument med normal struktur",
+                )
+
+
+def _too_deep(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bool:
+    """Whether an XML member nests elements deeper than ``limit`` (streamed, constant memory)."""
+    import xml.parsers.expat
+
+    depth = 0
+    deepest = 0
+
+    def start(_name, _attrs):
+        nonlocal depth, deepest
+        depth += 1
+        if depth > deepest:
+            deepest = depth
+            if deepest > limit:
+                raise _Deep
+
+    def end(_name):
+        nonlocal depth
+        depth -= 1
+
+    parser = xml.parsers.expat.ParserCreate()
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    try:
+        with zf.open(info) as fh:
+            parser.ParseFile(fh)
+    except _Deep:
+        return True
+    except xml.parsers.expat.ExpatError:
+        return False  # the document parser reports broken XML with its own message
+    return False
+
+
+class _Deep(Exception):
+    pass
 
 
 # --- TXT -------------------------------------------------------------------------------------
@@ -360,7 +570,125 @@ def _pdf_dump_lines(lines: list[str]) -> list[RawLine]:
 # --- PDF -------------------------------------------------------------------------------------
 
 
-def _read_pdf(data: bytes, path: str | None) -> RawDocument:
+def _read_pdf(data: bytes, path: str | None, limits: Limits = DEFAULT_LIMITS) -> RawDocument:
+    """Text, positions and sizes of a PDF's words.
+
+    Poppler's ``pdftotext -bbox-layout`` runs in a child process with a memory limit
+    (``RLIMIT_AS``), a CPU limit and a wall-clock timeout, after ``pdfinfo`` has said how many
+    pages there are: a decompression bomb, a cyclic page tree or a 200,000-page file ends the
+    child, not the server, and is refused with a typed error. (About five times faster than
+    pypdf's own extraction; pypdf is used only where poppler is not installed.)
+    """
+    import shutil
+
+    if shutil.which("pdftotext") is None or shutil.which("pdfinfo") is None:
+        return _read_pdf_pypdf(data, path, limits)
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="skillnader-pdf-") as tmp:
+        src = Path(tmp) / "in.pdf"
+        src.write_bytes(data)
+        info = _run_limited(["pdfinfo", str(src)], path, limits)
+        if info.returncode != 0:
+            err = info.stderr.decode("utf-8", "replace")
+            if "password" in err.lower() or "encrypt" in err.lower():
+                raise EncryptedPdfError(path or "<bytes>")
+            raise WrongFileTypeError(path or "<bytes>", "en trasig PDF", _EXPECTED["pdf"])
+        text = info.stdout.decode("utf-8", "replace")
+        m = re.search(r"^Pages:\s+(\d+)", text, re.M)
+        pages_n = int(m.group(1)) if m else 0
+        if pages_n == 0:
+            raise WrongFileTypeError(path or "<bytes>", "en PDF utan sidor", _EXPECTED["pdf"])
+        if pages_n > limits.max_pages:
+            raise UnsafeDocumentError(
+                path,
+                f"PDF-filen har {pages_n} sidor; högst {limits.max_pages} läses",
+                value=pages_n,
+                expected=f"ett remissvar på högst {limits.max_pages} sidor",
+            )
+        out = _run_limited(
+            ["pdftotext", "-q", "-enc", "UTF-8", "-bbox-layout", str(src), "-"], path, limits
+        )
+        if out.returncode != 0:
+            err = out.stderr.decode("utf-8", "replace")
+            if "password" in err.lower():
+                raise EncryptedPdfError(path or "<bytes>")
+            raise WrongFileTypeError(path or "<bytes>", "en trasig PDF", _EXPECTED["pdf"])
+    pages = _bbox_pages(out.stdout.decode("utf-8", "replace"))
+    if not any(t.strip() for frags in pages for t, *_ in frags):
+        if re.search(rb"/Subtype\s*/Image", data):
+            raise ScannedPdfError(path or "<bytes>", pages_n)
+        raise EmptyDocumentError(path, "PDF-filen har varken text eller bilder")
+    return RawDocument(path, "pdf", lines=_pdf_lines(pages), page_count=pages_n)
+
+
+def _run_limited(cmd: list[str], path: str | None, limits: Limits):
+    import resource
+    import subprocess
+
+    def limit() -> None:  # pragma: no cover - runs in the child
+        resource.setrlimit(resource.RLIMIT_AS, (limits.pdf_memory, limits.pdf_memory))
+        cpu = int(limits.pdf_seconds) + 1
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
+
+    try:
+        res = subprocess.run(
+            cmd, capture_output=True, timeout=limits.pdf_seconds, preexec_fn=limit, check=False
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise UnsafeDocumentError(
+            path,
+            f"PDF-filen tog mer än {limits.pdf_seconds:.0f} s att läsa och avbröts",
+            expected="en PDF som går att läsa inom tidsgränsen",
+        ) from exc
+    if res.returncode < 0 or res.returncode in (137, 152):
+        # Killed by a signal: the memory or CPU limit.
+        raise UnsafeDocumentError(
+            path,
+            "PDF-filen kräver mer minne eller tid än tillåtet för att läsas (t.ex. en "
+            "dekomprimeringsbomb) och avbröts",
+            expected="en vanlig PDF med text",
+        )
+    if res.returncode != 0 and b"alloc" in res.stderr.lower():
+        raise UnsafeDocumentError(
+            path,
+            "PDF-filen kräver mer minne än tillåtet för att läsas och avbröts",
+            expected="en vanlig PDF med text",
+        )
+    return res
+
+
+_BBOX_PAGE = re.compile(r'<page width="([\d.]+)" height="([\d.]+)">(.*?)</page>', re.S)
+_BBOX_WORD = re.compile(
+    r'<word xMin="([\d.-]+)" yMin="([\d.-]+)" xMax="([\d.-]+)" yMax="([\d.-]+)">(.*?)</word>',
+    re.S,
+)
+
+
+def _bbox_pages(xhtml: str) -> list[list[tuple[str, float, float, float, str]]]:
+    """Word fragments per page as ``(text, x, y, size, font)`` in page space (y upwards), the
+    shape :func:`_pdf_lines` groups into lines. A word's box height stands for its font size
+    (poppler reports ascent to descent, about 1.2 × the size)."""
+    import html as _html
+
+    pages = []
+    for pm in _BBOX_PAGE.finditer(xhtml):
+        height = float(pm.group(2))
+        frags = []
+        body = pm.group(3)
+        for line in re.split(r"</line>", body):
+            words = _BBOX_WORD.findall(line)
+            for k, (x0, y0, _x1, y1, txt) in enumerate(words):
+                size = (float(y1) - float(y0)) / 1.2
+                text = (" " if k else "") + _html.unescape(txt)
+                frags.append((text, float(x0), height - float(y1) + 0.2 * size, size, ""))
+            if words:
+                frags.append(("\n", 0.0, 0.0, 0.0, ""))
+        pages.append(frags)
+    return pages
+
+
+def _read_pdf_pypdf(data: bytes, path: str | None, limits: Limits = DEFAULT_LIMITS) -> RawDocument:
     import pypdf
     from pypdf.errors import PdfReadError
 
@@ -375,6 +703,13 @@ def _read_pdf(data: bytes, path: str | None) -> RawDocument:
             raise EncryptedPdfError(path or "<bytes>") from exc
         if not ok:
             raise EncryptedPdfError(path or "<bytes>")
+    if len(reader.pages) > limits.max_pages:
+        raise UnsafeDocumentError(
+            path,
+            f"PDF-filen har {len(reader.pages)} sidor; högst {limits.max_pages} läses",
+            value=len(reader.pages),
+            expected=f"ett remissvar på högst {limits.max_pages} sidor",
+        )
     pages: list[list[tuple[str, float, float, float, str]]] = []
     images = 0
     for page in reader.pages:
@@ -394,8 +729,6 @@ def _read_pdf(data: bytes, path: str | None) -> RawDocument:
         page.extract_text(visitor_text=visit)
         pages.append(frags)
     if not any(t.strip() for frags in pages for t, *_ in frags):
-        # Only now look for images: listing them decodes every image stream, which costs as
-        # much as the text extraction itself.
         for page in reader.pages:
             with contextlib.suppress(Exception):  # a broken image is still an image
                 images += len(page.images)

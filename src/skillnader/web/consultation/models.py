@@ -221,8 +221,8 @@ class Response(models.Model):
 class Statement(models.Model):
     """An uploaded official statement (*tjänsteutlåtande*) and what the library made of it.
 
-    Rejected files are kept as well (``status="rejected"`` with the library's message): the
-    draft does not change, but nothing uploaded is thrown away."""
+    A rejected file (``status="rejected"``) is not kept: only its name, checksum, the
+    library's message and error type remain, and the draft does not change."""
 
     class Status(models.TextChoices):
         PARSED = "parsed", _("Read")

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
 
 import yaml
+from django.conf import settings
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -24,7 +24,8 @@ from skillnader.errors import InputError
 from skillnader.remiss import codebook as cb
 from skillnader.remiss.compile import Compilation, compile_answers
 from skillnader.remiss.errors import WrongFileTypeError
-from skillnader.remiss.pipeline import ParsedAnswer, identify_board, parse_file, parse_text
+from skillnader.remiss.extract import Limits, check_size, extract_bytes
+from skillnader.remiss.pipeline import ParsedAnswer, analyse, identify_board, parse_text
 from skillnader.remiss.questions import Consultation as LibConsultation
 from skillnader.remiss.questions import consultation_from_dict
 from skillnader.web.consultation.models import (
@@ -184,20 +185,22 @@ def _suffix(name: str) -> str:
     return Path(name).suffix.lower().lstrip(".")
 
 
+def upload_limits() -> Limits:
+    """The upload limits: the library's defaults, with any values from the setting
+    ``SKILLNADER_CONSULTATION_UPLOAD_LIMITS`` (e.g. ``{"max_bytes": {"pdf": 50 * 2**20}}``)."""
+    return Limits.from_mapping(getattr(settings, "SKILLNADER_CONSULTATION_UPLOAD_LIMITS", None))
+
+
 def _parse_bytes(data: bytes, name: str, c: Consultation, board_id: str) -> ParsedAnswer:
     suffix = _suffix(name)
     if suffix not in UPLOAD_SUFFIXES:
         raise WrongFileTypeError(
             name, f".{suffix}" if suffix else "ingen filändelse", "PDF, DOCX, ODT eller TXT"
         )
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / f"statement.{suffix}"
-        path.write_bytes(data)
-        answer = parse_file(
-            path, consultation=library_consultation(c), codebook=codebook_for(c), board=board_id
-        )
-    answer.document.source = name
-    return answer
+    raw = extract_bytes(data, format=suffix, path=name, limits=upload_limits())
+    return analyse(
+        raw, consultation=library_consultation(c), codebook=codebook_for(c), board=board_id
+    )
 
 
 def prefill_from(answer: ParsedAnswer) -> tuple[dict[str, str], dict]:
@@ -253,21 +256,23 @@ def upload_statement(response: Response, uploaded, *, user, based_on: int) -> Up
     A file the library rejects (scan without text, encrypted, wrong type, empty) is kept as a
     rejected statement with the library's message; the draft is left as it was.
     """
-    data = uploaded.read()
     name = Path(uploaded.name).name
-    stmt = Statement(
-        response=response,
-        original_name=name,
-        sha256=hashlib.sha256(data).hexdigest(),
-        uploaded_by=user,
-    )
+    stmt = Statement(response=response, original_name=name, uploaded_by=user)
     try:
+        # The size is checked before anything is read into memory.
+        suffix = _suffix(name)
+        check_size(
+            uploaded.size, suffix if suffix in UPLOAD_SUFFIXES else "pdf", name, upload_limits()
+        )
+        data = uploaded.read()
+        stmt.sha256 = hashlib.sha256(data).hexdigest()
         answer = _parse_bytes(data, name, response.consultation, response.board_id)
     except InputError as exc:
+        # A refused file is not kept: only its name, checksum and the reason.
         stmt.status = Statement.Status.REJECTED
         stmt.error = exc.message + (f" (förväntat: {exc.expected})" if exc.expected else "")
         stmt.error_type = type(exc).__name__
-        stmt.file.save(name, ContentFile(data), save=True)
+        stmt.save()
         return UploadResult(stmt, error=exc)
     stmt.status = Statement.Status.PARSED
     stmt.parsed = answer.to_dict()

@@ -435,6 +435,8 @@ def statement(request, slug, board, pk):
         if published is None or published.statement_id != pk:
             raise Http404("no such statement")
     s = get_object_or_404(r.statements, pk=pk)
+    if not s.file:
+        raise Http404("a refused file is not kept")
     return FileResponse(s.file.open("rb"), as_attachment=True, filename=s.original_name)
 
 
