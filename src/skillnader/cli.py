@@ -180,7 +180,7 @@ def indicators(domain: str | None, as_json: bool) -> None:
 @click.argument("target")
 @click.option(
     "--kind",
-    type=click.Choice(["px", "jsonstat", "pxweb_v1", "csv", "excel"]),
+    type=click.Choice(["px", "jsonstat", "pxweb_v1", "csv", "excel", "parquet"]),
     help="The file's format (detected from its content when left out).",
 )
 @click.option("--mapping", type=click.Path(exists=True, dir_okay=False), help="Mapping YAML.")

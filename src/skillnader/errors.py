@@ -78,6 +78,11 @@ class MappingError(InputError):
     """A mapping file or import option is wrong or does not fit the data."""
 
 
+class AggregationError(MappingError):
+    """A mapping sums rows (``aggregate: sum`` or age ``bands``) of a measure that does not add
+    up: rates, means, medians, shares and indices cannot be summed, only counts can."""
+
+
 class UnknownAreaError(InputError):
     """An area code that is not in the database for the level and vintage in question."""
 

@@ -25,7 +25,10 @@ from skillnader.readers.mapping import Mapping
 from skillnader.readers.tabular import EmptyFileError, NoDataError, iter_tabular_rows, read_tabular
 
 M = {"area": "område", "period": "år", "values": "antal"}
-NUMBER = "a number with decimal mark ',', or a missing-value symbol ('..', '-', '.', '')"
+NUMBER = (
+    "a number with decimal mark ',', a missing-value symbol ('..', '-', '.', ''), "
+    "or a marker of a withheld value ('~100', '~0')"
+)
 
 
 def write(tmp_path: Path, name: str, content: str | bytes) -> Path:
@@ -262,8 +265,8 @@ YAML_CASES = [
     (
         "unknown_key.yaml",
         "area: a\nvalues: v\nperiod: p\nformt: {}\n",
-        "key 'formt': unknown key (found 'formt'; expected area, format, groups, indicator, "
-        "period, values)",
+        "key 'formt': unknown key (found 'formt'; expected aggregate, area, format, groups, "
+        "indicator, period, status, values)",
     ),
     (
         "bad_regex.yaml",

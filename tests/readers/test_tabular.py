@@ -179,7 +179,8 @@ def test_unemployment_file_suppressed_count_is_not_a_number_by_default():
         read_tabular(UNEMPLOYED, mapping)
     assert str(exc.value) == (
         f"{UNEMPLOYED}: line 3002, column 'unemployedTotal': not a number (found '<5'; expected "
-        "a number with decimal mark '.', or a missing-value symbol ('..', '-', '.', ''))"
+        "a number with decimal mark '.', a missing-value symbol ('..', '-', '.', ''), or a "
+        "marker of a withheld value ('~100', '~0'))"
     )
 
 

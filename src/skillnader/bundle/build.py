@@ -375,6 +375,20 @@ FILES = {
     ),
 }
 
+def _life_table_bands() -> list[tuple[str, str, str]]:
+    out = [("0", "0 år", "0 years")]
+    for start in (1, *range(5, 90, 5)):
+        end = 4 if start == 1 else start + 4
+        out.append((f"{start}-{end}", f"{start}–{end} år", f"{start}-{end} years"))
+    out.append(("90+", "90 år och äldre", "90 years and over"))
+    return out
+
+
+#: Bands of the life table not already among the age groups above (25-29 is).
+LIFE_TABLE_AGE_BANDS = [
+    b for b in _life_table_bands() if b[0] not in {"25-29"}
+]
+
 DIMENSIONS = {
     "sex": {
         "name_sv": "Kön",
@@ -403,6 +417,8 @@ DIMENSIONS = {
             ("65+", "65 år och äldre", "65 years and over"),
             ("65-79", "65–79 år", "65-79 years"),
             ("80+", "80 år och äldre", "80 years and over"),
+            # The 20 bands of the life table (SCB's single years of age banded by a mapping).
+            *LIFE_TABLE_AGE_BANDS,
         ],
     },
     "education": {

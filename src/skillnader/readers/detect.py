@@ -16,7 +16,7 @@ from skillnader.errors import FormatError, InputError
 
 __all__ = ["FORMATS", "detect_format"]
 
-FORMATS = ("px", "jsonstat", "pxweb_v1", "csv", "excel", "geojson", "geopackage")
+FORMATS = ("px", "jsonstat", "pxweb_v1", "csv", "excel", "parquet", "geojson", "geopackage")
 
 _HEAD = 1 << 16
 _FULL_JSON_LIMIT = 32 << 20  # parse whole JSON documents up to this size to look at their keys
@@ -32,6 +32,7 @@ _EXTENSIONS = {
     ".ods": "excel",
     ".geojson": "geojson",
     ".gpkg": "geopackage",
+    ".parquet": "parquet",
 }
 
 # Keywords that open real PX files; any of them as the first statement makes the text PX.
@@ -71,7 +72,7 @@ _GEOJSON_TYPES = {
 def detect_format(path: str | os.PathLike[str]) -> str:
     """Return the format of the file at ``path``: one of :data:`FORMATS`.
 
-    Sniffs magic bytes (SQLite/GeoPackage, ZIP-based and OLE2 spreadsheets), JSON top-level keys
+    Sniffs magic bytes (SQLite/GeoPackage, ZIP-based and OLE2 spreadsheets, Parquet), JSON top-level keys
     (JSON-stat ``class``/``dimension``, PxWeb v1 ``columns``/``data``, GeoJSON ``type``), PX
     keyword syntax and delimited text, and falls back on the extension. Raises
     :class:`~skillnader.errors.FormatError` when neither content nor extension identifies the
@@ -103,6 +104,8 @@ def detect_format(path: str | os.PathLike[str]) -> str:
         return "excel"  # OLE2 compound file: legacy .xls
     if head.startswith(b"PK\x03\x04"):
         return _zip_kind(p, ext)
+    if head.startswith(b"PAR1"):
+        return "parquet"  # Apache Parquet (also ends with PAR1)
 
     text_head = head[3:] if head.startswith(b"\xef\xbb\xbf") else head
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):

@@ -43,6 +43,18 @@ All keys except ``area`` and ``values`` are optional. Every *field* (``area``, `
     #                                 # indicator with ``to: indicator``); named groups
     #                                 # (?P<period>…) and (?P<indicator>…) are used as named
 
+    status:                     # optional: a column of status flags beside the numbers (Kolada)
+      column: status            #   each flag found must be listed; "" (no flag) means a number
+      values: {"": "", Missing: "..", "Not applicable": "-", Privacy: x}
+                                #   a flagged cell never keeps its number: ".." and "-" make it
+                                #   missing, x makes it suppressed (withheld by the producer)
+
+    aggregate: sum              # optional: rows that fall on the same cell are summed. With it a
+                                #   column left unmapped is summed away, a field's values may
+                                #   recode several codes to one, and ``bands`` group single ages.
+                                #   Only counts add up: the import refuses it for rates, means,
+                                #   medians, shares and indices (AggregationError).
+
     format:                     # everything here is detected when left out
       delimiter: ";"            #   ";", ",", "\\t" or "|" (sniffed from the header)
       decimal: ","              #   "," or "." (sniffed from the numbers)
@@ -55,6 +67,22 @@ All keys except ``area`` and ``values`` are optional. Every *field* (``area``, `
                                 #   field count differs from the header are dropped anyway
       sheet: Blad1              #   Excel sheet (default: the first)
       missing: ["..", "-", ".", ""]   # missing-value symbols (these are the default)
+      suppressed: ["~100", "~0"]  # markers of values the producer withheld to protect
+                                #   individuals (these are the default): kept as the cell's
+                                #   status and imported as suppressed, never as a number
+      fill_down: [A, C]         #   columns whose empty cells repeat the value above (SCB's
+                                #   "merged cell" blocks: the kommun only on a block's first row)
+
+Header. The header is the first non-blank line after ``skip_rows``; when it does not hold the
+columns the mapping names, the first of the next 100 lines that holds them all is the header and
+the lines above it are a preamble (Skolverket's "Statistik från Skolverket …" lines). An empty
+header cell is named by its position: the column letter in Excel (``A``, ``B`` …), ``column1``,
+``column2`` … in CSV and Parquet.
+
+Bands. A group (or the area) may carry ``bands: [0, 1, 5, 10, …, 90]``: the start of each band
+in ascending order. The leading number of each code (``"0"``, ``"7 years"``, ``"100+"``) is put
+in its band, which is then named ``"0"``, ``"1-4"``, ``"5-9"`` … ``"90+"`` (the last band is
+open). Bands need ``aggregate: sum``.
 
 A field's ``values`` table recodes source values to stable ids; when present it must be
 complete (an unlisted value is an error naming the line), which is what keeps a misspelt
@@ -78,6 +106,11 @@ from skillnader.errors import MappingError
 
 __all__ = [
     "DEFAULT_MISSING",
+    "DEFAULT_SUPPRESSED",
+    "WITHHELD",
+    "StatusColumn",
+    "band_label",
+    "band_of",
     "Field",
     "FormatOptions",
     "Mapping",
@@ -88,8 +121,8 @@ __all__ = [
 DEFAULT_MISSING: tuple[str, ...] = ("..", "-", ".", "")
 
 _DELIMITERS = {";": ";", ",": ",", "\t": "\t", "\\t": "\t", "tab": "\t", "|": "|"}
-_FIELD_KEYS = {"column", "value", "label_column", "values", "level", "vintage"}
-_TOP_KEYS = {"area", "period", "indicator", "groups", "values", "format"}
+_FIELD_KEYS = {"column", "value", "label_column", "values", "level", "vintage", "bands"}
+_TOP_KEYS = {"area", "period", "indicator", "groups", "values", "format", "status", "aggregate"}
 _FORMAT_KEYS = {
     "delimiter",
     "decimal",
@@ -99,7 +132,17 @@ _FORMAT_KEYS = {
     "footer_lines",
     "sheet",
     "missing",
+    "suppressed",
+    "fill_down",
 }
+
+#: Markers of values a producer withheld to protect individuals, in value cells (Skolverket's
+#: ``~100`` and ``~0``: a share so near 100 or 0 % that it would reveal individuals). A cell
+#: with one is imported as suppressed.
+DEFAULT_SUPPRESSED: tuple[str, ...] = ("~100", "~0")
+#: The symbol a status flag is recoded to when the producer withheld the value (Kolada's
+#: "Privacy"); like the markers above, it makes the cell suppressed.
+WITHHELD = "x"
 # Dimension codes the reader uses for the mapped fields; group names must not collide with them.
 RESERVED = ("indicator", "area", "period", "value", "symbol", "line")
 
@@ -119,10 +162,19 @@ class Field:
     values: dict[str, str] | None = None
     level: str | None = None
     vintage: str | None = None
+    bands: tuple[int, ...] | None = None
 
     @property
     def is_constant(self) -> bool:
         return self.column is None
+
+
+@dataclass(frozen=True)
+class StatusColumn:
+    """A column of status flags (``column``) recoded to missing-value symbols (``values``)."""
+
+    column: str
+    values: dict[str, str]
 
 
 @dataclass(frozen=True)
@@ -166,6 +218,8 @@ class FormatOptions:
     footer_lines: int = 0
     sheet: str | None = None
     missing: tuple[str, ...] = DEFAULT_MISSING
+    suppressed: tuple[str, ...] = DEFAULT_SUPPRESSED
+    fill_down: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -179,6 +233,8 @@ class Mapping:
     groups: tuple[Field, ...] = ()
     format: FormatOptions = field(default_factory=FormatOptions)
     path: str | None = None
+    status: StatusColumn | None = None
+    aggregate: str | None = None
 
     @classmethod
     def load(cls, path: str | Path) -> Mapping:
@@ -303,6 +359,28 @@ class _Parser:
                         value=f.column,
                     )
                 used[f.column] = f.name
+        status = self.status(data.get("status"))
+        aggregate = data.get("aggregate")
+        if aggregate is not None and aggregate != "sum":
+            raise self.error(
+                "aggregate",
+                "unknown aggregation",
+                value=aggregate,
+                expected="sum (counts only; rates, means, medians and shares do not add up)",
+            )
+        for f in all_fields:
+            if f.bands is not None and aggregate is None:
+                raise self.error(
+                    f"{f.name}.bands",
+                    "bands put several rows into one cell: they need 'aggregate: sum'",
+                    expected="aggregate: sum",
+                )
+        if status is not None and status.column in used:
+            raise self.error(
+                "status.column",
+                f"column {status.column!r} is already mapped to {used[status.column]!r}",
+                value=status.column,
+            )
         return Mapping(
             area=area,
             values=values,
@@ -311,6 +389,27 @@ class _Parser:
             groups=tuple(groups),
             format=fmt,
             path=self.path,
+            status=status,
+            aggregate=aggregate,
+        )
+
+    def status(self, spec: Any) -> StatusColumn | None:
+        if spec is None:
+            return None
+        if isinstance(spec, str):
+            spec = {"column": spec}
+        if not isinstance(spec, dict) or "column" not in spec:
+            raise self.error(
+                "status", "must name a column", value=spec, expected="{column: status, values: …}"
+            )
+        unknown = sorted(set(map(str, spec)) - {"column", "values"})
+        if unknown:
+            raise self.error(f"status.{unknown[0]}", "unknown key", expected="column, values")
+        values = spec.get("values") or {"": ""}
+        if not isinstance(values, dict):
+            raise self.error("status.values", "must be a dictionary", value=values)
+        return StatusColumn(
+            column=str(spec["column"]), values={_scalar(k): _scalar(v) for k, v in values.items()}
         )
 
     def field(self, key: str, spec: Any, *, name: str | None = None) -> Field:
@@ -342,8 +441,27 @@ class _Parser:
                     expected="{source value: id}",
                 )
             recode = {_scalar(k): _scalar(v) for k, v in recode.items()}
+        bands = spec.get("bands")
+        if bands is not None:
+            if (
+                not isinstance(bands, list)
+                or len(bands) < 2
+                or not all(isinstance(b, int) and not isinstance(b, bool) for b in bands)
+                or any(b >= c for b, c in zip(bands, bands[1:], strict=False))
+                or bands[0] != 0
+            ):
+                raise self.error(
+                    f"{key}.bands",
+                    "must be the ascending whole-number starts of the bands, from 0",
+                    value=bands,
+                    expected="e.g. [0, 1, 5, 10, 15, …, 90]",
+                )
+            if recode is not None:
+                raise self.error(f"{key}.bands", "give either 'values' or 'bands', not both")
+            bands = tuple(bands)
         return Field(
             name=name,
+            bands=bands,
             column=None if column is None else str(column),
             value=None if value is None else _scalar(value),
             label_column=None if spec.get("label_column") is None else str(spec["label_column"]),
@@ -503,8 +621,19 @@ class _Parser:
             if isinstance(missing, str) or not isinstance(missing, list):
                 raise self.error("format.missing", "must be a list of symbols", value=missing)
             missing_t = tuple(_scalar(m) for m in missing)
+        lists = {}
+        for key, default in (("suppressed", DEFAULT_SUPPRESSED), ("fill_down", ())):
+            v = spec.get(key)
+            if v is None:
+                lists[key] = default
+                continue
+            if isinstance(v, str) or not isinstance(v, list):
+                raise self.error(f"format.{key}", "must be a list", value=v)
+            lists[key] = tuple(_scalar(x) for x in v)
         sheet = spec.get("sheet")
         return FormatOptions(
+            suppressed=lists["suppressed"],
+            fill_down=lists["fill_down"],
             delimiter=delimiter,
             decimal=decimal,
             thousands=thousands,
@@ -525,3 +654,26 @@ def _scalar(v: Any) -> str:
     if isinstance(v, float) and v.is_integer():
         return str(int(v))
     return str(v)
+
+
+_LEADING_NUMBER = re.compile(r"\s*(\d+)")
+
+
+def band_label(bands: tuple[int, ...], i: int) -> str:
+    """The name of band ``i``: ``"0"``, ``"1-4"``, …, and ``"90+"`` for the open last band."""
+    start = bands[i]
+    if i == len(bands) - 1:
+        return f"{start}+"
+    end = bands[i + 1] - 1
+    return str(start) if end == start else f"{start}-{end}"
+
+
+def band_of(bands: tuple[int, ...], code: str) -> str | None:
+    """The band of a code whose leading number is an age (``"7"``, ``"7 years"``, ``"100+"``);
+    ``None`` when the code has no leading number (e.g. ``"total"``)."""
+    import bisect
+
+    m = _LEADING_NUMBER.match(str(code))
+    if not m:
+        return None
+    return band_label(bands, bisect.bisect_right(bands, int(m.group(1))) - 1)

@@ -32,7 +32,7 @@ import operator
 import re
 from collections import deque
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -110,6 +110,8 @@ class _NumberFormat:
     decimal: str
     thousands: str | None
     missing: tuple[str, ...]
+    #: markers of withheld values (also in ``missing``), named apart in messages
+    suppressed: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         pattern, seps = _number_regex(self.decimal, self.thousands)
@@ -119,8 +121,16 @@ class _NumberFormat:
         object.__setattr__(self, "_sep_re", re.compile(seps))
 
     def expected(self) -> str:
-        shown = ", ".join(repr(m) for m in self.missing)
-        return f"a number with decimal mark {self.decimal!r}, or a missing-value symbol ({shown})"
+        shown = ", ".join(repr(m) for m in self.missing if m not in self.suppressed)
+        if not self.suppressed:
+            return (
+                f"a number with decimal mark {self.decimal!r}, or a missing-value symbol ({shown})"
+            )
+        withheld = ", ".join(repr(m) for m in self.suppressed)
+        return (
+            f"a number with decimal mark {self.decimal!r}, a missing-value symbol ({shown}), "
+            f"or a marker of a withheld value ({withheld})"
+        )
 
     def parse(self, text: str) -> float | None:
         """The number, or None when ``text`` is not a number in this format."""
@@ -356,11 +366,18 @@ class _Plan:
     label_idx: dict[str, int]  # field name -> header index of its label column
     value_cols: list[tuple[int, str, dict[str, str]]]  # (index, header, constants it fixes)
     header: list[str]
+    status_idx: int | None = None
+    status_values: dict[str, str] | None = None
+    fill_idx: tuple[int, ...] = ()
+    carry: dict[int, Any] = field(default_factory=dict)  # fill-down values across chunks
 
     @property
     def needed(self) -> list[int]:
         idx = list(self.dim_idx.values()) + list(self.label_idx.values())
         idx += [i for i, _, _ in self.value_cols]
+        if self.status_idx is not None:
+            idx.append(self.status_idx)
+        idx += [i for i in self.fill_idx if i not in idx]
         return idx
 
     @property
@@ -378,6 +395,13 @@ def _make_plan(mapping: Mapping, header: list[str], path: str, where: str) -> _P
             dupes.add(h)
         positions.setdefault(h, i)
     shown = ", ".join(repr(h) for h in header if h)
+
+    if "" not in positions:
+        # An empty header cell is named by its position; "" still finds the first such column.
+        for i, h in enumerate(header):
+            if re.fullmatch(r"column\d+|[A-Z]{1,3}", h) and h in (f"column{i + 1}", _letter(i)):
+                positions[""] = i
+                break
 
     def col(key: str, name: str) -> int:
         if name not in positions:
@@ -457,7 +481,60 @@ def _make_plan(mapping: Mapping, header: list[str], path: str, where: str) -> _P
                 value=h,
             )
         seen_keys[k] = h
-    return _Plan(dims, dim_idx, label_idx, value_cols, header)
+    status_idx = None
+    if mapping.status is not None:
+        status_idx = col("status.column", mapping.status.column)
+    fill_idx = tuple(col("format.fill_down", c) for c in mapping.format.fill_down)
+    return _Plan(
+        dims,
+        dim_idx,
+        label_idx,
+        value_cols,
+        header,
+        status_idx=status_idx,
+        status_values=None if mapping.status is None else mapping.status.values,
+        fill_idx=fill_idx,
+    )
+
+
+def _letter(i: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(i + 1)
+
+
+def _required_names(mapping: Mapping) -> set[str]:
+    """The column names a header must hold for the mapping (a pattern needs one match)."""
+    names = {f.column for f in mapping.fields() if f.column is not None}
+    names |= {f.label_column for f in mapping.fields() if f.label_column is not None}
+    if mapping.status is not None:
+        names.add(mapping.status.column)
+    names |= set(mapping.format.fill_down)
+    if mapping.values.column is not None:
+        names.add(mapping.values.column)
+    names |= set(mapping.values.columns)
+    return names
+
+
+def _header_fits(mapping: Mapping, header: list[str]) -> bool:
+    """Whether ``header`` holds every column the mapping names (and one a pattern matches)."""
+    if not _required_names(mapping) <= set(header):
+        return False
+    pattern = mapping.values.pattern
+    return pattern is None or any(pattern.search(h) for h in header if h)
+
+
+def _name_blank_columns(header: list[str], excel: bool) -> list[str]:
+    """Empty header cells named by position: ``A``, ``B`` … in Excel, ``column1`` … elsewhere."""
+    from openpyxl.utils import get_column_letter
+
+    out = []
+    for i, h in enumerate(header):
+        if h:
+            out.append(h)
+        else:
+            out.append(get_column_letter(i + 1) if excel else f"column{i + 1}")
+    return out
 
 
 # --------------------------------------------------------------------------------------------
@@ -478,6 +555,8 @@ class _Source:
 
             letter = get_column_letter((column or 0) + 1)
             return f"{self.sheet}!{letter}{line}"
+        if self.kind == "parquet":
+            return f"row {line}" + ("" if column is None else f", column {header[column]!r}")
         if column is None:
             return f"line {line}"
         return f"line {line}, column {header[column]!r}"
@@ -510,6 +589,22 @@ def _dimension_series(
                 expected=f"one of {listed}",
             )
         s = s.replace_strict(list(f.values), list(f.values.values()), return_dtype=pl.String)
+    if f.bands is not None:
+        from skillnader.readers.mapping import band_of
+
+        codes = s.unique().to_list()
+        banded = {c: band_of(f.bands, c) for c in codes}
+        bad = [c for c, b in banded.items() if b is None]
+        if bad:
+            i = int((s == bad[0]).arg_true()[0])
+            raise MappingError(
+                f"{f.name} code without a leading number cannot be put in a band",
+                path=src.path,
+                location=src.where(lines[i], idx, plan.header),
+                value=bad[0],
+                expected="codes such as 0, 7, '7 years' or '100+' (filter out totals first)",
+            )
+        s = s.replace_strict(list(banded), list(banded.values()), return_dtype=pl.String)
     return s
 
 
@@ -592,6 +687,21 @@ def _build_frame(
 ) -> pl.DataFrame:
     """Normalise one chunk: ``cols`` maps header positions to raw cells (a String Series, or a
     list for Excel), ``lines`` gives each row's line (CSV) or row number (Excel)."""
+    if plan.fill_idx:
+        cols = dict(cols)
+        for i in plan.fill_idx:
+            raw = [None if (c is None or str(c).strip() == "") else c for c in list(cols[i])]
+            last = plan.carry.get(i)
+            for k, c in enumerate(raw):
+                if c is None:
+                    raw[k] = last
+                else:
+                    last = c
+            plan.carry[i] = last
+            cols[i] = raw if not isinstance(cols[i], pl.Series) else pl.Series(raw, dtype=pl.String)
+    status = None
+    if plan.status_idx is not None:
+        status = _status_symbols(plan, cols[plan.status_idx], lines, src)
     base: dict[str, pl.Series] = {}
     for f in plan.dims:
         if f.name in plan.dim_idx:
@@ -603,6 +713,15 @@ def _build_frame(
     frames = []
     for i, _h, consts in plan.value_cols:
         values, symbols = value_parser(cols[i], lines, i, plan, src, fmt)
+        if status is not None:
+            # A flagged cell never keeps its number (Kolada sends 0 with "Missing").
+            flagged = status != ""
+            values = pl.select(
+                pl.when(flagged).then(None).otherwise(values).alias("value")
+            ).to_series()
+            symbols = pl.select(
+                pl.when(flagged).then(status).otherwise(symbols).alias("symbol")
+            ).to_series()
         frame = pl.DataFrame(
             {**base, "value": values, "symbol": symbols, "line": line_s}, strict=False
         )
@@ -613,6 +732,23 @@ def _build_frame(
         )
         frames.append(frame.select(plan.out_columns))
     return frames[0] if len(frames) == 1 else pl.concat(frames, how="vertical")
+
+
+def _status_symbols(plan: _Plan, raw: Any, lines: pl.Series, src: _Source) -> pl.Series:
+    """The status column recoded to symbols ("" for a plain number); unlisted flags are errors."""
+    table = plan.status_values or {"": ""}
+    s = _str_series([None if c is None else str(c) for c in raw]).fill_null("").str.strip_chars()
+    known = s.is_in(list(table))
+    if not known.all():
+        i = int((~known).arg_true()[0])
+        raise MappingError(
+            "status flag not listed under status.values in mapping",
+            path=src.path,
+            location=src.where(int(lines[i]), plan.status_idx, plan.header),
+            value=s[i],
+            expected="one of " + ", ".join(repr(k) for k in table),
+        )
+    return s.replace_strict(list(table), list(table.values()), return_dtype=pl.String)
 
 
 def _str_series(raw: Any) -> pl.Series:
@@ -736,6 +872,8 @@ def iter_tabular_rows(
         raise FormatError("file not found", path=str(p))
     if p.suffix.lower() in _EXCEL_SUFFIXES:
         return _RowStream(lambda s: _iter_excel(p, m, chunk_rows, progress, s.meta))
+    if _is_parquet(p):
+        return _RowStream(lambda s: _iter_parquet(p, m, chunk_rows, progress, s.meta))
     if p.suffix.lower() == ".xls":
         raise FormatError(
             "the old Excel 97–2003 format (.xls) is not supported",
@@ -743,6 +881,60 @@ def iter_tabular_rows(
             expected="save the sheet as .xlsx or CSV",
         )
     return _RowStream(lambda s: _iter_csv(p, m, chunk_rows, progress, s.meta))
+
+
+def _is_parquet(path: Path) -> bool:
+    with open(path, "rb") as fh:
+        return fh.read(4) == b"PAR1"
+
+
+def _iter_parquet(
+    path: Path,
+    mapping: Mapping,
+    chunk_rows: int,
+    progress: Progress | None,
+    meta: dict[str, object],
+) -> Iterator[pl.DataFrame]:
+    """Apache Parquet: typed columns, so numbers need no parsing; text cells in a value column
+    are read as in Excel (missing-value symbols, the mapping's decimal mark)."""
+    fopt = mapping.format
+    try:
+        df = pl.read_parquet(path)
+    except (pl.exceptions.PolarsError, OSError) as exc:
+        raise FormatError(
+            f"not a readable Parquet file ({exc.__class__.__name__})",
+            path=str(path),
+            expected="an Apache Parquet file",
+        ) from None
+    src = _Source(str(path), "parquet")
+    header = _name_blank_columns([str(c).strip() for c in df.columns], excel=False)
+    meta.update(format="parquet", header=header, header_line=0, bytes=path.stat().st_size)
+    plan = _make_plan(mapping, header, str(path), "columns")
+    meta["value_columns"] = [h for _, h, _ in plan.value_cols]
+    fmt = _NumberFormat(
+        fopt.decimal or ".",
+        fopt.thousands,
+        tuple(fopt.missing) + tuple(fopt.suppressed),
+        tuple(fopt.suppressed),
+    )
+    value_idx = {i for i, _, _ in plan.value_cols}
+    n = df.height
+    if n == 0:
+        raise NoDataError("the Parquet file has no rows", path=str(path), expected="data rows")
+    for start in range(0, n, chunk_rows):
+        part = df.slice(start, chunk_rows)
+        cols: dict[int, Any] = {}
+        for i in plan.needed:
+            c = part.get_column(df.columns[i])
+            if i in value_idx:
+                cols[i] = c.to_list()
+            else:
+                cols[i] = [_excel_text(v) for v in c.to_list()]
+        lines = pl.Series(range(start + 1, start + part.height + 1), dtype=pl.Int64)
+        yield _build_frame(plan, cols, lines, src, fmt, _excel_values)
+        if progress is not None:
+            progress(min(start + chunk_rows, n), n)
+    meta["rows"] = n
 
 
 def _iter_csv(
@@ -806,7 +998,34 @@ def _iter_csv(
             expected="a header line",
         )
     header_at = line_no
-    fill(50)
+    fill(100)
+
+    def split_header(text: str, delim: str) -> list[str]:
+        try:
+            h = next(csv.reader([text], delimiter=delim))
+        except (csv.Error, StopIteration):
+            return []
+        return _name_blank_columns([x.strip().lstrip("\ufeff") for x in h], excel=False)
+
+    if fopt.skip_rows == 0 and not any(
+        _header_fits(mapping, split_header(header_line, d))
+        for d in ([fopt.delimiter] if fopt.delimiter else [";", "\t", ",", "|"])
+    ):
+        # A preamble above the header (Skolverket: source, title, selected year, notes): the
+        # header is the first of the next 100 lines that holds the mapping's columns.
+        for k in range(min(100, len(buf))):
+            line_k = buf[k].rstrip("\r")
+            if any(
+                _header_fits(mapping, split_header(line_k, d))
+                for d in ([fopt.delimiter] if fopt.delimiter else [";", "\t", ",", "|"])
+            ):
+                header_line = line_k
+                for _ in range(k + 1):
+                    buf.popleft()
+                header_at = line_no + k + 1
+                line_no = header_at
+                fill(50)
+                break
     sample = [header_line + "\n"] + [buf[i] + "\n" for i in range(min(50, len(buf)))]
     delimiter = fopt.delimiter or _sniff_delimiter(sample)
     try:
@@ -815,7 +1034,7 @@ def _iter_csv(
         raise FormatError(
             f"unreadable header: {exc}", path=str(path), location=f"line {header_at}"
         ) from None
-    header = [h.strip().lstrip("\ufeff") for h in header]
+    header = _name_blank_columns([h.strip().lstrip("\ufeff") for h in header], excel=False)
     ncols = len(header)
     meta.update(delimiter=delimiter, header=header, header_line=header_at)
     plan = _make_plan(mapping, header, str(path), f"header (line {header_at})")
@@ -984,7 +1203,9 @@ def _choose_format(fopt: Any, delimiter: str | None, samples: list[Any]) -> _Num
             [x for x in samples if isinstance(x, str)], delimiter, fopt.thousands
         )
     thousands = fopt.thousands if fopt.thousands != decimal else None
-    return _NumberFormat(decimal, thousands, tuple(fopt.missing))
+    return _NumberFormat(
+        decimal, thousands, tuple(fopt.missing) + tuple(fopt.suppressed), tuple(fopt.suppressed)
+    )
 
 
 def _excel_text(v: Any) -> Any:
@@ -1000,6 +1221,24 @@ def _excel_text(v: Any) -> Any:
     if isinstance(v, _dt.date):
         return v.isoformat()
     return str(v)
+
+
+def footer_metadata(lines: list[str]) -> dict[str, str]:
+    """SCB's footer as ``{key: value}``: a line ending in ``:`` names the lines below it
+    (``Units:`` / ``number``, ``Internal reference code:`` / ``BE0101D9``); repeated keys keep
+    every value, joined by a new line."""
+    out: dict[str, list[str]] = {}
+    key = None
+    for text in lines:
+        t = text.strip()
+        if not t:
+            continue
+        if t.endswith(":") and len(t) <= 60:
+            key = t[:-1].strip()
+            out.setdefault(key, [])
+        elif key is not None:
+            out[key].append(t)
+    return {k: "\n".join(v) for k, v in out.items()}
 
 
 def _iter_excel(
@@ -1055,9 +1294,34 @@ def _iter_excel(
             raise EmptyFileError(
                 f"sheet {sheet!r} is empty", path=str(path), expected="a header row"
             )
-        header = [("" if c is None else _excel_text(c)).strip() for c in header_row]
-        while header and header[-1] == "":
-            header.pop()
+
+        def as_header(r) -> list[str]:
+            h = [("" if c is None else _excel_text(c)).strip() for c in r]
+            while h and h[-1] == "":
+                h.pop()
+            return _name_blank_columns(h, excel=True)
+
+        header = as_header(header_row)
+        if not _header_fits(mapping, header) and fopt.skip_rows == 0:
+            # A preamble (title, notes) above the header: the header is the first row that
+            # holds the mapping's columns.
+            ahead = []
+            for _ in range(100):
+                r = next(rows_it, None)
+                if r is None:
+                    break
+                ahead.append(r)
+                if any(c is not None and str(c).strip() for c in r) and _header_fits(
+                    mapping, as_header(r)
+                ):
+                    row_no += len(ahead)
+                    header = as_header(r)
+                    ahead = []
+                    break
+            if ahead:
+                import itertools
+
+                rows_it = itertools.chain(ahead, rows_it)
         ncols = len(header)
         header_at = row_no
         meta.update(header=header, header_line=header_at)
@@ -1066,7 +1330,12 @@ def _iter_excel(
 
         # a row with one filled cell is footer text at the end, a sparse data row elsewhere
         footer = _Footer(fopt.footer_lines, None)
-        fmt = _NumberFormat(fopt.decimal or ",", fopt.thousands, tuple(fopt.missing))
+        fmt = _NumberFormat(
+            fopt.decimal or ",",
+            fopt.thousands,
+            tuple(fopt.missing) + tuple(fopt.suppressed),
+            tuple(fopt.suppressed),
+        )
         meta.update(decimal=fmt.decimal, thousands=fmt.thousands)
         rows: list[list[Any]] = []
         lines: list[int] = []
@@ -1079,7 +1348,7 @@ def _iter_excel(
             filled = sum(c is not None for c in cells)
             if filled == 0:
                 continue
-            for i in dim_cols:
+            for i in dim_cols | set(plan.fill_idx) | {plan.status_idx} - {None}:
                 cells[i] = _excel_text(cells[i])
             kind = OK if filled > 1 or ncols == 1 else SOFT
             for ln, rr in footer.feed(row_no, cells, kind):
@@ -1094,9 +1363,11 @@ def _iter_excel(
         for ln, rr in footer.finish():
             rows.append(rr)
             lines.append(ln)
+        footer_text = [" ".join(str(c) for c in rr if c is not None) for _, rr in footer.dropped]
         meta.update(
             footer_lines_dropped=len(footer.dropped),
-            footer=[" ".join(str(c) for c in rr if c is not None) for _, rr in footer.dropped],
+            footer=footer_text,
+            footer_meta=footer_metadata(footer_text),
         )
         if rows:
             n_out += len(rows)
@@ -1123,6 +1394,32 @@ def _iter_excel(
 
 
 _ROLES = {"area": "geo", "period": "time", "indicator": "content"}
+
+
+def _sum_cells(df: pl.DataFrame, keys: list[str], suppressed: tuple[str, ...]) -> pl.DataFrame:
+    """Rows that fall on the same cell summed (``aggregate: sum``).
+
+    A sum with a missing part is missing (its symbol kept), and one with a part the producer
+    suppressed is suppressed: an unknown part never counts as zero. ``line`` is the first row's.
+    """
+    labels = [c for c in df.columns if c.endswith("_label")]
+    sup = list(suppressed)
+    return (
+        df.group_by(keys, maintain_order=True)
+        .agg(
+            pl.when(pl.col("value").is_null().any())
+            .then(None)
+            .otherwise(pl.col("value").sum())
+            .alias("value"),
+            pl.when(pl.col("symbol").is_in(sup).any())
+            .then(pl.col("symbol").filter(pl.col("symbol").is_in(sup)).first())
+            .otherwise(pl.col("symbol").drop_nulls().first())
+            .alias("symbol"),
+            pl.col("line").min().alias("line"),
+            *[pl.col(c).first() for c in labels],
+        )
+        .select(df.columns)
+    )
 
 
 def read_tabular(
@@ -1154,6 +1451,9 @@ def read_tabular(
     meta = dict(stream.meta)  # type: ignore[attr-defined]
     df = pl.concat(frames, how="vertical") if len(frames) > 1 else frames[0]
     fields = m.fields()
+    if m.aggregate == "sum":
+        df = _sum_cells(df, [f.name for f in fields], m.format.suppressed)
+        meta["aggregated"] = "sum"
     dims: list[Dimension] = []
     flat = pl.Series("flat", np.zeros(df.height, dtype=np.int64))
     all_codes = [df[f.name].unique(maintain_order=True).to_list() for f in fields]

@@ -75,6 +75,9 @@ class Record:
     provisional: bool = False
     note: str = ""
     location: str = ""
+    #: The producer withheld the value to protect individuals (Skolverket "~100", Kolada
+    #: "Privacy"): imported as suppressed, never as a number.
+    withheld: bool = False
 
 
 @dataclass
@@ -96,15 +99,19 @@ class ImportResult:
     suppressed: int = 0
     already_imported: bool = False
     file: str = ""
+    #: Releases written in the same transaction (a companion table, derived indicators).
+    also: list[ImportResult] = field(default_factory=list)
 
     def __str__(self) -> str:
         if self.already_imported:
-            return f"{self.file}: already imported as release {self.release_id} (nothing written)"
-        return (
-            f"{self.file}: release {self.release_id} of {self.source_id}: {self.created} new, "
-            f"{self.updated} updated, {self.unchanged} unchanged observations "
-            f"({self.suppressed} suppressed)"
-        )
+            text = f"{self.file}: already imported as release {self.release_id} (nothing written)"
+        else:
+            text = (
+                f"{self.file}: release {self.release_id} of {self.source_id}: {self.created} new, "
+                f"{self.updated} updated, {self.unchanged} unchanged observations "
+                f"({self.suppressed} suppressed)"
+            )
+        return "\n".join([text, *(str(r) for r in self.also)])
 
 
 def content_hash(path: str | Path, *extra: str | Path | None) -> str:
@@ -355,10 +362,10 @@ def read_records(
         raise InputError("file not found", path=str(p))
     kind = kind or detect_format(p)
     spec: dict[str, Any]
-    if kind in ("csv", "excel"):
+    if kind in ("csv", "excel", "parquet"):
         if mapping is None:
             raise MappingError(
-                "a CSV or Excel file needs a mapping file",
+                "a CSV, Excel or Parquet file needs a mapping file",
                 path=str(p),
                 expected="--mapping FILE.yaml naming the area, period and value columns",
             )
@@ -440,12 +447,31 @@ def import_file(
     if not p.exists():
         raise InputError("file not found", path=str(p))
     kind = kind or detect_format(p)
+    if mapping is not None and kind in ("csv", "excel", "parquet"):
+        from skillnader.web.data import derive
+
+        derive_spec = derive.parse_spec(load_spec(mapping).get("derive"), Path(mapping))
+        if derive_spec is not None:
+            # Counts from which indicators are computed at import (skillnader.web.data.derive).
+            return derive.import_and_derive(
+                p,
+                Path(mapping),
+                derive_spec,
+                kind=kind,
+                indicator=indicator,
+                level=level,
+                vintage=vintage,
+                source=source,
+                version=version,
+                user=user,
+            )
     digest = content_hash(
         p, None if mapping is None else Path(mapping), kind, indicator, level, vintage
     )
     if kind == "csv" and mapping is not None and p.stat().st_size > STREAM_BYTES:
         raw = load_spec(mapping)
-        if "numerator" not in raw and "denominator" not in raw:
+        # Sums over rows need the whole file: a mapping that aggregates is not streamed.
+        if "numerator" not in raw and "denominator" not in raw and "aggregate" not in raw:
             return _import_stream(
                 p, raw, mapping, indicator, level, vintage, digest, version, user, progress, source
             )
@@ -580,7 +606,10 @@ def _slug(text: str) -> str:
 
 
 # Keys an import adds to the reader's tabular mapping (skillnader.readers.mapping).
-_IMPORT_KEYS = ("source", "numerator", "denominator", "value")
+_IMPORT_KEYS = ("source", "numerator", "denominator", "value", "derive")
+
+#: Measures whose values add up: only these may be summed by a mapping (``aggregate: sum``).
+ADDITIVE_MEASURES = ("count",)
 
 
 def _tabular_records(
@@ -592,7 +621,7 @@ def _tabular_records(
     (instead of ``values``) for proportions and rates: the file is then read once per column and
     the two cubes joined cell by cell.
     """
-    from skillnader.readers.mapping import Mapping
+    from skillnader.readers.mapping import WITHHELD, Mapping
     from skillnader.readers.tabular import read_tabular
 
     raw = load_spec(mapping)
@@ -629,7 +658,12 @@ def _tabular_records(
             "value": target,
         }
         cube_spec = {k: v for k, v in cube_spec.items() if v is not None}
+        if mp.aggregate is not None:
+            _check_additive(cube, target, indicator, mp, mapping)
         for rec in cube_records(cube, cube_spec, path=str(p), mapping_path=str(mapping)):
+            rec.withheld = rec.status in mp.format.suppressed or (
+                mp.status is not None and rec.status == WITHHELD
+            )
             key = (rec.indicator, rec.area_code, tuple(sorted(rec.group.items())), rec.period)
             if key in merged:
                 other = merged[key]
@@ -637,9 +671,39 @@ def _tabular_records(
                     if getattr(rec, attr) is not None:
                         setattr(other, attr, getattr(rec, attr))
                 other.status = other.status or rec.status
+                other.withheld = other.withheld or rec.withheld
             else:
                 merged[key] = rec
     return list(merged.values()), spec
+
+
+def _check_additive(cube: Cube, target: str, indicator: str | None, mp, mapping) -> None:
+    """Refuse a mapping that sums values of a measure that does not add up.
+
+    Numerators and denominators are counts and may always be summed (the value is then
+    recomputed from the sums); a value column may be summed only for a count indicator.
+    """
+    from skillnader.errors import AggregationError
+
+    if target in ("numerator", "denominator"):
+        return
+    dims = [d.code for d in cube.dimensions]
+    ids = cube.dimension("indicator").codes if "indicator" in dims else [indicator]
+    known = m.Indicator.objects.filter(id__in=[i for i in ids if i])
+    measures = dict(known.values_list("id", "measure"))
+    for ind_id in ids:
+        measure = measures.get(ind_id)
+        if measure is not None and measure not in ADDITIVE_MEASURES:
+            raise AggregationError(
+                f"the mapping sums values of {ind_id!r}, a {measure}: a {measure} does not add "
+                "up over areas, ages or groups",
+                path=str(mapping),
+                location="aggregate",
+                value=measure,
+                expected="aggregate only counts; for a proportion or rate map its numerator and "
+                "denominator columns (they are summed and the value recomputed), or import the "
+                "table without aggregation",
+            )
 
 
 # --------------------------------------------------------------------------------------------
@@ -1147,7 +1211,7 @@ def _write_batch(batch, res, release, result, had_data, path) -> None:
 
     to_create, to_update, to_reassign = [], [], []
     for rec, ind, area_pk, gkey, year in rows:
-        suppressed = primary_suppressed(rec, ind)
+        suppressed = rec.withheld or primary_suppressed(rec, ind)
         result.suppressed += suppressed
         values = {
             "value": None if suppressed else rec.value,
