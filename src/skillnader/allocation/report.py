@@ -17,6 +17,7 @@ from collections import Counter
 
 import polars as pl
 
+from skillnader.allocation import geography
 from skillnader.allocation.run import (
     Result,
     blocking_pairs,
@@ -113,20 +114,118 @@ def _side(result: Result, i: int) -> str:
     return "inner" if result.problem.home_inner[i] else "outer"
 
 
+def _protect_rows(rows: dict, dims: list[str], hierarchies: dict, thr: int) -> list[dict]:
+    prot = disclosure.protect(
+        pl.DataFrame(rows),
+        dims=dims,
+        count="placed",
+        denominator="applicants",
+        threshold=thr,
+        hierarchies=hierarchies,
+    )
+    out = []
+    for row in prot.iter_rows(named=True):
+        base = {d: row[d] for d in dims}
+        if row["suppressed"]:
+            out.append(base | {"suppressed": True})
+        else:
+            out.append(base | {"suppressed": False, **rate(row["placed"], row["applicants"])})
+    return out
+
+
+def area_tier_table(result: Result) -> list[dict]:
+    """Placed / applicants by home area and need tier, protected as two linked tables: home
+    district nested in inner/outer city nested in the city (one dimension, three levels), and
+    inner/outer city x need tier with margins. The two share the inner, outer and city totals;
+    a shared cell hidden in either table is hidden in both, so that neither table's published
+    cells can undo the other's suppression. Rows: ``area`` (district, ``inner``, ``outer`` or
+    ``Alla``) and ``tier`` (a tier id or ``Alla``)."""
+    pb = result.problem
+    thr = pb.policy.disclosure_threshold
+    inner = geography.district_is_inner()
+    placed: Counter = Counter()
+    n: Counter = Counter()
+    for i, a in enumerate(pb.applicants):
+        n[(a.home_district, str(pb.tier[i]))] += 1
+        placed[(a.home_district, str(pb.tier[i]))] += result.match[i] >= 0
+    districts = sorted({d for d, _ in n})
+    tiers = [str(t.id) for t in pb.policy.tiers]
+    sides = {
+        "inner": [d for d in districts if inner.get(d)],
+        "outer": [d for d in districts if not inner.get(d)],
+    }
+    sides = {k: v for k, v in sides.items() if v}
+    members = {TOTAL: districts} | sides
+
+    def total(ds, ts):
+        return sum(placed[(d, x)] for d in ds for x in ts), sum(n[(d, x)] for d in ds for x in ts)
+
+    areas = [*districts, *sides, TOTAL]
+    t1 = {"area": [], "placed": [], "applicants": []}
+    for area in areas:
+        p_, n_ = total(members.get(area, [area]), tiers)
+        t1["area"].append(area)
+        t1["placed"].append(p_)
+        t1["applicants"].append(n_)
+    t2 = {"area": [], "tier": [], "placed": [], "applicants": []}
+    for area in [*sides, TOTAL]:
+        for t in [*tiers, TOTAL]:
+            p_, n_ = total(members[area], tiers if t == TOTAL else [t])
+            t2["area"].append(area)
+            t2["tier"].append(t)
+            t2["placed"].append(p_)
+            t2["applicants"].append(n_)
+    h_area = {TOTAL: list(sides), **sides}
+    r1 = _protect_rows(t1, ["area"], {"area": h_area}, thr)
+    r2 = _protect_rows(
+        t2, ["area", "tier"], {"area": {TOTAL: list(sides)}, "tier": {TOTAL: tiers}}, thr
+    )
+    hidden = {r["area"] for r in r1 if r["suppressed"] and r["area"] in h_area} | {
+        r["area"] for r in r2 if r["suppressed"] and r["tier"] == TOTAL
+    }
+    out = [r | {"tier": TOTAL} for r in r1]
+    out += [r for r in r2 if r["tier"] != TOTAL]
+    return [
+        {"area": r["area"], "tier": r["tier"], "suppressed": True}
+        if r["tier"] == TOTAL and r["area"] in hidden
+        else r
+        for r in out
+    ]
+
+
 def group_tables(result: Result) -> dict:
     thr = result.policy.disclosure_threshold
     born = {True: "born_in_sweden", False: "born_abroad", None: "unknown"}
-    return {
-        "district": protected_rates(_tab(result, lambda i, a: a.home_district), "district", thr),
-        "tier": protected_rates(
-            _tab(result, lambda i, a: str(result.problem.tier[i])), "tier", thr
+    at = sorted(
+        area_tier_table(result),
+        key=lambda r: (
+            r["area"] == TOTAL,
+            r["area"] in ("inner", "outer"),
+            r["area"],
+            r["tier"] == TOTAL,
+            r["tier"],
         ),
+    )
+
+    def pick(keep, key, value):
+        return [
+            {key: value(r)} | {k: v for k, v in r.items() if k not in ("area", "tier")}
+            for r in at
+            if keep(r)
+        ]
+
+    sides = ("inner", "outer")
+    return {
+        "district": pick(
+            lambda r: r["tier"] == TOTAL and r["area"] not in sides, "district", lambda r: r["area"]
+        ),
+        "tier": pick(lambda r: r["area"] == TOTAL, "tier", lambda r: r["tier"]),
         "sex": protected_rates(_tab(result, lambda i, a: a.sex), "sex", thr),
         "birth": protected_rates(_tab(result, lambda i, a: born[a.born_in_sweden]), "birth", thr),
-        "side_tier": protected_rates(
-            _tab(result, lambda i, a: f"{_side(result, i)}/{result.problem.tier[i]}"),
+        "side_tier": pick(
+            lambda r: r["area"] in sides or (r["area"] == TOTAL and r["tier"] == TOTAL),
             "side_tier",
-            thr,
+            lambda r: TOTAL if r["area"] == TOTAL else f"{r['area']}/{r['tier']}",
         ),
     }
 
@@ -177,6 +276,13 @@ def mixing_shortfalls(result: Result, shortfalls: list[dict] | None = None) -> d
     }
 
 
+def group_tables_cache(result: Result) -> dict:
+    cache = result.__dict__.setdefault("_group_tables", None)
+    if cache is None:
+        cache = result.__dict__["_group_tables"] = group_tables(result)
+    return cache
+
+
 def ledger(result: Result) -> list[dict]:
     """Per district: places offered by its workplaces, how many went to its own youths, how many
     it gave to youths from other districts, how many of its youths got places elsewhere (received),
@@ -199,9 +305,13 @@ def ledger(result: Result) -> list[dict]:
             given[work] += 1
             received[home] += 1
     ds = sorted(set(offered) | {a.home_district for a in pb.applicants})
+    hidden = {r["district"] for r in group_tables_cache(result)["district"] if r["suppressed"]}
     own_p = protected_counts({d: own[d] for d in ds}, "district", thr)
     given_p = protected_counts({d: given[d] for d in ds}, "district", thr)
     rec_p = protected_counts({d: received[d] for d in ds}, "district", thr)
+    for d in hidden:
+        # own + received = the district's placed count, suppressed in the area table
+        own_p[d] = rec_p[d] = None
     rows = []
     for d in [*ds, TOTAL]:
         g, r = given_p.get(d), rec_p.get(d)
@@ -222,16 +332,15 @@ def build_report(result: Result, status_quo: Result | None = None) -> dict:
     """The report as a dict (serialisable to JSON): every figure with its interval, every area
     figure through disclosure control."""
     pb = result.problem
-    thr = pb.policy.disclosure_threshold
     placed = sum(1 for j in result.match if j >= 0)
     shortfalls = reserve_shortfalls(result)
     tier_short = [s for s in shortfalls if s["kind"] == "tier"]
     dmin = district_minimum_status(result)
-    dmin_prot = (
-        protected_counts({d["district"]: d["placed"] for d in dmin}, "district", thr)
-        if dmin
-        else {}
-    )
+    # the placed counts as the protected area table publishes them
+    dmin_prot = {
+        r["district"]: (None if r["suppressed"] else r["placed"])
+        for r in group_tables_cache(result)["district"]
+    }
     rep = {
         "policy": {"id": pb.policy.id, "version": pb.policy.version, "digest": pb.policy.digest},
         "seed": pb.seed,
@@ -243,7 +352,7 @@ def build_report(result: Result, status_quo: Result | None = None) -> dict:
         "positions": len(pb.positions),
         "places": sum(pb.capacity),
         "overall": rate(placed, len(pb.applicants)),
-        "groups": group_tables(result),
+        "groups": group_tables_cache(result),
         "mixing": mixing(result),
         "mixing_shortfalls": mixing_shortfalls(result, shortfalls),
         "tier_reserve_shortfalls": {
@@ -266,7 +375,7 @@ def build_report(result: Result, status_quo: Result | None = None) -> dict:
     if result.mode == "optimise":
         rep["optimisation"] = result.info
     if status_quo is not None:
-        sq = group_tables(status_quo)
+        sq = group_tables_cache(status_quo)
         cw = rep["groups"]
         comp = []
         sq_by = {r["side_tier"]: r for r in sq["side_tier"]}

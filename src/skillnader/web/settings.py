@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "skillnader.web.api",
     "skillnader.web.consultation",
     "skillnader.web.steering",
+    "skillnader.web.summerjobs",
 ]
 
 MIDDLEWARE = [
@@ -226,3 +227,7 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     }
 }
+
+#: Summer-job applications (minors' personal data) are deleted this many days after they were
+#: received, by ``skillnader manage summerjobs_purge`` (run it daily).
+SUMMERJOBS_RETENTION_DAYS = int(os.environ.get("SKILLNADER_SUMMERJOBS_RETENTION_DAYS", "400"))

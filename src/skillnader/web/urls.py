@@ -9,6 +9,7 @@ urlpatterns = [
     path("api/v1/", include("skillnader.web.api.urls")),
     path("remiss/", include("skillnader.web.consultation.urls")),
     path("mal/", include("skillnader.web.steering.urls")),
+    path("feriejobb/", include("skillnader.web.summerjobs.urls")),
     path("", include("skillnader.web.public.urls")),
 ]
 
