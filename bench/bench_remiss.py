@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT / "src"))
 from skillnader.remiss.codebook import load_codebook  # noqa: E402
 from skillnader.remiss.compile import compile_answers, to_docx, to_json, to_xlsx  # noqa: E402
 from skillnader.remiss.extract import extract_bytes  # noqa: E402
-from skillnader.remiss.pipeline import analyse  # noqa: E402
+from skillnader.remiss.pipeline import analyse, parse_files  # noqa: E402
 from skillnader.remiss.questions import load_consultation  # noqa: E402
 
 REAL = ROOT / "tests" / "fixtures" / "remiss" / "skarholmen_2015_skillnadernas_stockholm.txt"
@@ -124,9 +124,68 @@ def run(n_answers: int, n_pdf: int) -> dict:
         "pdf": pdf,
         "matrix_ok": all(
             [c.status for c in comp.matrix[a.board].values()]
-            == ["no_explicit_answer", "answered", "answered"]
+            == ["answered", "answered", "answered"]
             for a in answers
         ),
+    }
+
+
+def run_pdf_loop(n_answers: int, distinct: int = 8) -> dict:
+    """40 PDF answers compiled, against a plain ``pdftotext`` loop over the same files.
+
+    ``distinct`` answers are printed with WeasyPrint (not timed) and written as ``n_answers``
+    files (each printed answer under several boards)."""
+    import subprocess
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    from remiss.builders import pdf_bytes  # noqa: PLC0415
+
+    consultation = load_consultation(CONSULTATION)
+    codebook = load_codebook()
+    docs = make_answers(distinct)
+    printed = []
+    for board, text in docs:
+        raw = extract_bytes(text.encode("utf-8"), format="txt", path=f"{board}.txt")
+        a = analyse(raw, consultation=consultation, codebook=codebook, board=board)
+        printed.append(pdf_bytes(a.document))
+    boards = [r.id for r in consultation.recipients]
+    with tempfile.TemporaryDirectory() as tmp:
+        files = []
+        for i in range(n_answers):
+            f = Path(tmp) / f"svar{i:02d}.pdf"
+            f.write_bytes(printed[i % distinct])
+            files.append((boards[i % len(boards)], f))
+        t0 = time.perf_counter()
+        for _b, f in files:
+            subprocess.run(["pdftotext", str(f), "-"], capture_output=True, check=True)
+        loop = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        answers = []
+        pages = 0
+        for b, f in files:
+            raw = extract_bytes(f.read_bytes(), format="pdf", path=str(f))
+            pages += raw.page_count or 0
+            answers.append(analyse(raw, consultation=consultation, codebook=codebook, board=b))
+        serial = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        answers = parse_files(
+            [(f, b) for b, f in files], consultation=consultation, codebook=codebook, workers=2
+        )
+        parsed = time.perf_counter() - t0
+        t1 = time.perf_counter()
+        comp = compile_answers(consultation, answers, codebook=codebook)
+        compiled = time.perf_counter() - t1
+        assert len(comp.refused) == 0 and sum(b["answered"] for b in comp.boards) == len(
+            {b for b, _f in files}
+        )
+    return {
+        "files": n_answers,
+        "pages": pages,
+        "loop": loop,
+        "serial": serial,
+        "parse": parsed,
+        "compile": compiled,
+        "total": parsed + compiled,
     }
 
 
@@ -161,6 +220,23 @@ def report(r: dict, command: str) -> str:
             f"analysed in {secs:.2f} s ({secs / max(pages, 1):.2f} s per page), almost all of it "
             "pypdf's text extraction.",
         ]
+    if r.get("pdf_loop"):
+        pl = r["pdf_loop"]
+        lines += [
+            "",
+            f"## {pl['files']} PDF answers against a `pdftotext` loop",
+            "",
+            f"{pl['files']} PDF files ({pl['pages']} pages; printed by WeasyPrint, not timed):",
+            "",
+            "| | seconds |",
+            "|---|---:|",
+            f"| `pdftotext FILE -` over every file | {pl['loop']:.2f} |",
+            f"| read (poppler `pdftotext -bbox-layout`), structure, map, code: one process | "
+            f"{pl['serial']:.2f} ({pl['serial'] / pl['loop']:.1f} × the loop) |",
+            f"| the same with `parse_files(workers=2)` | {pl['parse']:.2f} |",
+            f"| compile | {pl['compile']:.2f} |",
+            f"| **total** | **{pl['total']:.2f}** ({pl['total'] / pl['loop']:.1f} × the loop) |",
+        ]
     lines += [
         "",
         "Pages are those of the original layout as kept in the text dump (the real answer has 7);",
@@ -182,8 +258,11 @@ def main() -> None:
     ap.add_argument("--answers", type=int, default=40)
     ap.add_argument("--pdf", type=int, default=0)
     ap.add_argument("--out", type=Path)
+    ap.add_argument("--pdf-loop", type=int, default=0, help="N PDF answers vs a pdftotext loop")
     args = ap.parse_args()
     r = run(args.answers, args.pdf)
+    if args.pdf_loop:
+        r["pdf_loop"] = run_pdf_loop(args.pdf_loop)
     command = "PYTHONPATH=src python bench/bench_remiss.py " + " ".join(sys.argv[1:])
     text = report(r, command.strip())
     print(text)

@@ -75,7 +75,7 @@ def test_deep_nesting_is_refused(base_docx):
 
 def test_a_200000_page_pdf_is_refused_by_its_page_count():
     err = refused(hostile.many_pages_pdf(200_000), "pdf")
-    assert isinstance(err, UnsafeDocumentError) and err.value == 200_000
+    assert isinstance(err, UnsafeDocumentError) and "fler än 300 sidor" in err.message
 
 
 @pytest.mark.parametrize(

@@ -133,10 +133,10 @@ _ORG_END = (
     r"enheten|stadsdelsnämnd|stadsdelsförvaltning)"
 )
 ORG_LINE = re.compile(
-    r"^(?:[A-ZÅÄÖ][\wåäöé&-]*(?:\s+(?:[\wåäöÅÄÖé&-]+)){0,4}\s+" + _ORG_END + r"|"
+    r"^(?:[A-ZÅÄÖ][\wåäöé&-]*(?:\s+(?:[A-ZÅÄÖ][\wåäöé-]*|för|och|&|i)){0,4}\s+" + _ORG_END + r"|"
     r"[A-ZÅÄÖ][\wåäö-]*" + _ORG_END + r"|"
-    r"(?:nämnden|förvaltningen|avdelningen|enheten|kontoret|styrelsen) för [\wåäöÅÄÖ&, -]{3,60})$",
-    re.I,
+    r"(?:[Nn]ämnden|[Ff]örvaltningen|[Aa]vdelningen|[Ee]nheten|[Kk]ontoret|[Ss]tyrelsen) för "
+    r"[\wåäöÅÄÖ&, -]{3,60})$"
 )
 _TITLE_WORD = re.compile(
     r"^(?:[\wåäöÅÄÖ-]*(?:chef|direktör|ledare|samordnare|handläggare|sekreterare|strateg|"
@@ -146,7 +146,7 @@ _TITLE_WORD = re.compile(
 )
 _NAME_WORD = re.compile(r"^[A-ZÅÄÖÉ][a-zåäöéüø]+(?:-[A-ZÅÄÖ][a-zåäöéüø]+)?$")
 TITLE_LINE = re.compile(
-    r"^(?:svar på remiss|remiss(?:svar)?\b|yttrande (?:över|om|på|angående)|"
+    r"^(?:svar på remiss|remiss(?:var|svar)?\b|yttrande (?:över|om|på|angående)|"
     r"remissyttrande|svar på|angående remiss)",
     re.I,
 )

@@ -258,3 +258,34 @@ def identify_board(doc: Document, consultation: Consultation) -> tuple[str | Non
     if counts and counts[0][0] > 0 and (len(counts) == 1 or counts[0][0] > counts[1][0]):
         return counts[0][1].id, counts[0][1].name
     return None, None
+
+
+def _parse_one(args) -> ParsedAnswer:
+    path, consultation, codebook, board = args
+    return parse_file(path, consultation=consultation, codebook=codebook, board=board)
+
+
+def parse_files(
+    items: list[tuple[str | Path, str | None]],
+    *,
+    consultation: Consultation | None = None,
+    codebook: Codebook | None = None,
+    workers: int | None = None,
+) -> list[ParsedAnswer]:
+    """Parse many answers (``(path, board or None)`` pairs), in order, on ``workers``
+    processes (default: the CPUs available, at most 4). PDF text extraction runs in its own
+    child process either way, so two workers keep both the extractor and the analysis busy."""
+    import os
+    from concurrent.futures import ProcessPoolExecutor
+
+    codebook = codebook or _default_codebook()
+    if workers is None:
+        workers = min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1)
+    jobs = [(str(p), consultation, codebook, b) for p, b in items]
+    if workers <= 1 or len(jobs) < 4:
+        return [_parse_one(j) for j in jobs]
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+        return list(pool.map(_parse_one, jobs, chunksize=2))

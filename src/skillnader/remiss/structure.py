@@ -142,7 +142,7 @@ CANONICAL_SECTIONS: dict[str, tuple[str, ...]] = {
         "beslut",
         "nämndens beslut",
     ),
-    "sammanfattning": ("sammanfattning", "sammanfattning av ärendet", "ärendet i korthet"),
+    "sammanfattning": ("sammanfattning",),
     "bakgrund": ("bakgrund",),
     "arendet": (
         "ärendet",
@@ -151,6 +151,9 @@ CANONICAL_SECTIONS: dict[str, tuple[str, ...]] = {
         "remissens innehåll",
         "beskrivning av ärendet",
         "ärendebeskrivning",
+        # The summary of the *case* describes the proposal, not the board's view.
+        "sammanfattning av ärendet",
+        "ärendet i korthet",
         "remissens huvudsakliga innehåll",
         "förslagen i remissen",
     ),
@@ -379,7 +382,9 @@ def split_meta(
         t = t.strip()
         if not t:
             continue
-        kind = _layout.classify(t) if not canonical_key(t) else None
+        # A standard heading is not metadata, unless it is a document type in capitals
+        # ("YTTRANDE" heads a letterhead; "Yttrande" may head a section).
+        kind = _layout.classify(t) if (t.isupper() or not canonical_key(t)) else None
         if in_title and not kind and t[:1].islower() and len(t) < 200:
             meta.add(i)
             out.append(_layout.MetaLine(t, pages[i], "title"))
@@ -518,7 +523,8 @@ def _lines_to_blocks(
     # A wrapped line is about as long as the page is wide; headings are clearly shorter.
     lengths = sorted(len(ln.text) for ln in body if ln.kind == "body")
     max_len = int(0.75 * lengths[int(0.9 * (len(lengths) - 1))]) if len(lengths) >= 10 else 100
-    max_len = max(50, min(max_len, 120))
+    # (Text with one line per paragraph has few long lines: never below 100 characters.)
+    max_len = max(100, min(max_len, 120))
     in_bilagor = False
     seen_section = False
     last_body = -1

@@ -320,13 +320,17 @@ def assign_polarity(
     by_number = {p.number: p for p in passages}
     out = []
     spans_cache: dict[int, list[tuple[int, int]]] = {}
+    seen: dict[tuple[int, int, bool], str] = {}
     for t in tags:
         p = by_number[t.passage]
         spans = spans_cache.setdefault(p.number, sentence_spans(text, p.start, p.end))
         s, e = next(((a, b) for a, b in spans if a <= t.start < b), (p.start, p.end))
-        pol = polarity_of(
-            text, s, e, role=passage_role.get(p.number), section_key=p.section_key, code=t.code
-        )
+        key = (s, e, t.code in ACTIVITY_CODES)
+        pol = seen.get(key)
+        if pol is None:
+            pol = seen[key] = polarity_of(
+                text, s, e, role=passage_role.get(p.number), section_key=p.section_key, code=t.code
+            )
         out.append(replace(t, polarity=pol))
     return out
 
