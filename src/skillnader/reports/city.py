@@ -373,7 +373,16 @@ def city_context(year: int, lang: str = "sv") -> dict[str, Any]:
             "sources": _sources(lang),
             "w": template_words(lang),
             "summary_intro": word("summary_intro", lang, city=city.name),
+            "fulfilment": fulfilment_section(year, lang),
         }
+
+
+def fulfilment_section(year: int, lang: str) -> dict[str, Any] | None:
+    """The "Måluppfyllelse" chapter: the goals in force in ``year`` with their computed
+    status and the boards' judgements (:mod:`skillnader.web.steering.report`)."""
+    from skillnader.web.steering.report import fulfilment_section as section
+
+    return section(year, lang)
 
 
 def summary(found, indicators, lang: str) -> tuple[list[dict], list[dict]]:

@@ -161,3 +161,17 @@ def measures(board, goal_ref, challenge, indicator, status, as_json):
             r["challenges"] = ", ".join(r["challenges"])
     _emit(rows, ["key", "board", "title", "status", "budget_sek", "goals", "challenges",
                  "example"], as_json)  # fmt: skip
+
+
+@goals.command("report")
+@click.option("--board", required=True, help="Board id, e.g. skarholmen.")
+@click.option("--year", type=int, required=True)
+@click.option("--report", "kind", type=click.Choice(["t1", "t2", "annual"]), default="annual")
+@click.option("--out", type=click.Path(dir_okay=False), required=True, help=".pdf, .html, .docx")
+@click.option("--lang", type=click.Choice(["sv", "en"]), default="sv")
+def goals_report(board, year, kind, out, lang):
+    """The board's follow-up report (tertial or annual) as PDF, HTML or DOCX."""
+    _django()
+    from skillnader.web.steering.report import board_report
+
+    click.echo(str(board_report(board, year, kind, out, lang)))

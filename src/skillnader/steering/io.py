@@ -52,6 +52,17 @@ from skillnader.steering.model import (
 FORMAT = "skillnader-steering/1"
 
 
+class _Loader(yaml.SafeLoader):
+    """Safe YAML without implicit dates: ``2017-13-01`` reaches :meth:`_Ctx.date` as text and
+    gets a typed error naming its place instead of a ValueError from inside the YAML parser."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    k: [r for r in v if r[0] != "tag:yaml.org,2002:timestamp"]
+    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 class SteeringFileError(InputError):
     """A goals/targets/measures file that cannot be read: the place names the key or cell."""
 
@@ -329,7 +340,7 @@ def read_yaml(path: str | Path, text: str | None = None) -> Plan:
                 "the file is not UTF-8", path=p, location=f"byte {exc.start}"
             ) from None
     try:
-        doc = yaml.safe_load(text)
+        doc = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else None

@@ -25,5 +25,10 @@ urlpatterns = [
     path("api/measures/<int:pk>/", views.api_measure, name="api-measure"),
     path("<slug:period>/", views.period_tree, name="period"),
     path("<slug:period>/namnd/<slug:board>/<int:year>/", views.board_page, name="board"),
+    path(
+        "<slug:period>/namnd/<slug:board>/<int:year>/rapport-<slug:kind>.<str:ext>",
+        views.board_report_download,
+        name="board-report",
+    ),
     path("<slug:period>/<slug:owner>/<str:number>/", views.goal_page, name="goal"),
 ]

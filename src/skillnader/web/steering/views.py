@@ -445,9 +445,36 @@ def board_page(request, period, board, year):
     flat = [{k: r[k] for k in ("ref", "number", "title", "example", "computed", "judgement")}
             for r in rows]  # fmt: skip
     ctx = {"board": b, "period": p, "year": year, "rows": rows, "measures": measures,
+           "reports": Judgement.Report.choices,
            "years": p.years(), "can_edit": access.can_edit_board(request.user, b.id)}  # fmt: skip
     return _respond(request, "steering/board.html", ctx, data, flat, None,
                     f"namndmal-{b.id}-{year}")  # fmt: skip
+
+
+def board_report_download(request, period, board, year, kind, ext):
+    """The board's follow-up report as PDF or DOCX."""
+    import tempfile
+    from pathlib import Path
+
+    from skillnader.web.consultation.models import Board
+    from skillnader.web.steering.report import REPORTS, board_report
+
+    p = resolve_period(period)
+    get_object_or_404(Board, pk=board)
+    if kind not in REPORTS or ext not in ("pdf", "docx") or not p.start.year <= year <= p.end.year:
+        raise Http404("no such report")
+    lang = "en" if (get_language() or "sv").startswith("en") else "sv"
+    with tempfile.TemporaryDirectory() as tmp:
+        out = board_report(board, year, kind, Path(tmp) / f"report.{ext}", lang)
+        body = out.read_bytes()
+    types = {
+        "pdf": "application/pdf",
+        "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    }
+    name = f"uppfoljning-{board}-{kind}-{year}.{ext}"
+    resp = HttpResponse(body, content_type=types[ext])
+    resp["Content-Disposition"] = f'attachment; filename="{name}"'
+    return resp
 
 
 def measures_page(request):
