@@ -32,11 +32,16 @@ ANALYST_URLS = {
     "status": {},
 }
 PUBLIC_URLS = {"index": {}, "boards": {}, "detail": {}, "document": {"pk": None}}
+# Sign-in and sign-out, and the page that creates a consultation (analysts; no slug).
+ACCOUNT_URLS = {"login", "logout"}
+CREATE_URLS = {"create"}
 
 
 def test_every_url_pattern_is_covered_here():
     names = {p.name for p in consultation_urls.urlpatterns if isinstance(p, URLPattern)}
-    assert names == set(RESPONSE_URLS) | set(ANALYST_URLS) | set(PUBLIC_URLS)
+    assert names == (
+        set(RESPONSE_URLS) | set(ANALYST_URLS) | set(PUBLIC_URLS) | ACCOUNT_URLS | CREATE_URLS
+    )
     for p in consultation_urls.urlpatterns:
         if "board" in p.pattern.converters:
             assert p.name in RESPONSE_URLS
@@ -210,3 +215,23 @@ def test_admin_pages_load(consultation, users, admin_client):
         admin_client.get(f"/admin/consultation/consultation/{consultation.pk}/change/").status_code
         == 200
     )
+
+
+def test_only_analysts_create_consultations(consultation, users):
+    before = Consultation.objects.count()
+    data = {
+        "title": "Smygremiss",
+        "slug": "smyg",
+        "sender": "x",
+        "deadline": "2030-01-01",
+        "recipients": ["skarholmen"],
+        "q1_text": "Fråga?",
+        "send": "on",
+    }
+    for who in (None, "a1", "b"):
+        client = Client()
+        if who:
+            login(client, users[who])
+        assert client.get("/remiss/ny/").status_code == 404
+        assert client.post("/remiss/ny/", data).status_code == 404
+    assert Consultation.objects.count() == before

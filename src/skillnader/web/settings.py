@@ -130,7 +130,9 @@ if not PRODUCTION:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = DATA_DIR / "uploads"
 
-LOGIN_URL = "/admin/login/"
+# Board writers are not staff: they sign in on the consultation's own page (the admin's sign-in
+# refuses non-staff accounts). Staff use it as well; the admin keeps /admin/login/.
+LOGIN_URL = "/remiss/logga-in/"
 
 # Pages are cached per URL, language and data version. In production the cache is a directory
 # shared by all worker processes (SKILLNADER_CACHE_DIR); the embedded default keeps it in memory.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from skillnader.web.consultation.models import Consultation
+from skillnader.web.consultation.models import Board, Consultation, Question
 from skillnader.web.consultation.services import RESERVATION_KINDS, UPLOAD_SUFFIXES
 
 RESERVATION_LABELS = {
@@ -157,6 +157,8 @@ class ReviewForm(AccessibleForm):
         ("accept", _("Accept under its suggested code")),
         ("merge", _("Merge into an existing code")),
         ("create_code", _("Create a new code")),
+        ("recode", _("Re-code: the automatic code is wrong")),
+        ("reject", _("Reject: not an additional challenge")),
     ]
 
     board = forms.CharField(widget=forms.HiddenInput)
@@ -186,7 +188,7 @@ class ReviewForm(AccessibleForm):
     def clean(self):
         d = super().clean()
         action = d.get("action")
-        if action in ("accept", "merge") and not d.get("code"):
+        if action in ("accept", "merge", "recode") and not d.get("code"):
             self.add_error("code", _("Choose a code."))
         if action == "create_code":
             for name in ("new_code_id", "domain", "label_sv", "label_en"):
@@ -213,3 +215,53 @@ class MergeCodesForm(AccessibleForm):
         if d.get("source") and d.get("source") == d.get("target"):
             self.add_error("target", _("Choose a different code."))
         return d
+
+
+class ConsultationForm(AccessibleForm):
+    """A new consultation: title, sender, deadline, recipients and up to five questions, each
+    with its role (what the compilation does with its answers)."""
+
+    title = forms.CharField(label=_("Title"), max_length=300)
+    slug = forms.SlugField(
+        label=_("Short name in the address"),
+        max_length=80,
+        help_text=_("Letters, digits, hyphens."),
+    )
+    sender = forms.CharField(label=_("Sender"), max_length=200, initial="Kommunstyrelsen")
+    deadline = forms.DateField(
+        label=_("Deadline"), widget=forms.DateInput(attrs={"type": "date"}), help_text="ÅÅÅÅ-MM-DD"
+    )
+    recipients = forms.ModelMultipleChoiceField(
+        label=_("Recipients"), queryset=Board.objects.all(), widget=forms.CheckboxSelectMultiple
+    )
+    send = forms.BooleanField(label=_("Send to the recipients at once"), required=False)
+
+    QUESTIONS = 5
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        roles = [("", _("No role"))] + list(Question.QuestionRole.choices)
+        for i in range(1, self.QUESTIONS + 1):
+            self.fields[f"q{i}_text"] = forms.CharField(
+                label=_("Question %(n)s") % {"n": i},
+                required=i == 1,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+            self.fields[f"q{i}_role"] = forms.ChoiceField(
+                label=_("Role of question %(n)s") % {"n": i}, choices=roles, required=False
+            )
+
+    def clean_slug(self):
+        slug = self.cleaned_data["slug"]
+        if Consultation.objects.filter(slug=slug).exists():
+            raise forms.ValidationError(_("A consultation with this short name exists."))
+        return slug
+
+    def questions(self) -> list[tuple[str, str]]:
+        """The filled-in questions as (text, role)."""
+        out = []
+        for i in range(1, self.QUESTIONS + 1):
+            text = (self.cleaned_data.get(f"q{i}_text") or "").strip()
+            if text:
+                out.append((text, self.cleaned_data.get(f"q{i}_role") or ""))
+        return out

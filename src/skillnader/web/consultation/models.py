@@ -135,7 +135,13 @@ class Question(models.Model):
     text = models.TextField(_("question"))
     short_sv = models.CharField(max_length=200, blank=True)
     short_en = models.CharField(max_length=200, blank=True)
-    role = models.CharField(max_length=32, blank=True)
+
+    class QuestionRole(models.TextChoices):
+        OWN_WORK = "own_work", _("The board's own work")
+        MAIN_CHALLENGES = "main_challenges", _("Main challenges")
+        ADDITIONAL_CHALLENGES = "additional_challenges", _("Challenges beyond the report")
+
+    role = models.CharField(max_length=32, blank=True, choices=QuestionRole.choices)
 
     class Meta:
         ordering = ["consultation", "number"]
@@ -314,6 +320,8 @@ class ReviewDecision(models.Model):
         ACCEPT = "accept", _("Accepted")
         MERGE = "merge", _("Merged into an existing code")
         CREATE_CODE = "create_code", _("New code created")
+        REJECT = "reject", _("Rejected: not an additional challenge")
+        RECODE = "recode", _("Re-coded")
 
     consultation = models.ForeignKey(
         Consultation, on_delete=models.CASCADE, related_name="review_decisions"

@@ -129,6 +129,7 @@ def import_consultation(path: str | Path | None = None, *, slug: str | None = No
 
     path = Path(path or BUNDLED_CONSULTATION)
     lib = load_consultation(path)
+    ensure_boards()
     if lib.deadline is None:
         raise MappingError("remissen saknar sista svarsdag", path=str(path), expected="deadline")
     boards = {b.pk: b for b in Board.objects.filter(pk__in=[r.id for r in lib.recipients])}
@@ -159,3 +160,12 @@ def import_consultation(path: str | Path | None = None, *, slug: str | None = No
         )
     c.recipients.set([boards[r.id] for r in lib.recipients])
     return c
+
+
+def ensure_boards() -> None:
+    """Register the city's boards from the registry the first time the consultation pages are
+    used (a first-time city has none), so that a consultation can be created and sent at once."""
+    from skillnader.web.consultation.models import Board
+
+    if not Board.objects.exists():
+        sync_boards()

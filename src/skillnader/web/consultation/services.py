@@ -371,15 +371,41 @@ def compile_consultation(
         ).hexdigest()
     )
     hit = cache.get(key)
-    if hit is not None:
-        return hit
+    if hit is not None and hit[2] == _decisions_state(c):
+        return hit[0], hit[1]
     answers = submitted_answers(c)
-    result = (
-        compile_answers(library_consultation(c), [a for _, a in answers], codebook=book),
-        answers,
-    )
-    cache.set(key, result, 600)
+    comp = compile_answers(library_consultation(c), [a for _, a in answers], codebook=book)
+    apply_decisions(c, comp)
+    result = (comp, answers)
+    cache.set(key, (comp, answers, _decisions_state(c)), 600)
     return result
+
+
+def _decisions_state(c: Consultation):
+    return list(c.review_decisions.order_by("pk").values_list("pk", flat=True))
+
+
+def apply_decisions(c: Consultation, comp: Compilation) -> None:
+    """Per-passage review decisions in the compilation: a rejected candidate leaves the
+    additional challenges, a re-coded one carries the reviewer's code instead of the automatic
+    ones."""
+    decided = {
+        (d.response.board_id if d.response else None, d.candidate): d
+        for d in c.review_decisions.filter(action__in=("reject", "recode")).select_related(
+            "response"
+        )
+    }
+    if not decided:
+        return
+    kept = []
+    for entry in comp.additional:
+        d = decided.get((entry["board"], entry["candidate"]))
+        if d is not None and d.action == "reject":
+            continue
+        if d is not None and d.action == "recode":
+            entry = {**entry, "codes": [d.code], "recoded_by": d.decided_by.get_username()}
+        kept.append(entry)
+    comp.additional = kept
 
 
 # --- completeness ----------------------------------------------------------------------------
@@ -480,6 +506,21 @@ def decide(
             )
     elif action == "create_code":
         new_book, d = cb.create_code(book, by=by, candidate=cand, **(new_code or {}))
+    elif action in ("reject", "recode"):
+        if action == "recode" and (code or "") not in {x.id for x in book.codes}:
+            raise ReviewError(f"unknown code {code!r}")
+        # The codebook does not change: the decision applies to this passage only.
+        new_book = book
+        d = cb.Decision(
+            action,
+            by,
+            timezone.now(),
+            code or "" if action == "recode" else "",
+            book.version,
+            book.version,
+            candidate_id,
+            {"codes_before": list(entry.get("codes") or [])},
+        )
     else:
         raise ReviewError(f"unknown action {action!r}")
     if new_book is not book:

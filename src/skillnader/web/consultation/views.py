@@ -7,6 +7,9 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout as auth_logout
+from django.contrib.auth import views as auth_views
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,6 +22,7 @@ from skillnader.remiss.compile import STATUS_LABELS, export
 from skillnader.web.consultation import access, services
 from skillnader.web.consultation.forms import (
     RESERVATION_LABELS,
+    ConsultationForm,
     MergeCodesForm,
     ResponseForm,
     ReviewForm,
@@ -26,13 +30,15 @@ from skillnader.web.consultation.forms import (
     SubmitForm,
     UploadForm,
 )
-from skillnader.web.consultation.models import Board, Consultation, ResponseVersion
+from skillnader.web.consultation.models import Board, Consultation, Question, ResponseVersion
+from skillnader.web.consultation.registry import ensure_boards
 
 DOWNLOADS = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "pdf": "application/pdf",
     "json": "application/json",
+    "html": "text/html; charset=utf-8",
 }
 
 
@@ -73,8 +79,73 @@ def _version_data(v: ResponseVersion | None) -> dict | None:
 # --- consultations ---------------------------------------------------------------------------
 
 
+class LoginView(auth_views.LoginView):
+    """Sign-in for board writers and analysts: any active account (not only staff, unlike the
+    admin's sign-in). Failed attempts are counted and locked out by the site's authentication
+    backend (django-axes), which sees every attempt made here."""
+
+    template_name = "consultation/login.html"
+    redirect_authenticated_user = True
+
+    def get_default_redirect_url(self):
+        return reverse("consultation:index")
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        response.status_code = 400
+        return response
+
+
+def logout_view(request):
+    """Sign out (POST) and back to the consultations."""
+    if request.method == "POST":
+        auth_logout(request)
+        messages.success(request, _("You are signed out."))
+    return redirect("consultation:index")
+
+
+def create(request):
+    """A new consultation with its questions (each with a role) and recipients (analysts)."""
+    access.require_analyst(request.user)
+    ensure_boards()
+    form = ConsultationForm(request.POST or None, auto_id="new_%s")
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        with transaction.atomic():
+            c = Consultation.objects.create(
+                slug=d["slug"],
+                title=d["title"],
+                sender=d["sender"],
+                deadline=d["deadline"],
+                status=Consultation.Status.SENT if d["send"] else Consultation.Status.DRAFT,
+            )
+            for n, (text, role) in enumerate(form.questions(), start=1):
+                Question.objects.create(consultation=c, qid=f"q{n}", number=n, text=text, role=role)
+            c.recipients.set(d["recipients"])
+        messages.success(
+            request,
+            _("The consultation was sent.")
+            if d["send"]
+            else _("The consultation was saved as a draft."),
+        )
+        return redirect("consultation:detail", slug=c.slug)
+    return _page(
+        request,
+        "consultation/create.html",
+        {
+            "form": form,
+            "question_rows": [
+                (form[f"q{i}_text"], form[f"q{i}_role"]) for i in range(1, form.QUESTIONS + 1)
+            ],
+        },
+        {"errors": form.errors.get_json_data() if form.is_bound else {}},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
 def index(request):
     """The consultations the visitor may see."""
+    ensure_boards()
     cs = list(access.visible_consultations(request.user))
     mine = access.board_ids(request.user)
     return _page(
@@ -87,6 +158,7 @@ def index(request):
 
 def boards(request):
     """The registry of boards."""
+    ensure_boards()
     bs = list(Board.objects.all())
     return _page(
         request,
