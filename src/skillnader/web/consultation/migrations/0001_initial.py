@@ -7,6 +7,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
@@ -15,413 +16,180 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name="Board",
+            name='Board',
             fields=[
-                ("id", models.SlugField(max_length=64, primary_key=True, serialize=False)),
-                ("name", models.CharField(max_length=200, verbose_name="name")),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[
-                            ("district", "District council"),
-                            ("specialist", "Specialist board"),
-                            ("company", "Company"),
-                            ("executive", "City executive office"),
-                        ],
-                        max_length=16,
-                        verbose_name="kind",
-                    ),
-                ),
-                ("area", models.CharField(blank=True, max_length=100, verbose_name="district")),
-                ("vintages", models.JSONField(blank=True, default=list, verbose_name="vintages")),
-                ("valid_from", models.DateField(blank=True, null=True, verbose_name="valid from")),
-                ("valid_to", models.DateField(blank=True, null=True, verbose_name="valid to")),
-                ("aliases", models.JSONField(blank=True, default=list, verbose_name="aliases")),
+                ('id', models.SlugField(max_length=64, primary_key=True, serialize=False)),
+                ('name', models.CharField(max_length=200, verbose_name='name')),
+                ('kind', models.CharField(choices=[('district', 'District council'), ('specialist', 'Specialist board'), ('company', 'Company'), ('executive', 'City executive office')], max_length=16, verbose_name='kind')),
+                ('area', models.CharField(blank=True, max_length=100, verbose_name='district')),
+                ('vintages', models.JSONField(blank=True, default=list, verbose_name='vintages')),
+                ('valid_from', models.DateField(blank=True, null=True, verbose_name='valid from')),
+                ('valid_to', models.DateField(blank=True, null=True, verbose_name='valid to')),
+                ('aliases', models.JSONField(blank=True, default=list, verbose_name='aliases')),
             ],
             options={
-                "verbose_name": "board",
-                "verbose_name_plural": "boards",
-                "ordering": ["kind", "name"],
+                'verbose_name': 'board',
+                'verbose_name_plural': 'boards',
+                'ordering': ['kind', 'name'],
             },
         ),
         migrations.CreateModel(
-            name="Consultation",
+            name='Consultation',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("slug", models.SlugField(max_length=100, unique=True)),
-                ("title", models.CharField(max_length=300, verbose_name="title")),
-                ("sender", models.CharField(blank=True, max_length=200, verbose_name="sender")),
-                ("description", models.TextField(blank=True, verbose_name="description")),
-                ("deadline", models.DateField(verbose_name="deadline")),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[
-                            ("draft", "Draft"),
-                            ("sent", "Sent"),
-                            ("closed", "Closed"),
-                            ("compiled", "Compiled"),
-                            ("published", "Published"),
-                        ],
-                        default="draft",
-                        max_length=16,
-                        verbose_name="status",
-                    ),
-                ),
-                ("codebook_yaml", models.TextField(blank=True)),
-                ("created_at", models.DateTimeField(auto_now_add=True)),
-                (
-                    "recipients",
-                    models.ManyToManyField(
-                        blank=True, related_name="consultations", to="consultation.board"
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('slug', models.SlugField(max_length=100, unique=True)),
+                ('title', models.CharField(max_length=300, verbose_name='title')),
+                ('sender', models.CharField(blank=True, max_length=200, verbose_name='sender')),
+                ('description', models.TextField(blank=True, verbose_name='description')),
+                ('deadline', models.DateField(verbose_name='deadline')),
+                ('status', models.CharField(choices=[('draft', 'Draft'), ('sent', 'Sent'), ('closed', 'Closed'), ('compiled', 'Compiled'), ('published', 'Published')], default='draft', max_length=16, verbose_name='status')),
+                ('codebook_yaml', models.TextField(blank=True)),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('recipients', models.ManyToManyField(blank=True, related_name='consultations', to='consultation.board')),
             ],
             options={
-                "verbose_name": "consultation",
-                "verbose_name_plural": "consultations",
-                "ordering": ["-deadline", "title"],
-                "permissions": [("analyse_consultation", "Can read all answers and compile")],
+                'verbose_name': 'consultation',
+                'verbose_name_plural': 'consultations',
+                'ordering': ['-deadline', 'title'],
+                'permissions': [('analyse_consultation', 'Can read all answers and compile')],
             },
         ),
         migrations.CreateModel(
-            name="ReferredDocument",
+            name='ReferredDocument',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("title", models.CharField(max_length=300, verbose_name="title")),
-                ("file", models.FileField(upload_to="remiss/documents/", verbose_name="file")),
-                (
-                    "consultation",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="documents",
-                        to="consultation.consultation",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('title', models.CharField(max_length=300, verbose_name='title')),
+                ('file', models.FileField(upload_to='remiss/documents/', verbose_name='file')),
+                ('consultation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='documents', to='consultation.consultation')),
             ],
             options={
-                "verbose_name": "referred document",
-                "verbose_name_plural": "referred documents",
-                "ordering": ["consultation", "id"],
+                'verbose_name': 'referred document',
+                'verbose_name_plural': 'referred documents',
+                'ordering': ['consultation', 'id'],
             },
         ),
         migrations.CreateModel(
-            name="Response",
+            name='Response',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("current_version", models.PositiveIntegerField(default=0)),
-                ("submitted_at", models.DateTimeField(blank=True, null=True)),
-                ("submitted_version", models.PositiveIntegerField(blank=True, null=True)),
-                ("late", models.BooleanField(default=False)),
-                (
-                    "board",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="responses",
-                        to="consultation.board",
-                    ),
-                ),
-                (
-                    "consultation",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="responses",
-                        to="consultation.consultation",
-                    ),
-                ),
-                (
-                    "submitted_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('current_version', models.PositiveIntegerField(default=0)),
+                ('submitted_at', models.DateTimeField(blank=True, null=True)),
+                ('submitted_version', models.PositiveIntegerField(blank=True, null=True)),
+                ('late', models.BooleanField(default=False)),
+                ('board', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='responses', to='consultation.board')),
+                ('consultation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='responses', to='consultation.consultation')),
+                ('submitted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                "verbose_name": "response",
-                "verbose_name_plural": "responses",
+                'verbose_name': 'response',
+                'verbose_name_plural': 'responses',
             },
         ),
         migrations.CreateModel(
-            name="ReviewDecision",
+            name='ReviewDecision',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("candidate", models.CharField(blank=True, max_length=64)),
-                ("candidate_text", models.TextField(blank=True)),
-                (
-                    "action",
-                    models.CharField(
-                        choices=[
-                            ("accept", "Accepted"),
-                            ("merge", "Merged into an existing code"),
-                            ("create_code", "New code created"),
-                        ],
-                        max_length=16,
-                    ),
-                ),
-                ("code", models.CharField(max_length=64)),
-                ("version_before", models.CharField(max_length=32)),
-                ("version_after", models.CharField(max_length=32)),
-                ("details", models.JSONField(blank=True, default=dict)),
-                ("decided_at", models.DateTimeField()),
-                (
-                    "consultation",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="review_decisions",
-                        to="consultation.consultation",
-                    ),
-                ),
-                (
-                    "decided_by",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "response",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="consultation.response",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('candidate', models.CharField(blank=True, max_length=64)),
+                ('candidate_text', models.TextField(blank=True)),
+                ('action', models.CharField(choices=[('accept', 'Accepted'), ('merge', 'Merged into an existing code'), ('create_code', 'New code created')], max_length=16)),
+                ('code', models.CharField(max_length=64)),
+                ('version_before', models.CharField(max_length=32)),
+                ('version_after', models.CharField(max_length=32)),
+                ('details', models.JSONField(blank=True, default=dict)),
+                ('decided_at', models.DateTimeField()),
+                ('consultation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='review_decisions', to='consultation.consultation')),
+                ('decided_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('response', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='consultation.response')),
             ],
             options={
-                "verbose_name": "review decision",
-                "verbose_name_plural": "review decisions",
-                "ordering": ["consultation", "decided_at"],
+                'verbose_name': 'review decision',
+                'verbose_name_plural': 'review decisions',
+                'ordering': ['consultation', 'decided_at'],
             },
         ),
         migrations.CreateModel(
-            name="Statement",
+            name='Statement',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("file", models.FileField(upload_to="remiss/statements/")),
-                ("original_name", models.CharField(max_length=255)),
-                ("sha256", models.CharField(max_length=64)),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[("parsed", "Read"), ("rejected", "Rejected")], max_length=16
-                    ),
-                ),
-                ("error", models.TextField(blank=True)),
-                ("error_type", models.CharField(blank=True, max_length=64)),
-                ("parsed", models.JSONField(blank=True, null=True)),
-                ("uploaded_at", models.DateTimeField(default=django.utils.timezone.now)),
-                (
-                    "response",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="statements",
-                        to="consultation.response",
-                    ),
-                ),
-                (
-                    "uploaded_by",
-                    models.ForeignKey(
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('file', models.FileField(upload_to='remiss/statements/')),
+                ('original_name', models.CharField(max_length=255)),
+                ('sha256', models.CharField(max_length=64)),
+                ('status', models.CharField(choices=[('parsed', 'Read'), ('rejected', 'Rejected')], max_length=16)),
+                ('error', models.TextField(blank=True)),
+                ('error_type', models.CharField(blank=True, max_length=64)),
+                ('parsed', models.JSONField(blank=True, null=True)),
+                ('uploaded_at', models.DateTimeField(default=django.utils.timezone.now)),
+                ('response', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='statements', to='consultation.response')),
+                ('uploaded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                "verbose_name": "statement",
-                "verbose_name_plural": "statements",
-                "ordering": ["response", "uploaded_at"],
+                'verbose_name': 'statement',
+                'verbose_name_plural': 'statements',
+                'ordering': ['response', 'uploaded_at'],
             },
         ),
         migrations.CreateModel(
-            name="ResponseVersion",
+            name='ResponseVersion',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("number", models.PositiveIntegerField()),
-                ("based_on", models.PositiveIntegerField(default=0)),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[
-                            ("save", "Saved"),
-                            ("autosave", "Saved automatically"),
-                            ("upload", "From uploaded statement"),
-                            ("conflict", "Not saved: edited by someone else meanwhile"),
-                        ],
-                        max_length=16,
-                    ),
-                ),
-                ("answers", models.JSONField(default=dict)),
-                ("decision_differs", models.BooleanField(default=False)),
-                ("board_decision", models.TextField(blank=True)),
-                ("reservations", models.JSONField(default=list)),
-                ("prefill", models.JSONField(blank=True, default=dict)),
-                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
-                (
-                    "created_by",
-                    models.ForeignKey(
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "response",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="versions",
-                        to="consultation.response",
-                    ),
-                ),
-                (
-                    "statement",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="versions",
-                        to="consultation.statement",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('number', models.PositiveIntegerField()),
+                ('based_on', models.PositiveIntegerField(default=0)),
+                ('kind', models.CharField(choices=[('save', 'Saved'), ('autosave', 'Saved automatically'), ('upload', 'From uploaded statement'), ('conflict', 'Not saved: edited by someone else meanwhile')], max_length=16)),
+                ('answers', models.JSONField(default=dict)),
+                ('decision_differs', models.BooleanField(default=False)),
+                ('board_decision', models.TextField(blank=True)),
+                ('reservations', models.JSONField(default=list)),
+                ('prefill', models.JSONField(blank=True, default=dict)),
+                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
+                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('response', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='versions', to='consultation.response')),
+                ('statement', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='versions', to='consultation.statement')),
             ],
             options={
-                "verbose_name": "response version",
-                "verbose_name_plural": "response versions",
-                "ordering": ["response", "number"],
+                'verbose_name': 'response version',
+                'verbose_name_plural': 'response versions',
+                'ordering': ['response', 'number'],
             },
         ),
         migrations.CreateModel(
-            name="BoardMembership",
+            name='BoardMembership',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "role",
-                    models.CharField(
-                        choices=[("writer", "Writer")],
-                        default="writer",
-                        max_length=16,
-                        verbose_name="role",
-                    ),
-                ),
-                (
-                    "board",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="memberships",
-                        to="consultation.board",
-                    ),
-                ),
-                (
-                    "user",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="board_memberships",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('role', models.CharField(choices=[('writer', 'Writer')], default='writer', max_length=16, verbose_name='role')),
+                ('board', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='consultation.board')),
+                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='board_memberships', to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                "verbose_name": "board membership",
-                "verbose_name_plural": "board memberships",
-                "constraints": [
-                    models.UniqueConstraint(
-                        fields=("user", "board"), name="one_membership_per_board"
-                    )
-                ],
+                'verbose_name': 'board membership',
+                'verbose_name_plural': 'board memberships',
+                'constraints': [models.UniqueConstraint(fields=('user', 'board'), name='one_membership_per_board')],
             },
         ),
         migrations.CreateModel(
-            name="Question",
+            name='Question',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("qid", models.SlugField(max_length=32, verbose_name="id")),
-                ("number", models.PositiveSmallIntegerField(verbose_name="number")),
-                ("text", models.TextField(verbose_name="question")),
-                ("short_sv", models.CharField(blank=True, max_length=200)),
-                ("short_en", models.CharField(blank=True, max_length=200)),
-                ("role", models.CharField(blank=True, max_length=32)),
-                (
-                    "consultation",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="questions",
-                        to="consultation.consultation",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('qid', models.SlugField(max_length=32, verbose_name='id')),
+                ('number', models.PositiveSmallIntegerField(verbose_name='number')),
+                ('text', models.TextField(verbose_name='question')),
+                ('short_sv', models.CharField(blank=True, max_length=200)),
+                ('short_en', models.CharField(blank=True, max_length=200)),
+                ('role', models.CharField(blank=True, max_length=32)),
+                ('consultation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='questions', to='consultation.consultation')),
             ],
             options={
-                "verbose_name": "question",
-                "verbose_name_plural": "questions",
-                "ordering": ["consultation", "number"],
-                "constraints": [
-                    models.UniqueConstraint(
-                        fields=("consultation", "qid"), name="unique_question_id"
-                    ),
-                    models.UniqueConstraint(
-                        fields=("consultation", "number"), name="unique_question_number"
-                    ),
-                ],
+                'verbose_name': 'question',
+                'verbose_name_plural': 'questions',
+                'ordering': ['consultation', 'number'],
+                'constraints': [models.UniqueConstraint(fields=('consultation', 'qid'), name='unique_question_id'), models.UniqueConstraint(fields=('consultation', 'number'), name='unique_question_number')],
             },
         ),
         migrations.AddConstraint(
-            model_name="response",
-            constraint=models.UniqueConstraint(
-                fields=("consultation", "board"), name="one_response_per_board"
-            ),
+            model_name='response',
+            constraint=models.UniqueConstraint(fields=('consultation', 'board'), name='one_response_per_board'),
         ),
         migrations.AddConstraint(
-            model_name="responseversion",
-            constraint=models.UniqueConstraint(
-                fields=("response", "number"), name="unique_version_number"
-            ),
+            model_name='responseversion',
+            constraint=models.UniqueConstraint(fields=('response', 'number'), name='unique_version_number'),
         ),
     ]
