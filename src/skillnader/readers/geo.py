@@ -336,6 +336,12 @@ def _load_geojson(p: Path) -> dict[str, Any]:
             path=str(p),
             location=f"line {exc.lineno}, column {exc.colno}",
         ) from None
+    except RecursionError:
+        raise FormatError(
+            "arrays or objects nested too deeply to be GeoJSON",
+            path=str(p),
+            expected="coordinates nested at most four levels (a MultiPolygon)",
+        ) from None
     if not isinstance(doc, dict) or doc.get("type") not in ("FeatureCollection", "Feature"):
         raise FormatError(
             "not a GeoJSON FeatureCollection",
@@ -375,6 +381,8 @@ def _geojson_features(p: Path, doc: dict[str, Any]) -> list[_RawFeature]:
                     value=g,
                     expected="a GeoJSON Polygon or MultiPolygon",
                 ) from None
+        if geom is not None:
+            _check_vertices(geom, p, where)
         props = f.get("properties") or {}
         if not isinstance(props, dict):
             raise FormatError(
@@ -382,6 +390,35 @@ def _geojson_features(p: Path, doc: dict[str, Any]) -> list[_RawFeature]:
             )
         out.append(_RawFeature(i, dict(props), geom))
     return out
+
+
+#: Vertices one area may have. The most detailed real boundaries (DeSO, property-level
+#: districts) have a few thousand; a map of areas with millions each cannot be drawn.
+MAX_VERTICES = 200_000
+
+
+def _check_vertices(geom: shapely.Geometry, p: Path, where: str) -> None:
+    """Refuse coordinates that are not finite numbers and areas with too many vertices."""
+    n = int(shapely.get_num_coordinates(geom))
+    if n > MAX_VERTICES:
+        raise GeometryError(
+            f"the area has {n:,} vertices, more than the {MAX_VERTICES:,} an area may have",
+            path=str(p),
+            location=where,
+            value=n,
+            expected="boundaries simplified before the import (e.g. in QGIS or mapshaper)",
+        )
+    coords = shapely.get_coordinates(geom)
+    bad = ~np.isfinite(coords).all(axis=1)
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise GeometryError(
+            f"coordinate {i + 1} of the geometry is not a finite number",
+            path=str(p),
+            location=where,
+            value=[float(c) for c in coords[i]],
+            expected="longitude and latitude (or x and y) as finite numbers, not NaN or Infinity",
+        )
 
 
 def _is_geopackage(p: Path) -> bool:

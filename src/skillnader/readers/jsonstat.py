@@ -33,6 +33,10 @@ __all__ = [
 _ROLE = {"time": "time", "geo": "geo", "metric": "content"}
 #: A dense cube larger than this (8 bytes a cell) is refused rather than allocated.
 MAX_CELLS = 200_000_000
+#: A sparse ``value`` object may leave cells out, but a document declaring more than
+#: ``SPARSE_FREE_CELLS`` cells must give at least one value per ``SPARSE_RATIO`` of them.
+SPARSE_FREE_CELLS = 1_000_000
+SPARSE_RATIO = 100
 _SYMBOLS = {".", "..", "...", "....", ".....", "......", "-", ":"}
 
 
@@ -452,17 +456,29 @@ def _cube(ds: dict, md: JsonStatMetadata, name: str, where: str) -> Cube:
             location=f"{where}value",
             expected="read_jsonstat_metadata() for metadata, or a data response",
         )
+    # The declared size is checked against the values actually given before the cube is
+    # allocated: a small document must not make us reserve gigabytes for cells it does not hold.
+    if isinstance(value, list) and len(value) != n:
+        shape = " × ".join(str(s) for s in md.size)
+        raise ShapeError(
+            f"value has {len(value)} cells but size ({shape}) needs {n}",
+            path=name,
+            location=f"{where}value",
+            value=len(value),
+            expected=f"{n} values",
+        )
+    if isinstance(value, dict) and n > SPARSE_FREE_CELLS and n > SPARSE_RATIO * len(value):
+        shape = " × ".join(str(s) for s in md.size)
+        raise ShapeError(
+            f"the dataset declares {n} cells ({shape}) but gives only {len(value)} values",
+            path=name,
+            location=f"{where}size",
+            value=md.size,
+            expected=f"at most {SPARSE_RATIO} declared cells per given value "
+            f"(or at most {SPARSE_FREE_CELLS} cells)",
+        )
     out = np.full(n, np.nan, dtype=np.float64)
     if isinstance(value, list):
-        if len(value) != n:
-            shape = " × ".join(str(s) for s in md.size)
-            raise ShapeError(
-                f"value has {len(value)} cells but size ({shape}) needs {n}",
-                path=name,
-                location=f"{where}value",
-                value=len(value),
-                expected=f"{n} values",
-            )
         plain = all(
             type(v) is float or v is None or (type(v) is int and abs(v) < 2**1023) for v in value
         )

@@ -102,6 +102,7 @@ from typing import Any
 
 import yaml
 
+from skillnader import safeyaml
 from skillnader.errors import MappingError
 
 __all__ = [
@@ -249,7 +250,7 @@ class Mapping:
                 "mapping file is not UTF-8", path=str(p), location=f"byte {exc.start}"
             ) from None
         try:
-            data = yaml.safe_load(text)
+            data = safeyaml.load(text, path=str(p))  # bounded alias expansion
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             where = f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else None

@@ -180,17 +180,30 @@ class _Reader:
     def _more(self) -> bool:
         if self.eof:
             return False
-        chunk = self.fh.read(_CHUNK)
-        if not chunk:
-            self.eof = True
-            return False
-        self.buf += chunk
         if len(self.buf) > _HEADER_LIMIT:
             raise FormatError(
                 "no DATA keyword in the first 256 MiB; this is not a PX header",
                 path=self.path,
             )
+        # Reads grow with the buffer (half its size, 256 KiB at least), so that a header of many
+        # megabytes costs a few reads and the statement being matched is rescanned a few times,
+        # not once per 256 KiB (which made a 64 MB header take minutes).
+        chunk = self.fh.read(max(_CHUNK, len(self.buf) // 2))
+        if not chunk:
+            self.eof = True
+            return False
+        self.buf += chunk
         return True
+
+    def _line_at(self, pos: int) -> int:
+        """The line of byte ``pos`` of the buffer, counted on from the last position asked
+        about (statements come in file order, so the header is counted through once)."""
+        last_pos, last_line = getattr(self, "_line_mark", (0, 1))
+        if pos < last_pos:
+            last_pos, last_line = 0, 1
+        line = last_line + self.buf.count(b"\n", last_pos, pos)
+        self._line_mark = (pos, line)
+        return line
 
     def _err(self, cls: type[InputError], msg: str, line: int | None = None, **kw) -> InputError:
         return cls(msg, path=self.path, location=None if line is None else f"line {line}", **kw)
@@ -272,7 +285,7 @@ class _Reader:
             keyword = m.group(1).decode("ascii").upper()
             lang = m.group(2)
             sub = m.group(3)
-            line = _line_of(self.buf, kw_start)
+            line = self._line_at(kw_start)
             if keyword == "DATA" and lang is None and sub is None:
                 return stmts, m.end()
             while True:

@@ -332,6 +332,22 @@ class _Blocks:
                     yield text[:end]
 
 
+def _raise_unclosed_quote(lines_in: list[str], first: int, path) -> None:
+    """Name the line where the quoted field that is never closed begins."""
+    odd_since = None
+    for i, ln in enumerate(lines_in):
+        if ln.count('"') % 2:
+            odd_since = None if odd_since is not None else i
+    at = odd_since if odd_since is not None else 0
+    raise FormatError(
+        "a quoted field is never closed: its opening quote runs to the end of the file",
+        path=str(path),
+        location=f"line {first + at}",
+        value=lines_in[at].rstrip("\n")[:60],
+        expected='a closing " for every opening " (or no quote in the field)',
+    )
+
+
 def _sniff_delimiter(sample: list[str]) -> str:
     """The candidate delimiter that splits the header into most fields consistently."""
     best = (-1.0, 0, ",")
@@ -1130,6 +1146,10 @@ def _iter_csv(
 
     def careful(text: str, first: int) -> None:
         lines_in = [ln + "\n" for ln in text[:-1].split("\n")]
+        if text.count('"') % 2:
+            # Blocks end between records, so an odd number of quotes means a quoted field that
+            # is never closed: it would swallow the rest of the file as one field.
+            _raise_unclosed_quote(lines_in, first, path)
         reader = csv.reader(lines_in, delimiter=delimiter, strict=False)
         prev = first - 1
         try:
@@ -1253,7 +1273,10 @@ def _iter_excel(
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
+    from skillnader.readers.ziplimits import check_archive
+
     fopt = mapping.format
+    check_archive(path)  # a decompression bomb is refused before anything is unpacked
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as exc:

@@ -39,6 +39,7 @@ from typing import Any
 import yaml
 from django.db import transaction
 
+from skillnader import safeyaml
 from skillnader.errors import (
     DuplicateKeyError,
     InputError,
@@ -152,7 +153,9 @@ def load_spec(path: str | Path | None) -> dict[str, Any]:
         return {}
     p = Path(path)
     try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8-sig"))
+        # Bounded alias expansion: a few hundred bytes of nested aliases must not grow to
+        # gigabytes when the spec is walked or printed.
+        data = safeyaml.load(p.read_text(encoding="utf-8-sig"), path=str(p))
     except FileNotFoundError:
         raise MappingError("mapping file not found", path=str(p)) from None
     except yaml.YAMLError as exc:
@@ -262,6 +265,19 @@ def iter_cube_records(
                 location="filter",
                 value=k,
                 expected=f"one of {sorted(dims)}",
+            )
+        # A filter value the dimension does not have is a typo, and a filter that matches
+        # nothing would import no cell and still record a release.
+        unknown = sorted(filters[k] - set(map(str, dims[k].codes)))
+        if unknown:
+            codes = list(map(str, dims[k].codes))
+            raise MappingError(
+                f"filter value not among the codes of dimension {k!r}"
+                + ("; the filter matches nothing" if len(unknown) == len(filters[k]) else ""),
+                path=mapping_path or path,
+                location=f"filter.{k}",
+                value=unknown if len(unknown) > 1 else unknown[0],
+                expected="one of " + ", ".join(codes[:10]) + (", ..." if len(codes) > 10 else ""),
             )
     unmapped = [d for d in dims if d not in used and d not in filters and len(dims[d]) > 1]
     if unmapped:
@@ -850,11 +866,24 @@ class _Resolver:
         self.new_groups.clear()
 
 
+#: The largest magnitude a statistic may have: far above any count of people or kronor a city
+#: publishes, far below where a typo of many digits (or a 300-digit "count") ends up.
+MAX_ABS = 1e15
+
+
 def _finite(x: float | None, rec: Record, what: str, path: str) -> float | None:
     if x is None:
         return None
     if isinstance(x, float) and (math.isnan(x) or math.isinf(x)):
         return None if math.isnan(x) else _raise_inf(rec, what, path, x)
+    if abs(x) > MAX_ABS:
+        raise InputError(
+            f"{what} is too large to be a statistic",
+            path=path,
+            location=rec.location,
+            value=x,
+            expected=f"a number of at most {MAX_ABS:.0e} in magnitude",
+        )
     return float(x)
 
 
@@ -1145,6 +1174,13 @@ def write_batches(
             done += len(batch)
             if progress:
                 progress(done, total or done)
+        if done == 0:
+            # Rolled back with the transaction: no release is recorded for an empty import.
+            raise InputError(
+                "nothing to import: no cell is left once the mapping is applied",
+                path=file_name,
+                expected="cells matching the mapping's indicator, areas, periods and filter",
+            )
         release.cells = done
         release.save(update_fields=["cells"])
         # Raw-SQL writes send no signals: the data version goes up here, in this transaction.
@@ -1450,6 +1486,15 @@ def _write_frame(batch: _FrameBatch, res, release, result, had_data, path) -> No
             location=f"line {bad['line'][0]}",
             value=bad["value"][0],
             expected="a finite number",
+        )
+    bad = df.filter(pl.col("value").abs() > MAX_ABS)
+    if bad.height:
+        raise InputError(
+            "value is too large to be a statistic",
+            path=path,
+            location=f"line {bad['line'][0]}",
+            value=bad["value"][0],
+            expected=f"a number of at most {MAX_ABS:.0e} in magnitude",
         )
     bad = df.filter((pl.col("_measure") == "count") & (pl.col("value") < 0))
     if bad.height:
