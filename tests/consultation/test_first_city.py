@@ -128,3 +128,33 @@ def test_compilation_html_download(answered, users):
     body = resp.content.decode()
     assert "Remissammanställning" in body and "Utmaningar per nämnd och område" in body
     assert "<script" not in body
+
+
+def test_quotes_cite_the_original_after_the_writer_edits(consultation, users):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from .conftest import SKARHOLMEN, response_of, save
+
+    c = consultation
+    a1 = login(Client(), users["a1"])
+    a1.post(
+        f"/remiss/{c.slug}/svar/skarholmen/ladda-upp/",
+        {
+            "base_version": "0",
+            "statement": SimpleUploadedFile(SKARHOLMEN.name, SKARHOLMEN.read_bytes()),
+        },
+    )
+    v1 = response_of(c, "skarholmen").current()
+    # The writer replaces question 1 with her own words and keeps the statement's text for 2.
+    save(
+        a1, c, "skarholmen", 1, {**v1.answers, "q1": "Nämnden arbetar med förskolan och parkerna."}
+    )
+    a1.post(f"/remiss/{c.slug}/svar/skarholmen/skicka/", {"base_version": "2"})
+    analyst = login(Client(), users["analyst"])
+    comp = analyst.get(f"/remiss/{c.slug}/sammanstallning/?format=json").json()
+    q2 = next(q for q in comp["by_question"] if q["question"] == "q2")
+    quote = next(b for b in q2["boards"] if b["board"] == "skarholmen")["quotes"][0]
+    assert (quote["page"], quote["paragraph"]) == (2, 8)  # the statement's, not the form's
+    q1 = next(q for q in comp["by_question"] if q["question"] == "q1")
+    own = next(b for b in q1["boards"] if b["board"] == "skarholmen")["quotes"][0]
+    assert own["text"].startswith("Nämnden arbetar med förskolan") and own["page"] == 1

@@ -306,9 +306,7 @@ def compile_answers(
     def quote_passage(bid: str, a: ParsedAnswer, number: int) -> Quote:
         p = a.passage(number)
         s, e, q = short_quote(a.document.text, p.start, p.end, quote_chars)
-        return Quote(
-            bid, names[bid], q, p.page, p.number, s, e, a.document.source, False, e < p.end
-        )
+        return Quote(bid, names[bid], q, *p.reference, s, e, a.document.source, False, e < p.end)
 
     by_question = []
     for q in consultation.questions:
@@ -372,9 +370,7 @@ def compile_answers(
             quotes = target.setdefault(t.code, {}).setdefault(bid, [])
             if any(x.start == s and x.end == e for x in quotes):
                 continue
-            quotes.append(
-                Quote(bid, names[bid], qt, p.page, p.number, s, e, a.document.source, cs, ce)
-            )
+            quotes.append(Quote(bid, names[bid], qt, *p.reference, s, e, a.document.source, cs, ce))
 
     by_challenge = []
     for code in codebook.codes:
@@ -457,7 +453,7 @@ def compile_answers(
             p = a.passage(c.passage)
             s, e, qt = short_quote(a.document.text, p.start, p.end, quote_chars)
             quote = Quote(
-                bid, names[bid], qt, p.page, p.number, s, e, a.document.source, False, e < p.end
+                bid, names[bid], qt, *p.reference, s, e, a.document.source, False, e < p.end
             )
             item = {
                 "board": bid,

@@ -34,6 +34,17 @@ class Passage:
     section_key: str | None
     role: str = "text"
     quoted_question: str | None = None
+    # Where the passage stands in the original file when its text was taken from it (a writer
+    # who pasted the statement's paragraphs into a form): quotes cite the original's page.
+    origin_page: int | None = None
+    origin_paragraph: int | None = None
+
+    @property
+    def reference(self) -> tuple[int | None, int]:
+        """``(page, paragraph)`` to cite: the original file's when known."""
+        if self.origin_paragraph is not None:
+            return self.origin_page, self.origin_paragraph
+        return self.page, self.number
 
     @property
     def section(self) -> str | None:

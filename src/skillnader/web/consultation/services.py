@@ -337,7 +337,7 @@ def parsed_answer(response: Response, version: ResponseVersion) -> ParsedAnswer:
             answer = _parse_bytes(fh.read(), stmt.original_name, c, response.board_id)
         answer.date = day
         return answer
-    return parse_text(
+    answer = parse_text(
         _compose(version, c),
         name=f"{response.board.name} (webbformulär, version {version.number})",
         consultation=library_consultation(c),
@@ -345,6 +345,36 @@ def parsed_answer(response: Response, version: ResponseVersion) -> ParsedAnswer:
         board=response.board_id,
         date=day,
     )
+    _cite_original(response, version, answer)
+    return answer
+
+
+def _cite_original(response: Response, version: ResponseVersion, answer: ParsedAnswer) -> None:
+    """Typed passages taken from the board's uploaded statement (pasted or left after edits
+    elsewhere) cite the statement's own page and paragraph, not the typed text's."""
+    stmt = (
+        Statement.objects.filter(
+            response=response,
+            status=Statement.Status.PARSED,
+            versions__number__lte=version.number,
+        )
+        .order_by("-uploaded_at")
+        .first()
+    )
+    if stmt is None or not stmt.parsed:
+        return
+    norm = " ".join
+    originals = [
+        (norm(p["text"].split()), p["page"], p["number"]) for p in stmt.parsed.get("passages", [])
+    ]
+    for p in answer.passages:
+        text = norm(p.text.split())
+        if len(text) < 40:
+            continue
+        for orig, page, number in originals:
+            if text == orig or (len(text) >= 80 and text in orig):
+                p.origin_page, p.origin_paragraph = page, number
+                break
 
 
 def submitted_answers(c: Consultation) -> list[tuple[Response, ParsedAnswer]]:
