@@ -223,3 +223,59 @@ def test_pdf_export(compilation, tmp_path):
     assert f"Sida 1 av {n}" in first and f"Sida {n} av {n}" in reader.pages[-1].extract_text()
     every = "\n".join(p.extract_text() for p in reader.pages)
     assert "Per område" in every and "Utmaningar per nämnd och område" in every
+
+
+def test_synthesis_tables_and_references(compilation):
+    c = compilation
+    q2 = c.by_question[1]
+    assert q2["synthesis"].startswith("3 av 3 nämnder som svarat besvarar frågan (")
+    assert "Samstämmighet:" in q2["synthesis"]
+    housing = next(d for d in c.by_domain if d["domain"] == "housing")
+    assert housing["synthesis"].startswith(f"{len(housing['boards'])} av 3 nämnder tar upp")
+    # Board × domain: counts of challenge codes, for the boards that answered.
+    assert set(c.domain_matrix) == {"skarholmen", "farsta", "rinkeby_kista"}
+    assert c.domain_matrix["skarholmen"]["housing"] == len(
+        next(e for e in housing["boards"] if e["board"] == "skarholmen")["codes"]
+    )
+    assert c.summary[0] == "3 av 22 remissinstanser har svarat."
+    farsta = next(b for b in c.boards if b["board"] == "farsta")
+    assert farsta["dnr"] and farsta["date"] == "2015-10-21"
+    # A quote cut inside its sentence says so with an ellipsis; the text stays verbatim.
+    quotes = [q for ch in c.by_challenge for b in ch["boards"] for q in b["quotes"]]
+    cut = [q for q in quotes if q.cut_start or q.cut_end]
+    assert cut and all(("…" in q.display) and q.text in q.display for q in cut)
+    # Own work is not a challenge: the preschool passage is listed as own work only.
+    assert "skarholmen" not in c.boards_raising("parental_support")
+    education = next(d for d in c.by_domain if d["domain"] == "education")
+    assert any(
+        e["board"] == "skarholmen" and "parental_support" in e["codes"]
+        for e in education["own_work"]
+    )
+
+
+def test_xlsx_cells_are_never_formulas(consultation, codebook, tmp_path):
+    from openpyxl import load_workbook
+
+    text = (
+        'Svar på fråga 2\n\n=HYPERLINK("http://evil.example","Trångboddheten är en utmaning")\n\n'
+        "Svar på fråga 3\n\n@SUM(1+1) Skuldsättningen är en utmaning utöver rapporten.\n"
+    )
+    a = parse_text(
+        text, name="farsta.txt", consultation=consultation, codebook=codebook, board="farsta"
+    )
+    comp = compile_answers(consultation, [a], codebook=codebook)
+    wb = load_workbook(export(comp, tmp_path / "s.xlsx"))
+    values = [
+        cell.value
+        for ws in wb.worksheets
+        for row in ws.iter_rows()
+        for cell in row
+        if isinstance(cell.value, str)
+    ]
+    assert any("HYPERLINK" in v for v in values) and any("@SUM" in v for v in values)
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f"
+                if isinstance(cell.value, str):
+                    assert not cell.value.startswith(("=", "+", "-", "@", "\t", "\r"))

@@ -100,3 +100,25 @@ def test_docx_quotes_carry_sections_and_headings(scored):
         "Utmaningar i våra verksamheter",
         "Det rapporten inte belyser",
     ]
+
+
+def test_the_dnr_in_a_pdf_running_header_is_kept_as_metadata():
+    import weasyprint
+
+    css = (
+        "@page{size:A4;margin:2.5cm;@top-left{content:'Farsta stadsdelsförvaltning';"
+        "font-size:8pt}@top-right{content:'Dnr 1.5.1-512/2015';font-size:8pt}"
+        "@bottom-right{content:'Sida ' counter(page);font-size:8pt}} body{font-size:11pt}"
+    )
+    body = "".join(
+        f"<p>Stycke {i}: nämnden ser trångboddheten i {['Farsta', 'Hökarängen', 'Sköndal'][i % 3]}"
+        f" som en utmaning, särskilt för barnfamiljer med {i} barn.</p>"
+        for i in range(90)
+    )
+    html = f"<html><head><style>{css}</style></head><body><h1>Förvaltningens synpunkter</h1>{body}"
+    raw = extract_bytes(weasyprint.HTML(string=html).write_pdf(), format="pdf", path="f.pdf")
+    a = analyse(raw)
+    assert raw.page_count >= 3
+    assert a.document.header.dnr == "1.5.1-512/2015"
+    assert a.document.header.administration == "Farsta stadsdelsförvaltning"
+    assert "Dnr 1.5.1-512/2015" not in a.document.text and "Sida 2" not in a.document.text

@@ -829,6 +829,11 @@ def _pdf_lines(pages) -> list[RawLine]:
 
     out: list[RawLine] = []
     for lines in per_page:
+        # Running headers and footers leave the text but are kept as metadata lines: a
+        # header often carries the board's name and its registration number.
+        out.extend(
+            RawLine(ln["text"], ln["page"], kind="furniture") for ln in lines if ln.get("furniture")
+        )
         ordered = sorted(
             (ln for ln in lines if not ln.get("furniture")),
             key=lambda ln: ln["y"],

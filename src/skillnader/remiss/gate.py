@@ -31,17 +31,21 @@ def _norm(s: str) -> str:
 
 
 def is_link_list(answer: ParsedAnswer) -> bool:
-    """Most passages are titles or links, not sentences: a web page's list of related items."""
-    ps = [p for p in answer.passages if p.role == "text"]
-    if len(ps) < 3:
+    """Most of the document is titles or links, not sentences: a web page's list of related
+    items (its short lines may have been read as headings or as contact lines)."""
+    blocks = [b for b in answer.document.blocks if b.kind != "list_item" or b.text]
+    links = sum(1 for m in answer.document.meta if _URL.search(m.text))
+    if len(blocks) + links < 4:
         return False
-    titles = sum(
+    titles = links + sum(
         1
-        for p in ps
-        if _URL.search(p.text) or (len(p.text.split()) <= 14 and p.text[-1:] not in ".!?:")
+        for b in blocks
+        if _URL.search(b.text) or (len(b.text.split()) <= 14 and b.text[-1:] not in ".!?:")
     )
-    sentences = sum(len(re.findall(r"[.!?](?:\s|$)", p.text)) for p in ps)
-    return titles / len(ps) >= 0.6 and sentences < max(3, len(ps) // 2)
+    sentences = sum(
+        len(re.findall(r"[.!?](?:\s|$)", p.text)) for p in answer.passages if p.role == "text"
+    )
+    return titles / (len(blocks) + links) >= 0.6 and sentences < 3
 
 
 def from_sender(answer: ParsedAnswer, consultation: Consultation) -> bool:

@@ -498,8 +498,11 @@ def _lines_to_blocks(
     footnotes = [
         RawFootnote(ln.footnote or "", ln.text, ln.page) for ln in lines if ln.kind == "footnote"
     ]
+    # Running headers and footers: their facts count (the board's dnr in the header).
     furniture = [
-        _layout.MetaLine(ln.text, ln.page, "furniture") for ln in lines if ln.kind == "furniture"
+        _layout.MetaLine(ln.text, ln.page, _layout.classify(ln.text) or "furniture")
+        for ln in lines
+        if ln.kind == "furniture"
     ]
     blocks: list[RawBlock] = []
     para: list[str] = []
