@@ -77,22 +77,18 @@ def resolve_period(period_id: str | None) -> Period:
 
 
 def default_year(period: Period) -> int:
-    """The last year of the period in which a goal version is in force and data exist."""
-
-    last = (
-        GoalVersion.objects.filter(goal__period=period, valid_from__year__lte=period.end.year)
-        .order_by("-valid_from")
-        .values_list("valid_from", flat=True)
-        .first()
+    """The last year of the period (and not after this one) in which goals below the direction
+    goals are in force; the period's last year when there are none."""
+    year = min(period.end.year, dt.date.today().year)
+    versions = GoalVersion.objects.filter(goal__period=period).exclude(
+        goal__level=Goal.Level.DIRECTION
     )
-    today = dt.date.today().year
-    year = min(period.end.year, today)
-    if last is not None:
-        ends = GoalVersion.objects.filter(goal__period=period).values_list("valid_to", flat=True)
-        ends = [e.year for e in ends if e is not None]
-        if ends:
-            year = min(year, max(ends))
-    return year
+    years = [
+        min(v.valid_to.year if v.valid_to else year, year)
+        for v in versions.only("valid_from", "valid_to")
+        if v.valid_from.year <= year
+    ]
+    return max(years) if years else year
 
 
 def goal_by_ref(ref: str) -> Goal | None:

@@ -1,0 +1,50 @@
+"""In a real browser: a board writer judges its own nämndmål and cannot reach another board's
+edit pages, not even by typing their URLs."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from skillnader.web.steering.models import Goal, Judgement
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def test_board_writer_in_the_browser(transactional_db, live_server, browser, users):
+    session = Client()
+    session.force_login(users["sk"])
+    cookie = session.cookies["sessionid"].value
+    own = Goal.objects.get(owner_id="skarholmen")
+    other = Goal.objects.get(owner_id="bromma")
+    context = browser.new_context(locale="sv-SE")
+    try:
+        context.add_cookies([{"name": "sessionid", "value": cookie, "url": live_server.url}])
+        page = context.new_page()
+        page.goto(f"{live_server.url}/mal/2015-2018/skarholmen/1.2.1/?year=2017")
+        assert page.locator("html").get_attribute("lang") == "sv"
+        assert page.get_by_text("Exempel").first.is_visible()
+        page.get_by_role("link", name="Skriv en bedömning").click()
+        page.select_option("#id_year", "2017")
+        page.select_option("#id_report", "t1")
+        page.fill("#id_as_of", "2017-04-30")
+        page.select_option("#id_status", "delvis")
+        page.fill("#id_analysis", "Andelen minskar men målet nås inte helt.")
+        page.get_by_role("button", name="Spara").click()
+        page.wait_for_url("**/mal/2015-2018/skarholmen/1.2.1/**")
+        assert page.get_by_text("Andelen minskar men målet nås inte helt.").is_visible()
+        assert page.get_by_role("heading", name="Beräknat när bedömningen skrevs").is_visible()
+        # another board's goal: readable, no edit links, and the edit URL is refused
+        page.goto(f"{live_server.url}/mal/2015-2018/bromma/1.2.1/?year=2017")
+        assert page.get_by_role("link", name="Skriv en bedömning").count() == 0
+        assert (
+            page.get_by_role("link", name="Ny version (lydelse eller ansvarig nämnd)").count() == 0
+        )
+        response = page.goto(f"{live_server.url}/mal/andra/bedomning/{other.pk}/")
+        assert response.status == 403
+        response = page.goto(f"{live_server.url}/mal/atgarder/br-laxhjalp/andra/")
+        assert response.status == 403
+    finally:
+        context.close()
+    assert Judgement.objects.filter(goal=own, report="t1").count() == 1
+    assert not Judgement.objects.filter(goal=other).exists()
