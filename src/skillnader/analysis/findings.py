@@ -37,7 +37,14 @@ from scipy import stats as st
 from skillnader.stats import trend as tr
 
 LEVEL_WORDS = ("improving", "worsening", "no_clear_change", "not_assessed")
-GAP_WORDS = ("widening", "narrowing", "no_clear_change", "not_assessed")
+#: ``reversed``: the gap changed sign (the other group or end is now ahead); its size and
+#: direction are reported, not a "widening" of a signed mean.
+GAP_WORDS = ("widening", "narrowing", "reversed", "no_clear_change", "not_assessed")
+
+#: Measures that are never ranked, compared as better/worse or summarised by a gap: raw counts
+#: (an area's count grows with its size) and ordinal classes (områdestyp 1-5 has no distances).
+#: They are shown as context; a rate with a denominator is what can be compared.
+NOT_COMPARED_MEASURES = {"count": "raw_count", "index": "ordinal_class"}
 
 #: Pairs of groups whose gap is followed, per dimension: (first, second); the gap is first − second.
 GROUP_PAIRS: dict[str, tuple[str, str]] = {
@@ -132,6 +139,9 @@ def _se(lower, upper, confidence=0.95) -> np.ndarray:
 def _year(period: str) -> float:
     p = str(period)
     base = float(p[:4])
+    if len(p) == 9 and p[4] == "-" and p[5:].isdigit():
+        # A range of years ("2015-2019", a pooled period): its middle.
+        return (base + float(p[5:])) / 2
     rest = p[4:].lstrip("-M").lstrip("H").lstrip("Q")
     if rest.isdigit() and len(p) > 4:
         if "H" in p:
@@ -142,12 +152,46 @@ def _year(period: str) -> float:
     return base
 
 
+def sub_annual(period: str) -> str:
+    """The part of a period below the year (``"M08"``, ``"Q3"``, ``"H1"``), ``""`` for a year
+    or a range of years (``"2015-2019"``)."""
+    p = str(period)[4:]
+    if p[:1] in ("M", "Q", "H") and p[1:].isdigit():
+        return p
+    if p[:1] == "-" and p[1:].isdigit() and len(p) <= 3:
+        return "M" + p[1:].zfill(2)
+    return ""
+
+
+def same_season(periods) -> list[int]:
+    """Positions of the periods that can be compared with the latest: all of them for years;
+    for months, quarters or halves only the same month (quarter, half) of each year, so that a
+    seasonal swing (August against December) is never read as a trend."""
+    periods = list(periods)
+    if not periods:
+        return []
+    latest = max(range(len(periods)), key=lambda i: _year(periods[i]))
+    season = sub_annual(periods[latest])
+    if not season:
+        return list(range(len(periods)))
+    return [i for i, p in enumerate(periods) if sub_annual(p) == season]
+
+
 # ------------------------------------------------------------------------------------------
 # level
 
 
 def level_trend(periods, values, lower, upper, polarity: str) -> LevelTrend:
-    """Classify the benchmark's series: improving / worsening / no_clear_change / not_assessed."""
+    """Classify the benchmark's series: improving / worsening / no_clear_change / not_assessed.
+
+    A sub-annual series is assessed on the same month (quarter, half) of each year only."""
+    keep = same_season(periods)
+    season = sub_annual(periods[keep[-1]]) if keep else ""
+    if season:
+        periods = [periods[i] for i in keep]
+        values = [values[i] for i in keep]
+        lower = [lower[i] for i in keep]
+        upper = [upper[i] for i in keep]
     order = np.argsort([_year(p) for p in periods])
     periods = [periods[i] for i in order]
     v = np.array([values[i] for i in order], dtype=float)
@@ -200,6 +244,8 @@ def level_trend(periods, values, lower, upper, polarity: str) -> LevelTrend:
         )
         out.slope, out.chi2, out.reason = res.slope, res.chi2, out.reason or res.reason
     out.marker = marker
+    if season:
+        out.method = f"same period of each year ({season}); " + out.method
     if marker in ("increasing", "decreasing"):
         if polarity == "no_judgement":
             out.assessment = "not_assessed"
@@ -497,10 +543,38 @@ def group_gap(dimension: str, periods, a, b) -> GapTrend:
         highs.append(float(g.upper))
         ses.append(float(_se(g.lower, g.upper)))
     gaps_a = np.array(gaps)
+    first, second = GROUP_PAIRS[dimension]
+    lows_a, highs_a = np.array(lows), np.array(highs)
+    sure = np.isfinite(gaps_a) & ((lows_a > 0) | (highs_a < 0))
+    signs = set(np.sign(gaps_a[sure]).tolist())
+    if {1.0, -1.0} <= signs:
+        # The gap changed sign (with intervals that exclude zero on both sides): neither
+        # widening nor narrowing; the change of the signed gap gives size and direction.
+        fin = np.isfinite(gaps_a)
+        i0, i1 = int(np.argmax(fin)), len(gaps_a) - 1 - int(np.argmax(fin[::-1]))
+        d = tr.difference_test(gaps_a[i0], ses[i0], gaps_a[i1], ses[i1], confidence=0.95)
+        return GapTrend(
+            "groups",
+            dimension,
+            f"{first}_minus_{second}",
+            list(periods),
+            gaps,
+            lows,
+            highs,
+            "reversed",
+            float(d.difference),
+            float(d.lower),
+            float(d.upper),
+            "MOVER difference; the gap changed sign: change of the signed gap between the first "
+            "and the last period (z-test, 95 %)",
+            reason="sign_changed",
+        )
     # A gap's size is its absolute value: a negative gap growing more negative widens too.
     sign = np.sign(np.nanmean(gaps_a)) if np.isfinite(gaps_a).any() else 1.0
     direction, change, lo, hi, method = _gap_change(periods, gaps_a * (sign or 1.0), np.array(ses))
-    first, second = GROUP_PAIRS[dimension]
+    reason = ""
+    if direction == "not_assessed":
+        reason = "no_interval" if np.isfinite(gaps_a).sum() >= 2 else "too_few_periods"
     return GapTrend(
         "groups",
         dimension,
@@ -514,7 +588,7 @@ def group_gap(dimension: str, periods, a, b) -> GapTrend:
         lo,
         hi,
         "MOVER difference; " + method,
-        reason="" if direction != "not_assessed" else "too_few_periods",
+        reason=reason,
     )
 
 
@@ -561,11 +635,39 @@ _LEVEL_EN = {
     "worsening": "is getting worse",
     "no_clear_change": "shows no clear change",
 }
-_GAP_SV = {"widening": "ökar", "narrowing": "minskar", "no_clear_change": "är oförändrad"}
+_GAP_SV = {
+    "widening": "ökar",
+    "narrowing": "minskar",
+    "no_clear_change": "är oförändrad",
+    "reversed": "har bytt riktning",
+}
 _GAP_EN = {
     "widening": "is widening",
     "narrowing": "is narrowing",
     "no_clear_change": "shows no clear change",
+    "reversed": "has changed direction",
+}
+#: Why a level or gap was not assessed, in words.
+REASONS_SV = {
+    "raw_count": "ett antal, som visas som bakgrund men inte jämförs som bättre eller sämre "
+    "mellan områden (ett större område har fler av allt); jämför en andel eller ett tal per "
+    "invånare",
+    "ordinal_class": "en rangordnad klass (t.ex. områdestyp 1–5) utan avstånd mellan klasserna, "
+    "som visas som bakgrund men inte jämförs med skillnadsmått",
+    "no_interval": "värdena saknar osäkerhetsintervall",
+    "too_few_periods": "för få jämförbara perioder",
+    "too_few_areas": "för få områden",
+    "no_judgement": "indikatorn har ingen bättre eller sämre riktning",
+}
+REASONS_EN = {
+    "raw_count": "a count, shown as context but not compared as better or worse between areas "
+    "(a larger area has more of everything); compare a share or a rate per inhabitant",
+    "ordinal_class": "an ordinal class (e.g. area type 1-5) without distances between classes, "
+    "shown as context but not summarised by gap measures",
+    "no_interval": "the values have no uncertainty intervals",
+    "too_few_periods": "too few comparable periods",
+    "too_few_areas": "too few areas",
+    "no_judgement": "the indicator has no better or worse direction",
 }
 _GROUP_SV = {"sex": "kvinnor och män", "birth_region": "utrikes och inrikes födda"}
 _GROUP_EN = {"sex": "women and men", "birth_region": "people born abroad and born in Sweden"}
@@ -633,6 +735,14 @@ def sentences(
         sv.append(f"{who_sv} {_GAP_SV[g.direction]} ({detail_sv})")
         en.append(f"{who_en} {_GAP_EN[g.direction]} ({detail_en})")
     if not sv:
+        reason = NOT_COMPARED_MEASURES.get(info.measure) or level.reason
+        if not reason:
+            reason = next((g.reason for g in gaps if g.reason), "")
+        if reason in REASONS_SV:
+            return (
+                f"{info.name_sv} bedöms inte: {REASONS_SV[reason]}.",
+                f"{info.name_en or info.name_sv} is not assessed: {REASONS_EN[reason]}.",
+            )
         return (
             f"{info.name_sv}: underlaget räcker inte för att bedöma utvecklingen.",
             f"{info.name_en or info.name_sv}: the data do not allow an assessment of the trend.",
@@ -718,11 +828,17 @@ def analyse(
             continue
         lvl = level_trend(*city.get(ind_id, ([], [], [], [])), info.polarity)
         group_gaps: list[GapTrend] = []
+        if info.measure in NOT_COMPARED_MEASURES:
+            # Context only: no level judgement, no gaps between areas or groups.
+            lvl.assessment, lvl.reason = "not_assessed", NOT_COMPARED_MEASURES[info.measure]
+            todo.append((ind_id, info, lvl, group_gaps))
+            continue
         rows_by_group = group_rows.get(ind_id, {})
         for dim, (first, second) in GROUP_PAIRS.items():
             a = {r["period"]: r for r in rows_by_group.get(f"{dim}={first}", [])}
             b = {r["period"]: r for r in rows_by_group.get(f"{dim}={second}", [])}
             periods = sorted(set(a) & set(b), key=_year)
+            periods = [periods[i] for i in same_season(periods)]
             if len(periods) < 2:
                 continue
             group_gaps.append(
@@ -753,8 +869,10 @@ def analyse(
     findings: list[Finding] = []
     for ind_id, info, lvl, group_gaps in todo:
         gaps: list[GapTrend] = []
-        for (level, vintage), by_period in sorted(series.get(ind_id, {}).items()):
+        by_level = {} if info.measure in NOT_COMPARED_MEASURES else series.get(ind_id, {})
+        for (level, vintage), by_period in sorted(by_level.items()):
             periods = sorted(by_period, key=_year)
+            periods = [periods[i] for i in same_season(periods)]
             if len(periods) < 2:
                 continue
             if gap_job is not None:
