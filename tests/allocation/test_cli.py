@@ -39,6 +39,7 @@ def test_allocate_writes_allocation_explanations_report_and_is_reproducible(tmp_
         "positions.jsonl",
         "report.json",
         "report.md",
+        "report.html",
         "run.json",
         "SYNTHETIC.txt",
     }
@@ -82,3 +83,31 @@ def test_bad_file_exits_2_naming_row_and_column(tmp_path):
     assert res.exit_code == 2
     assert "row 2, column home_area" in res.output and "0180R999" in res.output
     assert not (tmp_path / "o").exists()
+
+
+def test_pdf_report(tmp_path):
+    from pypdf import PdfReader
+
+    runner = CliRunner()
+    runner.invoke(
+        synthetic_command,
+        [
+            "--applicants",
+            "300",
+            "--places",
+            "200",
+            "--workplaces",
+            "30",
+            "--out",
+            str(tmp_path / "in"),
+        ],
+    )
+    args = ["--policy", str(EXAMPLE), "--applicants", str(tmp_path / "in/applicants.csv"),
+            "--positions", str(tmp_path / "in/positions.csv"), "--seed", "7", "--pdf"]  # fmt: skip
+    res = runner.invoke(allocate_command, [*args, "--out", str(tmp_path / "r")])
+    assert res.exit_code == 0, res.output
+    text = "\n".join(p.extract_text() for p in PdfReader(tmp_path / "r/report.pdf").pages)
+    assert "SYNTETISKA DATA" in text and "Distrikt för distrikt" in text
+    rep = json.loads((tmp_path / "r/report.json").read_text(encoding="utf-8"))
+    placed = rep["overall"]["placed"]
+    assert f"{placed} av 300" in text

@@ -12,7 +12,7 @@ import click
 
 from skillnader.allocation import inputs, synthetic
 from skillnader.allocation.policy import load_policy
-from skillnader.allocation.report import build_report, render_markdown
+from skillnader.allocation.report import build_report, render_html, render_markdown
 from skillnader.allocation.run import allocate, explain_position, explanations_jsonl, slot_label
 
 
@@ -20,7 +20,9 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-def write_result(result, report: dict, out: Path, *, synthetic_data: bool, sources: dict) -> None:
+def write_result(
+    result, report: dict, out: Path, *, synthetic_data: bool, sources: dict, pdf: bool = False
+) -> None:
     """Write the allocation, the explanations and the report to ``out`` (byte-identical for
     the same inputs, policy and seed: no times or host names in the files)."""
     out.mkdir(parents=True, exist_ok=True)
@@ -69,6 +71,12 @@ def write_result(result, report: dict, out: Path, *, synthetic_data: bool, sourc
     (out / "report.md").write_text(
         render_markdown(report, synthetic=synthetic_data), encoding="utf-8"
     )
+    html = render_html(report, synthetic=synthetic_data)
+    (out / "report.html").write_text(html, encoding="utf-8")
+    if pdf:
+        from skillnader.reports.render import pdf_bytes
+
+        (out / "report.pdf").write_bytes(pdf_bytes(html, title="Feriejobb: fördelning", lang="sv"))
     run = {
         "policy": pb.policy.public_dict(),
         "seed": pb.seed,
@@ -115,7 +123,10 @@ def write_result(result, report: dict, out: Path, *, synthetic_data: bool, sourc
     "--mode", type=click.Choice(["stable", "optimise"]), default="stable", show_default=True
 )
 @click.option("--no-status-quo", is_flag=True, help="Skip the district-by-district comparison.")
-def allocate_command(policy_path, applicants_path, positions_path, seed, out, mode, no_status_quo):
+@click.option("--pdf", is_flag=True, help="Also print the report to report.pdf.")
+def allocate_command(
+    policy_path, applicants_path, positions_path, seed, out, mode, no_status_quo, pdf
+):
     """Allocate summer jobs city-wide: allocation, explanations and report in OUT."""
     t0 = time.perf_counter()
     policy = load_policy(policy_path)
@@ -134,7 +145,7 @@ def allocate_command(policy_path, applicants_path, positions_path, seed, out, mo
         "applicants": {"file": applicants_path.name, "sha256": _sha256(applicants_path)},
         "positions": {"file": positions_path.name, "sha256": _sha256(positions_path)},
     }
-    write_result(result, report, out, synthetic_data=synthetic_data, sources=sources)
+    write_result(result, report, out, synthetic_data=synthetic_data, sources=sources, pdf=pdf)
     o = report["overall"]
     click.echo(
         f"{o['placed']} of {o['applicants']} placed ({100 * o['rate']:.1f} %, "

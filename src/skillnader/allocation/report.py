@@ -511,3 +511,62 @@ def render_markdown(rep: dict, *, synthetic: bool = False) -> str:
                 f"| {r['district']} | {r['minimum']} | {c(r['placed'])} | {'ja' if r['met'] else 'nej'} |"
             )
     return "\n".join(L) + "\n"
+
+
+def render_html(rep: dict, *, synthetic: bool = False) -> str:
+    """The Markdown report as a standalone Swedish HTML page (headings, paragraphs, tables with
+    header cells), for the browser and for the PDF."""
+    import html as _html
+    import re
+
+    def inline(text: str) -> str:
+        t = _html.escape(text)
+        t = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", t)
+        return re.sub(r"`(.+?)`", r"<code>\1</code>", t)
+
+    out: list[str] = []
+    table: list[list[str]] = []
+
+    def flush():
+        if not table:
+            return
+        head, body = table[0], [r for r in table[2:]]
+        out.append(
+            "<table><thead><tr>"
+            + "".join(f'<th scope="col">{inline(c)}</th>' for c in head)
+            + "</tr></thead><tbody>"
+        )
+        for r in body:
+            out.append(
+                "<tr>"
+                + f'<th scope="row">{inline(r[0])}</th>'
+                + "".join(f"<td>{inline(c)}</td>" for c in r[1:])
+                + "</tr>"
+            )
+        out.append("</tbody></table>")
+        table.clear()
+
+    for line in render_markdown(rep, synthetic=synthetic).splitlines():
+        if line.startswith("|"):
+            table.append([c.strip() for c in line.strip().strip("|").split("|")])
+            continue
+        flush()
+        if line.startswith("## "):
+            out.append(f"<h2>{inline(line[3:])}</h2>")
+        elif line.startswith("# "):
+            out.append(f"<h1>{inline(line[2:])}</h1>")
+        elif line.startswith("> "):
+            out.append(f'<p class="synthetic">{inline(line[2:])}</p>')
+        elif line.strip():
+            out.append(f"<p>{inline(line)}</p>")
+    flush()
+    style = (
+        "body{font-family:sans-serif;font-size:10pt;margin:1.5cm}table{border-collapse:collapse;margin:.5em 0}"
+        "th,td{border:1px solid #999;padding:2px 6px;text-align:left}.synthetic{border:3px solid #b10e1e;padding:4px}"
+        "@page{size:A4;margin:1.5cm}"
+    )
+    title = _html.escape(f"Feriejobb: fördelning ({rep['mode']})")
+    return (
+        f'<!DOCTYPE html><html lang="sv"><head><meta charset="utf-8"><title>{title}</title>'
+        f"<style>{style}</style></head><body>" + "\n".join(out) + "</body></html>\n"
+    )
