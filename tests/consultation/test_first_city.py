@@ -128,6 +128,9 @@ def test_compilation_html_download(answered, users):
     body = resp.content.decode()
     assert "Remissammanställning" in body and "Utmaningar per nämnd och område" in body
     assert "<script" not in body
+    page = analyst.get(f"/remiss/{c.slug}/sammanstallning/").content.decode()
+    assert "Översikt" in page and "2 av 22 remissinstanser har svarat." in page
+    assert "Utmaningar per nämnd och område" in page and "nämnder som svarat" in page
 
 
 def test_quotes_cite_the_original_after_the_writer_edits(consultation, users):

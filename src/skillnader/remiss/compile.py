@@ -602,7 +602,10 @@ def _summary(consultation, boards, by_board, by_challenge, refused) -> list[str]
     if top:
         out.append(
             "Vanligast förekommande utmaningar: "
-            + "; ".join(f"{e['label']} ({e['count']} nämnder)" for e in top)
+            + "; ".join(
+                f"{e['label']} ({e['count']} {'nämnd' if e['count'] == 1 else 'nämnder'})"
+                for e in top
+            )
             + "."
         )
     return out

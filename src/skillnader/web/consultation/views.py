@@ -689,6 +689,14 @@ def compilation(request, slug):
         {
             "c": c,
             "comp": comp,
+            "domain_rows": [
+                (
+                    b["name"],
+                    [comp.domain_matrix[b["board"]].get(d["domain"], 0) for d in comp.by_domain],
+                )
+                for b in comp.boards
+                if b["board"] in comp.domain_matrix
+            ],
             "extra": extra,
             "status_labels": STATUS_LABELS,
             "reservation_labels": RESERVATION_LABELS,
