@@ -3,12 +3,30 @@ edit pages, not even by typing their URLs."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from django.test import Client
 
 from skillnader.web.steering.models import Goal, Judgement
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+AXE = (Path(__file__).parents[1] / "browser" / "vendor" / "axe.min.js").read_text(encoding="utf-8")
+
+
+def serious_violations(page) -> list[dict]:
+    """axe-core's WCAG 2.1 A/AA violations of impact serious or critical."""
+    page.add_script_tag(content=AXE)
+    found = page.evaluate(
+        """async () => {
+            const r = await axe.run(document, {runOnly: {type: 'tag',
+                values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}});
+            return r.violations.map(v => ({id: v.id, impact: v.impact,
+                nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 5)}));
+        }"""
+    )
+    return [v for v in found if v["impact"] in ("serious", "critical")]
 
 
 def test_board_writer_in_the_browser(transactional_db, live_server, browser, users):
@@ -17,7 +35,7 @@ def test_board_writer_in_the_browser(transactional_db, live_server, browser, use
     cookie = session.cookies["sessionid"].value
     own = Goal.objects.get(owner_id="skarholmen")
     other = Goal.objects.get(owner_id="bromma")
-    context = browser.new_context(locale="sv-SE")
+    context = browser.new_context(locale="sv-SE", bypass_csp=True)  # axe is injected
     try:
         context.add_cookies([{"name": "sessionid", "value": cookie, "url": live_server.url}])
         page = context.new_page()
@@ -34,6 +52,18 @@ def test_board_writer_in_the_browser(transactional_db, live_server, browser, use
         page.wait_for_url("**/mal/2015-2018/skarholmen/1.2.1/**")
         assert page.get_by_text("Andelen minskar men målet nås inte helt.").is_visible()
         assert page.get_by_role("heading", name="Beräknat när bedömningen skrevs").is_visible()
+        for path in (
+            "/mal/2015-2018/skarholmen/1.2.1/?year=2017",
+            "/mal/2015-2018/?year=2017",
+            "/mal/2015-2018/namnd/skarholmen/2017/",
+            "/mal/atgarder/",
+            f"/mal/andra/bedomning/{own.pk}/",
+        ):
+            page.goto(live_server.url + path)
+            charts = page.locator(".vega-chart")
+            for i in range(charts.count()):
+                charts.nth(i).locator("svg").first.wait_for(timeout=15000)
+            assert serious_violations(page) == [], path
         # another board's goal: readable, no edit links, and the edit URL is refused
         page.goto(f"{live_server.url}/mal/2015-2018/bromma/1.2.1/?year=2017")
         assert page.get_by_role("link", name="Skriv en bedömning").count() == 0
