@@ -49,8 +49,11 @@ def test_suppressed_area_is_left_out_of_the_gap(client, world):
 
 def test_domain_without_data_says_where_to_get_it(client, world):
     body = client.get("/domain/health/").content.decode()
-    assert "Inga öppna data i paketet ännu." in body
-    assert "Medellivslängd" in body and "kolada <code>N00925</code>" in body
+    assert "Inga data har publicerats för det här området av levnadsvillkor ännu." in body
+    assert "paketet" not in body  # the bundle is an internal word
+    # The indicator's own page is linked: it describes the indicator and its sources.
+    assert '<a href="/indicator/life_expectancy/">Medellivslängd</a>' in body
+    assert "kolada <code>N00925</code>" in body
     data = json.loads(client.get("/domain/health.json").content)
     assert data["indicators"] == []
     assert data["missing"] == [

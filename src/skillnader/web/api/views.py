@@ -116,6 +116,8 @@ def index(request: HttpRequest) -> HttpResponse:
             "observations": base + "observations",
             "comparisons": base + "comparisons",
             "findings": base + "findings",
+            "inequality": base + "inequality",
+            "geojson": base + "geojson/{level}/{vintage}",
         }
     )
 

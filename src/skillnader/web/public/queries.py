@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import math
+import re
 import threading
 import unicodedata
 from collections import OrderedDict
@@ -59,6 +60,7 @@ _CELL_FIELDS = (
     "numerator",
     "denominator",
     "suppressed",
+    "suppression",
     "status",
     "provisional",
     "break_in_series",
@@ -185,6 +187,8 @@ def _cell(row: dict[str, Any]) -> dict[str, Any]:
         "numerator": None if row["suppressed"] else row["numerator"],
         "denominator": None if row["suppressed"] else row["denominator"],
         "status": status,
+        # "primary" (a small number) or "secondary" (hidden to protect another cell)
+        "suppression": (row.get("suppression") or "primary") if row["suppressed"] else None,
         "source_status": row["status"],
         "provisional": row["provisional"],
         "break_in_series": row["break_in_series"],
@@ -798,8 +802,28 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
 
 
+_WORD = re.compile(r"\w+")
+
+
+def stems(text: str) -> str:
+    """``text`` as folded Swedish stems (Snowball, Porter 2001): "arbetslöshet" and
+    "arbetslösa" both give "arbetslos", so a search finds inflected forms."""
+    import snowballstemmer
+
+    stemmer = _STEMMER.get("sv")
+    if stemmer is None:
+        stemmer = _STEMMER["sv"] = snowballstemmer.stemmer("swedish")
+    words = _WORD.findall((text or "").casefold())
+    return " ".join(fold(w) for w in stemmer.stemWords(words))
+
+
+_STEMMER: dict[str, Any] = {}
+
+
 def search_index() -> list[dict[str, Any]]:
-    """Searchable entries: published indicators and all areas, with folded text."""
+    """Searchable entries: published indicators and areas, with folded text and stems. A
+    district whose boundary is unchanged across vintages is one entry (its newest vintage),
+    with the other vintages as detail."""
 
     def compute():
         out = []
@@ -815,21 +839,36 @@ def search_index() -> list[dict[str, Any]]:
                             [ind.id, ind.name_sv, ind.name_en, ind.definition_sv, ind.definition_en]
                         )
                     ),
+                    "stems": stems(" ".join([ind.name_sv, ind.definition_sv])),
                 }
             )
-        for a in Area.objects.values(
-            "code", "name", "name_en", "level_id", "vintage__code", "level__order"
-        ).order_by("level__order", "name", "vintage__code"):
+        from skillnader.web.public.districts import chains
+
+        chain_of = chains()
+        areas = list(
+            Area.objects.values(
+                "id", "code", "name", "name_en", "level_id", "vintage__code", "level__order"
+            ).order_by("level__order", "name", "vintage__code")
+        )
+        vintage_of = {a["id"]: a["vintage__code"] for a in areas}
+        for a in areas:
+            chain = chain_of.get(a["id"])
+            if chain and chain[-1] != a["id"]:
+                continue  # the newest vintage of the chain stands for the district
             out.append(
                 {
                     "kind": "area",
                     "id": f"{a['level_id']}/{a['vintage__code']}/{a['code']}",
                     "level": a["level_id"],
                     "vintage": a["vintage__code"],
+                    "vintages": [vintage_of[i] for i in chain if i in vintage_of]
+                    if chain
+                    else [a["vintage__code"]],
                     "code": a["code"],
                     "name_sv": a["name"],
                     "name_en": a["name_en"] or a["name"],
                     "text": fold(" ".join([a["code"], a["name"], a["name_en"]])),
+                    "stems": stems(a["name"]),
                 }
             )
         return out
@@ -842,5 +881,11 @@ def search(query: str, limit: int = 100) -> list[dict[str, Any]]:
     words = fold(query).split()
     if not words:
         return []
-    hits = [e for e in search_index() if all(w in e["text"] for w in words)]
+    stemmed = stems(query).split()
+    hits = [
+        e
+        for e in search_index()
+        if all(w in e["text"] for w in words)
+        or (len(stemmed) == len(words) and all(s in e["stems"] for s in stemmed))
+    ]
     return hits[:limit]

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from skillnader.charts import vegalite
 from skillnader.units import unit_label
 from skillnader.web.data.models import Area, AreaLevel, AreaLink, Domain, Indicator, Vintage
-from skillnader.web.public import charts, queries
+from skillnader.web.public import charts, districts, queries
 from skillnader.web.public.queries import display_name, lang
 from skillnader.web.public.twins import Page, cached_page, respond
 
@@ -792,8 +792,9 @@ def indicator_chart(request: HttpRequest, indicator_id: str, kind: str) -> HttpR
 
 def _profile(area: Area) -> list[dict[str, Any]]:
     """Every indicator with data for the area: latest value, city, comparison, rank, spread."""
-    level, vintage = area.level_id, area.vintage.code
-    cells_by_ind = queries.area_cells(area.id)
+    level = area.level_id
+    # The district's series continue across boundary vintages where its boundary is unchanged.
+    cells_by_ind = districts.continued_cells(area)
     inds = {
         i.id: i
         for i in Indicator.objects.filter(published=True, id__in=list(cells_by_ind)).order_by(
@@ -804,7 +805,7 @@ def _profile(area: Area) -> list[dict[str, Any]]:
     for ind_id, ind in inds.items():
         series = cells_by_ind[ind_id]
         latest = next((c for c in reversed(series) if c["value"] is not None), series[-1])
-        year = latest["year"]
+        year, vintage = latest["year"], latest["vintage"]
         level_cells = queries.level_cells(ind_id, level, vintage, year, "")
         spread = queries.spread(level_cells)
         city = queries.city_cell(ind_id, year, "")
@@ -816,10 +817,11 @@ def _profile(area: Area) -> list[dict[str, Any]]:
                 "year": year,
                 "city": city,
                 "comparison": queries.compare_to_city(latest, city, ind.polarity, ind.measure),
-                "rank": ranks.get(area.code),
+                "rank": ranks.get(latest["code"]),
                 "n": len(ranks),
                 "spread": spread,
-                "series": series[-5:],
+                "vintage": vintage,
+                "series": series[-10:],
                 "trend": queries.trend(series, ind.polarity),
                 "city_series": {c["year"]: c for c in queries.city_cells("").get(ind_id, [])},
             }
@@ -834,6 +836,69 @@ def _area_or_404(level: str, vintage: str, code: str) -> Area:
         vintage__code=vintage,
         code=code,
     )
+
+
+def _parts(a: Area) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The areas inside ``a`` by level, and a small multiple (one ranked chart per indicator)
+    of the level of parts with the most indicators."""
+    parts = districts.sub_areas(a)
+    best, best_cells = None, {}
+    for g in parts:
+        cells = districts.part_cells(g)
+        if len(cells) > len(best_cells):
+            best, best_cells = g, cells
+    multiples = []
+    if best is not None:
+        inds = {
+            i.id: i
+            for i in Indicator.objects.filter(published=True, id__in=list(best_cells)).order_by(
+                "domain__order", "order", "id"
+            )
+        }
+        city_area = queries.city_area()
+        for ind in inds.values():
+            cells = best_cells[ind.id]
+            years = sorted({c["year"] for c in cells})
+            year = years[-1]
+            shown = [c for c in cells if c["year"] == year]
+            city = queries.city_cell(ind.id, year, "")
+            rows = [
+                {
+                    "name": display_name(c),
+                    "value": c["value"],
+                    "lower": c["lower"],
+                    "upper": c["upper"],
+                    "status": c["status"],
+                    "comparison": queries.compare_to_city(c, city, ind.polarity, ind.measure),
+                }
+                for c in shown
+            ]
+            spec = vegalite.ranked_bars(
+                rows,
+                city_value=city["value"] if city else None,
+                city_label=display_name(city_area) if city_area else _("City"),
+                title=f"{ind.name}, {year}",
+                description=_("%(indicator)s in the parts of the area (%(level)s), %(year)s")
+                % {"indicator": ind.name, "level": best["level_name"], "year": year},
+                unit=unit_label(ind.unit, lang()),
+                decimals=ind.decimals,
+                polarity=ind.polarity,
+                labels=charts.labels(),
+                width=300,
+                lang=lang(),
+            )
+            multiples.append(
+                {
+                    "indicator": ind,
+                    "year": year,
+                    "rows": rows,
+                    "spec": charts.for_web(spec),
+                    "spec_id": f"part-{ind.id}",
+                    "level": best["level"],
+                    "vintage": best["vintage"],
+                }
+            )
+    return parts, multiples
 
 
 @cached_page
@@ -882,11 +947,14 @@ def area(
         else None
     )
     neighbours = queries.neighbours(level, vintage, code)
+    chain = districts.chain_areas(a)
+    parts, multiples = _parts(a)
     rows = [
         {
             "indicator": it["indicator"].id,
             "name": it["indicator"].name,
             "year": it["year"],
+            "vintage": it["vintage"],
             "value": it["cell"]["value"],
             "lower": it["cell"]["lower"],
             "upper": it["cell"]["upper"],
@@ -910,6 +978,17 @@ def area(
         },
         "indicators": rows,
         "neighbours": [{"code": n["code"], "name": display_name(n)} for n in neighbours],
+        "vintages": [
+            {"vintage": c["vintage"], "code": c["code"], "basis": c["basis"]} for c in chain
+        ],
+        "parts": [
+            {
+                "level": g["level"],
+                "vintage": g["vintage"],
+                "areas": [{"code": x["code"], "name": display_name(x)} for x in g["areas"]],
+            }
+            for g in parts
+        ],
     }
     page = Page(
         "public/area.html",
@@ -921,6 +1000,9 @@ def area(
             "neighbours": neighbours,
             "level_name": a.level.name,
             "vintage_name": a.vintage.name,
+            "chain": chain if len(chain) > 1 else [],
+            "parts": parts,
+            "multiples": multiples,
         },
         data,
         rows,
@@ -1024,17 +1106,24 @@ def search(request: HttpRequest, fmt: str | None = None) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:200]
     hits = queries.search(q) if q else []
     results = []
+    level_names = _level_names()
     for h in hits:
         if h["kind"] == "indicator":
             url = reverse("public:indicator", args=[h["id"]])
+            detail = _("indicator")
         else:
             url = reverse("public:area", args=[h["level"], h["vintage"], h["code"]])
+            vintages = h.get("vintages") or [h["vintage"]]
+            detail = f"{level_names.get(h['level'], h['level'])}, " + (
+                _("boundaries %(vintages)s") % {"vintages": ", ".join(vintages)}
+            )
         results.append(
             {
                 "kind": h["kind"],
                 "id": h["id"],
                 "name": h["name_en"] if lang() == "en" else h["name_sv"],
                 "url": url,
+                "detail": detail,
             }
         )
     page = Page(
@@ -1042,7 +1131,7 @@ def search(request: HttpRequest, fmt: str | None = None) -> HttpResponse:
         {"q": q, "results": results, "level_names": _level_names()},
         {"q": q, "results": results},
         results,
-        ["kind", "id", "name", "url"],
+        ["kind", "id", "name", "url", "detail"],
         "skillnader-search",
     )
     return respond(request, page, fmt)

@@ -1,0 +1,87 @@
+"""A district across boundary vintages, on the bundled real data: Skärholmen's page continues
+the series of its earlier (identical) boundaries, lists the areas inside it and compares them,
+and search shows the district once."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+URL = "/area/sdo/2023/0180-sdo-skarholmen/"
+
+
+def test_skarholmen_shows_every_domain_with_data(bundle_db, client):
+    from skillnader.web.data.models import Indicator, Observation
+
+    data = json.loads(client.get(URL.rstrip("/") + ".json").content)
+    rows = data["indicators"]
+    assert len(rows) >= 10, [r["indicator"] for r in rows]
+    domains = dict(Indicator.objects.values_list("id", "domain_id"))
+    shown = {domains[r["indicator"]] for r in rows}
+    # Every domain with data for the district or any of its earlier identical boundaries.
+    chain = [v["vintage"] for v in data["vintages"]]
+    assert chain == ["2007", "2020", "2023"]
+    with_data = set(
+        Observation.objects.filter(
+            published=True,
+            area__level_id="sdo",
+            area__code="0180-sdo-skarholmen",
+            area__vintage__code__in=chain,
+        ).values_list("indicator__domain_id", flat=True)
+    )
+    assert with_data and with_data <= shown
+    assert {"work", "housing"} <= shown
+    # Social assistance comes from the 2007-2020 boundaries, ranked among those 14 districts.
+    sa = next(r for r in rows if r["indicator"] == "social_assistance_share")
+    assert sa["vintage"] == "2007" and sa["areas_ranked"] == 14
+    # Housing from the district's own 2023 boundaries.
+    rent = next(r for r in rows if r["indicator"] == "dwellings_rental_share")
+    assert rent["vintage"] == "2023" and rent["areas_ranked"] == 11
+
+
+def test_series_continue_across_vintages_on_one_page(bundle_db, client):
+    body = client.get(URL).content.decode()
+    assert "har behållit sina gränser" in body
+    for vintage in ("2007", "2020"):
+        assert f'href="/area/sdo/{vintage}/0180-sdo-skarholmen/"' in body
+    # The population series runs from the 2007 boundaries into the 2023 ones.
+    trends = re.search(
+        r"<caption>De senaste åren för området och staden</caption>(.*?)</table>", body, re.S
+    ).group(1)
+    pop = re.search(r"Folkmängd.*?(?=<th scope=\"rowgroup\"|$)", trends, re.S).group(0)
+    years = re.findall(r"<td>(\d{4})", pop)
+    assert "2011" in years and "2023" in years
+    assert "(indelning 2007)" in pop
+
+
+def test_parts_are_listed_and_compared(bundle_db, client):
+    body = client.get(URL).content.decode()
+    for level, code, name in [
+        ("regso", "0180R079", "Skärholmen"),
+        ("regso", "0180R010", "Bredäng"),
+        ("stadsdel", "0180-sd-varberg", "Vårberg"),
+    ]:
+        assert re.search(rf'href="/area/{level}/\d+/{code}/">{name}</a>', body), code
+    assert "basområde" in body.lower() or "Basområde" in body
+    data = json.loads(client.get(URL.rstrip("/") + ".json").content)
+    levels = {p["level"]: len(p["areas"]) for p in data["parts"]}
+    assert levels["regso"] == 4 and levels["stadsdel"] == 4 and levels["basomrade"] >= 10
+    # A small multiple: one chart per indicator of the RegSO inside the district.
+    charts = re.findall(r'<script id="part-([a-z_]+)-spec"', body)
+    assert len(charts) >= 5 and "mean_wage_income" in charts
+
+
+def test_search_shows_the_district_once(bundle_db, client):
+    data = json.loads(client.get("/search.json?q=Skärholmen").content)
+    sdo = [r for r in data["results"] if r["id"].startswith("sdo/")]
+    assert [r["id"] for r in sdo] == ["sdo/2023/0180-sdo-skarholmen"]
+    assert "2007" in sdo[0]["detail"] and "2023" in sdo[0]["detail"]
+
+
+def test_search_finds_inflected_forms(bundle_db, client):
+    data = json.loads(client.get("/search.json?q=arbetslöshet").content)
+    assert "registered_unemployed" in [r["id"] for r in data["results"]]
