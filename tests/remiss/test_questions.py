@@ -134,3 +134,33 @@ def test_configuration_errors():
         {"title": "Remiss", "questions": [{"id": "a", "text": "Vilka huvudsakliga utmaningar?"}]}
     )
     assert c.questions[0].role == "main_challenges" and c.questions[0].cues
+
+
+@pytest.mark.parametrize(
+    ("heading", "qid"),
+    [
+        ("Förvaltningens bidrag till en sammanhållen stad", "q1"),
+        ("Utmaningar i våra verksamheter", "q2"),
+        ("Nämndens arbete med barn i riskzon", "q1"),
+        ("Samhällsutmaningar i stadsdelen", "q2"),
+        ("Andra utmaningar än de rapporten lyfter", "q3"),
+        ("Frågor som rapporten inte tar upp", "q3"),
+    ],
+)
+def test_headings_in_the_boards_own_words(consultation, heading, qid):
+    from skillnader.remiss.questions import ANSWER_CONFIDENCE, match_heading
+
+    q, conf = match_heading(heading, consultation.questions)
+    assert q.id == qid and ANSWER_CONFIDENCE <= conf < 1.0
+
+
+def test_thematic_headings_are_not_questions(consultation):
+    from skillnader.remiss.questions import SUGGEST_CONFIDENCE, match_heading
+
+    for heading in (
+        "Bostäder/Trygghet",
+        "Arbete och egen försörjning",
+        "Ensamkommande flyktingbarn",
+    ):
+        q, conf = match_heading(heading, consultation.questions)
+        assert q is None or conf < SUGGEST_CONFIDENCE

@@ -1,22 +1,26 @@
 """Consultations, their questions, and the mapping of an answer's passages to the questions.
 
-The mapping is explicit first and statistical only as a hint:
+Each mapped passage carries a method and a confidence:
 
-1. **Headings and numbering.** A passage under a heading such as "Fråga 2", "Svar på fråga 2" or
-   a numbered subheading "2. Nämndens utmaningar", or a passage that itself starts with
-   "Fråga 2:", answers that question.
-2. **Explicit statements.** A passage whose first sentence says what it answers ("De
-   huvudsakliga utmaningarna som nämnden ser …", "Andra utmaningar … som inte lyfts upp i
-   rapporten …") answers the question the cue belongs to. Cues come from the consultation
-   configuration, with defaults for the usual question types.
-3. **Similarity** (TF-IDF over Swedish stems, cosine; Salton & Buckley, "Term-weighting
-   approaches in automatic text retrieval", 1988) only lists *candidate* passages. It never
-   makes a passage an answer.
+1. **Numbering** (confidence 1.0): a passage under a heading such as "Fråga 2", "Svar på fråga
+   2" or "2. …", or one that itself starts with "Fråga 2:".
+2. **Explicit statements** (0.95): a first sentence that says what it answers ("De huvudsakliga
+   utmaningarna som nämnden ser …"); cues come from the consultation configuration, with
+   defaults per question role.
+3. **Headings in the board's own words** (:func:`match_heading`): the heading's role
+   ("Förvaltningens bidrag till …" → own work, "Utmaningar i våra verksamheter" → challenges,
+   "Det rapporten inte belyser" → beyond the report; role words are found inside compounds)
+   plus the share of its Snowball stems found in the question (compounds by containment).
+4. **Role cues in a passage** (0.55–0.8): "Den största utmaningen är …", "Utöver det som
+   framkommer i rapporten …", "Förvaltningen arbetar med …" in the first sentences of a passage
+   no heading has placed.
+5. **One question**: in a consultation with a single question, the board's view sections
+   (*Synpunkter*, *Inställning*, *Bedömning*) answer it.
 
-A passage that quotes a question (answers repeat the questions, sometimes twice) is recognised
-and never taken as an answer. A question without explicit answer gets the status
-``no_explicit_answer`` and keeps its candidates separately: that is a valid result, not a gap to
-be filled by force.
+A question whose best answer is below :data:`ANSWER_CONFIDENCE` is ``suggested`` (for review,
+not counted); ``no_explicit_answer`` is said only when nothing plausible exists. Similarity
+(TF-IDF over Swedish stems, cosine; Salton & Buckley 1988) only lists *candidates*. A passage that
+quotes a question is recognised and never taken as an answer.
 """
 
 from __future__ import annotations
@@ -421,13 +425,19 @@ def _has(low: str, word: str) -> bool:
     return word in low
 
 
+# Challenge words that also occur in other senses or inside unrelated compounds ("riskzon",
+# "behovsprövad", "ökade resurser"): half weight.
+_WEAK = frozenset({"risk", "oro", "behov", "saknas", "ökar", "ökat", "växande", "brist"})
+
+
 def role_scores(text: str) -> dict[str, float]:
     """How strongly ``text`` (a heading or a sentence) speaks of the board's own work, of
-    challenges, and of challenges beyond the report: counts of role words (found inside
-    compounds, so "Samhällsutmaningar" counts as "utmaning")."""
+    challenges, and of challenges beyond the report: weighted counts of role words (found inside
+    compounds, so "Samhällsutmaningar" counts as "utmaning"; ambiguous words count half)."""
     low = text.lower()
     return {
-        role: float(sum(1 for w in words if _has(low, w))) for role, words in ROLE_WORDS.items()
+        role: float(sum(0.5 if w in _WEAK else 1.0 for w in words if _has(low, w)))
+        for role, words in ROLE_WORDS.items()
     }
 
 
