@@ -181,6 +181,14 @@ INSTALLED_APPS += ["axes"]
 # the database; CSP outermost so that every response gets the header, also a 503.
 MIDDLEWARE.insert(1, "skillnader.web.faults.DatabaseUnavailableMiddleware")
 MIDDLEWARE.insert(0, "csp.middleware.CSPMiddleware")
+# Per-client limits on the API and report downloads (pages count in the page cache on a miss).
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("skillnader.web.faults.DatabaseUnavailableMiddleware") + 1,
+    "skillnader.web.ratelimit.RateLimitMiddleware",
+)
+SKILLNADER_RATE_RENDER = os.environ.get("SKILLNADER_RATE_RENDER", "30/60")
+SKILLNADER_RATE_API = os.environ.get("SKILLNADER_RATE_API", "300/60")
+SKILLNADER_RATE_REPORT = os.environ.get("SKILLNADER_RATE_REPORT", "6/60")
 # Axes last: it answers a locked-out sign-in attempt before the view authenticates.
 MIDDLEWARE.append("axes.middleware.AxesMiddleware")
 AUTHENTICATION_BACKENDS = [

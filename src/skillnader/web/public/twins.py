@@ -25,6 +25,7 @@ from django.shortcuts import render
 from django.utils.http import http_date
 
 from skillnader.safecsv import safe_cell, safe_row
+from skillnader.web import ratelimit
 from skillnader.web.public import queries
 
 FORMATS = ("html", "json", "csv", "csv-sv")
@@ -156,6 +157,10 @@ def cached_page(view):
         key = f"skillnader:page:{queries.lang()}:{queries.data_version()}:{digest}"
         hit = cache.get(key)
         if hit is None:
+            # Making a page costs; serving a cached one does not: only misses are rate-limited.
+            refused = ratelimit.check(request, "render")
+            if refused is not None:
+                return refused
             response = view(request, *args, **kwargs)
             if response.status_code != 200 or response.streaming:
                 return response
