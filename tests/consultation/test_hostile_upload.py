@@ -94,3 +94,16 @@ def test_size_limit_is_checked_before_reading(client, consultation, users, setti
     assert resp.status_code == 422
     assert "filen är för stor" in resp.content.decode()
     assert not response_of(c, "skarholmen").statements.get().file
+
+
+def test_a_document_that_is_not_an_answer_is_flagged_on_upload(client, consultation, users):
+    c = consultation
+    login(client, users["a1"])
+    text = "Skärholmens stadsdelsnämnd\n\nNämnden har tagit emot remissen och återkommer.\n"
+    resp = client.post(
+        response_url(c, "skarholmen", "ladda-upp/"),
+        {"base_version": "0", "statement": SimpleUploadedFile("svar.txt", text.encode())},
+        follow=True,
+    )
+    html = resp.content.decode()
+    assert "Kontrollera filen: dokumentet besvarar ingen av remissens frågor" in html

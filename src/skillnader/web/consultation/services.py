@@ -279,6 +279,14 @@ def upload_statement(response: Response, uploaded, *, user, based_on: int) -> Up
     # The board the document itself names (header or text), to warn about a mix-up.
     detected, _name = identify_board(answer.document, library_consultation(response.consultation))
     stmt.parsed["detected_board"] = detected
+    # Whether the document reads as an answer at all (questions answered or a stance taken).
+    from skillnader.remiss.gate import check_answer
+
+    stmt.parsed["not_an_answer"] = [
+        r.message
+        for r in check_answer(answer, library_consultation(response.consultation))
+        if r.code in ("no_answer", "link_list", "from_sender")
+    ]
     stmt.file.save(name, ContentFile(data), save=True)
     texts, refs = prefill_from(answer)
     current = response.current()

@@ -407,6 +407,12 @@ def upload(request, slug, board):
             }
         )
         return _response_context(request, c, r, upload_form=form, status=422)
+    for reason in (result.statement.parsed or {}).get("not_an_answer") or []:
+        messages.warning(
+            request,
+            _("Check the file: %(reason)s. It will not be counted as an answer as it stands.")
+            % {"reason": reason},
+        )
     detected = (result.statement.parsed or {}).get("detected_board")
     if detected and detected != r.board_id:
         other = Board.objects.filter(pk=detected).first()
