@@ -4,6 +4,8 @@ and the youth's own link."""
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
+from django.shortcuts import resolve_url
 from django.urls import reverse
 
 from skillnader.web.summerjobs.models import Application, AuditEvent, Placement
@@ -28,7 +30,8 @@ def test_anonymous_and_other_roles_never_see_personal_data(client, allocated, us
     position = allocated.round.positions.first()
     for url in _officer_urls(app, position):
         resp = client.get(url)
-        assert resp.status_code == 302 and "/login/" in resp["Location"], url
+        assert resp.status_code == 302, url
+        assert resp["Location"].startswith(resolve_url(settings.LOGIN_URL) + "?next="), url
     client.force_login(users["other"])
     for url in _officer_urls(app, position):
         resp = client.get(url)

@@ -82,6 +82,8 @@ def test_report_page_shows_intervals_and_comparison(client, allocated):
     data = client.get(reverse("summerjobs:report") + "?format=json").json()
     assert data["seed"] == "publicerat-2027-04-01" and data["synthetic"] is True
     assert "SYNTETISKA DATA" in html
+    pdf = client.get(reverse("summerjobs:report") + "?format=pdf")
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
 
 
 def test_unplaced_view_lists_nearest_options(client, allocated, users):

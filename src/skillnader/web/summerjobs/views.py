@@ -177,6 +177,17 @@ def report(request):
     rnd = _round()
     alloc = _latest_allocation(rnd)
     rep = alloc.report
+    if request.GET.get("format") == "pdf":
+        from skillnader.allocation.report import render_html
+        from skillnader.reports.render import pdf_bytes
+
+        html = render_html(rep, synthetic=bool(rep.get("synthetic")))
+        resp = HttpResponse(
+            pdf_bytes(html, title="Feriejobb: fördelning", lang="sv"),
+            content_type="application/pdf",
+        )
+        resp["Content-Disposition"] = 'attachment; filename="feriejobb-rapport.pdf"'
+        return resp
     rows = []
     for key, rs in rep["groups"].items():
         for r in rs:
