@@ -91,9 +91,14 @@ def load_bundle(force: bool = False, progress: bool = False) -> str:
     """
     from django.db import transaction
 
+    from skillnader.bundle import imports as bundled_imports
+
     hashes = _hashes()
     if not force and bundle_loaded():
-        return "The bundled data are already loaded (no changes).\n" + summary()
+        if bundled_imports.imports_loaded():
+            return "The bundled data are already loaded (no changes).\n" + summary()
+        bundled_imports.run_imports(progress=progress)
+        return summary()
     specs = load_catalog()
     with _progress(progress) as bar:
         task = bar.add_task("Reading the bundled files", total=None) if bar else None
@@ -107,6 +112,8 @@ def load_bundle(force: bool = False, progress: bool = False) -> str:
             # The observations are written with raw SQL: bump the data version in the same
             # transaction so that every cached page of the old data is stale at its commit.
             data_changed()
+    # Tables bundled as files with mappings enter through the user's import path.
+    bundled_imports.run_imports(progress=progress)
     from django.db import connection
 
     if connection.vendor == "postgresql":

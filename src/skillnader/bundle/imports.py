@@ -1,0 +1,81 @@
+"""Bundled tables imported through the user's import path.
+
+These files are not built by :mod:`skillnader.bundle.build`: each is imported with the mapping
+beside it by :func:`skillnader.web.data.importer.import_file`, exactly as
+``skillnader import FILE --mapping MAPPING`` would (reader, mapping, aggregation, status flags,
+derived indicators, suppression). They are imported after the bundle's areas and catalogue, so
+the areas and indicators they refer to exist. Importing them again writes nothing (a release is
+identified by the file, its mapping and the options).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from skillnader.bundle.build import DATA_DIR
+
+
+@dataclass(frozen=True)
+class BundledImport:
+    file: str  # relative to the bundle's data folder
+    mapping: str
+
+    @property
+    def path(self) -> Path:
+        return DATA_DIR / self.file
+
+    @property
+    def mapping_path(self) -> Path:
+        return DATA_DIR / self.mapping
+
+
+IMPORTS: tuple[BundledImport, ...] = (
+    BundledImport(
+        "health_kommun_mortality/scb_life_expectancy_kommun_5y_1998_2019.xlsx",
+        "health_kommun_mortality/life_expectancy_scb.yaml",
+    ),
+    BundledImport(
+        "health_kommun_mortality/scb_deaths_stockholms_lan_2010_2019.xlsx",
+        "health_kommun_mortality/deaths_stockholms_lan.yaml",
+    ),
+    BundledImport(
+        "health_kommun_mortality/scb_deaths_sweden_2010_2019.xlsx",
+        "health_kommun_mortality/deaths_sweden.yaml",
+    ),
+    BundledImport(
+        "education_kolada_kommun/kolada_kpis_kommun_2010_2024.parquet",
+        "education_kolada_kommun/kolada.yaml",
+    ),
+)
+
+
+def _digest(item: BundledImport) -> str:
+    from skillnader.readers.detect import detect_format
+    from skillnader.web.data.importer import content_hash
+
+    kind = detect_format(item.path)
+    return content_hash(item.path, item.mapping_path, kind, None, None, None)
+
+
+def imports_loaded() -> bool:
+    """Whether every bundled import is recorded as a release in its current version."""
+    from skillnader.web.data.models import Release
+
+    have = set(Release.objects.values_list("content_hash", flat=True))
+    return all(_digest(i) in have for i in IMPORTS)
+
+
+def run_imports(progress: bool = False) -> list[str]:
+    """Import every bundled table that is not imported yet; returns one line per import."""
+    from skillnader.web.data.importer import import_file
+
+    out = []
+    for item in IMPORTS:
+        result = import_file(item.path, mapping=item.mapping_path, user="skillnader init")
+        out.append(str(result))
+        if progress:
+            import sys
+
+            print(str(result), file=sys.stderr)
+    return out
