@@ -561,7 +561,11 @@ def _indicator_specs(ind: Indicator, state: dict[str, Any]) -> dict[str, dict]:
         city_label=display_name(city_area) if city_area else _("City"),
         title=_("%(indicator)s by %(level)s, %(year)s")
         % {"indicator": ind.name, "level": level_name, "year": sel["year"]},
-        description=_("Areas ranked by value with 95% intervals; dashed line: the city."),
+        description=(
+            _("Areas ranked by value with 95% intervals; dashed line: the city.")
+            if _has_intervals(rows)
+            else _("Areas ranked by value (the indicator has no intervals); dashed line: the city.")
+        ),
         unit=unit_label(ind.unit, lang()),
         decimals=ind.decimals,
         polarity=ind.polarity,
@@ -572,7 +576,11 @@ def _indicator_specs(ind: Indicator, state: dict[str, Any]) -> dict[str, dict]:
     specs["trend"] = vegalite.trend(
         state["trend"],
         title=_("Trend: %(indicator)s") % {"indicator": ind.name},
-        description=_("Values over time with 95% interval bands."),
+        description=(
+            _("Values over time with 95% interval bands.")
+            if _has_intervals(state["trend"])
+            else _("Values over time (the indicator has no intervals).")
+        ),
         unit=unit_label(ind.unit, lang()),
         decimals=ind.decimals,
         labels=lab,
@@ -599,6 +607,10 @@ def _indicator_specs(ind: Indicator, state: dict[str, Any]) -> dict[str, dict]:
             lang=lang(),
         )
     return specs
+
+
+def _has_intervals(rows: list[dict]) -> bool:
+    return any(r.get("lower") is not None for r in rows)
 
 
 def _inequality_measures(decimals: int) -> list[tuple[str, str, int]]:
@@ -740,6 +752,7 @@ def indicator(request: HttpRequest, indicator_id: str, fmt: str | None = None) -
                     and (finding["sentence_en"] if lang() == "en" else finding["sentence_sv"])
                 ),
                 "suppressed": suppressed,
+                "has_intervals": _has_intervals(state["rows"]),
                 "query": q,
                 "level_name": level_names.get(sel["level"], sel["level"]),
                 "vintage_name": _vintage_names(sel["level"]).get(sel["vintage"], sel["vintage"]),
@@ -822,11 +835,28 @@ def _profile(area: Area) -> list[dict[str, Any]]:
                 "spread": spread,
                 "vintage": vintage,
                 "series": series[-10:],
-                "trend": queries.trend(series, ind.polarity),
+                "trend": _trend_or_reason(series, ind),
                 "city_series": {c["year"]: c for c in queries.city_cells("").get(ind_id, [])},
             }
         )
     return out
+
+
+def _trend_or_reason(series: list[dict[str, Any]], ind: Indicator) -> dict[str, Any] | None:
+    """The recent-trend marker, or why there is none when the series has two or more values."""
+    found = queries.trend(series, ind.polarity)
+    if found is not None:
+        return found
+    values = [c for c in series if c["value"] is not None]
+    if len(values) < 2:
+        return None
+    reason = "no_interval" if all(c["lower"] is None for c in values) else "too_few"
+    return {
+        "marker": "cannot_be_calculated",
+        "assessment": None,
+        "points": len(values),
+        "reason": reason,
+    }
 
 
 def _area_or_404(level: str, vintage: str, code: str) -> Area:
@@ -1027,6 +1057,7 @@ def compare(request: HttpRequest, fmt: str | None = None) -> HttpResponse:
             raise Http404(_("Areas are given as level/vintage/code."))
         chosen.append(_area_or_404(*parts))
     profiles = [{p["indicator"].id: p for p in _profile(a)} for a in chosen]
+    series_by_area = [districts.continued_cells(a) for a in chosen]
     ind_ids: list[str] = []
     for prof in profiles:
         for k in prof:
@@ -1034,16 +1065,32 @@ def compare(request: HttpRequest, fmt: str | None = None) -> HttpResponse:
                 ind_ids.append(k)
     inds = {i.id: i for i in Indicator.objects.filter(id__in=ind_ids)}
     ind_ids.sort(key=lambda i: (inds[i].domain.order, inds[i].order, i))
+    years = sorted({c["year"] for ser in series_by_area for cs in ser.values() for c in cs})
+    year_param = request.GET.get("year", "")
+    year = int(year_param) if year_param.isdigit() and int(year_param) in years else None
+    city_area = queries.city_area()
     table, rows = [], []
     for iid in ind_ids:
+        ind = inds[iid]
         cells = []
-        for a, prof in zip(chosen, profiles, strict=True):
+        for a, prof, ser in zip(chosen, profiles, series_by_area, strict=True):
             it = prof.get(iid)
+            if year is not None:
+                # The chosen year instead of each area's latest.
+                cell = next((c for c in ser.get(iid, []) if c["year"] == year), None)
+                city_then = queries.city_cell(iid, year, "") if cell else None
+                it = cell and {
+                    "cell": cell,
+                    "year": year,
+                    "comparison": queries.compare_to_city(
+                        cell, city_then, ind.polarity, ind.measure
+                    ),
+                }
             cells.append(it)
             rows.append(
                 {
                     "indicator": iid,
-                    "name": inds[iid].name,
+                    "name": ind.name,
                     "area": f"{a.level_id}/{a.vintage.code}/{a.code}",
                     "area_name": a.name_en if lang() == "en" and a.name_en else a.name,
                     "year": it["year"] if it else None,
@@ -1054,7 +1101,62 @@ def compare(request: HttpRequest, fmt: str | None = None) -> HttpResponse:
                     "comparison": it["comparison"] if it else "missing",
                 }
             )
-        table.append({"indicator": inds[iid], "cells": cells})
+        city_year = year or max((c["year"] for c in cells if c), default=None)
+        city = queries.city_cell(iid, city_year, "") if city_year else None
+        if city_area:
+            rows.append(
+                {
+                    "indicator": iid,
+                    "name": ind.name,
+                    "area": f"{city_area['level']}/{city_area['vintage']}/{city_area['code']}",
+                    "area_name": display_name(city_area),
+                    "year": city["year"] if city else None,
+                    "value": city["value"] if city else None,
+                    "lower": city["lower"] if city else None,
+                    "upper": city["upper"] if city else None,
+                    "status": city["status"] if city else "missing",
+                    "comparison": "",
+                }
+            )
+        table.append({"indicator": ind, "cells": cells, "city": city})
+    # One indicator over time: the chosen areas and the city, as a chart and a table.
+    trend_id = request.GET.get("indicator") or (ind_ids[0] if ind_ids else "")
+    if trend_id and trend_id not in inds:
+        raise Http404(_("No data for this indicator in the chosen areas."))
+    trend_spec, trend_rows = None, []
+    if trend_id:
+        ind = inds[trend_id]
+        points = []
+        if city_area:
+            for c in queries.city_cells("").get(trend_id, []):
+                points.append({"series": display_name(city_area), **_trend_point(c)})
+        for a, ser in zip(chosen, series_by_area, strict=True):
+            for c in ser.get(trend_id, []):
+                points.append(
+                    {
+                        "series": a.name_en if lang() == "en" and a.name_en else a.name,
+                        **_trend_point(c),
+                    }
+                )
+        city_name = display_name(city_area) if city_area else None
+        # The city's series over the years the chosen areas have (it is longer).
+        area_years = {p["year"] for p in points if p["series"] != city_name}
+        points = [p for p in points if p["year"] in area_years]
+        trend_rows = points
+        trend_spec = charts.for_web(
+            vegalite.trend(
+                points,
+                title=_("%(indicator)s over time") % {"indicator": ind.name},
+                description=_("The chosen areas and the city over time, with 95% interval bands.")
+                if _has_intervals(points)
+                else _("The chosen areas and the city over time."),
+                unit=unit_label(ind.unit, lang()),
+                decimals=ind.decimals,
+                labels=charts.labels(),
+                series_order=[display_name(city_area)] if city_area else [],
+                lang=lang(),
+            )
+        )
     level = request.GET.get("level") or (chosen[0].level_id if chosen else "sdo")
     vint = Vintage.objects.filter(level_id=level).order_by("-valid_from", "-code").first()
     vintage = request.GET.get("vintage") or (
@@ -1067,6 +1169,8 @@ def compare(request: HttpRequest, fmt: str | None = None) -> HttpResponse:
             for a in chosen
         ],
         "rows": rows,
+        "year": year,
+        "trend": {"indicator": trend_id, "points": trend_rows} if trend_id else None,
     }
     page = Page(
         "public/compare.html",
@@ -1080,6 +1184,13 @@ def compare(request: HttpRequest, fmt: str | None = None) -> HttpResponse:
             "level_name": _level_names().get(level, level),
             "vintage_name": _vintage_names(level).get(vintage, vintage),
             "levels": AreaLevel.objects.all(),
+            "city_area": city_area,
+            "years": years,
+            "year": year,
+            "indicators": [inds[i] for i in ind_ids],
+            "trend_indicator": inds.get(trend_id),
+            "trend_spec": trend_spec,
+            "trend_rows": trend_rows,
         },
         data,
         rows,

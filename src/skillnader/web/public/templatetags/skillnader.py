@@ -84,6 +84,9 @@ def trend_text(trend):
         "cannot_be_calculated": _("Trend cannot be calculated"),
     }
     text = words.get(trend.get("marker"), trend.get("marker", ""))
+    if trend.get("marker") == "cannot_be_calculated":
+        reason = _trend_reason(trend)
+        return f"{text}: {reason}" if reason else text
     assessment = {"improving": _("improving"), "worsening": _("worsening")}.get(
         trend.get("assessment")
     )
@@ -106,3 +109,23 @@ def unit(value):
     from skillnader.web.public.queries import lang
 
     return unit_label(value, lang())
+
+
+def _trend_reason(trend) -> str:
+    """Why the trend marker cannot be calculated, in the page's language."""
+    import re
+
+    reason = str(trend.get("reason") or "")
+    if reason == "no_interval" or "standard error" in reason and "missing" in reason:
+        return _("the indicator has no intervals, which the trend test needs")
+    if "standard error is zero" in reason:
+        return _("a value without uncertainty (0 or 100 percent, or no events) in the series")
+    m = re.match(r"(\d+) usable points; the trend marker needs (\d+)", reason)
+    if m:
+        return _("%(n)s years with values; the trend test needs %(k)s") % {
+            "n": m.group(1),
+            "k": m.group(2),
+        }
+    if reason == "too_few":
+        return _("too few years with values and intervals")
+    return ""
