@@ -148,3 +148,42 @@ def test_docx_footnote_ids_are_renumbered_in_reading_order(real_docx, real_doc):
     doc = structure(extract_bytes(out.getvalue(), format="docx"))
     got = [(f.number, f.text, f.sentence) for f in doc.footnotes]
     assert got == [(f.number, f.text, f.sentence) for f in real_doc.footnotes]
+
+
+def test_docx_headings_by_outline_level_and_custom_styles():
+    import io
+
+    import docx
+    from docx.enum.style import WD_STYLE_TYPE
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    from skillnader.remiss.extract import extract_bytes
+    from skillnader.remiss.structure import structure
+
+    def outline(ppr, value):
+        el = OxmlElement("w:outlineLvl")
+        el.set(qn("w:val"), value)
+        ppr.append(el)
+
+    d = docx.Document()
+    based = d.styles.add_style("Nämndrubrik", WD_STYLE_TYPE.PARAGRAPH)
+    based.base_style = d.styles["Heading 2"]
+    own = d.styles.add_style("Egen rubrik", WD_STYLE_TYPE.PARAGRAPH)
+    outline(own.element.get_or_add_pPr(), "1")
+    d.add_paragraph("Förvaltningens synpunkter", style="Heading 1")
+    d.add_paragraph("Vårt arbete för en jämlik stad", style="Nämndrubrik")
+    d.add_paragraph("Förvaltningen arbetar med fältassistenter i parkerna.")
+    d.add_paragraph("Utmaningar vi ser framåt", style="Egen rubrik")
+    p = d.add_paragraph("Direkt disposition")
+    outline(p._p.get_or_add_pPr(), "2")
+    d.add_paragraph("Trångboddheten är stor.")
+    buf = io.BytesIO()
+    d.save(buf)
+    doc = structure(extract_bytes(buf.getvalue(), format="docx", path="x.docx"))
+    assert [(s.title, s.level) for s in doc.sections] == [
+        ("Förvaltningens synpunkter", 1),
+        ("Vårt arbete för en jämlik stad", 2),
+        ("Utmaningar vi ser framåt", 2),
+        ("Direkt disposition", 3),
+    ]

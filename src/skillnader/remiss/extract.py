@@ -944,11 +944,22 @@ def _read_docx(data: bytes, path: str | None) -> RawDocument:
     except Exception as exc:  # python-docx raises several types for a broken package
         raise WrongFileTypeError(path or "<bytes>", "en trasig DOCX", _EXPECTED["docx"]) from exc
     styles = {}
+    outline: dict[str, int] = {}  # style id → heading level from the style's outline level
     for style in document.styles:
         try:
             styles[style.style_id] = style.name or ""
         except Exception:  # latent styles without names
             continue
+        # A custom style is a heading when it (or the style it is based on) has an outline
+        # level or a heading name: "Rubrik nämnd" based on "Heading 2".
+        s_el, depth = style, 0
+        while s_el is not None and depth < 6:
+            lvl = _outline_level(getattr(s_el, "element", None))
+            named = _heading_level(getattr(s_el, "name", "") or "")
+            if lvl or named:
+                outline[style.style_id] = lvl or named
+                break
+            s_el, depth = getattr(s_el, "base_style", None), depth + 1
     blocks: list[RawBlock] = []
     page = 1
     for p in document.element.body.iter(f"{_W}p"):
@@ -975,13 +986,17 @@ def _read_docx(data: bytes, path: str | None) -> RawDocument:
         text = "".join(text_parts)
         ppr = p.find(f"{_W}pPr")
         style_name = ""
+        style_id = None
         is_list = False
         if ppr is not None:
             ps = ppr.find(f"{_W}pStyle")
-            if ps is not None:
-                style_name = styles.get(ps.get(f"{_W}val"), ps.get(f"{_W}val") or "")
+            style_id = ps.get(f"{_W}val") if ps is not None else None
+            if style_id is not None:
+                style_name = styles.get(style_id, style_id or "")
             is_list = ppr.find(f"{_W}numPr") is not None
         level = _heading_level(style_name)
+        if not level and ppr is not None:
+            level = _outline_level(ppr, direct=True) or outline.get(style_id or "")
         style = (
             "heading" if level else ("list" if is_list or "list" in style_name.lower() else "body")
         )
@@ -1008,6 +1023,21 @@ def _read_docx(data: bytes, path: str | None) -> RawDocument:
     return RawDocument(
         path, "docx", blocks=blocks, footnotes=footnotes, page_count=page if known_pages else None
     )
+
+
+def _outline_level(el, *, direct: bool = False) -> int | None:
+    """The heading level from a ``w:outlineLvl`` (0-based; 9 means body text) in a paragraph's
+    or a style's properties."""
+    if el is None:
+        return None
+    node = el.find(f"{_W}outlineLvl") if direct else el.find(f"{_W}pPr/{_W}outlineLvl")
+    if node is None:
+        return None
+    try:
+        value = int(node.get(f"{_W}val"))
+    except (TypeError, ValueError):
+        return None
+    return value + 1 if 0 <= value < 9 else None
 
 
 def _heading_level(style_name: str) -> int | None:
