@@ -137,6 +137,19 @@ def test_outsider_and_city_office(client, users, ids):
 
 
 @pytest.mark.django_db
-def test_anonymous_is_sent_to_sign_in(client, world, ids):
+def test_anonymous_is_sent_to_sign_in(client, world, ids, settings):
     r = client.get(f"/mal/andra/mal/{ids['sk']}/")
-    assert r.status_code == 302 and "/admin/login/" in r["Location"]
+    assert r.status_code == 302 and r["Location"].startswith(settings.LOGIN_URL)
+    assert r["Location"].endswith(f"next=/mal/andra/mal/{ids['sk']}/")
+
+
+@pytest.mark.django_db
+def test_api_lists_goals_of_an_indicator_and_a_board(client, world):
+    refs = [
+        g["ref"]
+        for g in client.get("/mal/api/goals/?indicator=social_assistance_share").json()["goals"]
+    ]
+    assert refs == ["2015-2018/kf/1.2", "2015-2018/skarholmen/1.2.1"]
+    refs = [g["ref"] for g in client.get("/mal/api/goals/?board=bromma").json()["goals"]]
+    assert refs == ["2015-2018/bromma/1.2.1"]
+    assert client.get("/mal/api/goals/?indicator=none").json()["goals"] == []

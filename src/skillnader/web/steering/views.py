@@ -753,6 +753,9 @@ def api_goals(request):
     if request.GET.get("board"):
         b = request.GET["board"]
         qs = qs.filter(owner__isnull=True) if b == "kf" else qs.filter(owner_id=b)
+    if request.GET.get("indicator"):
+        # from an indicator back to the goals it measures
+        qs = qs.filter(indicators__indicator=request.GET["indicator"]).distinct()
     out = [_goal_brief(g, g.period.end.year) for g in qs.order_by("period", "number")]
     return JsonResponse({"goals": out}, json_dumps_params={"ensure_ascii": False})
 
