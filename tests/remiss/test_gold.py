@@ -122,3 +122,12 @@ def test_the_dnr_in_a_pdf_running_header_is_kept_as_metadata():
     assert a.document.header.dnr == "1.5.1-512/2015"
     assert a.document.header.administration == "Farsta stadsdelsförvaltning"
     assert "Dnr 1.5.1-512/2015" not in a.document.text and "Sida 2" not in a.document.text
+
+
+def test_letterhead_lines_are_neither_sections_nor_passages(consultation, codebook):
+    a = parse_file(TXT[1], consultation=consultation, codebook=codebook)
+    assert a.passage(1).text == "Stadsdelsnämnden godkänner tjänsteutlåtandet som svar på remissen."
+    kinds = {m.text: m.kind for m in a.document.meta}
+    assert kinds["Hägersten-Liljeholmens stadsdelsförvaltning"] == "org"
+    assert kinds["Avdelningen för individ- och familjeomsorg"] == "org"
+    assert kinds["Kristina Ek"] == "name" and kinds["Stadsdelsdirektör"] == "job_title"

@@ -213,6 +213,10 @@ def _names(boards: list[str]) -> str:
     return ", ".join(boards[:-1]) + " och " + boards[-1]
 
 
+def _boards(n: int) -> str:
+    return f"{n} nämnd" if n == 1 else f"{n} nämnder"
+
+
 def _short_name(name: str) -> str:
     """ "Skärholmens stadsdelsnämnd" → "Skärholmen" for running text; other names as they are."""
     m = re.match(r"^(.+?)s? stadsdelsnämnd$", name)
@@ -519,9 +523,13 @@ def _question_synthesis(q: dict, labels: dict[str, str], n_answers: int) -> str:
     suggested = [e for e in q["boards"] if e["answer_status"] == "suggested"]
     who = _names([_short_name(e["board_name"]) for e in answered])
     if not answered:
-        text = f"Ingen av de {n_answers} nämnder som svarat besvarar frågan uttryckligen."
+        text = (
+            "Den nämnd som svarat besvarar inte frågan uttryckligen."
+            if n_answers == 1
+            else f"Ingen av de {n_answers} nämnder som svarat besvarar frågan uttryckligen."
+        )
     else:
-        text = f"{len(answered)} av {n_answers} nämnder som svarat besvarar frågan ({who})."
+        text = f"{len(answered)} av {_boards(n_answers)} som svarat besvarar frågan ({who})."
     if suggested:
         text += (
             f" Möjliga svar att granska finns hos "
@@ -563,9 +571,11 @@ def _domain_synthesis(
     n_answers: int,
 ) -> str:
     if not entries:
+        if n_answers == 1:
+            return "Den nämnd som svarat tar inte upp utmaningar inom området."
         return f"Ingen av de {n_answers} nämnder som svarat tar upp utmaningar inom området."
     who = _names([_short_name(e["board_name"]) for e in entries])
-    text = f"{len(entries)} av {n_answers} nämnder tar upp utmaningar inom området ({who})."
+    text = f"{len(entries)} av {_boards(n_answers)} tar upp utmaningar inom området ({who})."
     codes = sorted(
         (e for e in by_challenge if e["domain"] == domain), key=lambda e: (-e["count"], e["label"])
     )

@@ -417,7 +417,9 @@ def split_meta(
                     pending.insert(0, "copy")
                 continue
         pending = []
-        if kind in ("org", "name", "job_title", "doc_type") and not standalone[i]:
+        if kind in ("org", "name", "job_title", "doc_type") and not standalone[i] and not region:
+            # Inside running text a short line may be the end of a paragraph; in the
+            # letterhead it is what it looks like.
             kind = None if len(t) > 40 else kind
         if kind:
             meta.add(i)
