@@ -125,3 +125,18 @@ def test_retention_purge(rnd):
     )
     ev = AuditEvent.objects.get(action="delete")
     assert "10 applications" in ev.detail
+
+
+def test_demonstration_round_from_the_command(db, client):
+    from pathlib import Path
+
+    policy = (
+        Path(__file__).resolve().parents[2] / "src/skillnader/allocation/data/policy_example.yaml"
+    )
+    call_command(
+        "summerjobs_import", "--round", "demo", "--policy", str(policy), "--synthetic", "200",
+        "--seed", "demo-seed", "--allocate",
+    )  # fmt: skip
+    assert Application.objects.filter(pseudonym__startswith="SYN-").count() == 200
+    html = client.get(reverse("summerjobs:report")).content.decode()
+    assert "SYNTETISKA DATA" in html and "demo-seed" in html

@@ -22,6 +22,12 @@ class Command(BaseCommand):
         parser.add_argument("--positions", type=Path)
         parser.add_argument("--seed", help="Publish this lottery seed for the round.")
         parser.add_argument("--allocate", action="store_true", help="Allocate after the import.")
+        parser.add_argument(
+            "--synthetic",
+            type=int,
+            metavar="N",
+            help="Import N SYNTHETIC applicants and 0.7 N places (a demonstration round, labelled so).",
+        )
 
     def handle(self, *args, **o):
         try:
@@ -41,6 +47,19 @@ class Command(BaseCommand):
 
                 rnd.seed, rnd.seed_published_on = o["seed"], timezone.localdate()
                 rnd.save()
+            if o["synthetic"]:
+                import tempfile
+
+                from skillnader.allocation import inputs, synthetic
+
+                tmp = Path(tempfile.mkdtemp())
+                n = o["synthetic"]
+                inputs.write_applicants(synthetic.applicants(n, seed=1), tmp / "applicants.csv")
+                inputs.write_positions(
+                    synthetic.positions(max(1, n * 7 // 10), max(1, n // 10), seed=1),
+                    tmp / "positions.csv",
+                )
+                o["applicants"], o["positions"] = tmp / "applicants.csv", tmp / "positions.csv"
             counts = import_files(rnd, o["applicants"], o["positions"])
             self.stdout.write(
                 f"{rnd.slug}: {counts['applications']} applications, {counts['positions']} positions"
