@@ -338,8 +338,8 @@ def profile_items(area, year: int) -> list[ProfileItem]:
                 year=latest["year"],
                 cell=latest,
                 city=city,
-                comparison=queries.compare_to_city(latest, city, ind.polarity),
-                spread=queries.spread(cells),
+                comparison=queries.compare_to_city(latest, city, ind.polarity, ind.measure),
+                spread=queries.spread(cells, ind.measure),
                 series=series,
                 trend=queries.trend(series, ind.polarity),
             )

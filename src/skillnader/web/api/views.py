@@ -456,7 +456,7 @@ def comparisons(request: HttpRequest) -> HttpResponse:
     group = request.GET.get("group", "")
     cells = queries.level_cells(ind.id, level, vintage, year, group)
     city = queries.city_cell(ind.id, year, group)
-    ranks = queries.rank_cells(cells, ind.polarity)
+    ranks = queries.rank_cells(cells, ind.polarity, ind.measure)
     return json_response(
         {
             "indicator": ind.id,

@@ -745,8 +745,15 @@ def inequality_series(indicator_id: str, level: str, vintage: str, group: str) -
     return cached("inequality", indicator_id, level, vintage, group, compute=compute)
 
 
-def rank_cells(cells: list[dict[str, Any]], polarity: str) -> dict[str, int]:
-    """Rank of each area code among cells with a value, 1 = best (highest when no judgement)."""
+def rank_cells(cells: list[dict[str, Any]], polarity: str, measure: str = "") -> dict[str, int]:
+    """Rank of each area code among cells with a value, 1 = best (highest when no judgement).
+
+    Raw counts and ordinal classes are never ranked (an area's count grows with its size; a class
+    has no distances): the result is empty for them."""
+    from skillnader.analysis.findings import NOT_COMPARED_MEASURES
+
+    if measure in NOT_COMPARED_MEASURES:
+        return {}
     ok = [c for c in cells if c["value"] is not None]
 
     def cmp(a, b):
@@ -767,12 +774,16 @@ def rank_cells(cells: list[dict[str, Any]], polarity: str) -> dict[str, int]:
     return ranks
 
 
-def spread(cells: list[dict[str, Any]]) -> dict[str, Any] | None:
+def spread(cells: list[dict[str, Any]], measure: str = "") -> dict[str, Any] | None:
     """Minimum, quartiles, maximum and the ratio of the highest to the lowest area value.
 
     The ratio is :func:`skillnader.stats.inequality.ratio_extremes`; it is left out (``None``)
-    when the method does not apply (fewer than two areas or a non-positive value).
+    when the method does not apply (fewer than two areas or a non-positive value). For raw
+    counts and ordinal classes only the distribution is given, as context: no ratio and no
+    highest or lowest area.
     """
+    from skillnader.analysis.findings import NOT_COMPARED_MEASURES
+
     from skillnader.errors import MethodError
     from skillnader.stats.inequality import ratio_extremes, weighted_percentile
 
@@ -789,6 +800,9 @@ def spread(cells: list[dict[str, Any]]) -> dict[str, Any] | None:
     hi = max((c for c in cells if c["value"] is not None), key=lambda c: (c["value"], c["code"]))
     lo = min((c for c in cells if c["value"] is not None), key=lambda c: (c["value"], c["code"]))
     out["highest"], out["lowest"] = hi["code"], lo["code"]
+    if measure in NOT_COMPARED_MEASURES:
+        out["ratio"] = out["highest"] = out["lowest"] = None
+        out["context_only"] = True
     return out
 
 

@@ -321,7 +321,7 @@ def _map_rows(ind: Indicator, sel: dict[str, Any]) -> tuple[list[dict], dict | N
     cells = queries.level_cells(ind.id, sel["level"], sel["vintage"], sel["year"], sel["group"])
     city = queries.city_cell(ind.id, sel["year"], sel["group"])
     by_code = {c["code"]: c for c in cells}
-    ranks = queries.rank_cells(cells, ind.polarity)
+    ranks = queries.rank_cells(cells, ind.polarity, ind.measure)
     rows = []
     for a in queries.level_areas(sel["level"], sel["vintage"]):
         c = by_code.get(a["code"])
@@ -394,7 +394,7 @@ def domain(request: HttpRequest, domain_id: str, fmt: str | None = None) -> Http
         inside = _below_city(cov, sel["level"])
         map_rows, city_same_year = _map_rows(ind, sel) if inside else ([], None)
         cells = [r for r in map_rows if r["value"] is not None]
-        spread = queries.spread(cells) if cells else None
+        spread = queries.spread(cells, ind.measure) if cells else None
         spec = None
         if any(r["geometry"] for r in map_rows):
             simple = queries.simplified_geometries(sel["level"], sel["vintage"], 300)
@@ -820,9 +820,9 @@ def _profile(area: Area) -> list[dict[str, Any]]:
         latest = next((c for c in reversed(series) if c["value"] is not None), series[-1])
         year, vintage = latest["year"], latest["vintage"]
         level_cells = queries.level_cells(ind_id, level, vintage, year, "")
-        spread = queries.spread(level_cells)
+        spread = queries.spread(level_cells, ind.measure)
         city = queries.city_cell(ind_id, year, "")
-        ranks = queries.rank_cells(level_cells, ind.polarity)
+        ranks = queries.rank_cells(level_cells, ind.polarity, ind.measure)
         out.append(
             {
                 "indicator": ind,
