@@ -9,6 +9,7 @@ a calendar year. An observation without published limits gets the interval
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import asdict
 
 from skillnader.steering import rules
@@ -156,6 +157,18 @@ def _f(x):
     return None if x is None else float(x)
 
 
+def finite(data):
+    """``data`` with every NaN or infinite float replaced by None: JSON (and PostgreSQL's
+    jsonb) has no such numbers."""
+    if isinstance(data, float):
+        return data if math.isfinite(data) else None
+    if isinstance(data, dict):
+        return {k: finite(v) for k, v in data.items()}
+    if isinstance(data, list | tuple):
+        return [finite(v) for v in data]
+    return data
+
+
 def _est(e: Estimate | None) -> dict | None:
     if e is None:
         return None
@@ -170,7 +183,7 @@ def follow_up(version: TargetVersion, as_of_year: int | None = None, series=None
         series = target_series(target)
     r = evaluate(_view(version), series, as_of_year)
     p = r.probability
-    return {
+    return finite({
         "target": target.key,
         "target_id": target.pk,
         "target_version": version.number,
@@ -198,7 +211,7 @@ def follow_up(version: TargetVersion, as_of_year: int | None = None, series=None
             "se": p.se, "n": p.n, "weighted": p.weighted, "reason": p.reason or None,
         },
         "series": [_est(e) for e in series],
-    }  # fmt: skip
+    })  # fmt: skip
 
 
 def goal_follow_up(goal: Goal, year: int, as_of: dt.date | None = None) -> list[dict]:
@@ -214,7 +227,7 @@ def goal_follow_up(goal: Goal, year: int, as_of: dt.date | None = None) -> list[
             "group": link.group,
             "example": link.example,
             "note": link.note,
-            "series": [_est(e) for e in indicator_series(link)],
+            "series": finite([_est(e) for e in indicator_series(link)]),
             "interval_method": interval_method(link.indicator),
             "targets": [],
         }
