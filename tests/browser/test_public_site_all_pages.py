@@ -4,6 +4,7 @@ told), and axe-core finds no WCAG 2.1 A/AA violations."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 from pathlib import Path
 
@@ -24,6 +25,8 @@ PAGES = {
     "compare": "/compare/?a=sdo/2023/11&a=sdo/2023/12",
     "compare-empty": "/compare/",
     "search": "/search/?q=soder",
+    "overview": "/overview/",
+    "overview-housing": "/overview/?domain=housing&benchmark=country",
     "not-found": "/indicator/no-such-thing/",
 }
 
@@ -129,7 +132,13 @@ def test_every_page_type(browser, live_server, catalogued, artifacts, width):
             charts = page.locator(".vega-chart")
             for i in range(charts.count()):
                 charts.nth(i).locator("svg").first.wait_for(timeout=15000)
-            page.wait_for_timeout(150)
+            # Charts as wide as the screen are drawn again after a resize; their marks are
+            # described anew a moment later.
+            with contextlib.suppress(Exception):  # reported below as English words
+                page.wait_for_function(
+                    "() => !document.querySelector('[aria-roledescription$=\"container\"]')",
+                    timeout=5000,
+                )
             page.screenshot(path=str(artifacts / f"site-{name}-{width}.png"), full_page=True)
             overflow = page.evaluate(
                 "document.documentElement.scrollWidth - document.documentElement.clientWidth"

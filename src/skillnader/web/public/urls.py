@@ -9,6 +9,7 @@ or with ``?format=json|csv``; the JSON twin is the page's data, the CSV twin its
 ``/indicator/<id>/chart/<kind>.svg?...``       a chart as static SVG (map, bars, trend, groups)
 ``/area/<level>/<vintage>/<code>/``            area profile: spine chart, ranks, trends, neighbours
 ``/compare/?a=<level>/<vintage>/<code>``       areas side by side (repeat ``a``)
+``/overview/?benchmark=&domain=&level=``       areas x indicators against city/region/country
 ``/search/?q=``                                areas and indicators, case/diacritic-insensitive
 ``/report/city/?year=&lang=&format=pdf|html``  the city report (generated once per data version)
 ``/report/area/<level>/<vintage>/<code>/``     the area's printable profile (same options)
@@ -17,7 +18,7 @@ or with ``?format=json|csv``; the JSON twin is the page's data, the CSV twin its
 
 from django.urls import path, register_converter
 
-from skillnader.web.public import reports_views, views
+from skillnader.web.public import overview, reports_views, views
 
 
 class FormatConverter:
@@ -62,6 +63,8 @@ urlpatterns = [
     path("area/<code:level>/<code:vintage>/<code:code>.<fmt:fmt>", views.area, name="area"),
     path("compare/", views.compare, name="compare"),
     path("compare.<fmt:fmt>", views.compare, name="compare"),
+    path("overview/", overview.overview, name="overview"),
+    path("overview.<fmt:fmt>", overview.overview, name="overview"),
     path("search/", views.search, name="search"),
     path("search.<fmt:fmt>", views.search, name="search"),
     path("report/city/", reports_views.city_report, name="report-city"),
