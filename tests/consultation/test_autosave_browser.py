@@ -15,6 +15,8 @@ def test_autosave_posts_changes(
 ):
     settings.REMISS_AUTOSAVE_SECONDS = 1
     c = consultation
+    from playwright.sync_api import expect
+
     session = login(Client(), users["a1"]).cookies["sessionid"].value
     url = f"{live_server.url}/remiss/{c.slug}/svar/skarholmen/"
     context = browser.new_context()
@@ -23,18 +25,14 @@ def test_autosave_posts_changes(
         page = context.new_page()
         page.goto(url)
         page.fill("#id_answer_q1", "Skrivet i webbläsaren.")
-        page.wait_for_function(
-            "document.getElementById('autosave-status').textContent.includes('version 1')",
-            timeout=15000,
-        )
+        # (A locator, not wait_for_function: the site's CSP forbids evaluating strings.)
+        expect(page.locator("#autosave-status")).to_contain_text("version 1", timeout=15000)
         assert page.input_value("#id_base_version") == "1"
         assert page.input_value("#upload_base_version") == "1"
         # Another edit builds on the saved version: no conflict, a second version.
         page.fill("#id_answer_q1", "Skrivet i webbläsaren, igen.")
-        page.wait_for_function(
-            "document.getElementById('autosave-status').textContent.includes('version 2')",
-            timeout=15000,
-        )
+        # (A locator, not wait_for_function: the site's CSP forbids evaluating strings.)
+        expect(page.locator("#autosave-status")).to_contain_text("version 2", timeout=15000)
     finally:
         context.close()
     r = response_of(c, "skarholmen")
