@@ -161,3 +161,15 @@ def test_quotes_cite_the_original_after_the_writer_edits(consultation, users):
     q1 = next(q for q in comp["by_question"] if q["question"] == "q1")
     own = next(b for b in q1["boards"] if b["board"] == "skarholmen")["quotes"][0]
     assert own["text"].startswith("Nämnden arbetar med förskolan") and own["page"] == 1
+
+
+def test_sign_in_is_locked_after_repeated_failures(consultation, django_user_model, settings):
+    django_user_model.objects.create_user("laskare", password="Rätt-lösen-2015")
+    client = Client()
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post("/remiss/logga-in/", {"username": "laskare", "password": "fel"})
+    locked = client.post(
+        "/remiss/logga-in/", {"username": "laskare", "password": "Rätt-lösen-2015"}
+    )
+    assert locked.status_code in (403, 429)
+    assert "_auth_user_id" not in client.session
