@@ -112,3 +112,20 @@ def users(db, django_user_model, world):
     BoardMembership.objects.create(user=made["br"], board_id="bromma")
     made["office"].groups.add(city_office_group())
     return made
+
+
+def sign_in(client, user):
+    """A signed-in session for ``user`` written directly, as the session middleware reads it
+    (no sign-in signal handlers run: these tests are about what a signed-in role may do)."""
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore()
+    store[SESSION_KEY] = str(user.pk)
+    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store.save()
+    client.cookies[settings.SESSION_COOKIE_NAME] = store.session_key
+    return client

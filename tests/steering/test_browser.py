@@ -10,6 +10,8 @@ from django.test import Client
 
 from skillnader.web.steering.models import Goal, Judgement
 
+from .conftest import sign_in
+
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 AXE = (Path(__file__).parents[1] / "browser" / "vendor" / "axe.min.js").read_text(encoding="utf-8")
@@ -31,7 +33,7 @@ def serious_violations(page) -> list[dict]:
 
 def test_board_writer_in_the_browser(transactional_db, live_server, browser, users):
     session = Client()
-    session.force_login(users["sk"])
+    sign_in(session, users["sk"])
     cookie = session.cookies["sessionid"].value
     own = Goal.objects.get(owner_id="skarholmen")
     other = Goal.objects.get(owner_id="bromma")

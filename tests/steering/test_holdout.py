@@ -14,6 +14,8 @@ from skillnader.steering.io import SHEETS
 from skillnader.web.steering.importer import import_file
 from skillnader.web.steering.models import Goal, Judgement, Target
 
+from .conftest import sign_in
+
 
 def _book(path):
     wb = Workbook()
@@ -90,7 +92,7 @@ def test_workbook_group_gap_and_api_judgement(client, users, sex_data, tmp_path)
     assert t["probability"]["probability"] is not None
     assert data["goal"]["title"] == "I Stockholm når barn sin fulla potential"
 
-    client.force_login(users["office"])
+    sign_in(client, users["office"])
     body = {"year": 2022, "report": "t1", "as_of": "2022-05-01", "status": "helt",
             "analysis": "Skillnaden är oförändrad."}  # fmt: skip
     r = client.post(f"/mal/api/goals/{goal.pk}/judgements/", data=json.dumps(body),
@@ -100,7 +102,7 @@ def test_workbook_group_gap_and_api_judgement(client, users, sex_data, tmp_path)
     assert [v.value for v in j.target_versions.all()] == [3.0]  # in force from that day
     assert j.goal_version == v2
     # a Skärholmen writer is responsible for 1.1 from mid-2020 but does not own a council goal
-    client.force_login(users["sk"])
+    sign_in(client, users["sk"])
     r = client.post(f"/mal/api/goals/{goal.pk}/judgements/", data=json.dumps(body),
                     content_type="application/json")  # fmt: skip
     assert r.status_code == 403

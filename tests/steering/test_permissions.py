@@ -9,6 +9,8 @@ import pytest
 
 from skillnader.web.steering.models import Goal, Judgement, Measure, Target
 
+from .conftest import sign_in
+
 
 @pytest.fixture
 def ids(world):
@@ -30,7 +32,7 @@ JUDGEMENT = {"year": 2017, "report": "t1", "as_of": "2017-04-30", "status": "del
 
 @pytest.mark.django_db
 def test_board_writer_forms(client, users, ids):
-    client.force_login(users["sk"])
+    sign_in(client, users["sk"])
     # own nämndmål: allowed
     assert client.get(f"/mal/andra/mal/{ids['sk']}/").status_code == 200
     assert client.post(f"/mal/andra/mal/{ids['sk']}/", VERSION).status_code == 302
@@ -52,7 +54,7 @@ def test_board_writer_forms(client, users, ids):
 
 @pytest.mark.django_db
 def test_board_writer_measures(client, users, ids):
-    client.force_login(users["sk"])
+    sign_in(client, users["sk"])
     assert client.get("/mal/atgarder/br-laxhjalp/andra/").status_code == 403
     assert client.post("/mal/atgarder/br-laxhjalp/andra/", {"title": "Kapad"}).status_code == 403
     # moving its own measure to another board, or linking another board's goal: invalid
@@ -82,7 +84,7 @@ def _api(client, method, url, body):
 def test_api_object_permissions(client, users, ids):
     # anonymous: refused
     assert _api(client, "post", f"/mal/api/goals/{ids['sk']}/versions/", VERSION).status_code == 403
-    client.force_login(users["sk"])
+    sign_in(client, users["sk"])
     assert _api(client, "post", f"/mal/api/goals/{ids['sk']}/versions/", VERSION).status_code == 201
     for pk in (ids["br"], ids["kf"]):
         assert _api(client, "post", f"/mal/api/goals/{pk}/versions/", VERSION).status_code == 403
@@ -123,11 +125,11 @@ def test_api_object_permissions(client, users, ids):
 
 @pytest.mark.django_db
 def test_outsider_and_city_office(client, users, ids):
-    client.force_login(users["outsider"])
+    sign_in(client, users["outsider"])
     assert client.get(f"/mal/andra/mal/{ids['kf']}/").status_code == 403
     assert client.get("/mal/atgarder/ny/").status_code == 403
     assert client.get("/mal/2015-2018/kf/1.2/").status_code == 200  # reading is public
-    client.force_login(users["office"])
+    sign_in(client, users["office"])
     assert client.post(f"/mal/andra/mal/{ids['kf']}/", VERSION).status_code == 302
     assert client.post(f"/mal/andra/bedomning/{ids['kf']}/", JUDGEMENT).status_code == 302
     j = Judgement.objects.get(goal_id=ids["kf"])

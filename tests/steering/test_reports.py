@@ -27,7 +27,9 @@ def test_board_report_docx(judged, tmp_path):
     out = board_report("skarholmen", 2017, "annual", tmp_path / "r.docx")
     d = docx.Document(out)
     text = "\n".join(p.text for p in d.paragraphs)
-    assert "Uppföljning av nämndmål – Skärholmens stadsdelsnämnd – Verksamhetsberättelse 2017" in text
+    assert (
+        "Uppföljning av nämndmål – Skärholmens stadsdelsnämnd – Verksamhetsberättelse 2017" in text
+    )
     assert "1.2.1 Fler blir självförsörjande (Exempel)" in text
     assert "Andelen har minskat." in text and "Delvis uppfyllt" in text
     cells = [c.text for t in d.tables for row in t.rows for c in row.cells]

@@ -7,6 +7,8 @@ import pytest
 
 from skillnader.web.steering.models import Goal, Judgement, Target
 
+from .conftest import sign_in
+
 
 def _judge(client, goal, report, as_of, status="delvis", analysis="Analys."):
     return client.post(
@@ -18,7 +20,7 @@ def _judge(client, goal, report, as_of, status="delvis", analysis="Analys."):
 
 @pytest.mark.django_db
 def test_changed_arsmal_keeps_the_old_judgement_on_the_old_version(client, users):
-    client.force_login(users["sk"])
+    sign_in(client, users["sk"])
     goal = Goal.objects.get(owner_id="skarholmen")
     target = Target.objects.get(goal_indicator__goal=goal, key="arsmal")
     assert _judge(client, goal, "t1", "2017-04-30").status_code == 302
@@ -75,7 +77,7 @@ def test_changed_arsmal_keeps_the_old_judgement_on_the_old_version(client, users
 
 @pytest.mark.django_db
 def test_a_version_cannot_start_on_an_existing_date_or_go_back(client, users):
-    client.force_login(users["sk"])
+    sign_in(client, users["sk"])
     goal = Goal.objects.get(owner_id="skarholmen")
     target = Target.objects.get(goal_indicator__goal=goal)
     r = client.post(f"/mal/andra/malvarde/{target.pk}/", {
