@@ -98,3 +98,15 @@ def test_size_limits_per_kind_are_configurable():
         extract_bytes(b"x" * 11, format="txt", path="svar.txt", limits=limits)
     with pytest.raises(UnsafeDocumentError):
         check_size(Limits().size_limit("pdf") + 1, "pdf", "svar.pdf")
+
+
+def test_the_command_line_refuses_with_exit_2(base_docx, tmp_path):
+    from click.testing import CliRunner
+
+    from skillnader.remiss.cli import remiss
+
+    bad = tmp_path / "xxe.docx"
+    bad.write_bytes(hostile.replace_member(base_docx, "word/footnotes.xml", hostile.XXE))
+    result = CliRunner().invoke(remiss, ["parse", str(bad)])
+    assert result.exit_code == 2
+    assert "xxe.docx" in result.output and "dokumenttypdeklaration" in result.output
