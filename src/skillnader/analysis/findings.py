@@ -657,6 +657,7 @@ REASONS_SV = {
     "no_interval": "värdena saknar osäkerhetsintervall",
     "too_few_periods": "för få jämförbara perioder",
     "too_few_areas": "för få områden",
+    "no_benchmark": "jämförelsevärdet saknas",
     "no_judgement": "indikatorn har ingen bättre eller sämre riktning",
 }
 REASONS_EN = {
@@ -667,6 +668,7 @@ REASONS_EN = {
     "no_interval": "the values have no uncertainty intervals",
     "too_few_periods": "too few comparable periods",
     "too_few_areas": "too few areas",
+    "no_benchmark": "there is no value for the benchmark",
     "no_judgement": "the indicator has no better or worse direction",
 }
 _GROUP_SV = {"sex": "kvinnor och män", "birth_region": "utrikes och inrikes födda"}
@@ -675,7 +677,7 @@ _LEVEL_NAMES_SV = {
     "sdo": "stadsdelsområdena",
     "regso": "RegSO-områdena",
     "stadsdel": "stadsdelarna",
-    "kommun": "kommunerna",
+    "kommun": "länets kommuner",
     "valdistrikt": "valdistrikten",
     "basomrade": "basområdena",
 }
@@ -683,7 +685,7 @@ _LEVEL_NAMES_EN = {
     "sdo": "district council areas",
     "regso": "RegSO areas",
     "stadsdel": "districts",
-    "kommun": "municipalities",
+    "kommun": "the county's municipalities",
     "valdistrikt": "electoral districts",
     "basomrade": "basic areas",
 }
@@ -730,14 +732,32 @@ def sentences(
         detail_sv = f"förändring {_fmt(g.change, d, 'sv')}, 95 % KI {ci_sv}"
         detail_en = f"change {_fmt(g.change, d, 'en')}, 95% CI {ci_en}"
         if what_sv:
-            detail_sv = f"avståndet mellan {what_sv}; {detail_sv}"
-            detail_en = f"distance between {what_en}; {detail_en}"
+            size_sv = size_en = ""
+            last = max(
+                (i for i, v in enumerate(g.values) if v is not None and np.isfinite(v)),
+                default=None,
+            )
+            if last is not None:
+                # the size of the gap now, with its interval, before its change
+                size_sv = (
+                    f" {_fmt(g.values[last], d, 'sv')} ({_fmt(g.lower[last], d, 'sv')}–"
+                    f"{_fmt(g.upper[last], d, 'sv')}) {g.periods[last]}"
+                )
+                size_en = (
+                    f" {_fmt(g.values[last], d, 'en')} ({_fmt(g.lower[last], d, 'en')}–"
+                    f"{_fmt(g.upper[last], d, 'en')}) in {g.periods[last]}"
+                )
+            detail_sv = f"avståndet mellan {what_sv}{size_sv}; {detail_sv}"
+            detail_en = f"distance between {what_en}{size_en}; {detail_en}"
         sv.append(f"{who_sv} {_GAP_SV[g.direction]} ({detail_sv})")
         en.append(f"{who_en} {_GAP_EN[g.direction]} ({detail_en})")
     if not sv:
-        reason = NOT_COMPARED_MEASURES.get(info.measure) or level.reason
-        if not reason:
-            reason = next((g.reason for g in gaps if g.reason), "")
+        gap_reason = next((g.reason for g in gaps if g.reason), "")
+        reason = NOT_COMPARED_MEASURES.get(info.measure) or ""
+        if not reason and not level.periods:
+            # no value for the benchmark: the gaps' reason is the one that matters
+            reason = gap_reason or "no_benchmark"
+        reason = reason or level.reason or gap_reason
         if reason in REASONS_SV:
             return (
                 f"{info.name_sv} bedöms inte: {REASONS_SV[reason]}.",

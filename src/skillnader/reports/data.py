@@ -94,7 +94,17 @@ def findings(year: int, city: CityConfig, indicators) -> dict[str, Any]:
     result = analyse(
         frame, indicator_infos(indicators), benchmark=city.code, benchmark_name=city.name
     )
-    return {f.indicator: f for f in result}
+    out = {f.indicator: f for f in result}
+    # Indicators published per kommun (life expectancy, school results …) have no areas inside
+    # the city: they are analysed over the region's kommuner with Sweden as the benchmark.
+    from skillnader.analysis.regional import regional_findings
+
+    wanted = {i.id for i in indicators}
+    for f in regional_findings(year=year):
+        own = out.get(f.indicator)
+        if f.indicator in wanted and (own is None or not any(g.kind == "areas" for g in own.gaps)):
+            out[f.indicator] = f
+    return out
 
 
 def years_with_data() -> list[int]:

@@ -67,7 +67,19 @@ from scipy.optimize import linprog
 
 from skillnader.errors import InputError, MethodError, ShapeError, ValueFormatError
 
-__all__ = ["CellAudit", "audit", "protect", "primary_mask"]
+__all__ = [
+    "CellAudit",
+    "Policy",
+    "audit",
+    "audit_cells",
+    "cell_relations",
+    "judged_counts",
+    "policy_for",
+    "primary_mask",
+    "primary_suppressed",
+    "protect",
+    "protect_cells",
+]
 
 SUPPRESSED = "suppressed"
 SUPPRESSION = "suppression"
@@ -75,6 +87,9 @@ PUBLISHED = "published"
 PRIMARY = "primary"
 SECONDARY = "secondary"
 _TOL = 1e-7
+#: Rounds a cell may stay disclosed with one complement added per round before all its
+#: non-total neighbours are hidden at once.
+_PATIENCE = 3
 
 
 @dataclass(frozen=True)
@@ -104,7 +119,28 @@ class CellAudit:
 # the table: cells and additive relations
 
 
-class _Table:
+class _Cells:
+    """Cells (keys, counts, optional denominators) and their additive relations
+    ``(parent, [children])`` as row indices."""
+
+    def __init__(self, keys, dims, count, den, relations):
+        self.dims = list(dims)
+        self.keys = list(keys)
+        self.index = {k: i for i, k in enumerate(self.keys)}
+        self.count = np.asarray(count, dtype=float)
+        self.den = None if den is None else np.asarray(den, dtype=float)
+        self.relations = [(int(p), [int(k) for k in kids]) for p, kids in relations]
+        self.prior_upper = None  # what a reader knows of a hidden cell's largest value
+
+    def key_dict(self, i: int) -> dict:
+        return dict(zip(self.dims, self.keys[i], strict=True))
+
+    def members(self, r: int) -> list[int]:
+        parent, kids = self.relations[r]
+        return [parent, *kids]
+
+
+class _Table(_Cells):
     def __init__(self, frame, dims, count, denominator, hierarchies):
         if not isinstance(frame, pl.DataFrame):
             raise InputError("the table must be a polars.DataFrame", value=type(frame).__name__)
@@ -160,9 +196,6 @@ class _Table:
             )
         return np.round(arr)
 
-    def key_dict(self, i: int) -> dict:
-        return dict(zip(self.dims, self.keys[i], strict=True))
-
     def _relations(self, hierarchies):
         rels: list[tuple[int, list[int]]] = []
         for dim, tree in hierarchies.items():
@@ -202,9 +235,85 @@ class _Table:
                     rels.append((i, kids))
         return rels
 
-    def members(self, r: int) -> list[int]:
-        parent, kids = self.relations[r]
-        return [parent, *kids]
+
+@dataclass(frozen=True)
+class Policy:
+    """The publication policy of one indicator (catalogue settings, see docs/statistics.md).
+
+    * ``threshold``: the smallest count (and denominator) that may be published; 0 turns
+      suppression off (internal tables, or indicators that count no people).
+    * ``suppress_zeros``: also suppress true zeros (and zero denominators).
+    * ``rounding_base``: published counts rounded to a multiple of this (after protection).
+    * ``protection_level``: the narrowest interval an attacker may be able to pin a suppressed
+      cell to, given everything published. By default the width of the primary range itself
+      (``[1, threshold - 1]``, or ``[0, threshold - 1]`` with ``suppress_zeros``): whatever is
+      published, a suppressed cell stays as uncertain as the suppression symbol alone makes it.
+    """
+
+    threshold: int = 5
+    suppress_zeros: bool = False
+    rounding_base: int | None = None
+    protection_level: float | None = None
+
+    @property
+    def protection(self) -> float:
+        if self.protection_level is not None:
+            return float(self.protection_level)
+        width = self.threshold - (1 if self.suppress_zeros else 2)
+        return float(max(width, 1))
+
+    @property
+    def active(self) -> bool:
+        return self.threshold > 0
+
+
+def policy_for(indicator) -> Policy:
+    """The :class:`Policy` of a catalogue entry or an ``Indicator`` row (any object with a
+    ``publication_threshold``, or ``threshold`` for an engine spec, and optionally
+    ``suppress_zeros``, ``rounding_base`` and ``protection_level``)."""
+    threshold = getattr(indicator, "publication_threshold", None)
+    if threshold is None:
+        threshold = getattr(indicator, "threshold", 5)
+    return Policy(
+        threshold=int(threshold or 0),
+        suppress_zeros=bool(getattr(indicator, "suppress_zeros", False) or False),
+        rounding_base=getattr(indicator, "rounding_base", None) or None,
+        protection_level=getattr(indicator, "protection_level", None),
+    )
+
+
+def _floats(x, n=None) -> np.ndarray:
+    if x is None:
+        return np.full(n, np.nan)
+    arr = np.asarray(
+        [np.nan if v is None else v for v in x] if isinstance(x, list | tuple) else x,
+        dtype=float,
+    )
+    return np.broadcast_to(arr, (n,)).copy() if n is not None and arr.ndim == 0 else arr
+
+
+def judged_counts(measure, value=None, numerator=None, denominator=None):
+    """The person counts the primary rule judges for cells of one ``measure``:
+    ``(count, denominator)``, NaN where unknown.
+
+    * ``count``: the count itself (the numerator when given, else the value), and the
+      population it is counted in when that is published;
+    * ``proportion``, ``rate`` and every other measure with a numerator: the numerator and the
+      denominator (a small numerator reveals a few people as surely as a small count does:
+      3 of 1,000 is suppressed);
+    * means, medians and indexes without a numerator: only the denominator (the number of
+      people or households the value is computed from).
+
+    Arrays (or lists with ``None``) of equal length, or scalars.
+    """
+    arrays = [v for v in (value, numerator, denominator) if v is not None]
+    n = len(np.atleast_1d(np.asarray(arrays[0], dtype=object))) if arrays else 1
+    val = _floats(value, n) if value is not None else np.full(n, np.nan)
+    num = _floats(numerator, n) if numerator is not None else np.full(n, np.nan)
+    den = _floats(denominator, n) if denominator is not None else np.full(n, np.nan)
+    if measure == "count":
+        return np.where(np.isnan(num), val, num), den
+    return num, den
 
 
 def primary_mask(
@@ -213,42 +322,82 @@ def primary_mask(
     *,
     threshold: int = 5,
     suppress_zeros: bool = False,
+    policy: Policy | None = None,
 ) -> np.ndarray:
     """Boolean mask of cells that must be suppressed on their own (primary suppression).
 
-    A count is primary-suppressed when ``0 < count < threshold`` (``0 <= count`` with
-    ``suppress_zeros``), or when its denominator is ``0 < denominator < threshold``
-    (``0 <= denominator`` with ``suppress_zeros``).
+    THE primary rule of the product: a count is suppressed when ``0 < count < threshold``
+    (``0 <= count`` with ``suppress_zeros``), and so is a cell whose denominator is
+    ``0 < denominator < threshold`` (``0 <= denominator`` with ``suppress_zeros``). Unknown
+    (NaN) counts and denominators are not judged. ``threshold`` 0 suppresses nothing. A 0/0
+    cell has nobody in it and no value: published (as "no value") unless ``suppress_zeros``.
     """
-    c = np.asarray(counts, dtype=float)
+    if policy is not None:
+        threshold, suppress_zeros = policy.threshold, policy.suppress_zeros
+    c = np.atleast_1d(np.asarray(counts, dtype=float))
+    t = np.asarray(threshold, dtype=float)  # a number, or one per cell
+    if t.ndim == 0 and t <= 0:
+        return np.zeros(c.shape, dtype=bool)
     lo = 0 if suppress_zeros else 1
-    mask = (c >= lo) & (c < threshold)
-    if denominators is not None:
-        d = np.asarray(denominators, dtype=float)
-        mask |= (d >= lo) & (d < threshold)
-    return mask
+    with np.errstate(invalid="ignore"):
+        mask = (c >= lo) & (c < t)
+        if denominators is not None:
+            d = np.atleast_1d(np.asarray(denominators, dtype=float))
+            mask |= (d >= lo) & (d < t)
+    return mask & (t > 0)
+
+
+def primary_suppressed(
+    policy: Policy, measure: str, value=None, numerator=None, denominator=None
+) -> np.ndarray:
+    """Which cells of one indicator the primary rule suppresses: :func:`judged_counts` then
+    :func:`primary_mask`. Every path that publishes cells (the importer, the bundle, the
+    engine) decides with this function."""
+    count, den = judged_counts(measure, value, numerator, denominator)
+    return primary_mask(count, den, policy=policy)
 
 
 # --------------------------------------------------------------------------------------------
 # audit
 
 
-def _bounds(table: _Table, sup: np.ndarray, kind: np.ndarray, threshold, suppress_zeros):
-    """The attacker's a-priori interval for each suppressed cell."""
+def _bounds(table: _Cells, sup: np.ndarray, kind: np.ndarray, threshold, suppress_zeros):
+    """The attacker's a-priori interval for each suppressed cell.
+
+    A primary cell is known to lie in ``[1, threshold - 1]`` (``[0, threshold - 1]`` with
+    ``suppress_zeros``, or when it may have been suppressed for its denominator). A primary
+    cell whose count is unknown here (read back from a database, where a suppressed cell keeps
+    no number) gets ``[0, threshold - 1]``: the attacker knows at least that much.
+    """
     n = len(table.keys)
     lb = np.zeros(n)
     ub = np.full(n, np.inf)
+    count = table.count
+    known = ~np.isnan(count)
     # A count never exceeds its denominator in a table of proportions; when that holds for every
     # cell the attacker may assume it.
-    if table.den is not None and (table.count <= table.den).all():
-        ub = table.den.copy()
-    by_count = (kind == PRIMARY) & primary_mask(
-        table.count, None, threshold=threshold, suppress_zeros=suppress_zeros
+    if table.den is not None:
+        ok = ~np.isnan(table.den) & known
+        if ok.any() and (count[ok] <= table.den[ok]).all():
+            ub = np.where(np.isnan(table.den), np.inf, table.den)
+    is_primary = kind == PRIMARY
+    top = np.broadcast_to(np.asarray(threshold, dtype=float), (n,)) - 1
+    by_count = (
+        is_primary
+        & known
+        & primary_mask(
+            np.where(known, count, np.nan), None, threshold=threshold, suppress_zeros=suppress_zeros
+        )
     )
-    ub[by_count] = np.minimum(ub[by_count], threshold - 1)
+    ub[by_count] = np.minimum(ub[by_count], top[by_count])
     if not suppress_zeros:
         lb[by_count] = 1
-    lb[~sup] = ub[~sup] = table.count[~sup]
+    unknown_primary = is_primary & ~known
+    ub[unknown_primary] = np.minimum(ub[unknown_primary], top[unknown_primary])
+    prior = getattr(table, "prior_upper", None)
+    if prior is not None:
+        ub = np.minimum(ub, np.where(np.isnan(prior), np.inf, prior))
+    lb[~sup] = ub[~sup] = count[~sup]
     return lb, ub
 
 
@@ -314,17 +463,62 @@ def _intervals(table, sup, lb, ub, only=None, cache=None):
                     coefs.append(coef)
                 else:
                     b_eq[row] -= coef * table.count[m]
-        a_eq = sparse.csr_array((coefs, (r_idx, c_idx)), shape=(len(rels), len(cells)))
-        bounds = [(lb[c], None if np.isinf(ub[c]) else ub[c]) for c in cells]
+        if not rels:
+            found = {c: (lb[c], ub[c]) for c in targets}
+        else:
+            a_eq = sparse.csc_array((coefs, (r_idx, c_idx)), shape=(len(rels), len(cells)))
+            found = _min_max(a_eq, b_eq, lb[cells], ub[cells], [pos[c] for c in targets], targets)
         for c in targets:
-            obj = np.zeros(len(cells))
-            obj[pos[c]] = 1.0
-            if rels:
-                out[c] = (_optimum(obj, a_eq, b_eq, bounds), -_optimum(-obj, a_eq, b_eq, bounds))
-            else:
-                out[c] = (lb[c], ub[c])
+            out[c] = found[c]
             if cache is not None:
                 cache[(comp_key, c)] = out[c]
+    return out
+
+
+def _min_max(a_eq, b_eq, lower, upper, columns, names) -> dict:
+    """Minimum and maximum of each of ``columns`` subject to ``a_eq x = b_eq`` and the
+    bounds: two linear programs per column on ONE HiGHS model (only the objective changes, so
+    each solve starts from the previous optimal basis)."""
+    import highspy
+
+    inf = highspy.kHighsInf
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("presolve", "off")  # each solve starts from the last basis
+    lp = highspy.HighsLp()
+    n = a_eq.shape[1]
+    lp.num_col_ = n
+    lp.num_row_ = a_eq.shape[0]
+    lp.col_cost_ = np.zeros(n)
+    lp.col_lower_ = np.asarray(lower, dtype=float)
+    lp.col_upper_ = np.where(np.isinf(upper), inf, np.asarray(upper, dtype=float))
+    lp.row_lower_ = b_eq
+    lp.row_upper_ = b_eq
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = a_eq.indptr.astype(np.int32)
+    lp.a_matrix_.index_ = a_eq.indices.astype(np.int32)
+    lp.a_matrix_.value_ = a_eq.data.astype(float)
+    h.passModel(lp)
+    status = highspy.HighsModelStatus
+    out = {}
+    for col, name in zip(columns, names, strict=True):
+        h.changeColCost(col, 1.0)
+        ends = []
+        for sense in (highspy.ObjSense.kMinimize, highspy.ObjSense.kMaximize):
+            h.changeObjectiveSense(sense)
+            h.run()
+            st = h.getModelStatus()
+            if st == status.kOptimal:
+                ends.append(float(h.getInfo().objective_function_value))
+            elif st == status.kUnbounded and sense == highspy.ObjSense.kMaximize:
+                ends.append(np.inf)
+            else:
+                raise MethodError(
+                    f"the audit's linear program failed ({h.modelStatusToString(st)}); the "
+                    "table's cells and bounds are inconsistent"
+                )
+        h.changeColCost(col, 0.0)
+        out[name] = (ends[0], ends[1])
     return out
 
 
@@ -344,7 +538,11 @@ def _interval_audit(table, sup, kind, threshold, suppress_zeros, protection_leve
         ub,
         cache=cache,
     )
-    short = {c for c, (lo, hi) in found.items() if hi - lo < protection_level - _TOL}
+    # Primary cells are the sensitive ones: they must keep ``protection_level``. A secondary
+    # cell would itself be publishable; it must not be pinned to one value.
+    prot = np.broadcast_to(np.asarray(protection_level, dtype=float), (len(table.keys),))
+    level = {c: prot[c] if kind[c] == PRIMARY else min(prot[c], 1.0) for c in found}
+    short = {c for c, (lo, hi) in found.items() if hi - lo < level[c] - _TOL}
     cap: dict[int, float] = {}
     if short:
         # Hiding more cells can only widen an interval. First hide the neighbours of the short
@@ -360,9 +558,17 @@ def _interval_audit(table, sup, kind, threshold, suppress_zeros, protection_leve
             w_kind = np.where(kind == PRIMARY, PRIMARY, SECONDARY)
             lb_w, ub_w = _bounds(table, wider, w_kind, threshold, suppress_zeros)
             found_w = _intervals(table, wider, lb_w, ub_w, short, cache=cache)
-            still = {c for c in short if found_w[c][1] - found_w[c][0] < protection_level - _TOL}
+            still = {c for c in short if found_w[c][1] - found_w[c][0] < level[c] - _TOL}
         if still:
-            everything = np.ones_like(sup)
+            # The cap: the cell's width when everything near it is hidden (two steps along the
+            # relations; hiding cells further away changes nothing for the rule-inherent cases
+            # this is for, such as a total of 4 over four primary cells).
+            everything = wider.copy()
+            near = set(np.flatnonzero(wider).tolist())
+            for r in range(len(table.relations)):
+                members = table.members(r)
+                if near.intersection(members):
+                    everything[members] = True
             all_kind = np.where(kind == PRIMARY, PRIMARY, SECONDARY)
             lb_all, ub_all = _bounds(table, everything, all_kind, threshold, suppress_zeros)
             found_all = _intervals(table, everything, lb_all, ub_all, still, cache=cache)
@@ -370,7 +576,7 @@ def _interval_audit(table, sup, kind, threshold, suppress_zeros, protection_leve
     out = []
     for c in sorted(found):
         lo, hi = found[c]
-        required = min(protection_level, cap.get(c, np.inf))
+        required = min(level[c], cap.get(c, np.inf))
         disclosed = (hi - lo) < required - _TOL
         out.append((c, float(lo), float(hi), float(required), bool(disclosed)))
     return out
@@ -462,7 +668,7 @@ def protect(
     hierarchies: dict[str, dict[str, list[str]]] | None = None,
     rounding_base: int | None = None,
     suppress_zeros: bool = False,
-    protection_level: float = 1.0,
+    protection_level: float | None = None,
 ) -> pl.DataFrame:
     """Decide which cells of a table may be published.
 
@@ -476,7 +682,8 @@ def protect(
 
     See the module documentation for the rules and the algorithm. The result's :func:`audit`
     is clean: no suppressed cell's feasible interval is narrower than ``protection_level``
-    (default 1: no suppressed count can be pinned to a single value); ``MethodError`` is raised
+    (default :attr:`Policy.protection`: the width of the primary range ``[1, threshold - 1]``,
+    at least 1); ``MethodError`` is raised
     if that cannot be achieved (it can always be achieved by suppressing enough cells, so this
     signals a defect).
 
@@ -492,9 +699,43 @@ def protect(
         if col in frame.columns:
             raise ShapeError(f"the table already has a {col!r} column", value=col)
     table = _Table(frame, dims, count, denominator, hierarchies)
+    policy = Policy(threshold, suppress_zeros, rounding_base, protection_level)
+    sup, kind = _protect(table, policy)
+    published = np.where(sup, np.nan, table.count)
+    if rounding_base:
+        published = np.floor(published / rounding_base + 0.5) * rounding_base
+    return frame.with_columns(
+        pl.Series(SUPPRESSED, sup, dtype=pl.Boolean),
+        pl.Series(SUPPRESSION, kind.tolist(), dtype=pl.Utf8),
+        pl.Series(PUBLISHED, published, dtype=pl.Float64, nan_to_null=True).cast(pl.Int64),
+    )
+
+
+def _protect(
+    table: _Cells, policy: Policy, hidden=None, kinds=None, is_total=None, thresholds=None
+):
+    """Primary and secondary suppression of ``table``; returns ``(suppressed, kind)``.
+
+    ``hidden``/``kinds``: cells already suppressed (by an earlier decision, their counts may be
+    NaN) and their kinds; they stay suppressed. ``is_total``: cells to keep published if at all
+    possible (totals); by default the parents of the relations.
+    """
     n = len(table.keys)
+    threshold, suppress_zeros = policy.threshold, policy.suppress_zeros
+    protection_level = policy.protection
+    if thresholds is not None:  # one threshold per cell (cells of several indicators)
+        threshold = np.asarray(thresholds, dtype=float)
+        protection_level = _protection(policy, threshold)
     sup = primary_mask(table.count, table.den, threshold=threshold, suppress_zeros=suppress_zeros)
     kind = np.array([PRIMARY if s else None for s in sup], dtype=object)
+    if hidden is not None:
+        hidden = np.asarray(hidden, dtype=bool)
+        given = np.asarray(kinds, dtype=object) if kinds is not None else None
+        for c in np.flatnonzero(hidden & ~sup):
+            kind[c] = given[c] if given is not None and given[c] else SECONDARY
+        sup = sup | hidden
+    if not sup.any():
+        return sup, kind
 
     cell_rels: list[list[int]] = [[] for _ in range(n)]
     is_margin = np.zeros(n, dtype=bool)
@@ -502,16 +743,34 @@ def protect(
         is_margin[p] = True
         for m in (p, *kids):
             cell_rels[m].append(r)
+    if is_total is not None:
+        is_margin = np.asarray(is_total, dtype=bool) | is_margin
+    rel_state = [int(sup[table.members(r)].sum()) for r in range(len(table.relations))]
 
     def suppress(c):
         sup[c] = True
         kind[c] = SECONDARY
+        for r2 in cell_rels[c]:
+            rel_state[r2] += 1
 
+    # 0. for every primary cell, the cheapest set of complements that lets it move over its
+    #    whole a-priori range (one small linear program per direction)
+    _complements(
+        table,
+        sup,
+        kind,
+        threshold,
+        suppress_zeros,
+        protection_level,
+        is_margin,
+        cell_rels,
+        suppress,
+    )
     cache: dict = {}
+    times_bad: dict[int, int] = {}
     max_rounds = n + 1
     for _ in range(max_rounds):
         # 1. no additive relation may hold exactly one suppressed cell
-        rel_state = [int(sup[table.members(r)].sum()) for r in range(len(table.relations))]
         pending = [r for r, s in enumerate(rel_state) if s == 1]
         while pending:
             r = pending.pop()
@@ -520,10 +779,7 @@ def protect(
             cands = [m for m in table.members(r) if not sup[m]]
             c = _choose(table, sup, cands, rel_state, cell_rels, is_margin)
             suppress(c)
-            for r2 in cell_rels[c]:
-                rel_state[r2] += 1
-                if rel_state[r2] == 1:
-                    pending.append(r2)
+            pending.extend(r2 for r2 in cell_rels[c] if rel_state[r2] == 1)
         # 2. audit; widen the pattern around every cell that can still be narrowed too far
         rows = _interval_audit(table, sup, kind, threshold, suppress_zeros, protection_level, cache)
         bad = [c for c, _lo, _hi, _req, dis in rows if dis]
@@ -531,6 +787,7 @@ def protect(
             break
         touched: set[int] = set()
         for c in bad:
+            times_bad[c] = times_bad.get(c, 0) + 1
             if touched.intersection(cell_rels[c]):
                 continue
             cands = _published_neighbours(table, sup, c, cell_rels)
@@ -540,21 +797,251 @@ def protect(
                     f"{table.key_dict(c)} stays disclosed although every cell linked to it is "
                     "suppressed"
                 )
-            rel_state = [int(sup[table.members(r)].sum()) for r in range(len(table.relations))]
+            if times_bad[c] >= _PATIENCE:
+                # still disclosed after several single complements: hide its non-total
+                # neighbours at once (or, if it has none, every neighbour)
+                inner = [m for m in cands if not is_margin[m]]
+                for m in inner or cands:
+                    suppress(m)
+                    touched.update(cell_rels[m])
+                continue
             pick = _choose(table, sup, cands, rel_state, cell_rels, is_margin)
             suppress(pick)
             touched.update(cell_rels[pick])
     else:  # pragma: no cover - each round suppresses at least one more cell
         raise MethodError("disclosure control did not converge")
+    return sup, kind
 
-    published = np.where(sup, np.nan, table.count)
-    if rounding_base:
-        published = np.floor(published / rounding_base + 0.5) * rounding_base
-    return frame.with_columns(
-        pl.Series(SUPPRESSED, sup, dtype=pl.Boolean),
-        pl.Series(SUPPRESSION, kind.tolist(), dtype=pl.Utf8),
-        pl.Series(PUBLISHED, published, dtype=pl.Float64, nan_to_null=True).cast(pl.Int64),
+
+def _neighbourhood(table, c, cell_rels, hops=2) -> list[int]:
+    seen = {c}
+    frontier = [c]
+    for _ in range(hops):
+        nxt = []
+        for cell in frontier:
+            for r in cell_rels[cell]:
+                for m in table.members(r):
+                    if m not in seen:
+                        seen.add(m)
+                        nxt.append(m)
+        frontier = nxt
+    return sorted(seen)
+
+
+def _complements(
+    table, sup, kind, threshold, suppress_zeros, protection_level, is_margin, cell_rels, suppress
+):
+    """Choose complementary cells by linear programming (after Fischetti & Salazar 2001).
+
+    For each primary cell ``c`` and each direction, find the deviation ``y`` of the cells near
+    ``c`` (three steps along the relations; farther cells stay fixed) that keeps every relation,
+    keeps every cell within what a reader knows of it, moves ``c`` to the end of its a-priori
+    range, and changes as little published information as possible (cost: the published cells
+    it must move, weighted by their size, totals much dearer). The published cells it moves
+    are suppressed. Every deviation found is feasible for the final pattern, so each primary
+    cell keeps its whole range; the audit that follows checks it and mends the rest.
+    """
+    n = len(table.keys)
+    prot = np.broadcast_to(np.asarray(protection_level, dtype=float), (n,))
+    primary = [c for c in np.flatnonzero(sup) if kind[c] == PRIMARY]
+    if not primary or not table.relations:
+        return
+    known = ~np.isnan(table.count)
+    lb, ub = _bounds(table, sup, kind, threshold, suppress_zeros)
+    prior = getattr(table, "prior_upper", None)
+    for c in primary:
+        if not known[c] or not cell_rels[c]:
+            continue
+        width = ub[c] - lb[c]
+        if np.isinf(width) or width < prot[c] - _TOL:
+            continue  # (an unbounded secondary-like cell, or the rule's own disclosure)
+        cells = _neighbourhood(table, c, cell_rels, hops=3)
+        if not known[cells].all():
+            continue
+        pos = {m: k for k, m in enumerate(cells)}
+        rels = sorted({r for m in cells for r in cell_rels[m]})
+        r_idx, c_idx, coefs = [], [], []
+        for row, r in enumerate(rels):
+            p, kids = table.relations[r]
+            for m, coef in [(p, 1.0)] + [(k, -1.0) for k in kids]:
+                if m in pos:
+                    r_idx.append(row)
+                    c_idx.append(pos[m])
+                    coefs.append(coef)
+        k = len(cells)
+        a = sparse.csr_array((coefs, (r_idx, c_idx)), shape=(len(rels), k))
+        a2 = sparse.hstack([a, -a]).tocsr()  # y = plus - minus
+        x = table.count[cells]
+        hidden_here = sup[cells]
+        lo = np.where(hidden_here, lb[cells], 0.0) - x
+        hi = np.where(hidden_here, ub[cells], np.inf) - x
+        weight = np.where(hidden_here, 0.0, 1.0 + x + 1000.0 * is_margin[cells])
+        cost = np.concatenate([weight, weight]) + 1e-6
+        for target in (lb[c] - x[pos[c]], ub[c] - x[pos[c]]):
+            if abs(target) < _TOL:
+                continue
+            bounds = []
+            for j in range(k):
+                if j == pos[c]:
+                    bounds.append((max(target, 0), max(target, 0)))
+                else:
+                    bounds.append((0, None if np.isinf(hi[j]) else max(hi[j], 0)))
+            for j in range(k):
+                if j == pos[c]:
+                    bounds.append((max(-target, 0), max(-target, 0)))
+                else:
+                    bounds.append((0, max(-lo[j], 0)))
+            res = linprog(cost, A_eq=a2, b_eq=np.zeros(len(rels)), bounds=bounds, method="highs")
+            if res.status != 0:
+                continue  # not possible near c: the audit's widening takes over
+            y = res.x[:k] - res.x[k:]
+            for j in np.flatnonzero(np.abs(y) > 1e-9):
+                m = cells[j]
+                if not sup[m]:
+                    suppress(m)
+                    lb[m] = 0.0
+                    ub[m] = np.inf if prior is None or np.isnan(prior[m]) else prior[m]
+
+
+def protect_cells(
+    counts,
+    relations,
+    policy: Policy,
+    *,
+    denominators=None,
+    hidden=None,
+    kinds=None,
+    is_total=None,
+    keys=None,
+    thresholds=None,
+    upper=None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """THE suppression decision for a set of cells with additive relations.
+
+    ``counts`` (and ``denominators``) are what :func:`judged_counts` gives; ``relations`` lists
+    ``(parent, [children])`` row indices meaning ``count[parent] = sum(count[children])``: area
+    parents over their children in every boundary vintage, group margins (sex = total over
+    women and men, ...), totals of cities, regions and the country. A cell shared by several
+    structures (a RegSO cell in the districts of three vintages) is ONE row, so it gets one
+    decision. ``hidden``/``kinds``: cells suppressed by an earlier decision (counts may be NaN).
+    ``thresholds``: one threshold per cell when the cells belong to indicators with different
+    policies (otherwise ``policy.threshold``). ``upper``: what a reader knows of a cell's
+    largest value once it is hidden (NaN: nothing), e.g. ``threshold - 1`` for the numerator
+    of a proportion hidden for its small denominator.
+
+    Returns ``(suppressed, kind)``: a boolean array and an object array of ``"primary"``,
+    ``"secondary"`` or ``None``. Guarantees (audited by linear programming, see
+    :func:`audit_cells`): no suppressed cell's feasible interval, given every published cell,
+    every relation and non-negativity, is narrower than ``policy.protection`` (capped where the
+    rule itself gives a value away). Totals (relation parents and ``is_total``) are suppressed
+    only when they are small themselves or nothing else protects a cell.
+    """
+    count = np.asarray(_floats(counts), dtype=float)
+    n = len(count)
+    den = None if denominators is None else np.asarray(_floats(denominators), dtype=float)
+    if hidden is None and np.isnan(count).any():
+        raise ValueFormatError("protect_cells needs every published cell's count", value="NaN")
+    if n == 0:
+        return np.zeros(0, dtype=bool), np.zeros(0, dtype=object)
+    if keys is None:
+        keys, dims = [(i,) for i in range(n)], ["cell"]
+    else:
+        dims = [f"k{i}" for i in range(len(keys[0]))]
+    table = _Cells(keys, dims, count, den, relations)
+    if upper is not None:
+        table.prior_upper = np.asarray(_floats(upper), dtype=float)
+    return _protect(
+        table, policy, hidden=hidden, kinds=kinds, is_total=is_total, thresholds=thresholds
     )
+
+
+def _protection(policy: Policy, threshold):
+    if policy.protection_level is not None:
+        return float(policy.protection_level)
+    return np.maximum(np.asarray(threshold, float) - (1 if policy.suppress_zeros else 2), 1.0)
+
+
+def audit_cells(
+    counts,
+    relations,
+    policy: Policy,
+    suppressed,
+    kinds,
+    *,
+    denominators=None,
+    thresholds=None,
+    upper=None,
+):
+    """Rows ``(cell, lower, upper, required, disclosed)`` for every suppressed cell of a
+    decision of :func:`protect_cells` (the same linear programs as :func:`audit`)."""
+    count = np.asarray(_floats(counts), dtype=float)
+    den = None if denominators is None else np.asarray(_floats(denominators), dtype=float)
+    table = _Cells([(i,) for i in range(len(count))], ["cell"], count, den, relations)
+    if upper is not None:
+        table.prior_upper = np.asarray(_floats(upper), dtype=float)
+    sup = np.asarray(suppressed, dtype=bool)
+    kind = np.asarray(kinds, dtype=object)
+    threshold = policy.threshold if thresholds is None else np.asarray(thresholds, float)
+    return _interval_audit(
+        table, sup, kind, threshold, policy.suppress_zeros, _protection(policy, threshold)
+    )
+
+
+def cell_relations(keys, counts, *, area_children=None, group_position=None, exact=True):
+    """The additive relations among cells keyed ``(..., area, group, ...)``.
+
+    ``keys``: tuples; ``area_children``: ``{area: [[child, ...], ...]}`` (one list per boundary
+    vintage or partition in which the area is the sum of those children); the area is at key
+    position ``area_position`` = 1 and the group (a tuple of sorted ``(dimension, value)`` pairs,
+    ``()`` for the total) at ``group_position`` (default 2). Group margins: a cell whose group
+    lacks a dimension is the sum of the cells that add each of that dimension's values.
+
+    A relation is kept only if every member cell exists and, where all counts are known, the
+    sum holds exactly (``exact``): these are the relations an attacker can know.
+    """
+    area_pos, group_pos = 1, 2 if group_position is None else group_position
+    count = np.asarray(_floats(counts), dtype=float)
+    index = {k: i for i, k in enumerate(keys)}
+    rels: list[tuple[int, list[int]]] = []
+
+    def add(parent, kids):
+        if len(kids) < 1:
+            return
+        vals = count[[parent, *kids]]
+        if exact and not np.isnan(vals).any() and abs(vals[0] - vals[1:].sum()) > 1e-6:
+            return
+        rels.append((parent, kids))
+
+    if area_children:
+        for i, k in enumerate(keys):
+            for children in area_children.get(k[area_pos], ()):
+                kids = []
+                for ch in children:
+                    j = index.get(k[:area_pos] + (ch,) + k[area_pos + 1 :])
+                    if j is None:
+                        break
+                    kids.append(j)
+                else:
+                    add(i, kids)
+    # group margins: siblings that differ only in one dimension's value
+    siblings: dict[tuple, list[int]] = {}
+    values: dict[tuple, set] = {}
+    for i, k in enumerate(keys):
+        group = k[group_pos]
+        for d, (dim, val) in enumerate(group):
+            rest = group[:d] + group[d + 1 :]
+            sk = (k[:group_pos] + (rest,) + k[group_pos + 1 :], dim)
+            siblings.setdefault(sk, []).append(i)
+            other = tuple(x for j, x in enumerate(k) if j != group_pos)
+            values.setdefault((other[0], dim), set()).add(val)
+    for (pk, dim), kids in siblings.items():
+        parent = index.get(pk)
+        if parent is None:
+            continue
+        if len(kids) < len(values.get((pk[0], dim), ())):
+            continue  # not every value of the dimension is there: no equality to use
+        add(parent, sorted(kids))
+    return rels
 
 
 def _published_neighbours(table, sup, c, cell_rels):

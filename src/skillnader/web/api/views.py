@@ -536,6 +536,14 @@ def findings(request: HttpRequest) -> HttpResponse:
     iid = request.GET.get("indicator") or None
     if iid is not None and not Indicator.objects.filter(pk=iid, published=True).exists():
         return _error(f"unknown indicator {iid!r}", 404)
+    scope = request.GET.get("scope") or "city"
+    if scope == "region":
+        # The kommuner of Stockholms län as an area level, Sweden as the benchmark.
+        from skillnader.analysis.regional import regional_findings_json
+
+        return json_response({"scope": scope, "results": regional_findings_json(iid)})
+    if scope != "city":
+        return _error(f"unknown scope {scope!r} (city or region)", 400)
     return json_response({"results": queries.findings(iid)})
 
 
