@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from skillnader.charts import vegalite
 from skillnader.units import unit_label
 from skillnader.web.data.models import Area, AreaLevel, AreaLink, Domain, Indicator, Vintage
-from skillnader.web.public import charts, districts, queries
+from skillnader.web.public import charts, districts, queries, similar
 from skillnader.web.public.queries import display_name, lang
 from skillnader.web.public.twins import Page, cached_page, respond
 
@@ -979,6 +979,10 @@ def area(
     neighbours = queries.neighbours(level, vintage, code)
     chain = districts.chain_areas(a)
     parts, multiples = _parts(a)
+    alike = similar.similar(a, [i for i in request.GET.getlist("bg") if i])
+    alike_refs = "&".join(
+        f"a={level}/{vintage}/{x}" for x in [a.code, *(s["code"] for s in alike["areas"])]
+    )
     rows = [
         {
             "indicator": it["indicator"].id,
@@ -1011,6 +1015,18 @@ def area(
         "vintages": [
             {"vintage": c["vintage"], "code": c["code"], "basis": c["basis"]} for c in chain
         ],
+        "similar": {
+            "method": "standardised Euclidean distance (Kolada, liknande kommuner)",
+            "background": [
+                {"indicator": o["indicator"], "year": o["year"]}
+                for o in alike["options"]
+                if o["indicator"] in alike["used"]
+            ],
+            "areas": [
+                {"code": s["code"], "name": display_name(s["area"]), "distance": s["distance"]}
+                for s in alike["areas"]
+            ],
+        },
         "parts": [
             {
                 "level": g["level"],
@@ -1033,6 +1049,8 @@ def area(
             "chain": chain if len(chain) > 1 else [],
             "parts": parts,
             "multiples": multiples,
+            "alike": alike,
+            "alike_refs": alike_refs,
         },
         data,
         rows,
