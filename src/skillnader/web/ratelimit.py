@@ -39,7 +39,8 @@ def _limit(bucket: str) -> tuple[int, int] | None:
 
 def _exempt(request: HttpRequest) -> bool:
     remote = request.META.get("REMOTE_ADDR", "")
-    return remote in ("127.0.0.1", "::1") and not request.META.get("HTTP_X_FORWARDED_FOR")
+    # The machine itself (loopback, or no peer address: a Unix socket or a call in the process).
+    return remote in ("127.0.0.1", "::1", "") and not request.META.get("HTTP_X_FORWARDED_FOR")
 
 
 def check(request: HttpRequest, bucket: str) -> HttpResponse | None:

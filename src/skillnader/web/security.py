@@ -30,8 +30,9 @@ def _trusted(addr: str) -> bool:
 
 def client_ip(request: HttpRequest) -> str:
     """The address of the client that sent ``request`` (see the module docstring)."""
-    remote = request.META.get("REMOTE_ADDR") or "unknown"
-    if not _trusted(remote):
+    # No peer address: a Unix socket (a proxy on the same host) or a call inside the process.
+    remote = request.META.get("REMOTE_ADDR") or ""
+    if remote and not _trusted(remote):
         return remote
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
     hops = [h.strip() for h in forwarded.split(",") if h.strip()]
@@ -43,7 +44,7 @@ def client_ip(request: HttpRequest) -> str:
             break
         if not _trusted(hop):
             return hop
-    return remote
+    return remote or "local"
 
 
 def lockout_response(request: HttpRequest, original_response=None, credentials=None):

@@ -186,6 +186,10 @@ MIDDLEWARE.insert(
     MIDDLEWARE.index("skillnader.web.faults.DatabaseUnavailableMiddleware") + 1,
     "skillnader.web.ratelimit.RateLimitMiddleware",
 )
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("skillnader.web.ratelimit.RateLimitMiddleware"),
+    "skillnader.web.public.queries.RequestDataVersionMiddleware",
+)
 SKILLNADER_RATE_RENDER = os.environ.get("SKILLNADER_RATE_RENDER", "30/60")
 SKILLNADER_RATE_API = os.environ.get("SKILLNADER_RATE_API", "300/60")
 SKILLNADER_RATE_REPORT = os.environ.get("SKILLNADER_RATE_REPORT", "6/60")

@@ -399,6 +399,9 @@ def bump_data_version() -> None:
 
 
 _deferred = threading.local()
+#: The data version read once per request (``RequestDataVersionMiddleware`` turns it on for a
+#: request's thread; :func:`data_changed` forgets it): a page makes many cached lookups.
+version_memo = threading.local()
 
 
 class deferred_version_bump:
@@ -423,6 +426,7 @@ def data_changed() -> None:
     from django.core.cache import cache
 
     bump_data_version()
+    version_memo.value = None
     # The version is read from the database; the cache key is kept for older readers.
     cache.delete(DATA_VERSION_KEY)
     transaction.on_commit(lambda: cache.delete(DATA_VERSION_KEY))

@@ -34,6 +34,7 @@ from skillnader.web.data.models import (
     Release,
     current_data_version,
     public_observations,
+    version_memo,
 )
 
 logger = logging.getLogger(__name__)
@@ -101,6 +102,9 @@ def data_version() -> str:
     global _LAST_VERSION
     from django.db import DatabaseError
 
+    memo = version_memo if getattr(version_memo, "active", False) else None
+    if memo is not None and getattr(memo, "value", None) is not None:
+        return memo.value
     try:
         version = current_data_version()
     except DatabaseError as exc:
@@ -112,7 +116,23 @@ def data_version() -> str:
     if version != _LAST_VERSION:
         _LAST_VERSION = version
         cache.set(_LAST_VERSION_KEY, version, None)
+    if memo is not None:
+        memo.value = version
     return version
+
+
+class RequestDataVersionMiddleware:
+    """Read the data version once per request (see ``version_memo``), not once per lookup."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        version_memo.active, version_memo.value = True, None
+        try:
+            return self.get_response(request)
+        finally:
+            version_memo.active, version_memo.value = False, None
 
 
 def last_modified():
