@@ -682,14 +682,28 @@ def _bbox_pages(xhtml: str) -> list[list[tuple[str, float, float, float, str]]]:
         height = float(pm.group(2))
         frags = []
         body = pm.group(3)
-        for line in re.split(r"</line>", body):
+        for line in body.split("</line>"):
             words = _BBOX_WORD.findall(line)
-            for k, (x0, y0, _x1, y1, txt) in enumerate(words):
-                size = (float(y1) - float(y0)) / 1.2
-                text = (" " if k else "") + _html.unescape(txt)
-                frags.append((text, float(x0), height - float(y1) + 0.2 * size, size, ""))
-            if words:
-                frags.append(("\n", 0.0, 0.0, 0.0, ""))
+            if not words:
+                continue
+            sizes = [(float(w[3]) - float(w[1])) / 1.2 for w in words]
+            top = max(sizes)
+            if len(words) > 1 and any(
+                sz < 0.85 * top and w[4].strip().isdigit()
+                for sz, w in zip(sizes, words, strict=True)
+            ):
+                # A footnote marker (a small digit) stands in the line: word by word, so that
+                # the line grouping can tell the marker from the text.
+                for k, ((x0, _y0, _x1, y1, txt), size) in enumerate(zip(words, sizes, strict=True)):
+                    text = (" " if k else "") + _html.unescape(txt)
+                    frags.append((text, float(x0), height - float(y1) + 0.2 * size, size, ""))
+            else:
+                # The whole line at once; its baseline and size are those of its largest word.
+                k = sizes.index(top)
+                y1 = float(words[k][3])
+                text = _html.unescape(" ".join(w[4] for w in words))
+                frags.append((text, float(words[0][0]), height - y1 + 0.2 * top, top, ""))
+            frags.append(("\n", 0.0, 0.0, 0.0, ""))
         pages.append(frags)
     return pages
 
