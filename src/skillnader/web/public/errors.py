@@ -41,7 +41,10 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    """500: something broke; the visitor gets the layout and a way on, never a traceback."""
+    """500: something broke; the visitor gets the layout and a way on, never a traceback
+    (JSON for the API, whose clients are programs)."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"error": "internal server error", "status": 500}, status=500)
     try:
         return _render(request, "public/500.html", 500)
     except Exception:  # the layout itself failed: fall back to a plain Swedish line
