@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.test import Client
+from playwright.sync_api import expect
 
 from skillnader.web.steering.models import Goal, Judgement
 
@@ -43,7 +44,7 @@ def test_board_writer_in_the_browser(transactional_db, live_server, browser, use
         page = context.new_page()
         page.goto(f"{live_server.url}/mal/2015-2018/skarholmen/1.2.1/?year=2017")
         assert page.locator("html").get_attribute("lang") == "sv"
-        assert page.get_by_text("Exempel").first.is_visible()
+        expect(page.get_by_text("Exempel").first).to_be_visible()
         page.get_by_role("link", name="Skriv en bedömning").click()
         page.select_option("#id_year", "2017")
         page.select_option("#id_report", "t1")
@@ -52,8 +53,8 @@ def test_board_writer_in_the_browser(transactional_db, live_server, browser, use
         page.fill("#id_analysis", "Andelen minskar men målet nås inte helt.")
         page.get_by_role("button", name="Spara").click()
         page.wait_for_url("**/mal/2015-2018/skarholmen/1.2.1/**")
-        assert page.get_by_text("Andelen minskar men målet nås inte helt.").is_visible()
-        assert page.get_by_role("heading", name="Beräknat när bedömningen skrevs").is_visible()
+        expect(page.get_by_text("Andelen minskar men målet nås inte helt.")).to_be_visible()
+        expect(page.get_by_role("heading", name="Beräknat när bedömningen skrevs")).to_be_visible()
         for path in (
             "/mal/2015-2018/skarholmen/1.2.1/?year=2017",
             "/mal/2015-2018/?year=2017",
