@@ -27,6 +27,7 @@ if [ "${SKIP_INSTALL:-0}" != 1 ]; then
   command -v msgfmt >/dev/null || missing+=(gettext)
   command -v pdftotext >/dev/null || missing+=(poppler-utils)
   command -v nginx >/dev/null || missing+=(nginx)  # the load test runs the shipped front
+  command -v java >/dev/null || missing+=(openjdk-17-jre-headless)  # the Spark backend's tests
   ldconfig -p 2>/dev/null | grep -q libpango-1.0 || missing+=(libpango-1.0-0 libpangoft2-1.0-0)
   fc-list 2>/dev/null | grep -qi dejavu || missing+=(fonts-dejavu-core)
   if [ ${#missing[@]} -gt 0 ]; then

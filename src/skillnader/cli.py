@@ -389,19 +389,21 @@ def import_areas_cmd(
 
 
 def _attach_groups() -> None:
+    from skillnader.engine.cli import compute_command
     from skillnader.remiss.cli import remiss
     from skillnader.reports.cli import report
     from skillnader.steering.cli import goals, measures
 
+    main.add_command(compute_command)
     main.add_command(remiss)
     main.add_command(report)
+    main.add_command(goals)
+    main.add_command(measures)
 
     from skillnader.allocation.cli import allocate_command, synthetic_command
 
     main.add_command(allocate_command)
     main.add_command(synthetic_command)
-    main.add_command(goals)
-    main.add_command(measures)
 
 
 _attach_groups()
