@@ -220,9 +220,11 @@ def goal_follow_up(goal: Goal, year: int, as_of: dt.date | None = None) -> list[
     day = as_of or dt.date(year, 12, 31)
     out = []
     for link in goal.indicators.all():
+        area = link_area(link)
         entry = {
             "indicator": link.indicator,
             "area": link.area_code or CITY[2],
+            "area_name": area.name if area else "",
             "area_level": link.area_level or CITY[0],
             "group": link.group,
             "example": link.example,

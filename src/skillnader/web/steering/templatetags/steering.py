@@ -1,7 +1,9 @@
 """Small filters for the goal pages."""
 
 from django import template
-from django.utils.formats import number_format
+from django.utils.translation import get_language
+
+from skillnader.numbers import format_number
 
 register = template.Library()
 
@@ -17,10 +19,12 @@ def get(mapping, key):
 
 @register.filter
 def num(value, decimals=1):
-    """A number with the active language's decimal separator; a dash for none."""
+    """A number for people in the active language (rounded half away from zero, decimal comma
+    and true minus sign in Swedish; :mod:`skillnader.numbers`); a dash for none."""
     if value is None:
         return "–"
-    return number_format(value, decimal_pos=int(decimals))
+    lang = "en" if (get_language() or "sv").startswith("en") else "sv"
+    return format_number(value, int(decimals), lang) or "–"
 
 
 @register.filter
