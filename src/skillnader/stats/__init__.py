@@ -6,6 +6,18 @@ also accept scalars (scalars in, Python floats out). The confidence level is alw
 0.95 and 0.998 are the levels used in practice (the 99.8 % level is the "three sigma" level of
 funnel plots and of the public-health trend marker).
 
+Undefined results and mistakes (one convention for every module)
+-----------------------------------------------------------------
+* A mistake in the input (a negative count, more events than trials, a confidence level of 95
+  instead of 0.95, unknown options) raises :class:`~skillnader.errors.InputError`.
+* A result that is *undefined* for the data but not wrong (0 out of 0, the mean of one value):
+  functions that compute **one result per cell** (vectorised over arrays: intervals,
+  standardised rates, life tables, comparisons) give ``NaN`` in that cell and say why in their
+  result object's reason or note, because one empty cell must not stop a whole table; functions
+  that summarise **a whole set into one result** (inequality between areas, trends, a gap's
+  change) raise :class:`~skillnader.errors.MethodError` with the reason, since there is no other
+  cell to return. No function returns a placeholder number.
+
 Modules
 -------
 ``intervals``

@@ -13,7 +13,8 @@ Three families live here:
 
 Convention for methods that cannot be applied
 --------------------------------------------
-Every function in this module **raises** :class:`skillnader.errors.MethodError` when the method
+These are whole-set summaries, so by the package's convention (:mod:`skillnader.stats`) every
+function in this module **raises** :class:`skillnader.errors.MethodError` when the method
 does not apply to the data (too few areas, a zero or negative value where a ratio or a logarithm
 needs positive values, a zero mean, missing values). No function returns ``nan``, ``inf`` or a
 placeholder number: a caller that wants to show "cannot be computed" catches ``MethodError`` and

@@ -1,6 +1,6 @@
 """Confidence intervals for proportions, counts, rates, means and medians.
 
-Conventions shared by the whole :mod:`skillnader.stats` package:
+Conventions (the package's, see :mod:`skillnader.stats`), as they apply to per-cell functions:
 
 * Functions are vectorised: arguments may be scalars or NumPy arrays (broadcast together).
   Scalar inputs give Python floats back, array inputs give arrays.
