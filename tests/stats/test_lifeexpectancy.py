@@ -29,7 +29,7 @@ PUBLISHED_VALUE = [
 def test_e0_reproduces_the_published_value_and_interval():
     res = life_expectancy(DEATHS, POPS)
     value, lower, upper = res.at(0)
-    # DOMAIN.md section 6: e0 = 80.16961 (79.88269-80.45653)
+    # docs/domain.md §6 (PHEindicatormethods df1): e0 = 80.16961 (79.88269-80.45653)
     assert round(value, 5) == 80.16961
     assert round(lower, 5) == 79.88269
     assert round(upper, 5) == 80.45653
