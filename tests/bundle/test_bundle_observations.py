@@ -225,14 +225,23 @@ def test_small_cells_are_suppressed_without_numbers(bundle_db):
     assert not big.filter(value__lt=5).exists()
 
 
-def test_health_and_education_have_entries_but_no_observations(bundle_db):
+def test_every_domain_has_real_observations(bundle_db):
     from skillnader.web.data.models import Indicator, Observation
 
-    for domain in ("health", "education"):
-        assert Indicator.objects.filter(domain_id=domain).count() >= 3
-        assert not Observation.objects.filter(indicator__domain_id=domain).exists()
+    for domain in ("health", "education", "work", "housing", "democracy"):
+        with_data = (
+            Observation.objects.filter(indicator__domain_id=domain, value__isnull=False)
+            .values_list("indicator_id", flat=True)
+            .distinct()
+        )
+        assert len(set(with_data)) >= 3, domain
     assert Indicator.objects.filter(id="life_expectancy", domain_id="health").exists()
-    assert Indicator.objects.filter(id="upper_secondary_eligibility").exists()
+    # a health and an education series of ten years or more
+    for ind in ("life_expectancy_scb", "upper_secondary_eligibility"):
+        years = Observation.objects.filter(indicator_id=ind, value__isnull=False).values_list(
+            "year", flat=True
+        )
+        assert max(years) - min(years) + 1 >= 10, ind
 
 
 def test_every_release_has_a_content_hash_and_cells(bundle_db):
@@ -241,7 +250,17 @@ def test_every_release_has_a_content_hash_and_cells(bundle_db):
     rels = Release.objects.filter(kind="bundle")
     assert rels.count() == 26 + 5  # bundled files (incl. the suppression pattern) + catalogue
     assert all(len(h) == 64 for h in rels.values_list("content_hash", flat=True))
-    assert sum(rels.values_list("cells", flat=True)) == Observation.objects.count()
+    assert (
+        sum(rels.values_list("cells", flat=True))
+        == Observation.objects.filter(release__kind="bundle").count()
+    )
+    # the tables bundled with mappings are releases of the user's import path
+    imported = Release.objects.exclude(kind="bundle")
+    assert set(imported.values_list("kind", flat=True)) == {"excel", "parquet", "derived"}
+    assert (
+        sum(imported.values_list("cells", flat=True))
+        == Observation.objects.exclude(release__kind="bundle").count()
+    )
 
 
 def test_population_tables_have_no_lonely_suppressed_cell(bundle_db):
