@@ -13,6 +13,7 @@ import sys
 import click
 
 from skillnader.errors import SkillnaderError
+from skillnader.readers import registry
 from skillnader.web.bootstrap import migrate, setup_django
 
 
@@ -180,7 +181,7 @@ def indicators(domain: str | None, as_json: bool) -> None:
 @click.argument("target")
 @click.option(
     "--kind",
-    type=click.Choice(["px", "jsonstat", "pxweb_v1", "csv", "excel", "parquet"]),
+    type=click.Choice(registry.names("cube", "table")),
     help="The file's format (detected from its content when left out).",
 )
 @click.option("--mapping", type=click.Path(exists=True, dir_okay=False), help="Mapping YAML.")

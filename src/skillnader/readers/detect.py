@@ -13,9 +13,11 @@ import zipfile
 from pathlib import Path
 
 from skillnader.errors import FormatError, InputError
+from skillnader.readers import registry
 
 __all__ = ["FORMATS", "detect_format"]
 
+#: The built-in formats (every registered one: :func:`skillnader.readers.registry.names`).
 FORMATS = ("px", "jsonstat", "pxweb_v1", "csv", "excel", "parquet", "geojson", "geopackage")
 
 _HEAD = 1 << 16
@@ -88,6 +90,10 @@ def detect_format(path: str | os.PathLike[str]) -> str:
     ext = p.suffix.lower()
     if not head.strip():
         raise FormatError("the file is empty", path=str(p), expected="a data file")
+    # Formats registered with a content test of their own come first: they are more specific.
+    for fmt in registry.sniffers():
+        if fmt.sniff is not None and fmt.sniff(head):
+            return fmt.name
 
     if head.startswith(b"SQLite format 3\x00"):
         app_id = head[68:72]
@@ -131,6 +137,8 @@ def detect_format(path: str | os.PathLike[str]) -> str:
 
 def _by_extension(p: Path, ext: str, why: str) -> str:
     kind = _EXTENSIONS.get(ext)
+    if kind is None:
+        kind = next((f.name for f in registry.formats() if ext and ext in f.extensions), None)
     if kind is None:
         raise FormatError(
             f"unknown file format ({why})",

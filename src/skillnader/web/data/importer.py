@@ -48,6 +48,7 @@ from skillnader.errors import (
     UnknownIndicatorError,
     VintageError,
 )
+from skillnader.readers import registry
 from skillnader.readers.base import Cube
 from skillnader.web.data import models as m
 from skillnader.web.data.bulk import insert_observations, update_observations
@@ -378,7 +379,7 @@ def read_records(
         raise InputError("file not found", path=str(p))
     kind = kind or detect_format(p)
     spec: dict[str, Any]
-    if kind in ("csv", "excel", "parquet"):
+    if registry.get(kind).shape == "table":
         if mapping is None:
             raise MappingError(
                 "a CSV, Excel or Parquet file needs a mapping file",
@@ -411,21 +412,11 @@ def read_cube(
     """Read a PC-Axis, JSON-stat or PxWeb file as a cube, with its import spec completed by the
     command line's indicator, level and vintage."""
     spec: dict[str, Any]
-    if kind in ("px", "jsonstat", "pxweb_v1"):
+    if registry.get(kind).shape == "cube":
         spec = load_spec(mapping)
-        if kind == "px":
-            from skillnader.readers.px import stream_px
-
-            # The numbers are read as the cells are imported (memory bounded by a chunk).
-            cube = stream_px(p)
-        elif kind == "jsonstat":
-            from skillnader.readers.jsonstat import read_jsonstat
-
-            cube = read_jsonstat(p)
-        else:
-            from skillnader.readers.pxweb import read_pxweb_v1
-
-            cube = read_pxweb_v1(p)
+        # The registered reader; PC-Axis numbers are read as the cells are imported (memory
+        # bounded by a chunk).
+        cube = registry.get(kind).read(p)
         if indicator and "indicator" not in spec:
             spec["indicator"] = indicator
     else:
@@ -463,7 +454,7 @@ def import_file(
     if not p.exists():
         raise InputError("file not found", path=str(p))
     kind = kind or detect_format(p)
-    if mapping is not None and kind in ("csv", "excel", "parquet"):
+    if mapping is not None and registry.get(kind).shape == "table":
         from skillnader.web.data import derive
 
         derive_spec = derive.parse_spec(load_spec(mapping).get("derive"), Path(mapping))
@@ -491,7 +482,7 @@ def import_file(
             return _import_stream(
                 p, raw, mapping, indicator, level, vintage, digest, version, user, progress, source
             )
-    if kind in ("px", "jsonstat", "pxweb_v1"):
+    if registry.get(kind).shape == "cube":
         # A PC-Axis file's numbers are read as its cells are reached, a JSON-stat or PxWeb cube
         # is held as one array; either way records are made and written a batch at a time, so
         # memory does not grow with the number of cells.
