@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 import time
@@ -14,6 +13,7 @@ from skillnader.allocation import inputs, synthetic
 from skillnader.allocation.policy import load_policy
 from skillnader.allocation.report import build_report, render_html, render_markdown
 from skillnader.allocation.run import allocate, explain_position, explanations_jsonl, slot_label
+from skillnader.safecsv import safe_writer
 
 
 def _sha256(path: Path) -> str:
@@ -29,7 +29,7 @@ def write_result(
     pb = result.problem
     slot_of = {x: (s, g) for h in result.holders for x, s, g in h}
     with open(out / "allocation.csv", "w", encoding="utf-8", newline="") as fh:
-        w = csv.writer(fh)
+        w = safe_writer(fh)
         w.writerow(
             [
                 "applicant",

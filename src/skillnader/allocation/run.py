@@ -233,6 +233,8 @@ def explain_applicant(result: Result, i: int, *, show_ids: bool = True) -> dict:
                 else "every place held by someone with higher priority"
             )
         higher.append(entry)
+    if result.mode == "stable" and higher:
+        out["why_not_ranked_higher"] = WHY_NOT_STABLE
     out["positions_ranked_higher"] = higher
     out["chosen_but_ineligible"] = [
         {"position": pb.positions[j].id, "reason": why} for j, why in pb.ineligible[i]
@@ -296,6 +298,14 @@ PLACE_CODES = {
 }
 
 
+SEP = (",", ":")
+WHY_NOT_STABLE = (
+    "every place of each position ranked higher was held by someone with higher priority for "
+    "that place: its open places by district guarantee, tier and lottery (the last one is shown), "
+    "its reserved places by the same order within their group"
+)
+
+
 def _held_entry(result: Result, j: int, show_ids: bool) -> dict:
     """Who held a position, built once per position and shared: the open place held by the
     applicant with the lowest priority (everyone below it lost the open places), and every
@@ -318,10 +328,8 @@ def _held_entry(result: Result, j: int, show_ids: bool) -> dict:
         cache[key] = {
             "position": pb.positions[j].id,
             "places": pb.capacity[j],
-            "open_places": len(open_h),
             "last_open_place": row(*max(open_h, key=lambda h: pb.rank[h[0]])) if open_h else None,
             "reserved_places": [row(*h) for h in res_h],
-            "why_not": "every place held by someone with higher priority for that place",
         }
     return cache[key]
 
@@ -335,7 +343,9 @@ def explanations_jsonl(result: Result, *, show_ids: bool = True):
     frag: dict[int, str] = {}
     for i in range(len(pb.applicants)):
         if result.mode != "stable":
-            yield json.dumps(explain_applicant(result, i, show_ids=show_ids), ensure_ascii=False)
+            yield json.dumps(
+                explain_applicant(result, i, show_ids=show_ids), ensure_ascii=False, separators=SEP
+            )
             continue
         j0 = result.match[i]
         parts = []
@@ -344,14 +354,18 @@ def explanations_jsonl(result: Result, *, show_ids: bool = True):
                 break
             f = frag.get(j)
             if f is None:
-                f = frag[j] = json.dumps(_held_entry(result, j, show_ids), ensure_ascii=False)
+                f = frag[j] = json.dumps(
+                    _held_entry(result, j, show_ids), ensure_ascii=False, separators=SEP
+                )
             parts.append(f)
         head = _applicant_head(result, i)
         head["chosen_but_ineligible"] = [
             {"position": pb.positions[j].id, "reason": why} for j, why in pb.ineligible[i]
         ]
-        text = json.dumps(head, ensure_ascii=False)
-        yield text[:-1] + ', "positions_ranked_higher": [' + ", ".join(parts) + "]}"
+        if parts:
+            head["why_not_ranked_higher"] = WHY_NOT_STABLE
+        text = json.dumps(head, ensure_ascii=False, separators=SEP)
+        yield text[:-1] + ',"positions_ranked_higher":[' + ",".join(parts) + "]}"
 
 
 def explain_position(result: Result, j: int, *, show_ids: bool = True) -> dict:
