@@ -96,7 +96,9 @@ def test_quotes_are_verbatim_with_references(compilation, answers):
         assert 0 < len(quote.text) <= 240
     q3 = compilation.by_question[2]
     sk = next(e for e in q3["boards"] if e["board"] == "skarholmen")
-    (quote,) = sk["quotes"]
+    # The summary's statement, and the later "Ytterligare en utmaning …" passage.
+    quote, later = sk["quotes"]
+    assert later.text.startswith("Ytterligare en utmaning") and later.paragraph == 40
     assert quote.text.startswith("Andra utmaningar som nämnden har identifierat")
     assert quote.reference == "Skärholmens stadsdelsnämnd, s. 2, stycke 9"
 

@@ -50,7 +50,7 @@ def test_summary_statements_answer_questions_2_and_3(real):
     )
     assert real.passage(8).section_key == "sammanfattning"
     assert (q3.question, q3.status) == ("q3", "answered")
-    assert [(a.passage, a.method) for a in q3.answers] == [(9, "statement")]
+    assert [(a.passage, a.method) for a in q3.answers] == [(9, "statement"), (40, "cue")]
     assert q3.answers[0].evidence == (
         "Andra utmaningar som nämnden har identifierat och som inte lyfts upp i rapporten"
     )

@@ -413,7 +413,7 @@ _OWN_WORK_STMT = re.compile(
 _BEYOND_STMT = re.compile(
     r"\b(?:utöver|förutom) (?:det|de|vad) som (?:framkommer|tas upp|lyfts|beskrivs|nämns)"
     r"(?: fram)? i rapporten\b"
-    r"|\b(?:andra|ytterligare|övriga) utmaningar\b"
+    r"|\b(?:andra|ytterligare|övriga) utmaningar\b|\bytterligare en utmaning\b"
     r"|\bsom (?:inte|ej) (?:har )?(?:lyfts|tas upp|tagits upp|framkommer|berörs|nämns|belyses)"
     r"(?: upp| fram)? i rapporten\b"
     r"|\b(?:saknas|saknar vi) i rapporten\b|\brapporten (?:saknar|tar inte upp|berör inte)\b",
