@@ -133,3 +133,34 @@ def test_cli_import_reports_a_bad_file_with_exit_code_2(empty, tmp_path):
     r = CliRunner().invoke(main, ["measures", "--challenge", "summer_jobs", "--json"])
     assert '"sk-feriejobb"' in r.output and '"br-laxhjalp"' not in r.output
     call_command("check")
+
+
+@pytest.mark.django_db
+def test_web_export_and_import_by_the_city_office(client, users, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from .conftest import sign_in
+
+    xlsx = client.get("/mal/2015-2018/export.xlsx")
+    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+    yaml_text = client.get("/mal/2015-2018/export.yaml").content.decode()
+    assert "Fler blir självförsörjande" in yaml_text
+    # only the city office imports
+    sign_in(client, users["sk"])
+    assert client.get("/mal/importera/").status_code == 403
+    sign_in(client, users["office"])
+    before = _counts()
+    bad = yaml_text.replace("owner: bromma", "owner: ingen_namnd")
+    r = client.post("/mal/importera/", {"file": SimpleUploadedFile("mal.yaml", bad.encode())})
+    assert r.status_code == 400
+    page = r.content.decode()
+    assert "mal.yaml: goals[" in page and "].owner: unknown board" in page
+    assert _counts() == before
+    changed = yaml_text.replace("Brommas mål", "Brommas mål, ny lydelse")
+    r = client.post("/mal/importera/", {"file": SimpleUploadedFile("mal.xlsx", xlsx.content)})
+    assert r.status_code == 200 and _counts() == before  # the same content: nothing new
+    r = client.post("/mal/importera/", {"file": SimpleUploadedFile("mal.yaml", changed.encode())})
+    assert r.status_code == 200
+    assert Goal.objects.get(owner_id="bromma").current_version().title_sv.endswith("ny lydelse")
+    r = client.post("/mal/importera/", {"file": SimpleUploadedFile("mal.csv", b"a,b")})
+    assert r.status_code == 200 and 'aria-invalid="true"' in r.content.decode()

@@ -146,6 +146,18 @@ class JudgementForm(AccessibleForm):
         return d
 
 
+class ImportForm(AccessibleForm):
+    file = forms.FileField(
+        label=_("File"), help_text=_("YAML or XLSX in the format of the export.")
+    )
+
+    def clean_file(self):
+        f = self.cleaned_data["file"]
+        if not f.name.lower().endswith((".yaml", ".yml", ".xlsx")):
+            raise forms.ValidationError(_("Choose a .yaml or .xlsx file."))
+        return f
+
+
 class ReviewForm(AccessibleForm):
     review_note = forms.CharField(
         label=_("Review note"), required=False, widget=forms.Textarea(attrs={"rows": 4})

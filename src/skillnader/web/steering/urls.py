@@ -16,6 +16,7 @@ urlpatterns = [
     path("andra/malvarde/<int:pk>/", views.target_edit, name="target-edit"),
     path("andra/bedomning/<int:pk>/", views.judgement_edit, name="judgement-edit"),
     path("granska/<int:pk>/", views.judgement_review, name="judgement-review"),
+    path("importera/", views.import_upload, name="import"),
     path("api/goals/", views.api_goals, name="api-goals"),
     path("api/goals/<int:pk>/", views.api_goal, name="api-goal"),
     path("api/goals/<int:pk>/versions/", views.api_goal_versions, name="api-goal-versions"),
@@ -24,6 +25,7 @@ urlpatterns = [
     path("api/measures/", views.api_measures, name="api-measures"),
     path("api/measures/<int:pk>/", views.api_measure, name="api-measure"),
     path("<slug:period>/", views.period_tree, name="period"),
+    path("<slug:period>/export.<str:ext>", views.period_export, name="export"),
     path("<slug:period>/namnd/<slug:board>/<int:year>/", views.board_page, name="board"),
     path(
         "<slug:period>/namnd/<slug:board>/<int:year>/rapport-<slug:kind>.<str:ext>",

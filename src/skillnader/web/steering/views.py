@@ -269,7 +269,8 @@ def period_tree(request, period):
         )  # fmt: skip
         rows.append(brief)
     data = {"period": {"id": p.id, "name": p.name}, "year": year, "goals": rows}
-    ctx = {"period": p, "year": year, "years": p.years(), "rows": rows, "board": board}
+    ctx = {"period": p, "year": year, "years": p.years(), "rows": rows, "board": board,
+           "can_import": access.is_city_office(request.user)}  # fmt: skip
     cols = ["ref", "level", "number", "board", "title", "example", "indicators", "targets",
             "computed", "judgement"]  # fmt: skip
     return _respond(request, "steering/tree.html", ctx, data, rows, cols, f"mal-{p.id}-{year}")
@@ -471,6 +472,62 @@ def board_report_download(request, period, board, year, kind, ext):
     resp = HttpResponse(body, content_type=types[ext])
     resp["Content-Disposition"] = f'attachment; filename="{name}"'
     return resp
+
+
+def period_export(request, period, ext):
+    """The period's goals, targets and measures as YAML or XLSX (readable by the import)."""
+    import io
+
+    from skillnader.steering.io import write_xlsx, write_yaml
+    from skillnader.web.steering.importer import export_plan
+
+    p = resolve_period(period)
+    plan = export_plan(p.id)
+    if ext == "yaml":
+        body = write_yaml(plan).encode("utf-8")
+        ctype = "application/yaml; charset=utf-8"
+    elif ext == "xlsx":
+        buf = io.BytesIO()
+        write_xlsx(plan, buf)
+        body = buf.getvalue()
+        ctype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        raise Http404("unknown format")
+    resp = HttpResponse(body, content_type=ctype)
+    resp["Content-Disposition"] = f'attachment; filename="mal-{p.id}.{ext}"'
+    return resp
+
+
+@require_http_methods(["GET", "POST"])
+def import_upload(request):
+    """The city office imports a YAML or XLSX file of goals, targets and measures; a bad file
+    changes nothing and its error names the place."""
+    import tempfile
+    from pathlib import Path
+
+    from skillnader.errors import InputError
+    from skillnader.web.steering.forms import ImportForm
+    from skillnader.web.steering.importer import import_file
+
+    if (r := _login_required(request)) is not None:
+        return r
+    access.require(access.is_city_office(request.user))
+    form = ImportForm(request.POST or None, request.FILES or None)
+    result = error = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        suffix = Path(upload.name).suffix.lower()
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / f"upload{suffix}"
+            path.write_bytes(upload.read())
+            try:
+                result = import_file(path, user=request.user)
+            except InputError as exc:
+                error = str(exc).replace(str(path), upload.name)
+    return render(request, "steering/import.html", {
+        "form": form, "result": result, "error": error, "labels": _labels(),
+        "title": _("Import goals, targets and measures"),
+    }, status=400 if error else 200)  # fmt: skip
 
 
 def measures_page(request):
