@@ -8,6 +8,9 @@ fixed windows in the shared cache (the file cache in production, so all workers 
 * ``api`` — every API request;
 * ``report`` — report downloads (a city report takes tens of seconds to make).
 
+Besides the counts, at most ``SKILLNADER_RENDER_SLOTS`` pages are made outside the cache at
+once on the host (:func:`render_slot`), so that walkers cannot occupy every worker.
+
 Over the limit the client gets 429 with ``Retry-After`` (JSON under ``/api/``, a short page in the
 site's language otherwise). Limits are ``"COUNT/SECONDS"`` strings in the settings
 ``SKILLNADER_RATE_RENDER``, ``SKILLNADER_RATE_API`` and ``SKILLNADER_RATE_REPORT``; ``""`` turns a
@@ -18,7 +21,11 @@ the header and is counted by the visitor's address.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import os
 import time
+from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
@@ -62,6 +69,39 @@ def check(request: HttpRequest, bucket: str) -> HttpResponse | None:
         return None
     retry = max(1, int((window + 1) * seconds - now) + 1)
     return too_many(request, retry)
+
+
+@contextlib.contextmanager
+def render_slot(request: HttpRequest):
+    """Hold one of ``SKILLNADER_RENDER_SLOTS`` slots while a page is made outside the cache,
+    shared by all processes of the host (``flock`` on slot files, released by the kernel if a
+    worker dies). Yields ``None``, or a 429 response when every slot is taken: pages that must be
+    made never occupy more than that many workers, so cached pages always find a free one.
+    """
+    slots = int(getattr(settings, "SKILLNADER_RENDER_SLOTS", 2) or 0)
+    if slots <= 0 or _exempt(request):
+        yield None
+        return
+    folder = Path(settings.DATA_DIR) / "render-slots"
+    folder.mkdir(parents=True, exist_ok=True)
+    held = None
+    for i in range(slots):
+        fd = os.open(folder / f"slot-{i}", os.O_CREAT | os.O_RDWR, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            continue
+        held = fd
+        break
+    if held is None:
+        yield too_many(request, 2)
+        return
+    try:
+        yield None
+    finally:
+        fcntl.flock(held, fcntl.LOCK_UN)
+        os.close(held)
 
 
 def too_many(request: HttpRequest, retry_after: int) -> HttpResponse:

@@ -193,6 +193,11 @@ MIDDLEWARE.insert(
 SKILLNADER_RATE_RENDER = os.environ.get("SKILLNADER_RATE_RENDER", "30/60")
 SKILLNADER_RATE_API = os.environ.get("SKILLNADER_RATE_API", "300/60")
 SKILLNADER_RATE_REPORT = os.environ.get("SKILLNADER_RATE_REPORT", "6/60")
+#: Pages made outside the cache at once on the host (default: half the processors), so that
+#: cached pages always find a free worker and a processor.
+SKILLNADER_RENDER_SLOTS = int(
+    os.environ.get("SKILLNADER_RENDER_SLOTS") or max(1, (os.cpu_count() or 2) // 2)
+)
 # Axes last: it answers a locked-out sign-in attempt before the view authenticates.
 MIDDLEWARE.append("axes.middleware.AxesMiddleware")
 AUTHENTICATION_BACKENDS = [

@@ -161,7 +161,10 @@ def cached_page(view):
             refused = ratelimit.check(request, "render")
             if refused is not None:
                 return refused
-            response = view(request, *args, **kwargs)
+            with ratelimit.render_slot(request) as busy:
+                if busy is not None:
+                    return busy
+                response = view(request, *args, **kwargs)
             if response.status_code != 200 or response.streaming:
                 return response
             body = response.content

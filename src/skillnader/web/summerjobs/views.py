@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 
 from django.contrib import messages
@@ -18,6 +17,7 @@ from django.views.decorators.http import require_POST
 from skillnader.allocation import geography
 from skillnader.allocation.synthetic import CATEGORIES
 from skillnader.errors import SkillnaderError
+from skillnader.safecsv import safe_dict_writer, safe_writer
 from skillnader.web.summerjobs import services
 from skillnader.web.summerjobs.access import officer_required
 from skillnader.web.summerjobs.forms import ApplicationForm
@@ -47,7 +47,7 @@ def _twin(request, template, context, data, rows=None, columns=None, filename="d
         if rows is None:
             raise Http404("no table on this page")
         buf = io.StringIO()
-        w = csv.DictWriter(buf, fieldnames=columns, extrasaction="ignore")
+        w = safe_dict_writer(buf, columns, extrasaction="ignore")
         w.writeheader()
         for r in rows:
             w.writerow(r)
@@ -400,7 +400,7 @@ def employer_export(request, code: str):
     alloc = _latest_allocation(rnd)
     ref_day = rnd.policy().reference_date
     buf = io.StringIO()
-    w = csv.writer(buf)
+    w = safe_writer(buf)
     w.writerow(["position", "employer", "period", "reference", "age", "languages"])
     n = 0
     for p in (
