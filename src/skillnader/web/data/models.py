@@ -308,6 +308,15 @@ class Observation(models.Model):
         max_length=10, blank=True, help_text=_("Missing-value symbol from the source, e.g. '..'")
     )
     suppressed = models.BooleanField(default=False)
+    #: Why a suppressed cell is suppressed: "primary" (small count or denominator, or withheld
+    #: by the source) or "secondary" (hidden to protect another cell); "" when published.
+    suppression = models.CharField(
+        max_length=10,
+        blank=True,
+        default="",
+        db_default="",
+        choices=[("", ""), ("primary", "primary"), ("secondary", "secondary")],
+    )
     provisional = models.BooleanField(default=False)
     break_in_series = models.BooleanField(default=False)
     published = models.BooleanField(default=True)
