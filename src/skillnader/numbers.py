@@ -35,7 +35,7 @@ def _decimal(value: float | int | Decimal | str) -> Decimal | None:
             return None
         # repr() is the shortest string that reads back as the same float: 67.25, not
         # 67.2499999…, so half-way cases round as a person reading the number expects.
-        return Decimal(repr(value))
+        return Decimal(repr(float(value)))  # float(): NumPy's repr is "np.float64(…)"
     try:
         d = Decimal(str(value).strip())
     except InvalidOperation:

@@ -278,6 +278,7 @@ def _gap_change(periods, gaps, ses) -> tuple[str, float | None, float | None, fl
         change, se = res.slope * span, res.se * span
         lo, hi = change - z * se, change + z * se
         method = f"weighted slope over {int(ok.sum())} periods (95 %), change over the span"
+    change, lo, hi = float(change), float(lo), float(hi)
     if lo > 0:
         return "widening", change, lo, hi, method
     if hi < 0:
