@@ -155,3 +155,33 @@ def test_api_lists_goals_of_an_indicator_and_a_board(client, world):
     refs = [g["ref"] for g in client.get("/mal/api/goals/?board=bromma").json()["goals"]]
     assert refs == ["2015-2018/bromma/1.2.1"]
     assert client.get("/mal/api/goals/?indicator=none").json()["goals"] == []
+
+
+@pytest.mark.django_db
+def test_board_writer_adds_its_own_goal_and_target(client, users, ids):
+    sign_in(client, users["sk"])
+    new_goal = {"parent": ids["kf"], "number": "1.2.2", "title_sv": "Fler unga har sommarjobb",
+                "valid_from": "2017-01-01", "decision": "Nämndbeslut", "example": "on"}  # fmt: skip
+    assert client.post("/mal/2015-2018/namnd/bromma/nytt-mal/", new_goal).status_code == 403
+    r = client.post("/mal/2015-2018/namnd/skarholmen/nytt-mal/", new_goal)
+    assert r.status_code == 302
+    goal = Goal.objects.get(owner_id="skarholmen", number="1.2.2")
+    assert goal.parent_id == ids["kf"] and goal.example and goal.level == "namndmal"
+    again = client.post("/mal/2015-2018/namnd/skarholmen/nytt-mal/", new_goal)
+    assert again.status_code == 200 and Goal.objects.filter(number="1.2.2").count() == 1
+    target = {"indicator": "social_assistance_share", "key": "mot-staden", "kind": "direction",
+              "direction": "decrease", "year": 2018, "base_year": 2015, "gap_kind": "areas",
+              "gap_a": "kommun/2003/0180", "gap_b": "kommun/2003/9999",
+              "valid_from": "2017-01-01", "decision": "Nämndbeslut"}  # fmt: skip
+    r = client.post(f"/mal/andra/mal/{goal.pk}/nytt-malvarde/", target)
+    assert r.status_code == 200 and 'aria-invalid="true"' in r.content.decode()  # no such area
+    target["gap_kind"], target["gap_a"], target["gap_b"] = "", "", ""
+    assert client.post(f"/mal/andra/mal/{ids['br']}/nytt-malvarde/", target).status_code == 403
+    assert client.post(f"/mal/andra/mal/{ids['kf']}/nytt-malvarde/", target).status_code == 403
+    r = client.post(f"/mal/andra/mal/{goal.pk}/nytt-malvarde/", target)
+    assert r.status_code == 302
+    data = client.get("/mal/2015-2018/skarholmen/1.2.2/?year=2017&format=json").json()
+    (t,) = data["indicators"][0]["targets"]
+    # the hand-made city series: 6.2 % in 2015, 5.1 % in 2017 with Byar intervals
+    assert (t["target"], t["base"]["value"], t["used"]["value"]) == ("mot-staden", 6.2, 5.1)
+    assert t["status"] == "met" and t["checked"]["upper"] < 0

@@ -146,6 +146,147 @@ class JudgementForm(AccessibleForm):
         return d
 
 
+class BoardGoalForm(AccessibleForm):
+    """A new nämndmål of a board under one of the council's goals of the period."""
+
+    parent = forms.ModelChoiceField(label=_("Under the council's goal"), queryset=None)
+    number = forms.RegexField(
+        label=_("Number"), regex=r"^[0-9A-Za-z][0-9A-Za-z.\-]{0,19}$", max_length=20,
+        help_text=_("e.g. 1.2.1"),
+    )  # fmt: skip
+    title_sv = forms.CharField(label=_("Title (Swedish)"), max_length=400)
+    title_en = forms.CharField(label=_("Title (English)"), max_length=400, required=False)
+    valid_from = forms.DateField(label=_("Valid from"), widget=DATE)
+    valid_to = forms.DateField(label=_("Valid to"), widget=DATE, required=False)
+    decision = forms.CharField(label=_("Decision"), max_length=400)
+    example = forms.BooleanField(label=_("Example (not a real decision)"), required=False)
+
+    def __init__(self, *args, period, board, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.period, self.board = period, board
+        self.fields["parent"].queryset = Goal.objects.filter(period=period, owner__isnull=True)
+
+    def clean(self):
+        d = super().clean()
+        if (
+            d.get("number")
+            and Goal.objects.filter(
+                period=self.period, owner=self.board, number=d["number"]
+            ).exists()
+        ):
+            self.add_error("number", _("The board already has a goal with this number."))
+        for key in ("valid_from", "valid_to"):
+            day = d.get(key)
+            if day and not self.period.start <= day <= self.period.end:
+                self.add_error(key, _("The date is outside the goal's period."))
+        if d.get("valid_to") and d.get("valid_from") and d["valid_to"] < d["valid_from"]:
+            self.add_error("valid_to", _("The goal ends before it starts."))
+        return d
+
+    def save(self, user) -> Goal:
+        d = self.cleaned_data
+        goal = Goal.objects.create(period=self.period, level=Goal.Level.BOARD,
+                                   number=d["number"], owner=self.board, parent=d["parent"],
+                                   example=d["example"])  # fmt: skip
+        GoalVersion.objects.create(goal=goal, number=1, valid_from=d["valid_from"],
+                                   valid_to=d["valid_to"], title_sv=d["title_sv"],
+                                   title_en=d["title_en"], responsible=self.board,
+                                   decision=d["decision"], created_by=user)  # fmt: skip
+        return goal
+
+
+class NewTargetForm(AccessibleForm):
+    """A new indicator link with a target for a goal (a target on a gap when a gap is chosen)."""
+
+    indicator = forms.ChoiceField(label=_("Indicator"), choices=())
+    area = forms.CharField(
+        label=_("Area"), required=False,
+        help_text=_("level/vintage/code, e.g. sdo/2007/0180-sdo-skarholmen; empty: the city"),
+    )  # fmt: skip
+    group = forms.CharField(label=_("Group"), required=False, help_text=_("e.g. sex=women"))
+    key = forms.SlugField(label=_("Target id"), max_length=60)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Target.Kind.choices)
+    direction = forms.ChoiceField(
+        label=_("Direction"), choices=[("increase", _("increase")), ("decrease", _("decrease"))]
+    )
+    year = forms.IntegerField(label=_("Target year"), min_value=1900, max_value=2100)
+    value = forms.FloatField(label=_("Target value"), required=False)
+    base_year = forms.IntegerField(label=_("Base year"), required=False, min_value=1900)
+    gap_kind = forms.ChoiceField(label=_("Gap"), choices=Target.GapKind.choices, required=False)
+    gap_a = forms.CharField(
+        label=_("Gap: a"), required=False,
+        help_text=_("groups: a group key; areas: level/vintage/code; range: the area level"),
+    )  # fmt: skip
+    gap_b = forms.CharField(label=_("Gap: b"), required=False,
+                            help_text=_("groups or areas: the other side; range: the vintage"))  # fmt: skip
+    gap_label = forms.CharField(label=_("Gap: label"), required=False, max_length=200)
+    valid_from = forms.DateField(label=_("Valid from"), widget=DATE)
+    decision = forms.CharField(label=_("Decision"), max_length=400)
+
+    def __init__(self, *args, goal: Goal, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.goal = goal
+        self.fields["indicator"].choices = _indicators()
+
+    def _area_ok(self, ref: str) -> bool:
+        from skillnader.web.steering.importer import _area_exists
+
+        parts = ref.split("/")
+        return len(parts) == 3 and _area_exists(*parts)
+
+    def clean(self):
+        d = super().clean()
+        if self.errors:
+            return d
+        if d["area"] and not self._area_ok(d["area"]):
+            self.add_error("area", _("No such area: give level/vintage/code."))
+        if d["kind"] == "level" and d.get("value") is None:
+            self.add_error("value", _("A level target needs a value."))
+        if d["kind"] == "direction" and d.get("base_year") is None:
+            self.add_error("base_year", _("A direction target needs a base year."))
+        if d.get("base_year") is not None and d["base_year"] >= d["year"]:
+            self.add_error("base_year", _("The base year must be before the target year."))
+        gap = d.get("gap_kind")
+        if gap in ("groups", "areas") and not (d["gap_a"] and d["gap_b"]):
+            self.add_error("gap_a", _("A gap between two groups or areas needs both sides."))
+        if gap == "areas":
+            for side in ("gap_a", "gap_b"):
+                if d[side] and not self._area_ok(d[side]):
+                    self.add_error(side, _("No such area: give level/vintage/code."))
+        if gap == "range" and not d["gap_a"]:
+            self.add_error("gap_a", _("A range gap needs the area level it compares."))
+        if not self.goal.period.start <= d["valid_from"] <= self.goal.period.end:
+            self.add_error("valid_from", _("The date is outside the goal's period."))
+        return d
+
+    def save(self, user) -> Target:
+        from skillnader.web.steering.models import GoalIndicator
+
+        d = self.cleaned_data
+        level, vintage, code = d["area"].split("/") if d["area"] else ("", "", "")
+        link, _created = GoalIndicator.objects.get_or_create(
+            goal=self.goal, indicator=d["indicator"], area_level=level, area_vintage=vintage,
+            area_code=code, group=d["group"].strip(),
+        )  # fmt: skip
+        if link.targets.filter(key=d["key"]).exists():
+            raise forms.ValidationError(_("The target id is taken for this indicator."))
+        gap = d.get("gap_kind") or ""
+        target = Target.objects.create(
+            goal_indicator=link, key=d["key"], kind=d["kind"], gap_kind=gap,
+            gap_level=d["gap_a"] if gap == "range" else "",
+            gap_vintage=d["gap_b"] if gap == "range" else "",
+            gap_a=d["gap_a"] if gap in ("groups", "areas") else "",
+            gap_b=d["gap_b"] if gap in ("groups", "areas") else "",
+            gap_label=d["gap_label"],
+        )  # fmt: skip
+        TargetVersion.objects.create(
+            target=target, number=1, valid_from=d["valid_from"], direction=d["direction"],
+            year=d["year"], value=d.get("value"), base_year=d.get("base_year"),
+            decision=d["decision"], created_by=user,
+        )  # fmt: skip
+        return target
+
+
 class ImportForm(AccessibleForm):
     file = forms.FileField(
         label=_("File"), help_text=_("YAML or XLSX in the format of the export.")

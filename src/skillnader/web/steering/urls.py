@@ -14,6 +14,7 @@ urlpatterns = [
     path("utmaning/<slug:code>/", views.challenge_page, name="challenge"),
     path("andra/mal/<int:pk>/", views.goal_edit, name="goal-edit"),
     path("andra/malvarde/<int:pk>/", views.target_edit, name="target-edit"),
+    path("andra/mal/<int:pk>/nytt-malvarde/", views.target_new, name="target-new"),
     path("andra/bedomning/<int:pk>/", views.judgement_edit, name="judgement-edit"),
     path("granska/<int:pk>/", views.judgement_review, name="judgement-review"),
     path("importera/", views.import_upload, name="import"),
@@ -27,6 +28,7 @@ urlpatterns = [
     path("<slug:period>/", views.period_tree, name="period"),
     path("<slug:period>/export.<str:ext>", views.period_export, name="export"),
     path("<slug:period>/namnd/<slug:board>/<int:year>/", views.board_page, name="board"),
+    path("<slug:period>/namnd/<slug:board>/nytt-mal/", views.board_goal_new, name="board-goal-new"),
     path(
         "<slug:period>/namnd/<slug:board>/<int:year>/rapport-<slug:kind>.<str:ext>",
         views.board_report_download,

@@ -670,6 +670,51 @@ def target_edit(request, pk):
 
 
 @require_http_methods(["GET", "POST"])
+def board_goal_new(request, period, board):
+    from skillnader.web.consultation.models import Board
+    from skillnader.web.steering.forms import BoardGoalForm
+
+    if (r := _login_required(request)) is not None:
+        return r
+    p = resolve_period(period)
+    b = get_object_or_404(Board, pk=board)
+    access.require(access.can_edit_board(request.user, b.id))
+    form = BoardGoalForm(request.POST or None, period=p, board=b)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            goal = form.save(request.user)
+        return redirect(_goal_url(goal))
+    return render(request, "steering/form.html", {
+        "form": form, "back": reverse("steering:period", args=[p.id]), "labels": _labels(),
+        "title": _("New goal of %(board)s") % {"board": b.name},
+    })  # fmt: skip
+
+
+@require_http_methods(["GET", "POST"])
+def target_new(request, pk):
+    from django.core.exceptions import ValidationError
+
+    from skillnader.web.steering.forms import NewTargetForm
+
+    if (r := _login_required(request)) is not None:
+        return r
+    goal = get_object_or_404(Goal, pk=pk)
+    access.require(access.can_edit_goal(request.user, goal))
+    form = NewTargetForm(request.POST or None, goal=goal)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                form.save(request.user)
+            return redirect(_goal_url(goal))
+        except ValidationError as exc:
+            form.add_error("key", exc)
+    return render(request, "steering/form.html", {
+        "form": form, "goal": goal, "back": _goal_url(goal), "labels": _labels(),
+        "title": _("New target of goal %(n)s") % {"n": goal.number},
+    })  # fmt: skip
+
+
+@require_http_methods(["GET", "POST"])
 def judgement_edit(request, pk):
     if (r := _login_required(request)) is not None:
         return r
