@@ -148,10 +148,9 @@ def test_every_page_type(browser, live_server, catalogued, artifacts, width):
             words = english_in(page.evaluate(VISIBLE_AND_SPOKEN))
             if words:
                 problems[f"{name}: English"] = sorted(set(words))
-            if width == 390:
-                violations = run_axe(page)
-                if violations:
-                    problems[f"{name}: axe"] = violations
+            violations = run_axe(page)
+            if violations:
+                problems[f"{name}: axe"] = violations
     finally:
         context.close()
     assert not problems, problems
