@@ -71,17 +71,18 @@ def series_by_area(indicator_id: str, area_ids: list[int], group: str) -> dict[i
     return out
 
 
-def interval_method(indicator_id: str) -> str:
-    """How the intervals of an indicator's observations are obtained (for the page's note)."""
+def interval_method(indicator_id: str, area_id: int | None = None) -> str:
+    """How the intervals of an indicator's observations (in one area) are obtained, for the
+    page's note: ``published``, ``wilson``, ``byar`` or ``none``."""
     from skillnader.web.data.models import public_observations
 
     ind = _indicator(indicator_id)
-    o = (
-        public_observations()
-        .filter(indicator_id=indicator_id, suppressed=False, value__isnull=False)
-        .values("value", "lower", "upper", "numerator", "denominator")
-        .first()
+    qs = public_observations().filter(
+        indicator_id=indicator_id, suppressed=False, value__isnull=False
     )
+    if area_id is not None:
+        qs = qs.filter(area_id=area_id)
+    o = qs.values("value", "lower", "upper", "numerator", "denominator").first()
     if ind is None or o is None:
         return "none"
     return rules.observation_interval(
@@ -230,7 +231,7 @@ def goal_follow_up(goal: Goal, year: int, as_of: dt.date | None = None) -> list[
             "example": link.example,
             "note": link.note,
             "series": finite([_est(e) for e in indicator_series(link)]),
-            "interval_method": interval_method(link.indicator),
+            "interval_method": interval_method(link.indicator, area.id if area else None),
             "targets": [],
         }
         for t in link.targets.all():
