@@ -12,6 +12,8 @@ import sys
 
 import click
 
+from skillnader.console import emit as _emit
+from skillnader.console import print_table as _print_table
 from skillnader.errors import SkillnaderError
 from skillnader.readers import registry
 from skillnader.web.bootstrap import migrate, setup_django
@@ -32,23 +34,6 @@ class Cli(click.Group):
 @click.version_option(package_name="skillnader")
 def main() -> None:
     """Skillnader: differences in living conditions between areas and groups."""
-
-
-def _print_table(rows: list[dict], columns: list[str]) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table(*columns)
-    for r in rows:
-        table.add_row(*["" if r.get(c) is None else str(r.get(c)) for c in columns])
-    Console().print(table)
-
-
-def _emit(rows: list[dict], columns: list[str], as_json: bool) -> None:
-    if as_json:
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=1, default=str))
-    else:
-        _print_table(rows, columns)
 
 
 @main.command()

@@ -71,14 +71,15 @@ def test_areas_lists_levels_and_the_2023_district_councils(home):
     assert r.returncode == 0 and "Järva" in r.stdout
 
 
-def test_indicators_show_domains_without_data(home):
+def test_indicators_show_real_data_in_every_domain(home):
     rows = json.loads(run(home, "indicators", "--json").stdout)
     by_domain = {}
     for row in rows:
         by_domain.setdefault(row["domain"], []).append(row["observations"])
     assert set(by_domain) == {"health", "education", "work", "housing", "democracy"}
-    assert sum(by_domain["health"]) == 0 and sum(by_domain["education"]) == 0
-    assert sum(by_domain["housing"]) > 0
+    # at least three indicators with observations in each of the five domains
+    for domain, counts in by_domain.items():
+        assert sum(n > 0 for n in counts) >= 3, domain
 
 
 def test_observations_csv_matches_the_database(home):

@@ -8,7 +8,7 @@ import click
 
 
 def _django():
-    from skillnader.cli import migrate, setup_django
+    from skillnader.web.bootstrap import migrate, setup_django
 
     setup_django()
     migrate()
@@ -40,7 +40,7 @@ def goals(ctx, period, year, board, as_json):
         ctx.ensure_object(dict).update(period=period, year=year)
         return
     _django()
-    from skillnader.cli import _emit
+    from skillnader.console import emit as _emit
     from skillnader.web.steering import views
 
     p = views.resolve_period(period)
@@ -71,7 +71,7 @@ def goals(ctx, period, year, board, as_json):
 def goals_status(ref, year, as_json):
     """Every target of one goal (REF = period/owner/number, e.g. 2015-2018/kf/1.2)."""
     _django()
-    from skillnader.cli import _emit
+    from skillnader.console import emit as _emit
     from skillnader.errors import InputError
     from skillnader.web.steering import views
 
@@ -146,7 +146,7 @@ def goals_export(out, period):
 def measures(board, goal_ref, challenge, indicator, status, as_json):
     """The measures registry (åtgärder/insatser), with filters."""
     _django()
-    from skillnader.cli import _emit
+    from skillnader.console import emit as _emit
     from skillnader.web.steering import views
 
     rows = [
