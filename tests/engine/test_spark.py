@@ -137,7 +137,15 @@ def test_unknown_area_codes_are_refused_on_both_backends(spark, small, all_vinta
 
 def test_skillnader_compute_on_spark_equals_duckdb(cluster, spark, small, tmp_path):
     path = tmp_path / "persons.parquet"
-    small.write_parquet(path)
+    small.filter(pl.col("year") == 2023).write_parquet(path)
+    spec = tmp_path / "indicators.yaml"
+    spec.write_text(
+        "indicators:\n"
+        "  - {id: employment_rate, measure: proportion, numerator: employed, min_age: 20,"
+        " max_age: 64}\n"
+        "  - {id: median_age, measure: median, value: age}\n",
+        encoding="utf-8",
+    )
     outs = {}
     for engine in ("duckdb", "spark"):
         out = tmp_path / f"{engine}.parquet"
@@ -146,7 +154,7 @@ def test_skillnader_compute_on_spark_equals_duckdb(cluster, spark, small, tmp_pa
             "-m",
             "skillnader.cli",
             "compute",
-            str(HERE / "indicators.yaml"),
+            str(spec),
             str(path),
             "--age",
             "age",
