@@ -84,3 +84,14 @@ def test_language_requirement_and_period_outside_policy():
     assert e["position"] == "P02"
     reasons = {x["position"]: x["reason"] for x in e["chosen_but_ineligible"]}
     assert "language 'so'" in reasons["P00"] and "december" in reasons["P01"]
+
+
+def test_optimising_mode_without_a_solution_says_so():
+    import pytest
+
+    from skillnader.errors import MethodError
+
+    apps = [applicant(k, "Järva", ["park"]) for k in range(400)]
+    pos = [position(k, "Järva", 3) for k in range(60)]
+    with pytest.raises(MethodError, match="no allocation"):
+        allocate(policy(r1=0.3, outer=0.3), apps, pos, "s", mode="optimise", time_limit=1e-6)

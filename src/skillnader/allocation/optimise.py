@@ -21,6 +21,7 @@ from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from skillnader.allocation.prepare import Problem
+from skillnader.errors import MethodError
 
 SHORTFALL_COST = 1_000_000.0
 LOTTERY_SPAN = float(2**64)
@@ -127,7 +128,10 @@ def solve(pb: Problem, time_limit: float = 600.0) -> tuple[list[int], dict]:
             )
             method = "integer programming (branch and bound)"
     if res.x is None:
-        return [-1] * n, {"status": res.message, "objective": None, "gap": None}
+        raise MethodError(
+            f"the optimising mode found no allocation ({res.message}); use the stable mode, "
+            "or a longer time limit"
+        )
     x = res.x[:m] > 0.5
     match = [-1] * n
     for e in np.nonzero(x)[0]:
