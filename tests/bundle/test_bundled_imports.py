@@ -140,7 +140,7 @@ def test_bundled_tables_import_through_the_user_path(kommun_vocab):
     assert all("already imported" in line for line in again)
 
     # The headline analysis over Stockholms län's kommuner, Sweden as the benchmark.
-    from skillnader.analysis.regional import regional_findings
+    from skillnader.web.data.regional import regional_findings
 
     found = {f.indicator: f for f in regional_findings()}
     for f in found.values():
@@ -174,7 +174,7 @@ def test_bundled_tables_import_through_the_user_path(kommun_vocab):
     # and the API gives them as JSON (no NaN)
     import json
 
-    from skillnader.analysis.regional import regional_findings_json
+    from skillnader.web.data.regional import regional_findings_json
 
     payload = json.dumps(regional_findings_json(), allow_nan=False)
     assert '"scope"' in payload and "life_expectancy_5y" in payload

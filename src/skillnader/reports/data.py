@@ -97,7 +97,7 @@ def findings(year: int, city: CityConfig, indicators) -> dict[str, Any]:
     out = {f.indicator: f for f in result}
     # Indicators published per kommun (life expectancy, school results …) have no areas inside
     # the city: they are analysed over the region's kommuner with Sweden as the benchmark.
-    from skillnader.analysis.regional import regional_findings
+    from skillnader.web.data.regional import regional_findings
 
     wanted = {i.id for i in indicators}
     for f in regional_findings(year=year):

@@ -539,7 +539,7 @@ def findings(request: HttpRequest) -> HttpResponse:
     scope = request.GET.get("scope") or "city"
     if scope == "region":
         # The kommuner of Stockholms län as an area level, Sweden as the benchmark.
-        from skillnader.analysis.regional import regional_findings_json
+        from skillnader.web.data.regional import regional_findings_json
 
         return json_response({"scope": scope, "results": regional_findings_json(iid)})
     if scope != "city":
