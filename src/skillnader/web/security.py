@@ -44,7 +44,8 @@ def client_ip(request: HttpRequest) -> str:
             break
         if not _trusted(hop):
             return hop
-    return remote or "local"
+    # No peer at all: this machine (an address, as sign-in records store addresses).
+    return remote or "127.0.0.1"
 
 
 def lockout_response(request: HttpRequest, original_response=None, credentials=None):
