@@ -33,7 +33,7 @@ def test_board_report_docx(judged, tmp_path):
     assert "1.2.1 Fler blir självförsörjande (Exempel)" in text
     assert "Andelen har minskat." in text and "Delvis uppfyllt" in text
     cells = [c.text for t in d.tables for row in t.rows for c in row.cells]
-    assert "social_assistance_share (0180): högst 5,5 (2017)" in cells
+    assert "Andel med ekonomiskt bistånd (Stockholm): högst 5,5 (2017)" in cells
     assert "Uppfyllt" in cells  # 5,1 with its Byar interval is at most 5,5
     assert any(c.startswith("5,10 (4,87 – 5,34)") for c in cells)
 

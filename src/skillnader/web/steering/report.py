@@ -177,8 +177,14 @@ def board_report_context(board_id: str, year: int, report: str, lang: str = "sv"
     board = Board.objects.filter(pk=board_id).first()
     if board is None:
         raise InputError("unknown board", value=board_id, expected="a board id, e.g. skarholmen")
+    from skillnader.web.data.models import Indicator
+
     w = WORDS[lang]
     as_of = dt.date(year, *REPORTS[report])
+    names = {
+        i.id: (i.name_en if lang == "en" and i.name_en else i.name_sv)
+        for i in Indicator.objects.all()
+    }
     goals = []
     for g in Goal.objects.filter(owner=board).order_by("number"):
         v = g.version_on(as_of) or g.version_in_year(year)
@@ -187,16 +193,18 @@ def board_report_context(board_id: str, year: int, report: str, lang: str = "sv"
         follow = services.goal_follow_up(g, year, as_of=as_of)
         rows, charts = [], []
         for e in follow:
+            ind = names.get(e["indicator"], e["indicator"])
             for t in e["targets"]:
                 rows.append({
-                    "indicator": e["indicator"], "area": e["area"], "example": e["example"],
+                    "indicator": ind, "area": e.get("area_name") or e["area"],
+                    "example": e["example"],
                     "target": target_text(t, w, lang),
                     "version": f"v{t['target_version']}", "decision": t["decision"],
                     "status": w[t["status"]], "value": value_text(t, lang),
                     "trend": w.get(t["trend"]["judgement"], t["trend"]["judgement"]),
                     "probability": _pct((t["probability"] or {}).get("probability")),
                 })  # fmt: skip
-                spec = _chart(e, t, f"{e['indicator']}: {target_text(t, w, lang)}", "", 1)
+                spec = _chart(e, t, f"{ind}: {target_text(t, w, lang)}", "", 1)
                 charts.append(spec)
         j = g.judgements.filter(year=year, report=report).first()
         parent = g.parent.version_in_year(year) if g.parent else None
