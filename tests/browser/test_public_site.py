@@ -36,3 +36,16 @@ def test_not_found_page_has_the_sites_layout(page, live_server, world):
     assert page.locator("header.site-header nav a").count() >= 3
     page.click("text=Arbete och försörjning")
     page.wait_for_url(live_server.url + "/domain/work/")
+
+
+def test_indicator_table_sorts_by_a_column(page, live_server, world):
+    page.goto(live_server.url + "/indicator/overcrowding/")
+    names = "Array.from(document.querySelectorAll('#table tbody th')).map(t => t.innerText)"
+    value = page.locator("#table thead th").nth(1)
+    value.locator("button").click()
+    assert value.get_attribute("aria-sort") == "ascending"
+    assert page.evaluate(names) == ["Norra innerstaden", "Södermalm", "Älvsjö"]  # 6,0 12,3 20,5
+    value.locator("button").focus()
+    page.keyboard.press("Enter")
+    assert value.get_attribute("aria-sort") == "descending"
+    assert page.evaluate(names) == ["Älvsjö", "Södermalm", "Norra innerstaden"]

@@ -36,7 +36,47 @@
       box.appendChild(table);
     });
   }
-  function run() { levelResets(); scrollingTables(); }
+  /* Tables marked "sortable" sort by a column when its header button is pressed (the order is
+     announced through aria-sort). Numbers are read as the page writes them: narrow spaces
+     between thousands, a decimal comma, the minus sign; cells without a number sort last. */
+  function cellNumber(text) {
+    var t = text.replace(/[\u202f\u00a0 ]/g, "").replace("\u2212", "-").replace(",", ".");
+    var m = t.match(/^-?\d+(\.\d+)?/);
+    return m ? parseFloat(m[0]) : null;
+  }
+  function sortableTables() {
+    document.querySelectorAll("table.sortable").forEach(function (table) {
+      var body = table.tBodies[0];
+      if (!body) { return; }
+      var heads = table.querySelectorAll("thead th");
+      heads.forEach(function (th, col) {
+        if (th.querySelector("button")) { return; }
+        var button = document.createElement("button");
+        button.type = "button";
+        button.className = "sort";
+        while (th.firstChild) { button.appendChild(th.firstChild); }
+        th.appendChild(button);
+        button.addEventListener("click", function () {
+          var ascending = th.getAttribute("aria-sort") !== "ascending";
+          heads.forEach(function (h) { h.removeAttribute("aria-sort"); });
+          th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+          var rows = Array.prototype.slice.call(body.rows);
+          rows.sort(function (a, b) {
+            var ta = a.cells[col] ? a.cells[col].textContent.trim() : "";
+            var tb = b.cells[col] ? b.cells[col].textContent.trim() : "";
+            var na = cellNumber(ta), nb = cellNumber(tb), r;
+            if (na !== null && nb !== null) { r = na - nb; }
+            else if (na !== null) { return -1; }
+            else if (nb !== null) { return 1; }
+            else { r = ta.localeCompare(tb, document.documentElement.lang || "sv"); }
+            return ascending ? r : -r;
+          });
+          rows.forEach(function (r) { body.appendChild(r); });
+        });
+      });
+    });
+  }
+  function run() { levelResets(); scrollingTables(); sortableTables(); }
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", run); }
   else { run(); }
 })();
