@@ -263,6 +263,18 @@ def test_every_release_has_a_content_hash_and_cells(bundle_db):
     )
 
 
+SUPPRESSION_CSV = "stockholm/stockholm_basomraden_population_suppression_DERIVED.csv"
+
+
+def _raw_csv_lines(rel):
+    import csv
+
+    from skillnader.bundle.build import DATA_DIR
+
+    lines = (DATA_DIR / rel).read_text(encoding="utf-8").splitlines()[1:]
+    return list(csv.DictReader(lines))
+
+
 def test_population_tables_have_no_lonely_suppressed_cell(bundle_db):
     """Within each area-year sex × age table no total relation holds exactly one suppressed cell
     (else it could be recomputed by subtraction), and secondary suppression was needed."""
@@ -286,48 +298,27 @@ def test_population_tables_have_no_lonely_suppressed_cell(bundle_db):
         for age in [*ages, "total"]:
             assert sum(t[(s, age)] for s in ("women", "men", "total")) != 1, (key, age)
     secondary = Observation.objects.filter(
-        indicator_id="population", suppressed=True, note__contains="secondary"
+        indicator_id="population", suppressed=True, suppression="secondary"
     )
-    assert secondary.count() == 452
+    stored = _raw_csv_lines(SUPPRESSION_CSV)
+    assert secondary.count() == sum(1 for r in stored if r["indicator"] == "population") > 400
 
 
-def test_suppression_pattern_matches_protect(bundle_db):
-    """The stored pattern is what the disclosure module decides for the current data."""
-    import polars as pl
-
-    from skillnader.stats import disclosure
-
-    rows = _raw_csv("stockholm/stockholm_basomraden_population_by_sex_age_2014_2016.csv")
-    cells = defaultdict(int)
-    for r in rows:
-        if (r["nyckelkod"], r["year"]) != ("1430260", "2016"):
-            continue
-        for s in (r["sex"], "total"):
-            for a in (r["age_group"], "total"):
-                cells[(s, a)] += int(r["population"])
-    frame = pl.DataFrame(
-        {"sex": [k[0] for k in cells], "age": [k[1] for k in cells], "n": list(cells.values())}
-    )
-    ages = sorted({a for _s, a in cells if a != "total"})
-    res = disclosure.protect(
-        frame,
-        dims=["sex", "age"],
-        count="n",
-        threshold=5,
-        hierarchies={"sex": {"total": ["women", "men"]}, "age": {"total": ages}},
-    )
-    expected = {(s, a) for s, a, sup in res.select("sex", "age", "suppressed").iter_rows() if sup}
+def test_the_stored_suppression_pattern_is_current(bundle_db):
+    """The stored joint pattern was computed from the current data files, thresholds and rule
+    (its first line is their SHA-256); every cell it names is suppressed as secondary and
+    carries no number."""
+    from skillnader.bundle import build as b
+    from skillnader.catalog import catalog_by_id
     from skillnader.web.data.models import Observation
 
-    got = set()
-    for key, sup in Observation.objects.filter(
-        indicator_id="population", area__code="1430260", year=2016
-    ).values_list("group__key", "suppressed"):
-        parts = dict(p.split("=") for p in key.split(";")) if key else {}
-        if sup:
-            got.add((parts.get("sex", "total"), parts.get("age", "total")))
-    assert got == expected
-    assert ("total", "total") in got  # total 8 = men 4 + women 4 would pin both halves
+    builder = b._Builder(catalog_by_id())
+    header = (b.DATA_DIR / SUPPRESSION_CSV).read_text(encoding="utf-8").splitlines()[0]
+    assert header == b._inputs_digest(builder)
+    stored = _raw_csv_lines(SUPPRESSION_CSV)
+    got = Observation.objects.filter(suppression="secondary", release__kind="bundle")
+    assert got.count() == len(stored)
+    assert not got.exclude(value=None).exists() and not got.exclude(numerator=None).exists()
 
 
 # --------------------------------------------------------------------------------------------

@@ -31,4 +31,13 @@ def specs():
 
 @pytest.fixture(scope="session")
 def observations(population, specs, hierarchy):
-    return compute(population, specs, hierarchy, layout=LAYOUT, group_sets=GROUP_SETS)
+    # The numbers of every cell (the primary rule only): the protected default is tested in
+    # test_engine_disclosure.py on runs small enough for its linear programs.
+    return compute(
+        population,
+        specs,
+        hierarchy,
+        layout=LAYOUT,
+        group_sets=GROUP_SETS,
+        disclosure_control="primary",
+    )

@@ -279,7 +279,13 @@ def test_no_published_cell_has_a_small_count_or_denominator(
 ):
     """Counts and denominators under the threshold are never published (zeros only by choice)."""
     observations = compute(
-        population, specs, hierarchy, layout=LAYOUT, group_sets=GROUP_SETS, suppress_zeros=zeros
+        population,
+        specs,
+        hierarchy,
+        layout=LAYOUT,
+        group_sets=GROUP_SETS,
+        suppress_zeros=zeros,
+        disclosure_control="primary",
     )
     key = ["level", "area_code", "group", "period"]
     raw = unprotected.select(
@@ -316,8 +322,10 @@ def test_no_published_cell_has_a_small_count_or_denominator(
         assert hidden_all[column].null_count() == hidden_all.height
 
 
-def test_full_disclosure_control_protects_every_relation(population, hierarchy):
-    """With ``protect`` no suppressed cell is alone in an additive relation (area or sex)."""
+def test_protected_disclosure_control_is_the_default_and_protects_every_relation(
+    population, hierarchy
+):
+    """By default no suppressed cell is alone in an additive relation (area or sex)."""
     specs = parse_specs(
         {
             "indicators": [
@@ -325,12 +333,12 @@ def test_full_disclosure_control_protects_every_relation(population, hierarchy):
             ]
         }
     )
-    small = population.filter(pl.col("year") == 2023)
+    small = population.filter(pl.col("year") == 2023).head(8_000)
     layout = RecordLayout(area="regso", period="year", groups=("sex",), age="age")
-    full = compute(
-        small, specs, hierarchy, layout=layout, group_sets=[("sex",)], disclosure_control="full"
+    full = compute(small, specs, hierarchy, layout=layout, group_sets=[("sex",)])
+    primary = compute(
+        small, specs, hierarchy, layout=layout, group_sets=[("sex",)], disclosure_control="primary"
     )
-    primary = compute(small, specs, hierarchy, layout=layout, group_sets=[("sex",)])
     assert full["suppressed"].sum() > primary["suppressed"].sum() > 0
     key = ["level", "area_code", "group"]
     both = full.join(primary, on=key, suffix="_p")

@@ -14,6 +14,8 @@ import numpy as np
 from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
+_BIG = 1e8
+
 
 def attack(published, relations, lower=None, upper=None, targets=None, integer=False):
     """``{cell: (lo, hi)}`` for every suppressed cell (or ``targets``).
@@ -78,6 +80,8 @@ def attack(published, relations, lower=None, upper=None, targets=None, integer=F
         a = sparse.csr_array((vals, (r_i, c_i)), shape=(len(rhs), n))
         lb = np.array([lower.get(hidden[i], 0.0) for i in idx], dtype=float)
         ub = np.array([upper.get(hidden[i], np.inf) for i in idx], dtype=float)
+        if integer:  # a finite box: an integer program reports "unbounded" poorly
+            ub = np.minimum(ub, _BIG)
         for cell, k in local.items():
             if wanted is not None and cell not in wanted:
                 continue
@@ -105,7 +109,7 @@ def attack(published, relations, lower=None, upper=None, targets=None, integer=F
                     continue
                 assert res.status == 0, (cell, res.message)
                 ends.append(sign * res.fun)
-            out[cell] = (ends[0], ends[1])
+            out[cell] = (ends[0], np.inf if ends[1] >= _BIG - 1 else ends[1])
     return out
 
 

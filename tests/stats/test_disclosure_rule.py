@@ -9,9 +9,9 @@ import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tests.stats.attacker import attack
 
 from skillnader.stats import disclosure
-from tests.stats.attacker import attack
 
 T = 5
 NAN = None
@@ -43,7 +43,9 @@ def _case_ids():
     return [f"{m}-{v}-{n}-{d}" for m, v, n, d, _ in EDGE_CASES]
 
 
-@pytest.mark.parametrize(("measure", "value", "num", "den", "expected"), EDGE_CASES, ids=_case_ids())
+@pytest.mark.parametrize(
+    ("measure", "value", "num", "den", "expected"), EDGE_CASES, ids=_case_ids()
+)
 def test_the_rule(measure, value, num, den, expected):
     got = disclosure.primary_suppressed(
         disclosure.Policy(threshold=T), measure, value=[value], numerator=[num], denominator=[den]
@@ -126,12 +128,8 @@ def tables(draw):
             a = inner[i] if i < rows else inner.sum(axis=0)
             counts.append(int(a[j] if j < cols else a.sum()))
     index = {k: n for n, k in enumerate(keys)}
-    row_rel = [
-        (index[(i, cols)], [index[(i, j)] for j in range(cols)]) for i in range(rows + 1)
-    ]
-    col_rel = [
-        (index[(rows, j)], [index[(i, j)] for i in range(rows)]) for j in range(cols + 1)
-    ]
+    row_rel = [(index[(i, cols)], [index[(i, j)] for j in range(cols)]) for i in range(rows + 1)]
+    col_rel = [(index[(rows, j)], [index[(i, j)] for i in range(rows)]) for j in range(cols + 1)]
     return keys, np.array(counts, dtype=float), row_rel, col_rel
 
 
@@ -155,9 +153,7 @@ def _clean(counts, relations, sup, kind):
             assert hi - lo >= wide[1] - wide[0] - 1e-6, (i, lo, hi, wide)
 
 
-SETTINGS = settings(
-    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
+SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @SETTINGS

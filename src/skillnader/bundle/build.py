@@ -109,6 +109,7 @@ class ObsRow:
     lower: float | None = None
     upper: float | None = None
     suppressed: bool = False
+    suppression: str = ""  # "primary" or "secondary" when suppressed
     status: str = ""
     note: str = ""
 
@@ -375,6 +376,7 @@ FILES = {
     ),
 }
 
+
 def _life_table_bands() -> list[tuple[str, str, str]]:
     out = [("0", "0 år", "0 years")]
     for start in (1, *range(5, 90, 5)):
@@ -385,9 +387,7 @@ def _life_table_bands() -> list[tuple[str, str, str]]:
 
 
 #: Bands of the life table not already among the age groups above (25-29 is).
-LIFE_TABLE_AGE_BANDS = [
-    b for b in _life_table_bands() if b[0] not in {"25-29"}
-]
+LIFE_TABLE_AGE_BANDS = [b for b in _life_table_bands() if b[0] not in {"25-29"}]
 
 DIMENSIONS = {
     "sex": {
@@ -1125,21 +1125,13 @@ class _Builder:
         return cells
 
     def basomrade_population(self) -> None:
-        cells = self.basomrade_cells()
-        pattern = suppression_pattern(cells, self.specs["population"].publication_threshold)
-        for (key, year, group), n in cells.items():
+        for (key, year, group), n in self.basomrade_cells().items():
             note = (
                 "sum of the basområden whose largest area share lies in the stadsdel "
                 "(2016 basområden vs 2021 stadsdelar)"
                 if key[0] == "stadsdel"
                 else ""
             )
-            kind = pattern.get((key[0], key[2], year, *_sex_age(group)))
-            if kind == "secondary":
-                note = (
-                    "suppressed (secondary): would reveal a small cell through the sex and age "
-                    "totals (skillnader.stats.disclosure.protect)"
-                )
             self.add(
                 ObsRow(
                     "population",
@@ -1150,7 +1142,6 @@ class _Builder:
                     "basomrade_population",
                     numerator=n,
                     note=note,
-                    suppressed=kind == "secondary",
                 )
             )
 
@@ -1270,97 +1261,218 @@ class _Builder:
 
     # -- values, intervals, suppression ------------------------------------------------------
     def finish(self) -> list[ObsRow]:
-        by_ind: dict[str, list[ObsRow]] = defaultdict(list)
-        for row in self.obs.values():
-            by_ind[row.indicator].append(row)
-        for ind, rows in by_ind.items():
+        for ind, rows in _rows_by_indicator(self).items():
             spec = self.specs[ind]
             _compute(spec, rows)
-        return list(self.obs.values())
+        rows = list(self.obs.values())
+        for key, kind in protection_pattern(self).items():
+            row = self.obs.get(key)
+            if row is None or row.suppressed:
+                continue
+            row.suppressed = True
+            row.suppression = kind
+            row.note = SECONDARY_NOTE
+        for r in rows:
+            if r.suppressed:  # no number of a suppressed cell may stay
+                r.value = r.lower = r.upper = r.numerator = r.denominator = None
+        return rows
 
 
 # --------------------------------------------------------------------------------------------
-# secondary suppression of the basområde/stadsdel population tables
+# secondary suppression over everything the bundle publishes
+
+SECONDARY_NOTE = "suppressed to protect another cell (secondary suppression)"
+
+#: Denominators that are the same quantity as another indicator's count (one variable each, so
+#: a cell hidden in one indicator cannot be read in the other).
+SAME_QUANTITY = {
+    ("dwellings_rental_share", "den"): "dwellings",
+    ("dwellings_tenant_owned_share", "den"): "dwellings",
+    ("dwellings_owner_occupied_share", "den"): "dwellings",
+    ("born_abroad_share", "den"): "population",
+    ("household_disposable_income_mean", "den"): "households",
+    ("household_disposable_income_median", "den"): "households",
+}
+
+#: Counts that are the sum of other indicators' numerators (kept where exact in the data).
+PARTS = {
+    "dwellings": [
+        "dwellings_rental_share:num",
+        "dwellings_tenant_owned_share:num",
+        "dwellings_owner_occupied_share:num",
+    ],
+}
+
+#: Changes when the protection rule changes, so a stored pattern is recomputed.
+PROTECTION_VERSION = "joint-2"
 
 
-def _sex_age(group: tuple) -> tuple[str, str]:
-    g = dict(group)
-    return g.get("sex", "total"), g.get("age", "total")
-
-
-def _protect_tables(cells: dict, threshold: int) -> dict[tuple, str]:
-    """Run :func:`skillnader.stats.disclosure.protect` on every area-year sex × age table.
-
-    Each table has the margins sex = total and age = total (both are published), so a small
-    cell could otherwise be recovered by subtraction. Only tables with a primary cell are
-    protected. Returns ``{(level, code, year, sex, age): "primary" | "secondary"}``.
-    """
-    import polars as pl
-
-    tables: dict[tuple, dict] = defaultdict(dict)
-    for (key, year, group), n in cells.items():
-        tables[(key[0], key[2], year)][_sex_age(group)] = n
-    ages = sorted({a for t in tables.values() for (_s, a) in t if a != "total"})
-    hierarchies = {"sex": {"total": ["women", "men"]}, "age": {"total": ages}}
-    out: dict[tuple, str] = {}
-    for (level, code, year), table in sorted(tables.items()):
-        if not any(0 < n < threshold for n in table.values()):
-            continue
-        frame = pl.DataFrame(
-            {
-                "sex": [k[0] for k in table],
-                "age": [k[1] for k in table],
-                "n": [int(v) for v in table.values()],
-            }
-        )
-        res = disclosure.protect(
-            frame, dims=["sex", "age"], count="n", threshold=threshold, hierarchies=hierarchies
-        )
-        for sex, age, kind in (
-            res.filter(pl.col("suppressed")).select("sex", "age", "suppression").iter_rows()
-        ):
-            out[(level, code, year, sex, age)] = kind
+def _quantities(spec: IndicatorSpec, r: ObsRow) -> list[tuple[str, float]]:
+    """The counts one cell publishes, named by the quantity they are."""
+    out = []
+    if spec.measure == "count":
+        v = r.numerator if r.numerator is not None else r.value
+        if v is not None:
+            out.append((spec.id, v))
+        return out
+    if r.numerator is not None:
+        out.append((f"{spec.id}:num", r.numerator))
+    if r.denominator is not None:
+        out.append((SAME_QUANTITY.get((spec.id, "den"), f"{spec.id}:den"), r.denominator))
     return out
 
 
-def _population_digest(threshold: int) -> str:
-    digest = hashlib.sha256(_path("basomrade_population").read_bytes()).hexdigest()
-    return f"# input_sha256={digest} threshold={threshold}"
+def bundle_cells(b: _Builder):
+    """The joint table of every count the bundle publishes (before suppression).
+
+    Returns ``(keys, counts, thresholds, rows_of, relations, primary, upper)``: cell keys
+    ``(quantity, area, group, period)``, their counts and thresholds, the observation keys that
+    publish each cell, the additive relations among them (area parents and the crosswalk links
+    of every vintage, group margins, :data:`PARTS`; only those that hold exactly) and which cells
+    are hidden by the primary rule of every row that publishes them, and what a reader knows
+    of a hidden cell's largest value.
+    """
+    from skillnader.stats import disclosure
+
+    keys: list[tuple] = []
+    counts: list[float] = []
+    thresholds: list[float] = []
+    rows_of: list[list[tuple]] = []
+    upper: list[float] = []
+    index: dict[tuple, int] = {}
+    for okey, r in b.obs.items():
+        spec = b.specs[r.indicator]
+        if spec.publication_threshold <= 0:
+            continue
+        group = tuple(sorted(r.group.items()))
+        for q, v in _quantities(spec, r):
+            if v != v:  # NaN
+                continue
+            key = (q, r.area, group, r.period)
+            i = index.get(key)
+            if i is not None and counts[i] != v:  # not the same quantity after all
+                key = (f"{q}@{r.indicator}", r.area, group, r.period)
+                i = index.get(key)
+            if i is None:
+                i = index[key] = len(keys)
+                keys.append(key)
+                counts.append(float(v))
+                thresholds.append(spec.publication_threshold)
+                rows_of.append([])
+                upper.append(np.inf)
+            thresholds[i] = min(thresholds[i], spec.publication_threshold)
+            rows_of[i].append(okey)
+            if r.suppressed and spec.measure == "proportion" and q.endswith(":num"):
+                # hidden for a small numerator or denominator: at most threshold - 1
+                upper[i] = min(upper[i], spec.publication_threshold - 1)
+    # every published area is the sum of its parent's children, in each list of children
+    children: dict[AreaKey, dict[tuple, list[AreaKey]]] = defaultdict(lambda: defaultdict(list))
+    for a in b.areas.values():
+        if a.parent is not None:
+            children[a.parent][("parent", a.level, a.vintage)].append(a.key)
+    for link in b.links.values():
+        children[link.target][("link", link.source[0], link.source[1])].append(link.source)
+    area_children = {
+        parent: [sorted(set(kids)) for kids in parts.values()] for parent, parts in children.items()
+    }
+    relations = disclosure.cell_relations(keys, counts, area_children=area_children)
+    cnt = np.asarray(counts)
+    for total, parts in PARTS.items():
+        for i, key in enumerate(keys):
+            if key[0] != total:
+                continue
+            kids = [index.get((p, *key[1:])) for p in parts]
+            if None not in kids and abs(cnt[kids].sum() - cnt[i]) < 1e-6:
+                relations.append((i, kids))
+    primary = np.array([all(b.obs[o].suppressed for o in rows) for rows in rows_of], dtype=bool)
+    thr = np.asarray(thresholds, dtype=float)
+    return keys, cnt, thr, rows_of, relations, primary, np.asarray(upper, dtype=float)
 
 
-def suppression_pattern(cells: dict, threshold: int) -> dict[tuple, str]:
-    """The suppression pattern of the population tables, from the cache file when current.
+def _protect_bundle(b: _Builder) -> dict[tuple, str]:
+    """``{observation key: "secondary"}`` for every cell the joint protection hides beyond the
+    primary rule (see :func:`skillnader.stats.disclosure.protect_cells`)."""
+    from skillnader.stats import disclosure
 
-    The linear-programming audit in ``protect`` takes tens of seconds for the 200 tables that
-    need it, so the pattern is computed once by :func:`write_suppression_cache` and stored next
-    to the data with the SHA-256 of the input file; a changed input or threshold makes the
-    loader recompute it.
+    keys, counts, thresholds, rows_of, relations, primary, upper = bundle_cells(b)
+    sup, _kind = disclosure.protect_cells(
+        counts,
+        relations,
+        disclosure.Policy(),
+        hidden=primary,
+        kinds=np.where(primary, "primary", None),
+        keys=keys,
+        thresholds=thresholds,
+        upper=upper,
+    )
+    out: dict[tuple, str] = {}
+    for i in np.flatnonzero(sup & ~primary):
+        for okey in rows_of[i]:
+            if not b.obs[okey].suppressed:
+                out[okey] = "secondary"
+    return out
+
+
+def _inputs_digest(b: _Builder) -> str:
+    h = hashlib.sha256(PROTECTION_VERSION.encode())
+    for key in sorted(FILES):
+        if key == "population_suppression" or key.startswith("geo"):
+            continue
+        h.update(key.encode())
+        h.update(hashlib.sha256(_path(key).read_bytes()).digest())
+    for sid in sorted(b.specs):
+        h.update(f"{sid}={b.specs[sid].publication_threshold};".encode())
+    return f"# inputs_sha256={h.hexdigest()}"
+
+
+def _okey_text(okey: tuple) -> list[str]:
+    ind, area, group, period = okey
+    return [ind, *area, ";".join(f"{k}={v}" for k, v in group), period]
+
+
+def protection_pattern(b: _Builder) -> dict[tuple, str]:
+    """The secondary suppressions of the bundle, from the stored file when current.
+
+    The joint protection is computed by :func:`_protect_bundle` and stored in
+    :data:`SUPPRESSION_FILE` with the SHA-256 of its inputs (the data files, the thresholds
+    and :data:`PROTECTION_VERSION`); a change makes the loader recompute it.
     """
     path = DATA_DIR / SUPPRESSION_FILE
-    header = _population_digest(threshold)
+    header = _inputs_digest(b)
     if path.exists():
         lines = path.read_text(encoding="utf-8").splitlines()
         if lines and lines[0] == header:
             out = {}
             for r in csv.DictReader(lines[1:]):
-                out[(r["level"], r["code"], int(r["year"]), r["sex"], r["age"])] = r["suppression"]
+                group = tuple(tuple(p.split("=", 1)) for p in r["group"].split(";") if p)
+                area = (r["level"], r["vintage"], r["code"])
+                out[(r["indicator"], area, group, r["period"])] = r["suppression"]
             return out
-    return _protect_tables(cells, threshold)
+    return _protect_bundle(b)
 
 
 def write_suppression_cache(specs: dict[str, IndicatorSpec]) -> Path:
-    """Recompute and store the population suppression pattern (run after the data change)."""
-    cells = _Builder(specs).basomrade_cells()
-    threshold = specs["population"].publication_threshold
-    pattern = _protect_tables(cells, threshold)
+    """Recompute and store the bundle's secondary suppressions (run after the data change)."""
+    b = _Builder(specs)
+    _build_all(b)
+    for ind, rows in _rows_by_indicator(b).items():
+        _compute(specs[ind], rows)
+    pattern = _protect_bundle(b)
     path = DATA_DIR / SUPPRESSION_FILE
     with path.open("w", encoding="utf-8", newline="") as fh:
-        fh.write(_population_digest(threshold) + "\n")
+        fh.write(_inputs_digest(b) + "\n")
         w = csv.writer(fh, lineterminator="\n")
-        w.writerow(["level", "code", "year", "sex", "age", "suppression"])
-        for key in sorted(pattern):
-            w.writerow([*key, pattern[key]])
+        w.writerow(["indicator", "level", "vintage", "code", "group", "period", "suppression"])
+        for okey in sorted(pattern):
+            w.writerow([*_okey_text(okey), pattern[okey]])
     return path
+
+
+def _rows_by_indicator(b: _Builder) -> dict[str, list[ObsRow]]:
+    by_ind: dict[str, list[ObsRow]] = defaultdict(list)
+    for row in b.obs.values():
+        by_ind[row.indicator].append(row)
+    return by_ind
 
 
 def _nan(a):
@@ -1389,33 +1501,19 @@ def _compute(spec: IndicatorSpec, rows: list[ObsRow]) -> None:
                 rows[i].value = float(values[j])
                 if spec.interval == "wilson":
                     rows[i].lower, rows[i].upper = float(lows[j]), float(highs[j])
-    # Suppression: counts by their own size, everything else by its denominator.
-    threshold = spec.publication_threshold
-    if threshold > 0:
-        if spec.measure == "count":
-            mask = disclosure.primary_mask(np.nan_to_num(num, nan=np.inf), threshold=threshold)
-        else:
-            mask = disclosure.primary_mask(
-                np.full(len(rows), np.inf),
-                np.nan_to_num(den, nan=np.inf),
-                threshold=threshold,
-            )
-        for r, m in zip(rows, mask, strict=True):
-            if m and not r.suppressed:
-                r.suppressed = True
-                r.value = r.lower = r.upper = r.numerator = r.denominator = None
-                r.note = (
-                    f"suppressed: {'count' if spec.measure == 'count' else 'denominator'} "
-                    f"below the publication threshold {threshold}"
-                )
-    for r in rows:
-        if r.suppressed:  # also the secondary suppressions decided before (no number may stay)
-            r.value = r.lower = r.upper = r.numerator = r.denominator = None
+    # The one primary rule of every path (skillnader.stats.disclosure.primary_suppressed).
+    policy = disclosure.policy_for(spec)
+    mask = disclosure.primary_suppressed(
+        policy, spec.measure, value=_nan([r.value for r in rows]), numerator=num, denominator=den
+    )
+    for r, m in zip(rows, mask, strict=True):
+        if m and not r.suppressed:
+            r.suppressed = True
+            r.suppression = "primary"
+            r.note = f"suppressed: fewer than {policy.threshold} (publication threshold)"
 
 
-def build(specs: dict[str, IndicatorSpec]) -> Bundle:
-    """Read every bundled file and return the areas, links and observations to load."""
-    b = _Builder(specs)
+def _build_all(b: _Builder) -> None:
     b.build_national()
     b.build_stockholm()
     b.build_regso()
@@ -1427,6 +1525,12 @@ def build(specs: dict[str, IndicatorSpec]) -> Bundle:
     b.basomrade_population()
     b.elections()
     b.unemployment()
+
+
+def build(specs: dict[str, IndicatorSpec]) -> Bundle:
+    """Read every bundled file and return the areas, links and observations to load."""
+    b = _Builder(specs)
+    _build_all(b)
     observations = b.finish()
     files = {k: (src, DATA_DIR / rel) for k, (src, rel) in FILES.items()}
     return Bundle(

@@ -331,6 +331,10 @@ def _write(bundle, specs, hashes, bar) -> None:
     for key, rel in releases.items():
         rel.cells = cells.get(key, 0)
     Release.objects.bulk_update(list(releases.values()), ["cells"])
+    # Why each suppressed cell is suppressed (the raw insert leaves it blank).
+    ours = Observation.objects.filter(release__in=list(releases.values()), suppressed=True)
+    ours.filter(note=bundle_build.SECONDARY_NOTE).update(suppression="secondary")
+    ours.filter(suppression="").update(suppression="primary")
 
 
 def _table(model) -> str:

@@ -199,18 +199,19 @@ def _intervals(spec: IndicatorSpec, wide: pl.DataFrame, confidence: float):
     return median, np.full(median.shape, np.nan), den, lower, upper
 
 
-def _counts(spec: IndicatorSpec, wide: pl.DataFrame) -> tuple[np.ndarray, np.ndarray | None]:
-    """Unweighted person counts of a cell that disclosure control judges: (count, denominator).
+def _counts(spec: IndicatorSpec, wide: pl.DataFrame) -> tuple[np.ndarray | None, np.ndarray]:
+    """Unweighted person counts of a cell that disclosure control judges: (numerator,
+    denominator).
 
     Proportions, rates and counts: persons in the numerator and in the population. Means and
-    medians: persons with a value (no denominator).
+    medians: no numerator, the persons with a value as the denominator.
     """
     suffix = "_n" if spec.weight is not None else ""
     den = wide.get_column(f"{spec.id}__den{suffix}").cast(pl.Float64).fill_null(0).to_numpy()
     if spec.measure in ("proportion", "count", "rate"):
         num = wide.get_column(f"{spec.id}__num{suffix}").cast(pl.Float64).fill_null(0).to_numpy()
         return num, den
-    return den, None
+    return None, den
 
 
 def _split_groups(frame: pl.DataFrame, group_columns: Sequence[str]) -> pl.DataFrame:
@@ -232,57 +233,113 @@ def _split_groups(frame: pl.DataFrame, group_columns: Sequence[str]) -> pl.DataF
 _TOTAL = "total"
 
 
-def _protect_tables(
+def _group_tuple(key: str) -> tuple:
+    if not key:
+        return ()
+    return tuple(sorted(tuple(p.split("=", 1)) for p in key.split(";")))
+
+
+def _protect_joint(
     spec: IndicatorSpec,
     wide: pl.DataFrame,
-    count: np.ndarray,
+    count: np.ndarray | None,
     den: np.ndarray | None,
     hierarchy: AreaHierarchy,
-    group_columns: Sequence[str],
     suppress_zeros: bool,
 ) -> np.ndarray:
-    """Primary and secondary suppression by :func:`skillnader.stats.disclosure.protect`.
+    """Primary and secondary suppression of one indicator over its whole output at once:
+    every vintage, level, group and period in ONE call of
+    :func:`skillnader.stats.disclosure.protect_cells`.
 
-    Each vintage × period of the indicator is one table with the dimensions area (additive
-    along the hierarchy) and every group column (additive over its values to ``total``). The
-    table must be a complete cube: absent cells (no persons) are added as zeros.
+    A cell that several vintages share (a RegSO, the city) is one cell with one decision; the
+    additive relations are the parents of every vintage's hierarchy, the group margins (a total
+    over every value of a group dimension) and their combinations. The numerator and the
+    denominator are two counts of each cell (both are published); a cell is suppressed when
+    either is. Cells absent from the output hold no one: they are known zeros.
     """
-    frame = _split_groups(
-        wide.select(_KEY).with_columns(
-            pl.Series("count__", count), pl.Series("den__", den if den is not None else count)
-        ),
-        group_columns,
-    ).with_row_index("row__")
-    dims = ["area_code", *[f"dim__{g}" for g in group_columns]]
-    suppressed = np.zeros(wide.height, dtype=bool)
-    for (vintage, _period), table in frame.group_by(["vintage", "period"], maintain_order=True):
-        lookup = hierarchy.lookup.filter(pl.col("vintage") == vintage)
-        area_tree: dict[str, list[str]] = {}
+    base = wide.select(_KEY).with_row_index("row__")
+    parts = []
+    if count is not None:
+        parts.append(base.with_columns(q=pl.lit("num"), n=pl.Series(count)))
+    if den is not None:
+        parts.append(base.with_columns(q=pl.lit("den"), n=pl.Series(den)))
+    frame = pl.concat(parts)
+    # A level is shared between vintages when its cells are equal in all of them.
+    vintage_specific = set()
+    for level, rows in frame.group_by("level"):
+        varied = rows.group_by(["q", "area_code", "group_key", "period"]).agg(
+            pl.col("n").n_unique().alias("k")
+        )
+        if varied.filter(pl.col("k") > 1).height:
+            vintage_specific.add(level[0])
+
+    def area_key(level, code, vintage):
+        return (level, code, vintage) if level in vintage_specific else (level, code)
+
+    keys: list[tuple] = []
+    counts: list[float] = []
+    index: dict[tuple, int] = {}
+    cells_of_row: dict[int, list[int]] = {}
+    for row, vintage, level, code, gkey, period, q, n in frame.select(
+        "row__", *_KEY, "q", "n"
+    ).iter_rows():
+        key = (q, area_key(level, code, vintage), _group_tuple(gkey), period)
+        i = index.get(key)
+        if i is None:
+            i = index[key] = len(keys)
+            keys.append(key)
+            counts.append(float(n))
+        cells_of_row.setdefault(row, []).append(i)
+    area_children: dict[tuple, list[list[tuple]]] = {}
+    for vintage, lookup in hierarchy.lookup.group_by("vintage", maintain_order=True):
+        v = vintage[0]
         for finer, coarser in zip(hierarchy.levels[:-1], hierarchy.levels[1:], strict=True):
             pairs = lookup.select(finer, coarser).unique().sort(finer)
             for parent, children in pairs.group_by(coarser, maintain_order=True):
-                area_tree[str(parent[0])] = children.get_column(finer).to_list()
-        trees = {"area_code": area_tree}
-        grid = table.select("area_code").unique()
-        for g in group_columns:
-            values = sorted(set(table.get_column(f"dim__{g}").to_list()) - {_TOTAL})
-            trees[f"dim__{g}"] = {_TOTAL: values}
-            grid = grid.join(pl.DataFrame({f"dim__{g}": [_TOTAL, *values]}), how="cross")
-        full = grid.join(table, on=dims, how="left").with_columns(
-            pl.col("count__", "den__").fill_null(0.0)
-        )
-        protected = disclosure.protect(
-            full,
-            dims=dims,
-            count="count__",
-            denominator="den__" if den is not None else None,
-            threshold=spec.threshold,
-            hierarchies=trees,
-            suppress_zeros=suppress_zeros,
-        ).filter(pl.col("row__").is_not_null())
-        rows = protected.get_column("row__").to_numpy()
-        suppressed[rows] = protected.get_column("suppressed").to_numpy()
-    return suppressed
+                pkey = area_key(coarser, str(parent[0]), v)
+                kids = [area_key(finer, str(c), v) for c in children.get_column(finer)]
+                area_children.setdefault(pkey, []).append(kids)
+    # absent cells (no one in them) are known zeros: add them where a relation needs them
+    groups_by_q_period: dict[tuple, set] = {}
+    areas_by_q_period: dict[tuple, set] = {}
+    for q, area, group, period in keys:
+        groups_by_q_period.setdefault((q, period), set()).add(group)
+        areas_by_q_period.setdefault((q, period), set()).add(area)
+    for (q, period), groups in groups_by_q_period.items():
+        for area in areas_by_q_period[(q, period)]:
+            for group in groups:
+                key = (q, area, group, period)
+                if key not in index:
+                    index[key] = len(keys)
+                    keys.append(key)
+                    counts.append(0.0)
+    relations = disclosure.cell_relations(keys, counts, area_children=area_children)
+    policy = disclosure.Policy(threshold=spec.threshold, suppress_zeros=suppress_zeros)
+    # A row hidden by the primary rule hides both its counts (a 0 of 3 hides the 0 too): they
+    # are primary cells, each at most threshold - 1 (a part is never above its whole).
+    row_primary = disclosure.primary_suppressed(
+        policy, spec.measure, numerator=count, denominator=den
+    )
+    hidden = np.zeros(len(keys), dtype=bool)
+    upper = np.full(len(keys), np.nan)
+    for row in np.flatnonzero(row_primary):
+        for i in cells_of_row.get(int(row), ()):
+            hidden[i] = True
+            if keys[i][0] == "num" and spec.measure in ("proportion", "count"):
+                upper[i] = spec.threshold - 1
+    sup, _kind = disclosure.protect_cells(
+        counts,
+        relations,
+        policy,
+        keys=keys,
+        hidden=hidden,
+        kinds=np.where(hidden, disclosure.PRIMARY, None),
+        upper=upper,
+    )
+    out = np.zeros(wide.height, dtype=bool)
+    for row, cells in cells_of_row.items():
+        out[row] = bool(sup[cells].any())
+    return out
 
 
 def observations_from_wide(
@@ -290,7 +347,7 @@ def observations_from_wide(
     specs: Sequence[IndicatorSpec],
     *,
     confidence: float = 0.95,
-    disclosure_control: str = "primary",
+    disclosure_control: str = "protected",
     suppress_zeros: bool = False,
     hierarchy: AreaHierarchy | None = None,
     group_columns: Sequence[str] = (),
@@ -298,17 +355,23 @@ def observations_from_wide(
     """Turn the compiled query's wide result into long observations with intervals.
 
     Suppression is decided by :mod:`skillnader.stats.disclosure` on unweighted person counts:
-    ``"primary"`` applies its primary rule (:func:`~skillnader.stats.disclosure.primary_mask`:
-    a count or denominator below the indicator's threshold; zeros only with
-    ``suppress_zeros``) to every cell; ``"full"`` runs
-    :func:`~skillnader.stats.disclosure.protect` (primary and secondary suppression with an
-    audit) on each indicator × vintage × period table, which needs ``hierarchy`` and
-    ``group_columns`` and group sets forming a complete cube. ``"none"`` publishes everything
-    (internal use only). Suppressed cells lose value, interval, numerator and denominator.
+    ``"protected"`` (the default) runs :func:`~skillnader.stats.disclosure.protect_cells` once
+    per indicator over its whole output (every vintage, level, group and period, a cell shared
+    by vintages being one cell; see :func:`_protect_joint`), which needs ``hierarchy``:
+    primary suppression of small counts and denominators and secondary suppression so that no
+    suppressed cell can be narrowed below the protection range by anything published.
+    ``"primary"`` applies only the primary rule
+    (:func:`~skillnader.stats.disclosure.primary_suppressed`) and ``"none"`` publishes
+    everything: both are for internal use, never for publication. ``"full"`` is the former
+    name of ``"protected"``. Suppressed cells lose value, interval, numerator and denominator.
     """
-    if disclosure_control not in ("primary", "full", "none"):
+    if disclosure_control == "full":  # the former name of the protected mode
+        disclosure_control = "protected"
+    if disclosure_control not in ("protected", "primary", "none"):
         raise InputError(
-            "unknown disclosure control", value=disclosure_control, expected="primary | full | none"
+            "unknown disclosure control",
+            value=disclosure_control,
+            expected="protected | primary | none",
         )
     frames = []
     key = wide.select(_KEY)
@@ -317,16 +380,15 @@ def observations_from_wide(
         count, count_den = _counts(spec, wide)
         if disclosure_control == "none" or spec.threshold == 0:
             suppressed = np.zeros(wide.height, dtype=bool)
+        policy = disclosure.Policy(threshold=spec.threshold, suppress_zeros=suppress_zeros)
         elif disclosure_control == "primary":
-            suppressed = disclosure.primary_mask(
-                count, count_den, threshold=spec.threshold, suppress_zeros=suppress_zeros
+            suppressed = disclosure.primary_suppressed(
+                policy, spec.measure, numerator=count, denominator=count_den
             )
         else:
             if hierarchy is None:
-                raise InputError("full disclosure control needs the area hierarchy")
-            suppressed = _protect_tables(
-                spec, wide, count, count_den, hierarchy, group_columns, suppress_zeros
-            )
+                raise InputError("protected disclosure control needs the area hierarchy")
+            suppressed = _protect_joint(spec, wide, count, count_den, hierarchy, suppress_zeros)
         frame = key.with_columns(
             pl.lit(spec.id).alias("indicator"),
             pl.lit(spec.measure).alias("measure"),
@@ -361,7 +423,7 @@ def compute(
     confidence: float = 0.95,
     connection: duckdb.DuckDBPyConnection | None = None,
     check_areas: bool = True,
-    disclosure_control: str = "primary",
+    disclosure_control: str = "protected",
     suppress_zeros: bool = False,
     dialect: str = "duckdb",
 ) -> pl.DataFrame:
@@ -378,7 +440,7 @@ def compute(
     Student's t for means (see :mod:`skillnader.stats.intervals`); order statistics for medians
     (Conover 1999, section 3.2; exact binomial ranks up to 20,000 values, normal approximation
     above). Suppression: see :func:`observations_from_wide` (``disclosure_control``,
-    ``suppress_zeros``); by default the primary rule of :mod:`skillnader.stats.disclosure`.
+    ``suppress_zeros``); by default the protected mode of :mod:`skillnader.stats.disclosure`.
     ``dialect="standard"`` runs the portable SQL: medians then come without an interval.
     """
     if connection is None:

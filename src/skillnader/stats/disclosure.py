@@ -90,6 +90,8 @@ _TOL = 1e-7
 #: Rounds a cell may stay disclosed with one complement added per round before all its
 #: non-total neighbours are hidden at once.
 _PATIENCE = 3
+#: The most cells the linear program that chooses the complements of one cell looks at.
+_NEAR = 150
 
 
 @dataclass(frozen=True)
@@ -813,15 +815,19 @@ def _protect(
     return sup, kind
 
 
-def _neighbourhood(table, c, cell_rels, hops=2) -> list[int]:
+def _neighbourhood(table, c, cell_rels, hops=3, limit=_NEAR) -> list[int]:
+    """The cells within ``hops`` steps of ``c`` along the relations, nearest first, at most
+    ``limit`` of them (a total over many parts would otherwise bring in the whole table)."""
     seen = {c}
     frontier = [c]
     for _ in range(hops):
         nxt = []
         for cell in frontier:
-            for r in cell_rels[cell]:
+            for r in sorted(cell_rels[cell], key=lambda r: len(table.relations[r][1])):
                 for m in table.members(r):
                     if m not in seen:
+                        if len(seen) >= limit:
+                            return sorted(seen)
                         seen.add(m)
                         nxt.append(m)
         frontier = nxt
@@ -855,7 +861,7 @@ def _complements(
         width = ub[c] - lb[c]
         if np.isinf(width) or width < prot[c] - _TOL:
             continue  # (an unbounded secondary-like cell, or the rule's own disclosure)
-        cells = _neighbourhood(table, c, cell_rels, hops=3)
+        cells = _neighbourhood(table, c, cell_rels)
         if not known[cells].all():
             continue
         pos = {m: k for k, m in enumerate(cells)}

@@ -969,23 +969,18 @@ def complete(rec: Record, ind: m.Indicator, path: str) -> None:
 
 
 def primary_suppressed(rec: Record, ind: m.Indicator) -> bool:
-    """Whether a cell falls under the indicator's publication threshold.
+    """Whether a cell falls under the indicator's primary suppression rule
+    (:func:`skillnader.stats.disclosure.primary_suppressed`, the one rule of every path)."""
+    from skillnader.stats import disclosure
 
-    Counts of people (the numerator of a proportion or rate, a count measure) between 1 and the
-    threshold, and denominators under the threshold, are not published.
-    """
-    t = ind.publication_threshold
-    if t <= 0:
-        return False
-    if rec.denominator is not None and rec.denominator < t:
-        return True
-    if rec.numerator is not None and 0 < rec.numerator < t:
-        return True
     return bool(
-        ind.measure == "count"
-        and ind.unit in ("persons", "personer")
-        and rec.value is not None
-        and 0 < rec.value < t
+        disclosure.primary_suppressed(
+            disclosure.policy_for(ind),
+            ind.measure,
+            value=[rec.value],
+            numerator=[rec.numerator],
+            denominator=[rec.denominator],
+        )[0]
     )
 
 
@@ -1174,9 +1169,27 @@ def write_batches(
             )
         release.cells = done
         release.save(update_fields=["cells"])
+        # The disclosure gate over everything published for these indicators and periods
+        # (secondary suppression), before anything of this import becomes visible.
+        result.suppressed += protect_release(release)
         # Raw-SQL writes send no signals: the data version goes up here, in this transaction.
         m.data_changed()
     return result
+
+
+def protect_release(release) -> int:
+    """Secondary suppression (:mod:`skillnader.web.data.protection`) over the indicators and
+    periods a release wrote; returns the number of cells it hid."""
+    from skillnader.web.data.protection import protect_published
+
+    touched: dict[str, set[str]] = {}
+    for ind, period in (
+        m.Observation.objects.filter(release=release)
+        .values_list("indicator_id", "period")
+        .distinct()
+    ):
+        touched.setdefault(ind, set()).add(period)
+    return sum(protect_published([ind], periods) for ind, periods in touched.items())
 
 
 _FIELDS = ("value", "lower", "upper", "numerator", "denominator", "status", "suppressed")
@@ -1352,7 +1365,7 @@ def _write_frame(batch: _FrameBatch, res, release, result, had_data, path) -> No
     import numpy as np
     import polars as pl
 
-    from skillnader.stats import intervals
+    from skillnader.stats import disclosure, intervals
 
     df = batch.df
     if "period" not in df.columns:
@@ -1460,8 +1473,6 @@ def _write_frame(batch: _FrameBatch, res, release, result, had_data, path) -> No
         {
             "indicator": list(inds),
             "_measure": [i.measure for i in inds.values()],
-            "_persons": [i.unit in ("persons", "personer") for i in inds.values()],
-            "_threshold": [float(i.publication_threshold or 0) for i in inds.values()],
         },
         schema_overrides={"indicator": df.schema["indicator"]},
     )
@@ -1504,14 +1515,14 @@ def _write_frame(batch: _FrameBatch, res, release, result, had_data, path) -> No
     if counted.any():
         lo, hi = intervals.byar(value[counted])
         lower[counted], upper[counted] = lo, hi
-    threshold = df["_threshold"].to_numpy()
-    suppressed = (
-        (threshold > 0)
-        & (df["_measure"] == "count").to_numpy()
-        & df["_persons"].to_numpy()
-        & (value > 0)
-        & (value < threshold)
-    )
+    # The one primary rule (skillnader.stats.disclosure), indicator by indicator.
+    suppressed = np.zeros(df.height, dtype=bool)
+    ind_col = df["indicator"].to_numpy()
+    for key, ind in inds.items():
+        rows_of = ind_col == key
+        suppressed[rows_of] = disclosure.primary_suppressed(
+            disclosure.policy_for(ind), ind.measure, value=value[rows_of]
+        )
     for arr in (value, lower, upper):
         arr[suppressed] = np.nan
     result.suppressed += int(suppressed.sum())

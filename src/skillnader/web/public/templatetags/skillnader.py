@@ -51,6 +51,8 @@ def status_text(cell):
     if not cell or cell.get("status") == "missing":
         return _("No data")
     if cell.get("status") == "suppressed":
+        if cell.get("suppression") == "secondary":
+            return _("Suppressed to protect another cell")
         return _("Suppressed")
     return ""
 
