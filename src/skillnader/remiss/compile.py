@@ -12,8 +12,10 @@ import datetime as dt
 import html
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from skillnader.errors import InputError
 from skillnader.remiss.codebook import Codebook, load_codebook
@@ -243,6 +245,7 @@ def compile_answers(
     warnings: list[str] = []
     refused: list[dict] = []
     by_board: dict[str, ParsedAnswer] = {}
+    a: ParsedAnswer | None
     for a in answers:
         reasons = check_answer(a, consultation)
         if reasons:
@@ -260,6 +263,7 @@ def compile_answers(
             )
             continue
         bid = a.board
+        assert bid is not None  # check_answer refuses an answer without a recipient
         for w in a.document.warnings:
             if not w.startswith("inga standardrubriker"):
                 warnings.append(f"{bid}: {w}")
@@ -312,13 +316,13 @@ def compile_answers(
         s, e, q = short_quote(a.document.text, p.start, p.end, quote_chars)
         return Quote(bid, names[bid], q, *p.reference, s, e, a.document.source, False, e < p.end)
 
-    by_question = []
+    by_question: list[dict[str, Any]] = []
     for q in consultation.questions:
         entries = []
         for bid in order:
             a = by_board.get(bid)
             cell = matrix[bid][q.id]
-            entry = {
+            entry: dict[str, Any] = {
                 "board": bid,
                 "board_name": names[bid],
                 "status": cell.status,
@@ -376,7 +380,7 @@ def compile_answers(
                 continue
             quotes.append(Quote(bid, names[bid], qt, *p.reference, s, e, a.document.source, cs, ce))
 
-    by_challenge = []
+    by_challenge: list[dict[str, Any]] = []
     for code in codebook.codes:
         boards_for = by_code.get(code.id, {})
         if not boards_for:
@@ -441,8 +445,10 @@ def compile_answers(
                 ),
             }
         )
-    for q in by_question:
-        q["synthesis"] = _question_synthesis(q, labels, len(answered_boards))
+    for question_entry in by_question:
+        question_entry["synthesis"] = _question_synthesis(
+            question_entry, labels, len(answered_boards)
+        )
 
     additional = []
     review = []
@@ -629,7 +635,7 @@ def export(compilation: Compilation, path: str | Path) -> Path:
     ``.docx``, ``.xlsx``, ``.pdf``, ``.html``)."""
     path = Path(path)
     suffix = path.suffix.lower()
-    writers = {
+    writers: dict[str, Callable[[Compilation, Path], object]] = {
         ".json": to_json,
         ".docx": to_docx,
         ".xlsx": to_xlsx,

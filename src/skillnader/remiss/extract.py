@@ -561,9 +561,9 @@ def _pdf_dump_lines(lines: list[str]) -> list[RawLine]:
             first = False
         trailing = len(line) - len(line.rstrip(" "))
         out.append(RawLine(stripped, page, para_end=trailing >= 2))
-    for line in out:
-        if line.kind == "footnote":
-            line.text = line.text.strip()
+    for raw in out:
+        if raw.kind == "footnote":
+            raw.text = raw.text.strip()
     return out
 
 
@@ -826,7 +826,7 @@ def _pdf_lines(pages) -> list[RawLine]:
         for ln in lines:
             key = round(ln["size"], 1)
             sizes[key] = sizes.get(key, 0) + len(ln["text"])
-    body_size = max(sizes, key=sizes.get) if sizes else 10.0
+    body_size = max(sizes, key=sizes.__getitem__) if sizes else 10.0
 
     _mark_furniture(per_page)
 
@@ -854,7 +854,7 @@ def _pdf_lines(pages) -> list[RawLine]:
             reverse=True,
         )
         in_foot = False
-        prev = None
+        prev: dict | None = None
         for ln in ordered:
             small = ln["size"] < body_size - 0.6
             m = re.match(r"^(\d{1,2})\s+(.*)$", ln["text"])
@@ -970,8 +970,9 @@ def _read_docx(data: bytes, path: str | None) -> RawDocument:
         while s_el is not None and depth < 6:
             lvl = _outline_level(getattr(s_el, "element", None))
             named = _heading_level(getattr(s_el, "name", "") or "")
-            if lvl or named:
-                outline[style.style_id] = lvl or named
+            level = lvl or named
+            if level:
+                outline[style.style_id] = level
                 break
             s_el, depth = getattr(s_el, "base_style", None), depth + 1
     blocks: list[RawBlock] = []
@@ -1072,8 +1073,11 @@ def _docx_footnotes(data: bytes) -> list[RawFootnote]:
     for fn in root.iter(f"{_W}footnote"):
         if fn.get(f"{_W}type") in ("separator", "continuationSeparator", "continuationNotice"):
             continue
+        number = fn.get(f"{_W}id")
+        if number is None:  # w:id is required by the schema; without it nothing can refer to it
+            continue
         text = "".join(t.text or "" for t in fn.iter(f"{_W}t")).strip()
-        out.append(RawFootnote(fn.get(f"{_W}id"), text))
+        out.append(RawFootnote(number, text))
     return out
 
 

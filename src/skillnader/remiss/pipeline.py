@@ -131,22 +131,23 @@ class ParsedAnswer:
         }
 
 
-_CACHE: dict[str, object] = {}
+_TAGGER_CACHE: dict[str, Tagger] = {}
+_CODEBOOK_CACHE: dict[str, Codebook] = {}
 
 
 def _tagger(codebook: Codebook) -> Tagger:
     # Compiling the rules costs more than tagging one answer; keep the last one. Compared by
     # identity with the codebook object itself (not its id(), which can be reused).
-    cached = _CACHE.get("tagger")
+    cached = _TAGGER_CACHE.get("tagger")
     if cached is None or cached.codebook is not codebook:
-        cached = _CACHE["tagger"] = Tagger(codebook)
+        cached = _TAGGER_CACHE["tagger"] = Tagger(codebook)
     return cached
 
 
 def _default_codebook() -> Codebook:
-    if "codebook" not in _CACHE:
-        _CACHE["codebook"] = load_codebook()
-    return _CACHE["codebook"]
+    if "codebook" not in _CODEBOOK_CACHE:
+        _CODEBOOK_CACHE["codebook"] = load_codebook()
+    return _CODEBOOK_CACHE["codebook"]
 
 
 def analyse(

@@ -29,6 +29,7 @@ import datetime as dt
 import math
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -248,7 +249,7 @@ def _strip_numbering(text: str) -> str:
     return re.sub(r"^(?:(?:fråga\s*)?\d{1,2}[.):]?\s+)", "", text.strip(), flags=re.I)
 
 
-def _overlap(a: list[str], b: list[str]) -> float:
+def _overlap(a: Sequence[str], b: Sequence[str]) -> float:
     sa, sb = set(a), set(b)
     if not sa or not sb:
         return 0.0
@@ -461,7 +462,7 @@ def heading_role(text: str) -> tuple[str | None, float]:
     return None, 0.0
 
 
-def _soft_overlap(a: list[str], b: list[str]) -> float:
+def _soft_overlap(a: Sequence[str], b: Sequence[str]) -> float:
     """The share of ``a``'s stems that occur in ``b``, a stem counting when one is part of the
     other (compounds: "verksamhetsområd" ~ "verksamhet")."""
     if not a or not b:

@@ -145,7 +145,7 @@ def stem(word: str) -> str:
 def tokens(text: str, start: int = 0, end: int | None = None) -> list[Token]:
     """Word tokens of ``text[start:end]`` with absolute offsets into ``text``."""
     end = len(text) if end is None else end
-    out = []
+    out: list[Token] = []
     append = out.append
     for m in _TOKEN.finditer(text, start, end):
         low = m.group(0).lower()

@@ -459,7 +459,7 @@ def _join_lines(parts: list[str]) -> str:
         if out.endswith("/") and not part.startswith("/"):
             out = out + part  # "och/" + "eller": a line break after a slash adds no space
         elif m and not out.endswith(" -"):
-            first = re.match(r"\S+", part).group(0)
+            first = part.split(maxsplit=1)[0]  # part is stripped and not empty
             if first.lower() in ("och", "eller", "samt", "respektive", "som", "till", "resp."):
                 out = out + " " + part
             elif first[0].isupper() or first[0].isdigit() or m.group(1).isupper():

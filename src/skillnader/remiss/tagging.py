@@ -176,13 +176,15 @@ class Tagger:
         )
 
 
-def _required_literal(rx: re.Pattern) -> str | None:
+def _required_literal(rx: re.Pattern[str]) -> str | None:
     """The longest run of literal characters every match must contain, or None.
 
     Used as a cheap ``in`` test before running the expression: most rules do not match most
     passages, and a substring test is far cheaper than a regex scan starting with ``\\b``.
     """
-    from re import _parser  # the stdlib's own parser; stable across 3.11–3.13
+    # The stdlib's own regex parser: there is no public API for a pattern's structure, and
+    # ``sre_parse`` is its deprecated alias. Typeshed does not describe the private module.
+    from re import _parser  # type: ignore[attr-defined]
 
     try:
         parsed = _parser.parse(rx.pattern, rx.flags)
@@ -314,9 +316,12 @@ def assign_polarity(
     roles = {q.id: q.role for q in questions}
     passage_role: dict[int, str] = {}
     for m in mappings:
+        role = roles.get(m.question)
+        if not role:
+            continue
         for a in m.answers:
-            if a.confidence >= 0.5 and roles.get(m.question):
-                passage_role.setdefault(a.passage, roles[m.question])
+            if a.confidence >= 0.5:
+                passage_role.setdefault(a.passage, role)
     by_number = {p.number: p for p in passages}
     out = []
     spans_cache: dict[int, list[tuple[int, int]]] = {}
