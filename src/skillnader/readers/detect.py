@@ -190,7 +190,7 @@ def _json_kind(p: Path, size: int, head: bytes) -> str:
             raise FormatError(
                 "the file starts like JSON but is not valid JSON",
                 path=str(p),
-                location=getattr(exc, "lineno", None) and f"line {exc.lineno}",  # type: ignore[attr-defined]
+                location=f"line {exc.lineno}" if isinstance(exc, json.JSONDecodeError) else None,
                 expected="a JSON document",
             ) from exc
     if isinstance(obj, dict):

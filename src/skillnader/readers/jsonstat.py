@@ -294,16 +294,19 @@ def _metadata(ds: dict, name: str, where: str) -> JsonStatMetadata:
                 value=len(codes),
                 expected=f"{n} categories",
             )
-        labels_obj = cat.get("label") if isinstance(cat.get("label"), dict) else {}
+        label_value = cat.get("label")
+        labels_obj: dict = label_value if isinstance(label_value, dict) else {}
         labels = [str(labels_obj.get(c, c)) for c in codes]
-        ext = d.get("extension") if isinstance(d.get("extension"), dict) else {}
+        ext_value = d.get("extension")
+        ext: dict = ext_value if isinstance(ext_value, dict) else {}
         elimination: str | bool | None = None
         if "eliminationValueCode" in ext:
             elimination = str(ext["eliminationValueCode"])
         elif isinstance(ext.get("elimination"), bool):
             elimination = ext["elimination"]
         units: dict[str, str] = {}
-        unit_obj = cat.get("unit") if isinstance(cat.get("unit"), dict) else {}
+        unit_value = cat.get("unit")
+        unit_obj: dict = unit_value if isinstance(unit_value, dict) else {}
         for c, u in unit_obj.items():
             if isinstance(u, dict):
                 text = u.get("label") or u.get("base") or u.get("symbol")

@@ -161,6 +161,7 @@ def stream_px(
     except BaseException:
         fh.close()
         raise
+    assert isinstance(cube, StreamedCube)
     cube.close = fh.close
     return cube
 
@@ -175,6 +176,7 @@ class _Reader:
         self.buf = b""
         self.eof = False
         self.encoding = "cp1252"
+        self.bom: str | None = None
 
     # -- low-level input -------------------------------------------------------------------------
     def _more(self) -> bool:
@@ -220,7 +222,7 @@ class _Reader:
                 pass
             try:
                 self.buf = self.buf.decode("utf-16").encode("utf-8")
-            except UnicodeError as exc:
+            except UnicodeDecodeError as exc:
                 raise self._err(EncodingError, f"invalid UTF-16: {exc.reason}") from exc
             self.bom = "utf-8"
             self.transcoded = True
@@ -408,7 +410,7 @@ class _Reader:
             expected *= len(d)
         if stream:
             symbols: dict[int, str] = {}
-            cube = StreamedCube(
+            streamed = StreamedCube(
                 dimensions=dims,
                 values=np.empty(0),
                 symbols=symbols,
@@ -417,8 +419,8 @@ class _Reader:
                 size=expected,
                 chunks=self._data_chunks(data_pos, data_line, expected, dims, symbols),
             )
-            header.attach_cell_notes(cube)
-            return cube
+            header.attach_cell_notes(streamed)
+            return streamed
         values, symbols = self._read_data(data_pos, data_line, expected, dims)
         cube = Cube(
             dimensions=dims,
@@ -660,9 +662,9 @@ class _Reader:
                 if np.isfinite(arr).all():
                     return arr
         if not segment.translate(None, _NUM_CHARS_QUOTED):
-            arr = self._convert_with_symbols(tokens, offset, symbols)
-            if arr is not None:
-                return arr
+            converted = self._convert_with_symbols(tokens, offset, symbols)
+            if converted is not None:
+                return converted
         # Slow path: symbols, quoted numbers or a bad token somewhere in this segment.
         arr = np.empty(len(tokens), dtype=np.float64)
         i = 0

@@ -579,7 +579,7 @@ class _Source:
 
 
 def _dimension_series(
-    f: Field, raw: list[Any], lines: list[int], idx: int, plan: _Plan, src: _Source
+    f: Field, raw: list[Any], lines: list[int] | pl.Series, idx: int, plan: _Plan, src: _Source
 ) -> pl.Series:
     s = _str_series(raw).rename(f.name).str.strip_chars()
     empty = s.is_null() | (s == "")
@@ -1371,7 +1371,8 @@ def _iter_excel(
             filled = sum(c is not None for c in cells)
             if filled == 0:
                 continue
-            for i in dim_cols | set(plan.fill_idx) | {plan.status_idx} - {None}:
+            status_cols = set() if plan.status_idx is None else {plan.status_idx}
+            for i in dim_cols | set(plan.fill_idx) | status_cols:
                 cells[i] = _excel_text(cells[i])
             kind = OK if filled > 1 or ncols == 1 else SOFT
             for ln, rr in footer.feed(row_no, cells, kind):
