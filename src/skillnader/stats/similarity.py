@@ -45,7 +45,8 @@ def nearest(
         raise InputError("the target area lacks a value on a background variable", value=target)
     if len(keys) < 2:
         return [], []
-    x = np.array([[float(v) for v in values[key]] for key in keys], dtype=float)
+    rows = [[float(v) for v in values[key] if v is not None] for key in keys]
+    x = np.array(rows, dtype=np.float64)
     if x.ndim != 2 or x.shape[1] == 0:
         return [], []
     sd = x.std(axis=0, ddof=1)
