@@ -115,3 +115,29 @@ def test_chain_both_ways(loaded, client):
     csv = client.get("/mal/atgarder/?challenge=summer_jobs&format=csv").content.decode("utf-8-sig")
     assert csv.splitlines()[0].startswith("id,key,title")
     assert len(csv.splitlines()) == 2
+
+
+def test_gap_between_girls_and_boys_from_real_data(loaded, client):
+    """Goal 1.1's example target: girls minus boys in upper-secondary eligibility at most 2
+    points in 2018. The bundled city values have no interval: the value alone decides."""
+    from skillnader.web.data.models import Observation
+
+    def value(key, year):
+        return Observation.objects.get(
+            indicator_id="upper_secondary_eligibility", area__code="0180",
+            area__level_id="kommun", group__key=key, period=str(year),
+        ).value  # fmt: skip
+
+    gap_2018 = value("sex=women", 2018) - value("sex=men", 2018)
+    data = client.get("/mal/2015-2018/kf/1.1/?year=2018&format=json").json()
+    entry = next(e for e in data["indicators"] if e["indicator"] == "upper_secondary_eligibility")
+    (t,) = entry["targets"]
+    assert t["used"]["year"] == 2018 and t["used"]["value"] == pytest.approx(gap_2018)
+    assert t["status"] == ("met" if gap_2018 <= 2.0 else "not_met")
+    assert t["exact"] is False and t["reason"] == "no_interval"
+    assert entry["interval_method"] == "none"
+    assert t["probability"]["probability"] is not None and not t["probability"]["weighted"]
+    # in 2017 the 2018 target cannot be judged yet
+    early = client.get("/mal/2015-2018/kf/1.1/?year=2017&format=json").json()
+    e17 = next(e for e in early["indicators"] if e["indicator"] == "upper_secondary_eligibility")
+    assert e17["targets"][0]["reason"] == "target_year_not_published"
