@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 
+import numpy as np
 import polars as pl
 
 from skillnader.allocation import geography
@@ -114,32 +115,13 @@ def _side(result: Result, i: int) -> str:
     return "inner" if result.problem.home_inner[i] else "outer"
 
 
-def _protect_rows(rows: dict, dims: list[str], hierarchies: dict, thr: int) -> list[dict]:
-    prot = disclosure.protect(
-        pl.DataFrame(rows),
-        dims=dims,
-        count="placed",
-        denominator="applicants",
-        threshold=thr,
-        hierarchies=hierarchies,
-    )
-    out = []
-    for row in prot.iter_rows(named=True):
-        base = {d: row[d] for d in dims}
-        if row["suppressed"]:
-            out.append(base | {"suppressed": True})
-        else:
-            out.append(base | {"suppressed": False, **rate(row["placed"], row["applicants"])})
-    return out
-
-
 def area_tier_table(result: Result) -> list[dict]:
-    """Placed / applicants by home area and need tier, protected as two linked tables: home
-    district nested in inner/outer city nested in the city (one dimension, three levels), and
-    inner/outer city x need tier with margins. The two share the inner, outer and city totals;
-    a shared cell hidden in either table is hidden in both, so that neither table's published
-    cells can undo the other's suppression. Rows: ``area`` (district, ``inner``, ``outer`` or
-    ``Alla``) and ``tier`` (a tier id or ``Alla``)."""
+    """Placed / applicants by home area and need tier, protected by ONE disclosure decision
+    (:func:`skillnader.stats.disclosure.protect_cells`) over every published cell: districts
+    nested in inner/outer city nested in the city, and inner/outer city x need tier with the tier
+    totals; a total shared by both structures is one cell with one decision, so no published
+    figure can undo another table's suppression. Rows: ``area`` (district, ``inner``, ``outer``
+    or ``Alla``) and ``tier`` (a tier id or ``Alla``)."""
     pb = result.problem
     thr = pb.policy.disclosure_threshold
     inner = geography.district_is_inner()
@@ -161,36 +143,35 @@ def area_tier_table(result: Result) -> list[dict]:
         return sum(placed[(d, x)] for d in ds for x in ts), sum(n[(d, x)] for d in ds for x in ts)
 
     areas = [*districts, *sides, TOTAL]
-    t1 = {"area": [], "placed": [], "applicants": []}
-    for area in areas:
-        p_, n_ = total(members.get(area, [area]), tiers)
-        t1["area"].append(area)
-        t1["placed"].append(p_)
-        t1["applicants"].append(n_)
-    t2 = {"area": [], "tier": [], "placed": [], "applicants": []}
-    for area in [*sides, TOTAL]:
-        for t in [*tiers, TOTAL]:
-            p_, n_ = total(members[area], tiers if t == TOTAL else [t])
-            t2["area"].append(area)
-            t2["tier"].append(t)
-            t2["placed"].append(p_)
-            t2["applicants"].append(n_)
-    h_area = {TOTAL: list(sides), **sides}
-    r1 = _protect_rows(t1, ["area"], {"area": h_area}, thr)
-    r2 = _protect_rows(
-        t2, ["area", "tier"], {"area": {TOTAL: list(sides)}, "tier": {TOTAL: tiers}}, thr
+    # ONE decision over every cell (a shared total is one row): districts, inner/outer, the
+    # city, and inner/outer x tier with the tier totals, with all their additive relations
+    keys: list[tuple[str, str]] = [(a, TOTAL) for a in areas]
+    keys += [(a, t) for a in [*sides, TOTAL] for t in tiers]
+    index = {k: i for i, k in enumerate(keys)}
+    cnt, den = [], []
+    for area, t in keys:
+        p_, n_ = total(members.get(area, [area]), tiers if t == TOTAL else [t])
+        cnt.append(p_)
+        den.append(n_)
+    rel = [(index[(TOTAL, TOTAL)], [index[(s_, TOTAL)] for s_ in sides])]
+    rel += [(index[(s_, TOTAL)], [index[(d, TOTAL)] for d in ds]) for s_, ds in sides.items()]
+    for a in [*sides, TOTAL]:
+        rel.append((index[(a, TOTAL)], [index[(a, t)] for t in tiers]))
+    for t in tiers:
+        rel.append((index[(TOTAL, t)], [index[(s_, t)] for s_ in sides]))
+    sup, _kind = disclosure.protect_cells(
+        np.asarray(cnt, dtype=float),
+        rel,
+        disclosure.Policy(threshold=thr),
+        denominators=np.asarray(den, dtype=float),
     )
-    hidden = {r["area"] for r in r1 if r["suppressed"] and r["area"] in h_area} | {
-        r["area"] for r in r2 if r["suppressed"] and r["tier"] == TOTAL
-    }
-    out = [r | {"tier": TOTAL} for r in r1]
-    out += [r for r in r2 if r["tier"] != TOTAL]
-    return [
-        {"area": r["area"], "tier": r["tier"], "suppressed": True}
-        if r["tier"] == TOTAL and r["area"] in hidden
-        else r
-        for r in out
-    ]
+    out = []
+    for (area, t), hide, p_, n_ in zip(keys, sup, cnt, den, strict=True):
+        base = {"area": area, "tier": t}
+        out.append(
+            base | {"suppressed": True} if hide else base | {"suppressed": False, **rate(p_, n_)}
+        )
+    return out
 
 
 def group_tables(result: Result) -> dict:
