@@ -38,5 +38,5 @@ def test_every_page_renders_on_the_bundle(client, db):
     assert data["city"]["area"] == "0180"
     assert all(r["status"] in ("ok", "suppressed", "missing") for r in data["areas"])
     start = client.get("/").content.decode()
-    # Health and education have catalogue entries but no data in the bundle.
-    assert start.count("Inga öppna data i paketet ännu.") >= 2
+    # Every domain has bundled data now (health and education per kommun).
+    assert "Inga öppna data i paketet ännu." not in start
