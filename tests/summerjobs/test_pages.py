@@ -140,3 +140,20 @@ def test_demonstration_round_from_the_command(db, client):
     assert Application.objects.filter(pseudonym__startswith="SYN-").count() == 200
     html = client.get(reverse("summerjobs:report")).content.decode()
     assert "SYNTETISKA DATA" in html and "demo-seed" in html
+
+
+def test_officer_list_shows_tier_and_position(client, allocated, users):
+    client.force_login(users["officer"])
+    rows = client.get(reverse("summerjobs:officer") + "?format=json").json()["applications"]
+    placed = {
+        p.application.pseudonym: p
+        for p in Placement.objects.filter(allocation=allocated).select_related(
+            "application", "position"
+        )
+    }
+    assert len(rows) == len(placed) == 300
+    for r in rows:
+        p = placed[r["pseudonym"]]
+        assert r["tier"] == p.explanation["tier"] and isinstance(r["tier"], int)
+        assert r["position"] == (p.position.code if p.position else None)
+        assert r["choice_rank"] == p.choice_rank

@@ -291,10 +291,14 @@ def _comparison(rep):
 # officers
 
 
-def _placements(alloc: Allocation | None) -> dict[int, Placement]:
+def _placements(alloc: Allocation | None) -> dict[int, dict]:
+    """Per application: position code, choice rank and tier, without loading the explanations."""
     if alloc is None:
         return {}
-    return {p.application_id: p for p in alloc.placements.select_related("position")}
+    rows = alloc.placements.values(
+        "application_id", "position__code", "choice_rank", "explanation__tier"
+    )
+    return {r["application_id"]: r for r in rows}
 
 
 @officer_required
@@ -313,9 +317,9 @@ def officer_applicants(request):
             {
                 "pseudonym": a.pseudonym,
                 "home_district": a.home_district,
-                "tier": p.explanation.get("tier") if p else None,
-                "position": p.position.code if p and p.position else None,
-                "choice_rank": p.choice_rank if p else None,
+                "tier": p["explanation__tier"] if p else None,
+                "position": p["position__code"] if p else None,
+                "choice_rank": p["choice_rank"] if p else None,
                 "choices": a.choices,
             }
         )
