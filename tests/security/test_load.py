@@ -30,6 +30,8 @@ ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
 CRAWL_SECONDS = 15
 CRAWL_REQUESTS = 300
+#: The visitor measuring the start page stays under nginx's per-address rate (10 a second).
+MEASURE_PAUSE = 0.12
 
 pytestmark = pytest.mark.slow
 
@@ -190,7 +192,7 @@ def test_four_crawlers_do_not_slow_the_cached_start_page(stack):
         t0 = time.perf_counter()
         assert get(conn, "/") == 200
         idle.append(time.perf_counter() - t0)
-        time.sleep(0.02)
+        time.sleep(MEASURE_PAUSE)
     idle.sort()
     idle_p95 = idle[int(0.95 * (len(idle) - 1))]
     # Crawlers in their own processes, so that their client work does not share this
@@ -211,7 +213,7 @@ def test_four_crawlers_do_not_slow_the_cached_start_page(stack):
         t0 = time.perf_counter()
         assert get(conn, "/") == 200
         latencies.append(time.perf_counter() - t0)
-        time.sleep(0.05)
+        time.sleep(MEASURE_PAUSE)
     stop.set()
     for t in crawlers:
         t.join(timeout=60)
