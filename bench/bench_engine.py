@@ -4,9 +4,11 @@ Compares ``skillnader.engine.compute`` with
 
   (a) the pandas group-by an analyst would write: one ``groupby(...).agg`` per area level ×
       group combination over precomputed indicator columns, then the same interval formulas;
-  (b) one hand-written DuckDB query: the records joined to the area lookup and aggregated with
-      ``GROUPING SETS`` over every level × group combination, returning the same numbers
-      (numerators, denominators, sums of squares and medians; intervals not included).
+  (b) the competent hand-written DuckDB query: the records aggregated once to the finest cells
+      (RegSO × year × every group column), those cells rolled up with ``GROUPING SETS`` over
+      every level × group combination, exact medians (``MEDIAN``) over the median's own records
+      with the same grouping sets; the same numbers (numerators, denominators, sums of squares
+      and medians), without intervals or suppression.
 
 Every method runs in its own process so that its peak resident memory (``ru_maxrss``) is its
 own. The population is generated once per size and stored as Parquet; the methods read it into
@@ -82,6 +84,8 @@ VINTAGE = "sdo_from_2023_07"
 # every method, to compare the decomposable part on its own.
 NO_MEDIAN = os.environ.get("SKILLNADER_BENCH_NO_MEDIAN") == "1"
 LEVELS = ("regso", "sdo", "kommun")
+# Seconds one measured run may take (``--child-timeout``).
+CHILD_TIMEOUT = float(os.environ.get("SKILLNADER_BENCH_CHILD_TIMEOUT", "900"))
 
 
 def _specs():
@@ -230,15 +234,7 @@ def run_pandas(path: Path) -> tuple[int, float]:
 # (b) one hand-written DuckDB query
 
 
-def _hand_sql() -> str:
-    sets = []
-    for level in LEVELS:
-        for combo in _all_sets():
-            sets.append("(" + ", ".join([level, "year", *combo]) + ")")
-    median = "" if NO_MEDIAN else ",\n      MEDIAN(wage_income) FILTER (WHERE employed) AS median"
-    return f"""
-    SELECT GROUPING(regso) AS g_regso, GROUPING(sdo) AS g_sdo, regso, sdo, kommun, year,
-           sex, age_band, birth_region,
+_SUMS = """
       COUNT(*) FILTER (WHERE age BETWEEN 20 AND 64) AS employment_20_64__den,
       COUNT(*) FILTER (WHERE age BETWEEN 20 AND 64 AND employed) AS employment_20_64__num,
       COUNT(*) FILTER (WHERE age BETWEEN 20 AND 24) AS employment_20_24__den,
@@ -269,10 +265,57 @@ def _hand_sql() -> str:
       SUM(wage_income * wage_income) FILTER (WHERE employed) AS mean_wage_employed__sxx,
       SUM(age) AS age__sx, SUM(age * age) AS age__sxx,
       COUNT(*) FILTER (WHERE age >= 20) AS adults,
-      COUNT(*) FILTER (WHERE age >= 20 AND wage_income >= 500) AS high_wage__num{median}
-    FROM persons JOIN lookup ON CAST(persons.regso AS VARCHAR) = lookup.source_code
-    GROUP BY GROUPING SETS ({", ".join(sets)})
-    """
+      COUNT(*) FILTER (WHERE age >= 20 AND wage_income >= 500) AS high_wage__num"""
+
+
+def _competent_sql() -> str:
+    """The query a competent analyst writes: the records aggregated ONCE to the finest cells
+    (RegSO × year × every group column), those cells rolled up along the hierarchy and over the
+    group sets with ``GROUPING SETS``; exact medians (``MEDIAN``) from the median's own records
+    with the same grouping sets, joined on the cell key. Numbers only, no intervals or
+    suppression (the engine gives both, and the median's interval)."""
+    import re
+
+    sets = []
+    for level in LEVELS:
+        for combo in _all_sets():
+            sets.append("(" + ", ".join([f"l.{level}", "year", *combo]) + ")")
+    grouping = f"GROUP BY GROUPING SETS ({', '.join(sets)})"
+    names = re.findall(r"\bAS (\w+)", _SUMS)
+    sums = ",\n      ".join(f"SUM(c.{n}) AS {n}" for n in names)
+    key = (
+        "GROUPING(l.regso, l.sdo, l.kommun) AS g, l.regso, l.sdo, l.kommun, year, sex, "
+        "age_band, birth_region"
+    )
+    cells = f"""
+    cells AS (
+      SELECT regso, year, sex, age_band, birth_region,{_SUMS}
+      FROM persons GROUP BY regso, year, sex, age_band, birth_region
+    ),
+    rolled AS (
+      SELECT {key},
+      {sums}
+      FROM cells AS c JOIN lookup AS l ON CAST(c.regso AS VARCHAR) = l.source_code
+      {grouping}
+    )"""
+    if NO_MEDIAN:
+        return f"WITH {cells}\nSELECT * FROM rolled"
+    medians = f"""
+    medians AS (
+      SELECT {key}, MEDIAN(wage_income) AS median
+      FROM (SELECT regso, year, sex, age_band, birth_region, wage_income FROM persons
+            WHERE employed AND wage_income IS NOT NULL) AS p
+      JOIN lookup AS l ON CAST(p.regso AS VARCHAR) = l.source_code
+      {grouping}
+    )"""
+    same = " AND ".join(
+        f"r.{c} IS NOT DISTINCT FROM m.{c}"
+        for c in ("g", "regso", "sdo", "kommun", "year", "sex", "age_band", "birth_region")
+    )
+    return (
+        f"WITH {cells},{medians}\nSELECT r.*, m.median FROM rolled AS r "
+        f"LEFT JOIN medians AS m ON {same}"
+    )
 
 
 def run_hand_sql(path: Path) -> tuple[int, float]:
@@ -280,12 +323,13 @@ def run_hand_sql(path: Path) -> tuple[int, float]:
     import polars as pl
 
     persons = pl.read_parquet(path)
-    lookup = _hierarchy().lookup.select("source_code", "sdo", "kommun")
+    lookup = _hierarchy().lookup.select("source_code", "regso", "sdo", "kommun")
     started = _start()
     con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
     con.register("persons", persons.to_arrow())
     con.register("lookup", lookup.to_arrow())
-    result = con.sql(_hand_sql()).to_arrow_table()
+    result = con.sql(_competent_sql()).to_arrow_table()
     return result.num_rows, time.perf_counter() - started
 
 
@@ -310,6 +354,9 @@ def run_engine(
         layout=RecordLayout(area="regso", period="year", groups=GROUPS, age="age"),
         group_sets=GROUP_SETS,
         dialect=dialect,
+        # The primary rule, as the pandas method applies; the joint secondary suppression
+        # ("protected", the default) is measured on its own terms elsewhere.
+        disclosure_control="primary",
     )
     return out.height, time.perf_counter() - started
 
@@ -362,17 +409,24 @@ def _measure(method: str, path: Path, repeats: int) -> dict:
     runs = []
     env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
     for _ in range(repeats):
+        # Bounded: a run that stalls is reported as such instead of holding the benchmark.
         done = subprocess.run(
             [sys.executable, __file__, "--child", method, str(path)],
             check=True,
             capture_output=True,
             text=True,
             env=env,
+            timeout=CHILD_TIMEOUT,
         )
         runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
     best = min(runs, key=lambda r: r["seconds"])
     best["peak_bytes"] = max(r["peak_bytes"] for r in runs)
     return best
+
+
+def _set_child_timeout(seconds: float) -> None:
+    global CHILD_TIMEOUT
+    CHILD_TIMEOUT = seconds
 
 
 def main() -> None:
@@ -384,6 +438,14 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="no scaling run, do not write results")
     parser.add_argument("--methods", default="engine,engine-parquet,sql,pandas")
     parser.add_argument(
+        "--scaling-methods",
+        default="engine,engine-parquet",
+        help="engine runs of the scaling table: records in memory (engine) and/or from Parquet",
+    )
+    parser.add_argument(
+        "--child-timeout", type=float, default=CHILD_TIMEOUT, help="seconds per measured run"
+    )
+    parser.add_argument(
         "--no-median", action="store_true", help="leave the median indicator out (all methods)"
     )
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
@@ -393,6 +455,7 @@ def main() -> None:
         return
     if args.no_median:
         os.environ["SKILLNADER_BENCH_NO_MEDIAN"] = "1"
+    _set_child_timeout(args.child_timeout)
 
     lines = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -413,18 +476,22 @@ def main() -> None:
         scaling = []
         if not args.quick:
             for persons in [int(x) for x in args.scaling.split(",")]:
-                if persons == args.persons and "engine-parquet" in results:
-                    scaling.append((persons, gen, results["engine-parquet"]))
+                if persons == args.persons and all(
+                    m in results for m in args.scaling_methods.split(",")
+                ):
+                    for m in args.scaling_methods.split(","):
+                        scaling.append((persons, gen, dict(results[m], method=m)))
                     continue
                 spath = Path(tmp) / f"persons_{persons}.parquet"
                 sgen = generate(persons, args.years, spath)
-                r = _measure("engine-parquet", spath, 1)
-                scaling.append((persons, sgen, r))
-                print(
-                    f"scaling {persons:,}: generate {sgen:.1f} s, engine {r['seconds']:.2f} s"
-                    f" (cpu {r['cpu']:.2f} s),"
-                    f" peak {r['peak_bytes'] / 2**30:.2f} GiB"
-                )
+                for smethod in args.scaling_methods.split(","):
+                    r = _measure(smethod, spath, 1)
+                    scaling.append((persons, sgen, dict(r, method=smethod)))
+                    print(
+                        f"scaling {persons:,} {smethod}: generate {sgen:.1f} s, engine "
+                        f"{r['seconds']:.2f} s (cpu {r['cpu']:.2f} s),"
+                        f" peak {r['peak_bytes'] / 2**30:.2f} GiB"
+                    )
                 spath.unlink()
     e = results.get("engine")
     if e is not None and "pandas" in results:
@@ -436,8 +503,8 @@ def main() -> None:
     if e is not None and "sql" in results:
         o = results["sql"]
         print(
-            f"engine / hand-written SQL: {e['seconds'] / o['seconds']:.2f}x wall, "
-            f"{e['cpu'] / o['cpu']:.2f}x CPU (target <= 1.5x)"
+            f"engine / competent SQL: {e['seconds'] / o['seconds']:.2f}x wall, "
+            f"{e['cpu'] / o['cpu']:.2f}x CPU (target <= 1.0x with medians, <= 1.5x without)"
         )
     if args.quick:
         return
@@ -466,7 +533,7 @@ def main() -> None:
     names = {
         "engine": "skillnader.engine.compute (observations with intervals, suppression)",
         "engine-parquet": "same, reading the Parquet file",
-        "sql": "(b) one hand-written DuckDB GROUPING SETS query (numbers only)",
+        "sql": "(b) competent hand-written DuckDB query: finest cells, then roll-up (numbers)",
         "pandas": "(a) pandas group-by per level × group set, then intervals",
     }
     for key, label in names.items():
@@ -479,18 +546,20 @@ def main() -> None:
         "",
         f"- Engine vs pandas: **{p['seconds'] / e['seconds']:.1f}× faster** in wall time, "
         f"{p['cpu'] / e['cpu']:.1f}× in CPU time (target ≥ 10×).",
-        f"- Engine vs hand-written SQL: **{e['seconds'] / s['seconds']:.2f}×** the hand-written "
-        f"query's wall time, {e['cpu'] / s['cpu']:.2f}× its CPU time (target ≤ 1.5×).",
+        f"- Engine vs the competent query: **{e['seconds'] / s['seconds']:.2f}×** its wall "
+        f"time, {e['cpu'] / s['cpu']:.2f}× its CPU time (target ≤ 1.0× with medians, ≤ 1.5× "
+        "without).",
         f"- Peak memory of the engine process: {e['peak_bytes'] / 2**30:.2f} GiB (target < 4 GB).",
         "",
-        "## Growth with population size (engine reading Parquet)",
+        "## Growth with population size (records in memory: engine; from Parquet: engine-parquet)",
         "",
-        "| persons | person-years | generate (s) | engine wall (s) | engine CPU (s) | peak (GiB) |",
-        "|---:|---:|---:|---:|---:|---:|",
+        "| persons | person-years | method | generate (s) | wall (s) | CPU (s) | peak (GiB) |",
+        "|---:|---:|---|---:|---:|---:|---:|",
     ]
     for persons, sgen, r in scaling:
         lines.append(
-            f"| {persons:,} | {persons * args.years:,} | {sgen:.1f} | {r['seconds']:.2f} | "
+            f"| {persons:,} | {persons * args.years:,} | {r['method']} | {sgen:.1f} | "
+            f"{r['seconds']:.2f} | "
             f"{r['cpu']:.2f} | {r['peak_bytes'] / 2**30:.2f} |"
         )
     lines += [
@@ -500,7 +569,7 @@ def main() -> None:
         "```",
         "python bench/bench_engine.py "
         f"--persons {args.persons} --years {args.years} --scaling {args.scaling} "
-        f"--repeats {args.repeats}",
+        f"--scaling-methods {args.scaling_methods} --repeats {args.repeats}",
         "```",
         "",
     ]

@@ -182,20 +182,20 @@ def test_the_collision_check_stops_the_statement(records, hierarchy, monkeypatch
     import duckdb
 
     from skillnader.engine import compile as compile_module
-    from skillnader.engine import run as run_module
+    from skillnader.engine import execute as execute_module
 
     monkeypatch.setattr(compile_module, "_CELL_HASH", "hash({}) % 4")
     seen = []
-    fetch = run_module._fetch
+    fetch = execute_module.fetch
 
-    def spy(connection, sql):
+    def spy(connection, sql, **kwargs):
         try:
-            return fetch(connection, sql)
+            return fetch(connection, sql, **kwargs)
         except duckdb.Error as exc:
             seen.append(str(exc))
             raise
 
-    monkeypatch.setattr(run_module, "_fetch", spy)
+    monkeypatch.setattr(execute_module, "fetch", spy)
     specs = parse_specs(
         {"indicators": [{"id": "m_income", "measure": "median", "value": "income", "threshold": 0}]}
     )

@@ -29,6 +29,7 @@ not decided here: :mod:`skillnader.engine.run` hands the unweighted counts to
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from statistics import NormalDist
@@ -40,6 +41,7 @@ __all__ = [
     "EXACT_RANKS_UP_TO",
     "RecordLayout",
     "compile_sql",
+    "compile_stages",
     "median_ranks",
     "normalise_group_sets",
     "output_columns",
@@ -465,38 +467,22 @@ def _median_ctes(
     return ctes
 
 
-def compile_sql(
+def _compile_parts(
     specs: Sequence[IndicatorSpec],
     *,
     layout: RecordLayout,
     levels: Sequence[str],
-    group_sets: Sequence[Sequence[str]] = ((),),
-    periods: Sequence[object] | None = None,
-    fractional: bool = False,
-    records: str = "records",
-    lookup: str = "area_lookup",
-    dialect: str = "duckdb",
-    confidence: float = 0.95,
-    cell_ids: str = "hash",
-    ranks: str = "median_ranks",
-) -> str:
-    """Compile ``specs`` into one SQL statement over ``records`` and ``lookup``.
-
-    ``levels`` are the hierarchy's level names (finest first); the lookup must have the columns
-    ``vintage, source_code, weight, level_0 … level_k``. ``group_sets`` lists the group
-    combinations (the total is always added). ``periods`` restricts the periods (``None`` = all).
-    ``fractional`` says whether crosswalk weights other than 1 occur; without them counts stay
-    exact integers.
-
-    ``dialect="standard"`` writes medians with ``PERCENTILE_CONT`` and no interval. With
-    ``"duckdb"`` (the default) each cell's median and the order statistics of its
-    distribution-free interval (Conover 1999, section 3.2; as
-    :func:`skillnader.stats.intervals.median_ci`) are picked exactly, without sorting each
-    cell's values (see :func:`_median_ctes`); the lower
-    rank ``r`` for cells of up to :data:`EXACT_RANKS_UP_TO` values comes from the relation
-    ``ranks`` (``n, r``, exact binomial ranks for ``confidence``, see :func:`median_ranks`),
-    above that from the normal approximation ``floor(n/2 - z sqrt(n)/2 + 1/2)``.
-    """
+    group_sets: Sequence[Sequence[str]],
+    periods: Sequence[object] | None,
+    fractional: bool,
+    records: str,
+    lookup: str,
+    dialect: str,
+    confidence: float,
+    cell_ids: str,
+    ranks: str,
+) -> tuple[list[str], str]:
+    """The common table expressions and the final SELECT of :func:`compile_sql`."""
     if dialect not in ("duckdb", "standard"):
         raise SpecError("unknown SQL dialect", location="dialect", value=dialect)
     if not specs:
@@ -632,10 +618,122 @@ def compile_sql(
             )
             final += [f"{m}.{_q(spec.id + '__' + part)}" for part in ("median", "lower", "upper")]
 
-    return (
-        "WITH\n"
-        + ",\n".join(ctes)
-        + "\nSELECT\n  "
+    select = (
+        "SELECT\n  "
         + ",\n  ".join(final)
         + f"\nFROM {final_from}\nORDER BY vintage, level, area_code, group_key, period"
     )
+    return ctes, select
+
+
+def compile_sql(
+    specs: Sequence[IndicatorSpec],
+    *,
+    layout: RecordLayout,
+    levels: Sequence[str],
+    group_sets: Sequence[Sequence[str]] = ((),),
+    periods: Sequence[object] | None = None,
+    fractional: bool = False,
+    records: str = "records",
+    lookup: str = "area_lookup",
+    dialect: str = "duckdb",
+    confidence: float = 0.95,
+    cell_ids: str = "hash",
+    ranks: str = "median_ranks",
+) -> str:
+    """Compile ``specs`` into one SQL statement over ``records`` and ``lookup``.
+
+    ``levels`` are the hierarchy's level names (finest first); the lookup must have the columns
+    ``vintage, source_code, weight, level_0 … level_k``. ``group_sets`` lists the group
+    combinations (the total is always added). ``periods`` restricts the periods (``None`` = all).
+    ``fractional`` says whether crosswalk weights other than 1 occur; without them counts stay
+    exact integers.
+
+    ``dialect="standard"`` writes medians with ``PERCENTILE_CONT`` and no interval. With
+    ``"duckdb"`` (the default) each cell's median and the order statistics of its
+    distribution-free interval (Conover 1999, section 3.2; as
+    :func:`skillnader.stats.intervals.median_ci`) are picked exactly, without sorting each
+    cell's values (see :func:`_median_ctes`); the lower
+    rank ``r`` for cells of up to :data:`EXACT_RANKS_UP_TO` values comes from the relation
+    ``ranks`` (``n, r``, exact binomial ranks for ``confidence``, see :func:`median_ranks`),
+    above that from the normal approximation ``floor(n/2 - z sqrt(n)/2 + 1/2)``.
+    """
+    ctes, select = _compile_parts(
+        specs,
+        layout=layout,
+        levels=levels,
+        group_sets=group_sets,
+        periods=periods,
+        fractional=fractional,
+        records=records,
+        lookup=lookup,
+        dialect=dialect,
+        confidence=confidence,
+        cell_ids=cell_ids,
+        ranks=ranks,
+    )
+    return "WITH\n" + ",\n".join(ctes) + "\n" + select
+
+
+_CTE = re.compile(r"(?s)\A(\w+) AS (?:MATERIALIZED )?\(\n(.*)\n\)\Z")
+
+
+def compile_stages(
+    specs: Sequence[IndicatorSpec],
+    *,
+    layout: RecordLayout,
+    levels: Sequence[str],
+    group_sets: Sequence[Sequence[str]] = ((),),
+    periods: Sequence[object] | None = None,
+    fractional: bool = False,
+    records: str = "records",
+    lookup: str = "area_lookup",
+    confidence: float = 0.95,
+    cell_ids: str = "hash",
+    ranks: str = "median_ranks",
+) -> tuple[list[tuple[str, str]], str]:
+    """The statement of :func:`compile_sql` (DuckDB dialect) split so that ``records`` is read
+    only by simple statements.
+
+    Returns ``(stages, final)``: ``stages`` is a list of ``(name, select)`` pairs, to be run in
+    order, each into a temporary table called ``name``; ``final`` is the remaining statement,
+    which reads those tables (under the names of the common table expressions they replace)
+    and never ``records``. The stages are the first scan of the records down to the finest cells
+    (``cells``) and, per median, its bucket bounds (``med<i>_bounds``), for ``cell_ids="join"``
+    the numbered cells (``med<i>_ids``), and its values with their cell and bucket
+    (``med<i>_x``). The numbers are those of :func:`compile_sql`.
+
+    Why: a single statement that scans an in-memory (Arrow) frame several times and then runs
+    the median's window and join stages can stop with every DuckDB worker idle (seen with DuckDB
+    2.0 at 20 million records); statements that read the frame once each do not.
+    """
+    ctes, select = _compile_parts(
+        specs,
+        layout=layout,
+        levels=levels,
+        group_sets=group_sets,
+        periods=periods,
+        fractional=fractional,
+        records=records,
+        lookup=lookup,
+        dialect="duckdb",
+        confidence=confidence,
+        cell_ids=cell_ids,
+        ranks=ranks,
+    )
+    stage_names = {"cells"}
+    for i in range(sum(s.measure == "median" for s in specs)):
+        stage_names |= {f"med{i}_bounds", f"med{i}_x"}
+        if cell_ids == "join":
+            stage_names.add(f"med{i}_ids")
+    stages: list[tuple[str, str]] = []
+    rest: list[str] = []
+    for cte in ctes:
+        match = _CTE.match(cte)
+        if match is None:  # pragma: no cover - every expression is written in this form
+            raise ValueError(f"unexpected common table expression: {cte[:60]!r}")
+        if match.group(1) in stage_names:
+            stages.append((match.group(1), match.group(2)))
+        else:
+            rest.append(cte)
+    return stages, "WITH\n" + ",\n".join(rest) + "\n" + select

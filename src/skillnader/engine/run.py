@@ -17,10 +17,12 @@ import duckdb
 import numpy as np
 import polars as pl
 
+from skillnader.engine import execute
 from skillnader.engine.compile import (
     CELL_ID_COLLISION,
     RecordLayout,
     compile_sql,
+    compile_stages,
     median_ranks,
     normalise_group_sets,
 )
@@ -378,9 +380,9 @@ def observations_from_wide(
     for spec in specs:
         value, num, den, lower, upper = _intervals(spec, wide, confidence)
         count, count_den = _counts(spec, wide)
+        policy = disclosure.Policy(threshold=spec.threshold, suppress_zeros=suppress_zeros)
         if disclosure_control == "none" or spec.threshold == 0:
             suppressed = np.zeros(wide.height, dtype=bool)
-        policy = disclosure.Policy(threshold=spec.threshold, suppress_zeros=suppress_zeros)
         elif disclosure_control == "primary":
             suppressed = disclosure.primary_suppressed(
                 policy, spec.measure, numerator=count, denominator=count_den
@@ -426,6 +428,7 @@ def compute(
     disclosure_control: str = "protected",
     suppress_zeros: bool = False,
     dialect: str = "duckdb",
+    watchdog: execute.Watchdog | None = None,
 ) -> pl.DataFrame:
     """Compute every indicator × area level × group combination × period in one DuckDB query.
 
@@ -442,6 +445,11 @@ def compute(
     above). Suppression: see :func:`observations_from_wide` (``disclosure_control``,
     ``suppress_zeros``); by default the protected mode of :mod:`skillnader.stats.disclosure`.
     ``dialect="standard"`` runs the portable SQL: medians then come without an interval.
+    ``watchdog`` limits each statement's time and time without CPU use
+    (:class:`~skillnader.engine.execute.Watchdog`; by default from ``SKILLNADER_ENGINE_TIMEOUT``
+    and ``SKILLNADER_ENGINE_STALL``): a statement over a limit is stopped with
+    :class:`~skillnader.engine.execute.EngineTimeoutError` or
+    :class:`~skillnader.engine.execute.EngineStalledError`.
     """
     if connection is None:
         connection = duckdb.connect()
@@ -481,15 +489,36 @@ def compute(
             cell_ids=cell_ids,
         )
 
+    staged = dialect == "duckdb" and any(s.measure == "median" for s in specs)
+
+    def run(cell_ids: str) -> pl.DataFrame:
+        if not staged:
+            return execute.fetch(connection, statement(cell_ids), watchdog=watchdog)
+        # Medians: the records are read by simple statements into temporary tables first (a
+        # single statement over an in-memory frame could stall DuckDB, see compile_stages).
+        stages, final = compile_stages(
+            specs,
+            layout=layout,
+            levels=hierarchy.levels,
+            group_sets=group_sets,
+            periods=periods,
+            fractional=hierarchy.fractional,
+            records=relation,
+            lookup="area_lookup",
+            confidence=confidence,
+            cell_ids=cell_ids,
+        )
+        return execute.run_stages(connection, stages, final, watchdog=watchdog)
+
     try:
         try:
-            wide = _fetch(connection, statement("hash"))
+            wide = run("hash")
         except duckdb.Error as exc:
             if CELL_ID_COLLISION not in str(exc):
                 raise
             # Two finest cells hashed to one number (about one chance in 10^10 for 10^5
             # cells): number them one by one instead.
-            wide = _fetch(connection, statement("join"))
+            wide = run("join")
     except duckdb.Error as exc:
         raise SpecError(
             f"the records do not fit the specifications: {exc}",
