@@ -129,6 +129,9 @@ def main() -> None:
         "SKILLNADER_HOME": str(tmp / "home"),
         "SKILLNADER_DEBUG": "0",
         "SKILLNADER_LOG_LEVEL": "ERROR",
+        # The page cache shared by the workers, as in production (README): without it each
+        # worker fills its own cache and the first requests of every worker are misses.
+        "SKILLNADER_CACHE_DIR": str(tmp / "cache"),
     }
     env.pop("DATABASE_URL", None)
     stop = None

@@ -146,8 +146,12 @@ CACHES = {
         }
         if _CACHE_DIR
         else {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "OPTIONS": {"MAX_ENTRIES": 20_000},
+            # Bounded in bytes too (pages are 10-600 KB): SKILLNADER_CACHE_MB per process.
+            "BACKEND": "skillnader.web.cache.BoundedLocMemCache",
+            "OPTIONS": {
+                "MAX_ENTRIES": 20_000,
+                "MAX_BYTES": int(os.environ.get("SKILLNADER_CACHE_MB", "128")) * 2**20,
+            },
         }
     )
 }

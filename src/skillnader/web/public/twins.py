@@ -19,7 +19,7 @@ from functools import wraps
 from typing import Any
 
 from django.core.cache import cache
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.utils.http import http_date
@@ -136,8 +136,52 @@ _CSRF_PLACEHOLDER = "__CSRF_TOKEN__"
 _KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Link")
 
 
+#: Query parameters that can change a public page or an API response: every parameter the
+#: views read. Any other (``utm_source``, ``fbclid``, cache busters) is dropped before the view
+#: runs, so it neither changes the page nor makes a new cache entry.
+PAGE_PARAMETERS = frozenset(
+    {
+        "a",
+        "after",
+        "area",
+        "benchmark",
+        "bg",
+        "board",
+        "breakdown",
+        "colour",
+        "domain",
+        "example",
+        "format",
+        "group",
+        "indicator",
+        "lang",
+        "level",
+        "limit",
+        "period",
+        "q",
+        "scope",
+        "trend",
+        "vintage",
+        "year",
+    }
+)
+
+
+def page_query(request: HttpRequest) -> QueryDict:
+    """The request's query restricted to :data:`PAGE_PARAMETERS`, in a canonical order."""
+    kept = QueryDict(mutable=True)
+    for name in sorted(request.GET):
+        if name in PAGE_PARAMETERS:
+            kept.setlist(name, request.GET.getlist(name))
+    kept._mutable = False
+    return kept
+
+
 def cached_page(view):
     """Cache a page view's successful GET responses per URL, language and data version.
+
+    The URL of the key is the path and the query restricted to :data:`PAGE_PARAMETERS` (the
+    view sees only those too), so junk parameters neither grow the cache nor miss it.
 
     Pages are pure functions of their URL, the language and the published data, so a cached
     body is served until the next import changes :func:`queries.data_version`. The one
@@ -149,7 +193,9 @@ def cached_page(view):
     def wrapper(request: HttpRequest, *args, **kwargs):
         if request.method not in ("GET", "HEAD"):
             return view(request, *args, **kwargs)
-        path = request.get_full_path()
+        request.GET = page_query(request)
+        query = request.GET.urlencode()
+        path = request.path + ("?" + query if query else "")
         host = request.get_host()
         digest = hashlib.sha256(
             f"{view.__module__}.{view.__name__}|{host}|{path}".encode()
