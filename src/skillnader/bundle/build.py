@@ -1404,6 +1404,7 @@ def _protect_bundle(b: _Builder) -> dict[tuple, str]:
         keys=keys,
         thresholds=thresholds,
         upper=upper,
+        near=10**9,  # the whole three-step neighbourhood: fewest complements (72 s in all)
     )
     out: dict[tuple, str] = {}
     for i in np.flatnonzero(sup & ~primary):

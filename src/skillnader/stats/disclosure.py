@@ -714,7 +714,13 @@ def protect(
 
 
 def _protect(
-    table: _Cells, policy: Policy, hidden=None, kinds=None, is_total=None, thresholds=None
+    table: _Cells,
+    policy: Policy,
+    hidden=None,
+    kinds=None,
+    is_total=None,
+    thresholds=None,
+    near: int = _NEAR,
 ):
     """Primary and secondary suppression of ``table``; returns ``(suppressed, kind)``.
 
@@ -767,9 +773,11 @@ def _protect(
         is_margin,
         cell_rels,
         suppress,
+        near,
     )
     cache: dict = {}
     times_bad: dict[int, int] = {}
+    settled: set[int] = set()
     max_rounds = n + 1
     for _ in range(max_rounds):
         # 1. no additive relation may hold exactly one suppressed cell
@@ -784,7 +792,7 @@ def _protect(
             pending.extend(r2 for r2 in cell_rels[c] if rel_state[r2] == 1)
         # 2. audit; widen the pattern around every cell that can still be narrowed too far
         rows = _interval_audit(table, sup, kind, threshold, suppress_zeros, protection_level, cache)
-        bad = [c for c, _lo, _hi, _req, dis in rows if dis]
+        bad = [c for c, _lo, _hi, _req, dis in rows if dis and c not in settled]
         if not bad:
             break
         touched: set[int] = set()
@@ -794,11 +802,10 @@ def _protect(
                 continue
             cands = _published_neighbours(table, sup, c, cell_rels)
             if not cands:
-                raise MethodError(
-                    "cannot protect the table: the suppressed cell "
-                    f"{table.key_dict(c)} stays disclosed although every cell linked to it is "
-                    "suppressed"
-                )
+                # every cell linked to it is hidden: no pattern can do better, the rule itself
+                # gives this much away (see the module documentation)
+                settled.add(c)
+                continue
             if times_bad[c] >= _PATIENCE:
                 # still disclosed after several single complements: hide its non-total
                 # neighbours at once (or, if it has none, every neighbour)
@@ -835,7 +842,16 @@ def _neighbourhood(table, c, cell_rels, hops=3, limit=_NEAR) -> list[int]:
 
 
 def _complements(
-    table, sup, kind, threshold, suppress_zeros, protection_level, is_margin, cell_rels, suppress
+    table,
+    sup,
+    kind,
+    threshold,
+    suppress_zeros,
+    protection_level,
+    is_margin,
+    cell_rels,
+    suppress,
+    near=_NEAR,
 ):
     """Choose complementary cells by linear programming (after Fischetti & Salazar 2001).
 
@@ -861,7 +877,7 @@ def _complements(
         width = ub[c] - lb[c]
         if np.isinf(width) or width < prot[c] - _TOL:
             continue  # (an unbounded secondary-like cell, or the rule's own disclosure)
-        cells = _neighbourhood(table, c, cell_rels)
+        cells = _neighbourhood(table, c, cell_rels, limit=near)
         if not known[cells].all():
             continue
         pos = {m: k for k, m in enumerate(cells)}
@@ -921,6 +937,7 @@ def protect_cells(
     keys=None,
     thresholds=None,
     upper=None,
+    near: int = _NEAR,
 ) -> tuple[np.ndarray, np.ndarray]:
     """THE suppression decision for a set of cells with additive relations.
 
@@ -931,7 +948,8 @@ def protect_cells(
     structures (a RegSO cell in the districts of three vintages) is ONE row, so it gets one
     decision. ``hidden``/``kinds``: cells suppressed by an earlier decision (counts may be NaN).
     ``thresholds``: one threshold per cell when the cells belong to indicators with different
-    policies (otherwise ``policy.threshold``). ``upper``: what a reader knows of a cell's
+    policies (otherwise ``policy.threshold``). ``near``: the most cells the linear program that
+    chooses one cell's complements looks at (more: fewer complements, more time). ``upper``: what a reader knows of a cell's
     largest value once it is hidden (NaN: nothing), e.g. ``threshold - 1`` for the numerator
     of a proportion hidden for its small denominator.
 
@@ -957,7 +975,13 @@ def protect_cells(
     if upper is not None:
         table.prior_upper = np.asarray(_floats(upper), dtype=float)
     return _protect(
-        table, policy, hidden=hidden, kinds=kinds, is_total=is_total, thresholds=thresholds
+        table,
+        policy,
+        hidden=hidden,
+        kinds=kinds,
+        is_total=is_total,
+        thresholds=thresholds,
+        near=near,
     )
 
 
@@ -1038,13 +1062,14 @@ def cell_relations(keys, counts, *, area_children=None, group_position=None, exa
             rest = group[:d] + group[d + 1 :]
             sk = (k[:group_pos] + (rest,) + k[group_pos + 1 :], dim)
             siblings.setdefault(sk, []).append(i)
-            other = tuple(x for j, x in enumerate(k) if j != group_pos)
-            values.setdefault((other[0], dim), set()).add(val)
+            # the values of a dimension seen for this quantity in this area (areas of other
+            # levels may be split into other bands)
+            values.setdefault((k[0], k[area_pos], dim), set()).add(val)
     for (pk, dim), kids in siblings.items():
         parent = index.get(pk)
         if parent is None:
             continue
-        if len(kids) < len(values.get((pk[0], dim), ())):
+        if len(kids) < len(values.get((pk[0], pk[area_pos], dim), ())):
             continue  # not every value of the dimension is there: no equality to use
         add(parent, sorted(kids))
     return rels
