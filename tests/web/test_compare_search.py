@@ -23,8 +23,10 @@ def test_compare_two_areas(client, world):
     assert [(r["indicator"], r["area"], r["value"], r["comparison"]) for r in rows] == [
         ("employment", "sdo/2023/11", "86.0", "better"),
         ("employment", "sdo/2023/12", "72.3", "worse"),
+        ("employment", "kommun/1971/0180", "81.2", ""),  # the city's column
         ("overcrowding", "sdo/2023/11", "6.0", "better"),
         ("overcrowding", "sdo/2023/12", "12.3", "similar"),
+        ("overcrowding", "kommun/1971/0180", "12.0", ""),
     ]
 
 
@@ -34,8 +36,10 @@ def test_compare_areas_of_different_vintages(client, world):
     assert got == [
         ("sdo/2020/04", "employment", 2022, 80.2, "ok"),
         ("sdo/2023/13", "employment", 2023, None, "suppressed"),
+        ("kommun/1971/0180", "employment", 2023, 81.2, "ok"),  # the city, latest year shown
         ("sdo/2020/04", "overcrowding", None, None, "missing"),
         ("sdo/2023/13", "overcrowding", 2023, 20.5, "ok"),
+        ("kommun/1971/0180", "overcrowding", 2023, 12.0, "ok"),
     ]
 
 
