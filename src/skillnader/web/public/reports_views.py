@@ -2,7 +2,9 @@
 
 Generating a city report takes tens of seconds, so each file is kept on disk under the data
 version (:func:`skillnader.web.public.queries.data_version`), the year and the language: the
-first request makes it, later ones are served from the file until new data are imported.
+first request makes it (:func:`build_once`: under a lock shared by the worker processes, so
+simultaneous first requests wait for that one file instead of each building it), later ones are
+served from the file until new data are imported.
 
 URL patterns (to include in the public app's ``urls.py``)::
 
@@ -16,7 +18,10 @@ default: the page language) and ``format`` (``pdf`` default, or ``html``).
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
+import os
+from collections.abc import Callable
 from pathlib import Path
 
 from django.conf import settings
@@ -57,6 +62,32 @@ def _file(name: str, fmt: str) -> Path:
     return _cache_dir() / f"{name}-{digest}.{fmt}"
 
 
+def build_once(target: Path, build: Callable[[Path], object]) -> Path:
+    """Make ``target`` with ``build(path)`` unless it exists; safe across threads and processes.
+
+    The builder writes a temporary file next to ``target`` that is renamed into place when it is
+    complete, so no one ever serves half a report. A lock file shared by every worker process
+    (``flock``) makes the first request build and the others wait for the same file instead of
+    each building it again.
+    """
+    if target.exists():
+        return target
+    lock_path = target.with_name(target.name + ".lock")
+    with open(lock_path, "a+b") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            if not target.exists():
+                partial = target.with_name(f".{target.stem}.{os.getpid()}.partial{target.suffix}")
+                try:
+                    build(partial)
+                    os.replace(partial, target)
+                finally:
+                    partial.unlink(missing_ok=True)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+    return target
+
+
 def _respond(path: Path, filename: str, fmt: str):
     content_type = "application/pdf" if fmt == "pdf" else "text/html; charset=utf-8"
     return FileResponse(
@@ -76,9 +107,7 @@ def city_report(request: HttpRequest):
     try:
         year, lang, fmt = _options(request)
         year = year or max(data.years_with_data(), default=0)
-        target = _file(f"city-{year}-{lang}", fmt)
-        if not target.exists():
-            make(year, target, lang)
+        target = build_once(_file(f"city-{year}-{lang}", fmt), lambda path: make(year, path, lang))
     except InputError as exc:
         return HttpResponseBadRequest(str(exc), content_type="text/plain; charset=utf-8")
     return _respond(target, f"skillnader-{year}-{lang}.{fmt}", fmt)
@@ -96,9 +125,12 @@ def area_report(request: HttpRequest, level: str, vintage: str, code: str):
         if year is None:
             cells = queries.area_cells(area.id)
             year = max((c["year"] for cs in cells.values() for c in cs), default=0)
-        target = _file(f"area-{level}-{vintage}-{code}-{year}-{lang}", fmt)
-        if not target.exists():
-            area_profile(code, target, level=level, vintage=vintage, year=year, lang=lang)
+        target = build_once(
+            _file(f"area-{level}-{vintage}-{code}-{year}-{lang}", fmt),
+            lambda path: area_profile(
+                code, path, level=level, vintage=vintage, year=year, lang=lang
+            ),
+        )
     except UnknownAreaError as exc:
         return HttpResponseNotFound(str(exc), content_type="text/plain; charset=utf-8")
     except InputError as exc:
