@@ -501,8 +501,15 @@ def schema() -> dict[str, Any]:
             }
         },
     }
-    # Any operation answers 400 to malformed input (e.g. a NUL character in a parameter).
+    # Any operation answers 400 to malformed input (e.g. a NUL character in a parameter), and
+    # 429 with Retry-After to a client over its rate limit (skillnader.web.ratelimit).
+    too_many = _json(
+        _obj({"error": STR, "status": INT, "retry_after": INT}, required=["error"]),
+        "Too many requests from this client; Retry-After says when to try again",
+    )
+    too_many["headers"] = {"Retry-After": {"schema": INT, "description": "seconds"}}
     for item in doc["paths"].values():
         for op in item.values():
             op["responses"].setdefault("400", ERRORS["400"])
+            op["responses"].setdefault("429", too_many)
     return doc
