@@ -94,10 +94,23 @@ def _findings(year: int):
     schema = {c: pl.Utf8 for c in cols} | {c: pl.Float64 for c in ("value", "lower", "upper")}
     frame = pl.DataFrame(rows, schema=schema, orient="row")
     info = {
-        i.id: IndicatorInfo(i.id, i.name_sv, i.name_en, i.polarity, i.unit, i.decimals)
+        i.id: IndicatorInfo(
+            i.id, i.name_sv, i.name_en, i.polarity, i.unit, i.decimals, measure=i.measure
+        )
         for i in Indicator.objects.filter(published=True)
     }
-    return analyse(frame, info, benchmark="0180", benchmark_name="Stockholm")
+    found = {
+        f.indicator: f for f in analyse(frame, info, benchmark="0180", benchmark_name="Stockholm")
+    }
+    # Indicators without areas inside the city are analysed over the county's kommuner with
+    # Sweden as the benchmark (skillnader.web.data.regional), as the report does.
+    from skillnader.web.data.regional import regional_findings
+
+    for f in regional_findings(year=year):
+        own = found.get(f.indicator)
+        if f.indicator in info and (own is None or not any(g.kind == "areas" for g in own.gaps)):
+            found[f.indicator] = f
+    return list(found.values())
 
 
 def test_city_report_structure(reports):
@@ -122,9 +135,11 @@ def test_city_report_structure(reports):
     for ind in Indicator.objects.filter(published=True):
         if ind.id in with_data:
             assert ind.name_sv in body, ind.id
-    # Health and education have catalogue entries but no data: the chapter says so.
-    assert body.count("Det finns inga publicerade data för detta område") == 2
-    assert "Folkhälsomyndigheten" in body
+    # Every domain has data now (health and education per kommun, imported with mappings); the
+    # kommun indicators are analysed over the county's kommuner with Sweden as the benchmark.
+    assert body.count("Det finns inga publicerade data för detta område") == 0
+    assert "Förväntad medellivslängd vid födseln (femårsperiod)" in body
+    assert "länets kommuner" in body
 
 
 def test_city_report_metadata(reports):

@@ -71,7 +71,9 @@ def indicator_infos(indicators) -> dict[str, Any]:
     from skillnader.analysis.findings import IndicatorInfo
 
     return {
-        i.id: IndicatorInfo(i.id, i.name_sv, i.name_en, i.polarity, i.unit, i.decimals)
+        i.id: IndicatorInfo(
+            i.id, i.name_sv, i.name_en, i.polarity, i.unit, i.decimals, measure=i.measure
+        )
         for i in indicators
     }
 
