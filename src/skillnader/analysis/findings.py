@@ -717,6 +717,8 @@ def sentences(
     for g in gaps:
         if g.direction not in _GAP_SV:
             continue
+        what_sv: str | None
+        what_en: str | None
         if g.kind == "areas":
             lv = g.label.split(":")[0]
             who_sv = f"skillnaden mellan {_LEVEL_NAMES_SV.get(lv, lv)}"
