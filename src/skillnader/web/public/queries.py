@@ -803,7 +803,6 @@ def spread(cells: list[dict[str, Any]], measure: str = "") -> dict[str, Any] | N
     highest or lowest area.
     """
     from skillnader.analysis.findings import NOT_COMPARED_MEASURES
-
     from skillnader.errors import MethodError
     from skillnader.stats.inequality import ratio_extremes, weighted_percentile
 
