@@ -130,6 +130,12 @@ def schema() -> dict[str, Any]:
             "numerator": NUM,
             "denominator": NUM,
             "status": STATUS,
+            "suppression": {
+                "type": ["string", "null"],
+                "enum": ["primary", "secondary", None],
+                "description": "Why a suppressed cell is hidden: `primary` (a small number) or "
+                "`secondary` (hidden to protect another cell); null when published.",
+            },
             "source_status": STR,
             "provisional": BOOL,
             "break_in_series": BOOL,
