@@ -124,9 +124,10 @@ def _check(frame, hierarchy, truth_frame, integer_sample=0):
         lo, hi = found.get(c, (lower.get(c, 0.0), upper.get(c, np.inf)))
         assert lo - 1e-6 <= truth[c] <= hi + 1e-6
         required = THRESHOLD - 2 if c in small else 1
-        if hi - lo < required - 1e-6:
-            if hi - lo < _inherent_width(cells, relations, lower, upper, c) - 1e-6:
-                narrowed.append((c, lo, hi, truth[c]))
+        if hi - lo < required - 1e-6 and (
+            hi - lo < _inherent_width(cells, relations, lower, upper, c) - 1e-6
+        ):
+            narrowed.append((c, lo, hi, truth[c]))
     if integer_sample:
         rng = np.random.default_rng(3)
         # the sensitive cells: a secondary cell can be pinned by an integer attacker where

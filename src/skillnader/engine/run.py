@@ -335,7 +335,7 @@ def _protect_joint(
         policy,
         keys=keys,
         hidden=hidden,
-        kinds=np.where(hidden, disclosure.PRIMARY, None),
+        kinds=np.array([disclosure.PRIMARY if h else None for h in hidden], dtype=object),
         upper=upper,
     )
     out = np.zeros(wide.height, dtype=bool)

@@ -59,6 +59,7 @@ the cell suppression problem on tabular data with linear constraints, *Managemen
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -425,7 +426,7 @@ def _components(table: _Table, sup: np.ndarray):
                 parent[a] = b
     comps: dict[int, tuple[list[int], list[int]]] = {}
     for i in parent:
-        comps.setdefault(find(i), ([], []))[0].append(i)
+        comps.setdefault(find(i), ([], []))[0].append(int(i))
     for r, s in rel_of:
         comps[find(s[0])][1].append(r)
     return list(comps.values())
@@ -729,8 +730,9 @@ def _protect(
     possible (totals); by default the parents of the relations.
     """
     n = len(table.keys)
-    threshold, suppress_zeros = policy.threshold, policy.suppress_zeros
-    protection_level = policy.protection
+    threshold: Any = policy.threshold
+    suppress_zeros = policy.suppress_zeros
+    protection_level: Any = policy.protection
     if thresholds is not None:  # one threshold per cell (cells of several indicators)
         threshold = np.asarray(thresholds, dtype=float)
         protection_level = _protection(policy, threshold)
