@@ -24,10 +24,12 @@ FORMATS = Path(__file__).resolve().parents[1] / "fixtures" / "formats"
 SECONDS = 90
 PEAK_MB = 700
 
+# The peak is the process's own memory high-water mark (VmHWM). Not ru_maxrss: Linux carries
+# that across fork and exec, so a child of a large test process would report the parent's size.
 WRAP = (
-    "import resource,sys,atexit,runpy;"
-    "atexit.register(lambda: sys.stderr.write('\\nPEAK_KB=%d\\n' % "
-    "resource.getrusage(resource.RUSAGE_SELF).ru_maxrss));"
+    "import sys,atexit,runpy;"
+    "hwm=lambda: [l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')][0];"
+    "atexit.register(lambda: sys.stderr.write('\\nPEAK_KB=%s\\n' % hwm()));"
     "sys.argv=['skillnader']+sys.argv[1:];runpy.run_module('skillnader.cli', run_name='__main__')"
 )
 
