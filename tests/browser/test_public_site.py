@@ -11,8 +11,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 def test_changing_the_level_shows_the_new_levels_data(page, live_server, world):
     page.goto(live_server.url + "/indicator/employment/?level=sdo&vintage=2020&year=2021")
     page.select_option("#sel-level", "kommun")
-    page.click(".selection button[type=submit]")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click(".selection button[type=submit]")
     assert page.locator("h1").inner_text() == "Förvärvsfrekvens"
     assert page.locator("#sel-level").input_value() == "kommun"
     assert page.locator("#sel-vintage").input_value() == "1971"
@@ -22,8 +22,8 @@ def test_changing_the_level_shows_the_new_levels_data(page, live_server, world):
     page.keyboard.press("ArrowDown")  # the next level in the list
     page.select_option("#sel-level", "sdo")
     page.focus(".selection button[type=submit]")
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     assert page.locator("#sel-level").input_value() == "sdo"
     assert page.locator("#sel-vintage").input_value() == "2023"
     assert page.locator("#table tbody tr").count() == 3

@@ -137,7 +137,7 @@ def test_every_page_type(browser, live_server, catalogued, artifacts, width):
             with contextlib.suppress(Exception):  # reported below as English words
                 page.wait_for_function(
                     "() => !document.querySelector('[aria-roledescription$=\"container\"]')",
-                    timeout=5000,
+                    timeout=15000,
                 )
             page.screenshot(path=str(artifacts / f"site-{name}-{width}.png"), full_page=True)
             overflow = page.evaluate(
