@@ -121,6 +121,12 @@ def _check_areas(connection, relation: str, layout: RecordLayout, hierarchy) -> 
     codes = _fetch(
         connection, f'SELECT DISTINCT CAST("{layout.area}" AS VARCHAR) AS code FROM {relation}'
     )
+    check_area_codes(codes, layout, hierarchy)
+
+
+def check_area_codes(codes: pl.DataFrame, layout: RecordLayout, hierarchy) -> None:
+    """Raise :class:`UnknownAreaError` if a record's area code (the distinct ``code`` column,
+    whatever engine read it) is missing or not in every vintage of the hierarchy."""
     if codes.get_column("code").null_count():
         raise UnknownAreaError(
             "records without an area code", location=f"column {layout.area}", value=None

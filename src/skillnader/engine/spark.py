@@ -50,9 +50,9 @@ from skillnader.engine.compile import (
     normalise_group_sets,
 )
 from skillnader.engine.hierarchy import AreaHierarchy
-from skillnader.engine.run import _KEY, compute, observations_from_wide
+from skillnader.engine.run import _KEY, check_area_codes, compute, observations_from_wide
 from skillnader.engine.spec import IndicatorSpec, SpecError, check_columns
-from skillnader.errors import InputError, MethodError, UnknownAreaError
+from skillnader.errors import InputError, MethodError
 
 __all__ = ["compute_spark", "spark_session", "spark_sql"]
 
@@ -229,22 +229,7 @@ def _check_areas(session, relation: str, layout: RecordLayout, hierarchy: AreaHi
     codes = _fetch(
         session, f"SELECT DISTINCT CAST({_q(layout.area)} AS STRING) AS code FROM {relation}"
     )
-    if codes.get_column("code").null_count():
-        raise UnknownAreaError(
-            "records without an area code", location=f"column {layout.area}", value=None
-        )
-    for vintage in hierarchy.vintages:
-        known = hierarchy.lookup.filter(pl.col("vintage") == vintage).select(
-            pl.col("source_code").alias("code")
-        )
-        missing = codes.join(known, on="code", how="anti").sort("code")
-        if missing.height:
-            raise UnknownAreaError(
-                f"{missing.height} area codes in the records are not in the hierarchy",
-                location=f"column {layout.area}, vintage {vintage}",
-                value=missing.get_column("code").head(5).to_list(),
-                expected=f"codes of level {hierarchy.levels[0]}",
-            )
+    check_area_codes(codes, layout, hierarchy)
 
 
 def compute_spark(
