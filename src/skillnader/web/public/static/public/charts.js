@@ -99,6 +99,28 @@
       var script = document.getElementById(div.getAttribute("data-spec"));
       if (!script) { return; }
       var spec = JSON.parse(script.textContent);
+      /* Vega names its marks in English on every render, and a chart as wide as its
+         container is drawn again whenever the width changes (a phone turned, a scrollbar
+         shown). The names are translated in the same microtask as each change, before anything
+         is painted or read, by an observer set up before the first render. */
+      var observer = null;
+      function treat() {
+        if (observer) { observer.disconnect(); }
+        translateRoles(div);
+        focusable(div);
+        if (observer) { watch(); }
+      }
+      function watch() {
+        observer.observe(div, {
+          /* vega-embed names the container itself ("visualization") */
+          childList: true, subtree: true,
+          attributes: true, attributeFilter: ["aria-roledescription"]
+        });
+      }
+      if (typeof MutationObserver !== "undefined") {
+        observer = new MutationObserver(treat);
+        watch();
+      }
       /* Content-Security-Policy without 'unsafe-eval' or inline styles: Vega's expression
          interpreter instead of generated functions (ast), and the embed and tooltip styles
          from site.css instead of injected <style> elements. */
@@ -106,27 +128,7 @@
         renderer: "svg", actions: false, ast: true, defaultStyle: false,
         tooltip: { disableDefaultStyle: true }
       })
-        .then(function () {
-          translateRoles(div);
-          focusable(div);
-          /* A chart as wide as its container is drawn again when the width changes (a phone
-             turned, a window resized): its new marks get the same treatment. */
-          if (typeof MutationObserver !== "undefined") {
-            var pending = null;
-            new MutationObserver(function () {
-              if (pending) { return; }
-              pending = setTimeout(function () {
-                pending = null;
-                translateRoles(div);
-                focusable(div);
-              }, 50);
-            }).observe(div, {
-              /* vega-embed names the container itself ("visualization") */
-              childList: true, subtree: true,
-              attributes: true, attributeFilter: ["aria-roledescription"]
-            });
-          }
-        })
+        .then(treat)
         .catch(function (err) { div.textContent = String(err); });
     });
   }
