@@ -587,9 +587,13 @@ def _read_pdf(data: bytes, path: str | None, limits: Limits = DEFAULT_LIMITS) ->
 
     with tempfile.TemporaryDirectory(prefix="skillnader-pdf-") as tmp:
         src = Path(tmp) / "in.pdf"
+        dst = Path(tmp) / "out.html"
         src.write_bytes(data)
         # One page more than the limit is extracted: a longer file is refused without
-        # reading the rest (and without a separate page count).
+        # reading the rest (and without a separate page count). The output goes to a file
+        # (limited in size by RLIMIT_FSIZE) rather than a pipe: half a megabyte of word boxes
+        # through a 64 KiB pipe costs a hundred hand-overs between the two processes, which
+        # on a busy machine took as long as poppler itself.
         out = _run_limited(
             [
                 "pdftotext",
@@ -599,7 +603,7 @@ def _read_pdf(data: bytes, path: str | None, limits: Limits = DEFAULT_LIMITS) ->
                 str(limits.max_pages + 1),
                 "-bbox-layout",
                 str(src),
-                "-",
+                str(dst),
             ],
             path,
             limits,
@@ -609,7 +613,7 @@ def _read_pdf(data: bytes, path: str | None, limits: Limits = DEFAULT_LIMITS) ->
             if "password" in err or "encrypt" in err or out.returncode == 3:
                 raise EncryptedPdfError(path or "<bytes>")
             raise WrongFileTypeError(path or "<bytes>", "en trasig PDF", _EXPECTED["pdf"])
-    xhtml = out.stdout.decode("utf-8", "replace")
+        xhtml = dst.read_bytes().decode("utf-8", "replace")
     pages_n = xhtml.count("<page ")
     if pages_n == 0:
         raise WrongFileTypeError(path or "<bytes>", "en PDF utan sidor", _EXPECTED["pdf"])
@@ -628,18 +632,42 @@ def _read_pdf(data: bytes, path: str | None, limits: Limits = DEFAULT_LIMITS) ->
     return RawDocument(path, "pdf", lines=_pdf_lines(pages), page_count=pages_n)
 
 
+#: The largest text output of the PDF child process (word boxes are about 45 KB per page).
+_PDF_OUTPUT_BYTES = 256 * 2**20
+
+
 def _run_limited(cmd: list[str], path: str | None, limits: Limits):
+    """Run ``cmd`` with limits on address space, CPU time and output file size.
+
+    The limits are set by util-linux's ``prlimit`` in front of the command, which lets Python
+    start the child with vfork; a ``preexec_fn`` (used only where ``prlimit`` is missing) makes
+    it copy the whole parent process first (about 15 ms for a web worker) and is not safe in a
+    threaded process."""
     import resource
+    import shutil
     import subprocess
 
-    def limit() -> None:  # pragma: no cover - runs in the child
-        resource.setrlimit(resource.RLIMIT_AS, (limits.pdf_memory, limits.pdf_memory))
-        cpu = int(limits.pdf_seconds) + 1
-        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
+    cpu = int(limits.pdf_seconds) + 1
+    prlimit = shutil.which("prlimit")
+    preexec = None
+    if prlimit:
+        cmd = [
+            prlimit,
+            f"--as={limits.pdf_memory}",
+            f"--cpu={cpu}",
+            f"--fsize={_PDF_OUTPUT_BYTES}",
+            *cmd,
+        ]
+    else:  # pragma: no cover - util-linux is part of every supported system
+
+        def preexec() -> None:  # runs in the child
+            resource.setrlimit(resource.RLIMIT_AS, (limits.pdf_memory, limits.pdf_memory))
+            resource.setrlimit(resource.RLIMIT_FSIZE, (_PDF_OUTPUT_BYTES, _PDF_OUTPUT_BYTES))
+            resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
 
     try:
         res = subprocess.run(
-            cmd, capture_output=True, timeout=limits.pdf_seconds, preexec_fn=limit, check=False
+            cmd, capture_output=True, timeout=limits.pdf_seconds, preexec_fn=preexec, check=False
         )
     except subprocess.TimeoutExpired as exc:
         raise UnsafeDocumentError(
@@ -664,44 +692,59 @@ def _run_limited(cmd: list[str], path: str | None, limits: Limits):
     return res
 
 
-_BBOX_PAGE = re.compile(r'<page width="([\d.]+)" height="([\d.]+)">(.*?)</page>', re.S)
+_BBOX_PAGE = re.compile(r'<page width="[\d.]+" height="([\d.]+)">')
 _BBOX_WORD = re.compile(
-    r'<word xMin="([\d.-]+)" yMin="([\d.-]+)" xMax="([\d.-]+)" yMax="([\d.-]+)">(.*?)</word>',
-    re.S,
+    r'<word xMin="([\d.-]+)" yMin="([\d.-]+)" xMax="[\d.-]+" yMax="([\d.-]+)">([^<]*)</word>'
 )
 
 
 def _bbox_pages(xhtml: str) -> list[list[tuple[str, float, float, float, str]]]:
     """Word fragments per page as ``(text, x, y, size, font)`` in page space (y upwards), the
     shape :func:`_pdf_lines` groups into lines. A word's box height stands for its font size
-    (poppler reports ascent to descent, about 1.2 × the size)."""
+    (poppler reports ascent to descent, about 1.2 × the size).
+
+    One pass over poppler's output: pages are cut at their start tags, lines at their end tags,
+    and a line whose words all have the same box (nearly every line) is taken whole without
+    per-word arithmetic; only a line with boxes of different heights is looked at word by word
+    for a footnote marker."""
     import html as _html
 
+    unescape = _html.unescape
+    find_words = _BBOX_WORD.findall
+    heads = list(_BBOX_PAGE.finditer(xhtml))
     pages = []
-    for pm in _BBOX_PAGE.finditer(xhtml):
-        height = float(pm.group(2))
-        frags = []
-        body = pm.group(3)
-        for line in body.split("</line>"):
-            words = _BBOX_WORD.findall(line)
+    for i, pm in enumerate(heads):
+        height = float(pm.group(1))
+        stop = heads[i + 1].start() if i + 1 < len(heads) else len(xhtml)
+        frags: list[tuple[str, float, float, float, str]] = []
+        for line in xhtml[pm.end() : stop].split("</line>"):
+            words = find_words(line)
             if not words:
                 continue
-            sizes = [(float(w[3]) - float(w[1])) / 1.2 for w in words]
+            if len({(w[1], w[2]) for w in words}) == 1:
+                # One box height for the whole line: no smaller marker can stand in it.
+                y1 = float(words[0][2])
+                top = (y1 - float(words[0][1])) / 1.2
+                text = unescape(" ".join([w[3] for w in words]))
+                frags.append((text, float(words[0][0]), height - y1 + 0.2 * top, top, ""))
+                frags.append(("\n", 0.0, 0.0, 0.0, ""))
+                continue
+            sizes = [(float(w[2]) - float(w[1])) / 1.2 for w in words]
             top = max(sizes)
-            if len(words) > 1 and any(
-                sz < 0.85 * top and w[4].strip().isdigit()
+            if any(
+                sz < 0.85 * top and w[3].strip().isdigit()
                 for sz, w in zip(sizes, words, strict=True)
             ):
                 # A footnote marker (a small digit) stands in the line: word by word, so that
                 # the line grouping can tell the marker from the text.
-                for k, ((x0, _y0, _x1, y1, txt), size) in enumerate(zip(words, sizes, strict=True)):
-                    text = (" " if k else "") + _html.unescape(txt)
-                    frags.append((text, float(x0), height - float(y1) + 0.2 * size, size, ""))
+                for k, ((x0, _y0, y1s, txt), size) in enumerate(zip(words, sizes, strict=True)):
+                    text = (" " if k else "") + unescape(txt)
+                    frags.append((text, float(x0), height - float(y1s) + 0.2 * size, size, ""))
             else:
                 # The whole line at once; its baseline and size are those of its largest word.
                 k = sizes.index(top)
-                y1 = float(words[k][3])
-                text = _html.unescape(" ".join(w[4] for w in words))
+                y1 = float(words[k][2])
+                text = unescape(" ".join([w[3] for w in words]))
                 frags.append((text, float(words[0][0]), height - y1 + 0.2 * top, top, ""))
             frags.append(("\n", 0.0, 0.0, 0.0, ""))
         pages.append(frags)
@@ -759,6 +802,11 @@ def _read_pdf_pypdf(data: bytes, path: str | None, limits: Limits = DEFAULT_LIMI
     return RawDocument(path, "pdf", lines=lines, page_count=len(reader.pages))
 
 
+_SPACES = re.compile(r"\s+")
+_FOOTNOTE_LINE = re.compile(r"^(\d{1,2})\s+(.*)$")
+_DIGITS = re.compile(r"\d+")
+
+
 def _pdf_lines(pages) -> list[RawLine]:
     """Group glyph runs into lines, find superscript markers, footnote areas and paragraph
     breaks from sizes and vertical gaps."""
@@ -802,7 +850,7 @@ def _pdf_lines(pages) -> list[RawLine]:
                 if "bold" not in font.lower():
                     cur["bold"] = False
         for ln in lines:
-            ln["text"] = re.sub(r"\s+", " ", "".join(p for p, _ in ln["parts"])).strip()
+            ln["text"] = _SPACES.sub(" ", "".join([p for p, _ in ln["parts"]])).strip()
         lines = [ln for ln in lines if ln["text"]]
         # A bullet drawn on its own (often after the item's first line) joins the line it
         # stands on.
@@ -857,7 +905,7 @@ def _pdf_lines(pages) -> list[RawLine]:
         prev: dict | None = None
         for ln in ordered:
             small = ln["size"] < body_size - 0.6
-            m = re.match(r"^(\d{1,2})\s+(.*)$", ln["text"])
+            m = _FOOTNOTE_LINE.match(ln["text"]) if small else None
             if small and m and prev is not None and (in_foot or not prev.get("small")):
                 in_foot = True
                 out.append(RawLine(m.group(2), ln["page"], kind="footnote", footnote=m.group(1)))
@@ -894,15 +942,18 @@ def _pdf_lines(pages) -> list[RawLine]:
             )
             prev = ln
         # The last body line of a page decides continuation on the next page (above).
-    for i, line in enumerate(out):
-        if line.kind == "body" and line.para_end is None:
-            nxt = next((n for n in out[i + 1 :] if n.kind == "body"), None)
+    nxt: RawLine | None = None  # the next body line, walking backwards
+    for line in reversed(out):
+        if line.kind != "body":
+            continue
+        if line.para_end is None:
             if nxt is None:
                 line.para_end = True
             elif nxt.page != line.page:
                 line.para_end = len(line.text) < 0.8 * full
             else:
                 line.para_end = False
+        nxt = line
     return out
 
 
@@ -925,13 +976,13 @@ def _mark_furniture(per_page: list[list[dict]]) -> None:
     for lines in per_page:
         seen = set()
         for ln in _edges(lines):
-            key = re.sub(r"\d+", "#", ln["text"].lower())
+            key = _DIGITS.sub("#", ln["text"].lower())
             if key not in seen:
                 edge_keys[key] = edge_keys.get(key, 0) + 1
                 seen.add(key)
     for lines in per_page:
         for ln in _edges(lines):
-            key = re.sub(r"\d+", "#", ln["text"].lower())
+            key = _DIGITS.sub("#", ln["text"].lower())
             if _PAGE_NUMBER.match(ln["text"]) or (
                 n >= 2 and edge_keys.get(key, 0) >= max(2, n / 2)
             ):

@@ -160,18 +160,44 @@ def is_name(text: str) -> bool:
 
 def is_job_title(text: str) -> bool:
     """A job title alone on a line (``Förvaltningschef``, ``Tf. avdelningschef``)."""
-    return bool(_TITLE_WORD.match(text.strip()))
+    t = text.strip()
+    # A title is one word, or two after "tf." or "biträdande": no regex for longer lines.
+    return len(t.split(maxsplit=2)) <= 2 and bool(_TITLE_WORD.match(t))
+
+
+_COLUMN_GAP = re.compile(r"\s{3,}|\t+")
+_HAS_COLUMN_GAP = re.compile(r"\s\s\s|\t")  # the same lines, found faster
 
 
 def columns(text: str) -> list[str]:
     """The pieces of a line laid out in columns (separated by three or more spaces)."""
-    return [c.strip() for c in re.split(r"\s{3,}|\t+", text.strip()) if c.strip()]
+    t = text.strip()
+    if not _HAS_COLUMN_GAP.search(t):
+        return [t] if t else []
+    return [c.strip() for c in _COLUMN_GAP.split(t) if c.strip()]
 
 
 def is_value(text: str) -> bool:
     """A date or a registration number on its own."""
     t = text.strip()
     return bool(_DATE_ONLY.match(t) or _DNR_ONLY.match(t))
+
+
+_LONGEST_LABEL = max(len(k) for k in (*LABELS, *DOC_TYPES))
+_DNR_START = re.compile(r"^(?:dnr|diarienummer)\b", re.I)
+_TILL = re.compile(r"^till\s+(.{3,80})$", re.I)
+_CONTACT_STARTS = ("box ", "telefon", "tfn", "tel", "växel", "fax", "e-post", "org")
+
+
+def _may_be_contact(t: str) -> bool:
+    """False only for lines that :data:`_CONTACT` cannot match: contact lines are at most three
+    words, or start with a digit, ``+`` or one of the contact keywords."""
+    return (
+        len(t.split(maxsplit=3)) <= 3
+        or t[0].isdigit()
+        or t[0] == "+"
+        or t[:7].lower().startswith(_CONTACT_STARTS)
+    )
 
 
 def classify(text: str) -> str | None:
@@ -191,24 +217,22 @@ def classify(text: str) -> str | None:
         and (all(classify(c) for c in cols) or any(len(c.split()) <= 4 for c in cols))
     ):
         return "columns"
-    if _LABEL_ALONE.match(t):
+    # (The cheap length and first-word tests below only skip patterns that cannot match.)
+    short = len(t) <= _LONGEST_LABEL
+    if (short or t.endswith(":")) and _LABEL_ALONE.match(t):
         return "label"
     if _PAGE_NO.match(t):
         return "page"
     if is_value(t):
         return "value"
-    if _CONTACT.match(t):
+    if _may_be_contact(t) and _CONTACT.match(t):
         return "contact"
-    if (
-        _LABEL_INLINE.match(t)
-        and not t.endswith((".", "?", "!"))
-        or re.match(r"^(?:dnr|diarienummer)\b", t, re.I)
-    ):
+    if _LABEL_INLINE.match(t) and not t.endswith((".", "?", "!")) or _DNR_START.match(t):
         return "field"
-    m = re.match(r"^till\s+(.{3,80})$", t, re.I)
+    m = _TILL.match(t)
     if m and ORG_LINE.match(m.group(1).strip().rstrip(".")):
         return "field"
-    if _DOC_TYPE.match(t):
+    if short and _DOC_TYPE.match(t):
         return "doc_type"
     if t.isupper() and len(t.split()) <= 4 and not re.search(r"\d", t) and len(t) > 2:
         return "doc_type"

@@ -328,7 +328,9 @@ def assign_polarity(
     seen: dict[tuple[int, int, bool], str] = {}
     for t in tags:
         p = by_number[t.passage]
-        spans = spans_cache.setdefault(p.number, sentence_spans(text, p.start, p.end))
+        spans = spans_cache.get(p.number)
+        if spans is None:
+            spans = spans_cache[p.number] = sentence_spans(text, p.start, p.end)
         s, e = next(((a, b) for a, b in spans if a <= t.start < b), (p.start, p.end))
         key = (s, e, t.code in ACTIVITY_CODES)
         pol = seen.get(key)
