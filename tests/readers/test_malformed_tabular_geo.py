@@ -265,7 +265,7 @@ YAML_CASES = [
     (
         "unknown_key.yaml",
         "area: a\nvalues: v\nperiod: p\nformt: {}\n",
-        "key 'formt': unknown key (found 'formt'; expected aggregate, area, format, groups, "
+        "key 'formt': unknown key (found 'formt'; expected aggregate, area, filter, format, groups, "
         "indicator, period, status, values)",
     ),
     (

@@ -10,6 +10,7 @@ identified by the file, its mapping and the options).
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +30,14 @@ class BundledImport:
     def mapping_path(self) -> Path:
         return DATA_DIR / self.mapping
 
+    @property
+    def level(self) -> str:
+        """The area level the mapping writes (``area.level``)."""
+        from skillnader.web.data.importer import load_spec
+
+        area = load_spec(self.mapping_path).get("area") or {}
+        return str(area.get("level") or "")
+
 
 IMPORTS: tuple[BundledImport, ...] = (
     BundledImport(
@@ -47,31 +56,49 @@ IMPORTS: tuple[BundledImport, ...] = (
         "education_kolada_kommun/kolada_kpis_kommun_2010_2024.parquet",
         "education_kolada_kommun/kolada.yaml",
     ),
+    BundledImport(
+        "education_kommun_panel/municip_data.csv",
+        "education_kommun_panel/education_kommun.yaml",
+    ),
+    # SCB's population 25-64 by education level per DeSO 2022, summed through key files to
+    # each level (one mapping per level; the same file and source)
+    *(
+        BundledImport(
+            "education_scb_deso/education_demographics_deso.csv", f"education_scb_deso/{level}.yaml"
+        )
+        for level in ("country", "lan", "kommun", "stadsomrade", "sdo", "regso")
+    ),
 )
 
 
 def _digest(item: BundledImport) -> str:
     from skillnader.readers.detect import detect_format
-    from skillnader.web.data.importer import content_hash
+    from skillnader.web.data.importer import release_hash
 
     kind = detect_format(item.path)
-    return content_hash(item.path, item.mapping_path, kind, None, None, None)
+    return release_hash(item.path, item.mapping_path, kind)
 
 
-def imports_loaded() -> bool:
-    """Whether every bundled import is recorded as a release in its current version."""
+def _selected(levels: Collection[str] | None) -> list[BundledImport]:
+    return [i for i in IMPORTS if levels is None or i.level in levels]
+
+
+def imports_loaded(levels: Collection[str] | None = None) -> bool:
+    """Whether every bundled import (of ``levels``, or all) is recorded as a release in its
+    current version."""
     from skillnader.web.data.models import Release
 
     have = set(Release.objects.values_list("content_hash", flat=True))
-    return all(_digest(i) in have for i in IMPORTS)
+    return all(_digest(i) in have for i in _selected(levels))
 
 
-def run_imports(progress: bool = False) -> list[str]:
-    """Import every bundled table that is not imported yet; returns one line per import."""
+def run_imports(progress: bool = False, levels: Collection[str] | None = None) -> list[str]:
+    """Import every bundled table (whose mapping writes one of ``levels``, or all) that is not
+    imported yet; returns one line per import."""
     from skillnader.web.data.importer import import_file
 
     out = []
-    for item in IMPORTS:
+    for item in _selected(levels):
         result = import_file(item.path, mapping=item.mapping_path, user="skillnader init")
         out.append(str(result))
         if progress:

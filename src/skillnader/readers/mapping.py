@@ -17,6 +17,10 @@ All keys except ``area`` and ``values`` are optional. Every *field* (``area``, `
       level: regso              #   optional: area level (kommun, regso, deso, stadsdel, ...)
       vintage: "2020"           #   optional: boundary vintage of the codes
       values: {…}               #   optional recoding, see ``groups``
+      # key: {file: deso_regso.csv, from: DeSO_2018, to: RegSOkod_2020, where: {Kommun: "0180"}}
+      #                         #   optional: codes looked up in a key file (see "Key files")
+      # pad: 4                  #   optional: codes stored as numbers get their leading zeros
+      #                         #   back (114 -> 0114)
 
     period:                     # a column, a constant, or given by the value columns (wide)
       column: year              #   or: value: "2023"
@@ -34,6 +38,8 @@ All keys except ``area`` and ``values`` are optional. Every *field* (``area``, `
 
     values:                     # where the numbers are: one column (long format) ...
       column: value
+      # scale: 100              #   optional: every number is multiplied (a share given as a
+      #                         #   fraction, 0.257, becomes the catalogue's percent, 25.7)
     # values:                   # ... or several (wide format), each fixing the period and/or
     #   columns:                #     the indicator of its numbers
     #     "Antal 2020": {period: "2020"}
@@ -48,6 +54,9 @@ All keys except ``area`` and ``values`` are optional. Every *field* (``area``, `
       values: {"": "", Missing: "..", "Not applicable": "-", Privacy: x}
                                 #   a flagged cell never keeps its number: ".." and "-" make it
                                 #   missing, x makes it suppressed (withheld by the producer)
+
+    filter:                     # optional: keep only the rows whose column holds one of the
+      year: ["2006", "2010"]    #   values (other rows are not imported)
 
     aggregate: sum              # optional: rows that fall on the same cell are summed. With it a
                                 #   column left unmapped is summed away, a field's values may
@@ -84,6 +93,18 @@ in ascending order. The leading number of each code (``"0"``, ``"7 years"``, ``"
 in its band, which is then named ``"0"``, ``"1-4"``, ``"5-9"`` … ``"90+"`` (the last band is
 open). Bands need ``aggregate: sum``.
 
+Key files. A field (usually the area) may carry ``key:``, one step or a list of steps, each
+``{file, from, to, where}``: the code read from the table is looked up in column ``from`` of the
+CSV ``file`` (relative to the mapping file; ``,`` or ``;``, UTF-8 with or without BOM) and
+replaced by that row's ``to``; a list chains the look-ups (DeSO → RegSO → stadsdelsområde).
+``where: {column: [values]}`` keeps only the key rows that match: a table row whose code lies in
+a left-out key row is not imported (a national DeSO table read for Stockholm's RegSO only). A
+code found in no row of the key is an error naming the line, and a key that gives one ``from``
+code two different ``to`` codes is refused. Several source rows that fall on one code need
+``aggregate: sum`` (without it they are duplicates), so the import refuses it for measures that
+do not add up. ``values`` then recodes the looked-up codes. The key files are part of the release:
+a changed key is a new release.
+
 A field's ``values`` table recodes source values to stable ids; when present it must be
 complete (an unlisted value is an error naming the line), which is what keeps a misspelt
 ``"Kvinnor "`` from becoming a group of its own.
@@ -95,6 +116,7 @@ complete (an unlisted value is an error naming the line), which is what keeps a 
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -109,6 +131,7 @@ __all__ = [
     "DEFAULT_MISSING",
     "DEFAULT_SUPPRESSED",
     "WITHHELD",
+    "KeyStep",
     "StatusColumn",
     "band_label",
     "band_of",
@@ -122,8 +145,29 @@ __all__ = [
 DEFAULT_MISSING: tuple[str, ...] = ("..", "-", ".", "")
 
 _DELIMITERS = {";": ";", ",": ",", "\t": "\t", "\\t": "\t", "tab": "\t", "|": "|"}
-_FIELD_KEYS = {"column", "value", "label_column", "values", "level", "vintage", "bands"}
-_TOP_KEYS = {"area", "period", "indicator", "groups", "values", "format", "status", "aggregate"}
+_FIELD_KEYS = {
+    "column",
+    "value",
+    "label_column",
+    "values",
+    "level",
+    "vintage",
+    "bands",
+    "key",
+    "pad",
+}
+_KEY_KEYS = {"file", "from", "to", "where"}
+_TOP_KEYS = {
+    "area",
+    "period",
+    "indicator",
+    "groups",
+    "values",
+    "format",
+    "status",
+    "aggregate",
+    "filter",
+}
 _FORMAT_KEYS = {
     "delimiter",
     "decimal",
@@ -149,6 +193,22 @@ RESERVED = ("indicator", "area", "period", "value", "symbol", "line")
 
 
 @dataclass(frozen=True)
+class KeyStep:
+    """One look-up in a key file: code in column ``source`` → the row's ``target`` column.
+
+    ``table`` holds the rows that ``where`` keeps, ``excluded`` the codes of the rows it leaves
+    out (a table row with such a code is not imported).
+    """
+
+    file: str
+    source: str
+    target: str
+    where: dict[str, tuple[str, ...]]
+    table: dict[str, str]
+    excluded: frozenset[str]
+
+
+@dataclass(frozen=True)
 class Field:
     """One dimension of the cube: read from ``column`` or fixed to ``value``.
 
@@ -164,6 +224,8 @@ class Field:
     level: str | None = None
     vintage: str | None = None
     bands: tuple[int, ...] | None = None
+    key: tuple[KeyStep, ...] = ()
+    pad: int | None = None
 
     @property
     def is_constant(self) -> bool:
@@ -191,6 +253,7 @@ class ValueColumns:
     columns: dict[str, dict[str, str]] = field(default_factory=dict)
     pattern: re.Pattern[str] | None = None
     to: str = "period"
+    scale: float | None = None
 
     @property
     def is_wide(self) -> bool:
@@ -236,6 +299,7 @@ class Mapping:
     path: str | None = None
     status: StatusColumn | None = None
     aggregate: str | None = None
+    filter: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, path: str | Path) -> Mapping:
@@ -382,7 +446,19 @@ class _Parser:
                 f"column {status.column!r} is already mapped to {used[status.column]!r}",
                 value=status.column,
             )
+        filt = data.get("filter") or {}
+        if not isinstance(filt, dict):
+            raise self.error(
+                "filter", "must be a dictionary", value=filt, expected="{column: [values]}"
+            )
+        filters = {}
+        for col, vals in filt.items():
+            vs = vals if isinstance(vals, list) else [vals]
+            if not vs or any(isinstance(v, (dict, list)) for v in vs):
+                raise self.error(f"filter.{col}", "must list the values to keep", value=vals)
+            filters[str(col)] = tuple(_scalar(v) for v in vs)
         return Mapping(
+            filter=filters,
             area=area,
             values=values,
             period=period,
@@ -460,8 +536,16 @@ class _Parser:
             if recode is not None:
                 raise self.error(f"{key}.bands", "give either 'values' or 'bands', not both")
             bands = tuple(bands)
+        steps = self.key_steps(f"{key}.key", spec.get("key"))
+        pad = spec.get("pad")
+        if pad is not None and (isinstance(pad, bool) or not isinstance(pad, int) or pad < 1):
+            raise self.error(f"{key}.pad", "must be a whole number ≥ 1", value=pad)
+        if (steps or pad is not None) and column is None:
+            raise self.error(key, "'key' and 'pad' apply to codes read from a column")
         return Field(
             name=name,
+            key=steps,
+            pad=pad,
             bands=bands,
             column=None if column is None else str(column),
             value=None if value is None else _scalar(value),
@@ -471,19 +555,60 @@ class _Parser:
             vintage=None if spec.get("vintage") is None else _scalar(spec["vintage"]),
         )
 
+    def key_steps(self, where_key: str, spec: Any) -> tuple[KeyStep, ...]:
+        if spec is None:
+            return ()
+        steps = spec if isinstance(spec, list) else [spec]
+        if not steps:
+            raise self.error(where_key, "an empty list of key steps")
+        out = []
+        for i, step in enumerate(steps):
+            k = where_key if len(steps) == 1 else f"{where_key}[{i}]"
+            if not isinstance(step, dict):
+                raise self.error(k, "must be a dictionary", value=step, expected="{file, from, to}")
+            unknown = sorted(set(map(str, step)) - _KEY_KEYS)
+            if unknown:
+                raise self.error(
+                    f"{k}.{unknown[0]}", "unknown key", expected=", ".join(sorted(_KEY_KEYS))
+                )
+            for need in ("file", "from", "to"):
+                if not step.get(need):
+                    raise self.error(k, f"missing {need!r}", expected="{file, from, to, where}")
+            where_raw = step.get("where") or {}
+            if not isinstance(where_raw, dict):
+                raise self.error(f"{k}.where", "must be a dictionary", value=where_raw)
+            where = {
+                str(c): tuple(_scalar(v) for v in (vs if isinstance(vs, list) else [vs]))
+                for c, vs in where_raw.items()
+            }
+            base = Path(self.path).parent if self.path else Path.cwd()
+            file = (base / str(step["file"])).resolve()
+            table, excluded = _load_key(
+                str(file), str(step["from"]), str(step["to"]), tuple(sorted(where.items())), k
+            )
+            out.append(
+                KeyStep(str(file), str(step["from"]), str(step["to"]), where, table, excluded)
+            )
+        return tuple(out)
+
     def value_columns(self, spec: Any) -> ValueColumns:
         if isinstance(spec, str):
             spec = {"column": spec}
         if not isinstance(spec, dict):
             raise self.error("values", "must be a dictionary", value=spec)
-        unknown = sorted(set(map(str, spec)) - {"column", "columns", "pattern", "to"})
+        unknown = sorted(set(map(str, spec)) - {"column", "columns", "pattern", "to", "scale"})
         if unknown:
             raise self.error(
                 f"values.{unknown[0]}",
                 "unknown key",
                 value=unknown[0],
-                expected="column, columns, pattern, to",
+                expected="column, columns, pattern, to, scale",
             )
+        scale = spec.get("scale")
+        if scale is not None and (
+            isinstance(scale, bool) or not isinstance(scale, (int, float)) or not scale > 0
+        ):
+            raise self.error("values.scale", "must be a positive number", value=scale)
         column = spec.get("column")
         columns = spec.get("columns") or {}
         pattern = spec.get("pattern")
@@ -559,6 +684,7 @@ class _Parser:
             columns=parsed_cols,
             pattern=compiled,
             to=to,
+            scale=None if scale is None else float(scale),
         )
 
     def format(self, spec: Any) -> FormatOptions:
@@ -644,6 +770,91 @@ class _Parser:
             sheet=None if sheet is None else str(sheet),
             missing=missing_t,
         )
+
+
+def _load_key(
+    file: str, source: str, target: str, where: tuple[tuple[str, tuple[str, ...]], ...], key: str
+) -> tuple[dict[str, str], frozenset[str]]:
+    """Read a key file: the ``source`` → ``target`` table of the rows ``where`` keeps and the
+    codes of the rows it leaves out (read once per version of the file)."""
+    try:
+        st = Path(file).stat()
+    except FileNotFoundError:
+        raise MappingError("key file not found", path=file, location=f"key {key!r}") from None
+    return _read_key(file, st.st_mtime_ns, st.st_size, source, target, where, key)
+
+
+@functools.lru_cache(maxsize=32)
+def _read_key(
+    file: str,
+    _mtime: int,
+    _size: int,
+    source: str,
+    target: str,
+    where: tuple[tuple[str, tuple[str, ...]], ...],
+    key: str,
+) -> tuple[dict[str, str], frozenset[str]]:
+    import csv
+
+    p = Path(file)
+    where_key = f"key {key!r}"
+    try:
+        text = p.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise MappingError("key file not found", path=file, location=where_key) from None
+    except UnicodeDecodeError as exc:
+        raise MappingError(
+            "key file is not UTF-8", path=file, location=f"byte {exc.start}"
+        ) from None
+    first = text.split("\n", 1)[0]
+    delimiter = ";" if first.count(";") > first.count(",") else ","
+    rows = csv.DictReader(text.splitlines(), delimiter=delimiter)
+    header = rows.fieldnames or []
+    for col in (source, target, *(c for c, _ in where)):
+        if col not in header:
+            raise MappingError(
+                f"column {col!r} is not in the key file",
+                path=file,
+                location=where_key,
+                value=col,
+                expected="one of " + ", ".join(repr(h) for h in header),
+            )
+    keep = dict(where)
+    table: dict[str, str] = {}
+    excluded: set[str] = set()
+    for line, r in enumerate(rows, start=2):
+        code = (r.get(source) or "").strip()
+        if not code:
+            continue
+        if any((r.get(c) or "").strip() not in vs for c, vs in keep.items()):
+            excluded.add(code)
+            continue
+        to = (r.get(target) or "").strip()
+        if not to:
+            raise MappingError(
+                f"empty {target!r} in the key file",
+                path=file,
+                location=f"line {line}",
+                value=code,
+                expected=f"a code in column {target!r}",
+            )
+        if table.setdefault(code, to) != to:
+            raise MappingError(
+                f"the key gives {code!r} two codes",
+                path=file,
+                location=f"line {line}",
+                value=(table[code], to),
+                expected=f"one {target!r} per {source!r}",
+            )
+    both = excluded & set(table)
+    if both:
+        raise MappingError(
+            "a code is both kept and left out by 'where'",
+            path=file,
+            location=where_key,
+            value=sorted(both)[:3],
+        )
+    return table, frozenset(excluded)
 
 
 def _scalar(v: Any) -> str:

@@ -386,6 +386,8 @@ class _Plan:
     status_values: dict[str, str] | None = None
     fill_idx: tuple[int, ...] = ()
     carry: dict[int, Any] = field(default_factory=dict)  # fill-down values across chunks
+    scale: float | None = None  # every number multiplied (values.scale)
+    filter_idx: dict[int, tuple[str, ...]] = field(default_factory=dict)  # mapping's filter
 
     @property
     def needed(self) -> list[int]:
@@ -394,6 +396,7 @@ class _Plan:
         if self.status_idx is not None:
             idx.append(self.status_idx)
         idx += [i for i in self.fill_idx if i not in idx]
+        idx += [i for i in self.filter_idx if i not in idx]
         return idx
 
     @property
@@ -510,6 +513,8 @@ def _make_plan(mapping: Mapping, header: list[str], path: str, where: str) -> _P
         status_idx=status_idx,
         status_values=None if mapping.status is None else mapping.status.values,
         fill_idx=fill_idx,
+        scale=mapping.values.scale,
+        filter_idx={col(f"filter.{c}", c): vs for c, vs in mapping.filter.items()},
     )
 
 
@@ -526,6 +531,7 @@ def _required_names(mapping: Mapping) -> set[str]:
     if mapping.status is not None:
         names.add(mapping.status.column)
     names |= set(mapping.format.fill_down)
+    names |= set(mapping.filter)
     if mapping.values.column is not None:
         names.add(mapping.values.column)
     names |= set(mapping.values.columns)
@@ -592,8 +598,26 @@ def _dimension_series(
             value="",
             expected=f"a code for {f.name} in column {f.column!r}",
         )
+    if f.pad is not None:
+        s = s.str.zfill(f.pad)
+    for step in f.key:
+        # Codes looked up in a key file; a code whose key row ``where`` leaves out becomes null
+        # and its row is dropped by the caller.
+        in_key = s.is_null() | s.is_in(list(step.table)) | s.is_in(list(step.excluded))
+        if not in_key.all():
+            i = int((~in_key).arg_true()[0])
+            raise MappingError(
+                f"{f.name} code not in the key file {Path(step.file).name}",
+                path=src.path,
+                location=src.where(lines[i], idx, plan.header),
+                value=s[i],
+                expected=f"a code in column {step.source!r} of {step.file}",
+            )
+        s = s.replace_strict(
+            list(step.table), list(step.table.values()), default=None, return_dtype=pl.String
+        )
     if f.values is not None:
-        known = s.is_in(list(f.values))
+        known = s.is_null() | s.is_in(list(f.values))
         if not known.all():
             i = int((~known).arg_true()[0])
             listed = ", ".join(repr(k) for k in f.values)
@@ -608,7 +632,7 @@ def _dimension_series(
     if f.bands is not None:
         from skillnader.readers.mapping import band_of
 
-        codes = s.unique().to_list()
+        codes = s.drop_nulls().unique().to_list()
         banded = {c: band_of(f.bands, c) for c in codes}
         bad = [c for c, b in banded.items() if b is None]
         if bad:
@@ -715,6 +739,20 @@ def _build_frame(
                     last = c
             plan.carry[i] = last
             cols[i] = raw if not isinstance(cols[i], pl.Series) else pl.Series(raw, dtype=pl.String)
+    if plan.filter_idx:
+        # rows the mapping's filter leaves out are not imported (nor checked)
+        keep = None
+        for i, allowed in plan.filter_idx.items():
+            s = _str_series([None if c is None else str(c) for c in cols[i]]).str.strip_chars()
+            ok = s.is_in(list(allowed)).fill_null(False)
+            keep = ok if keep is None else (keep & ok)
+        if keep is not None and not keep.all():
+            idx = keep.arg_true().to_list()
+            cols = {
+                i: c.gather(idx) if isinstance(c, pl.Series) else [c[k] for k in idx]
+                for i, c in cols.items()
+            }
+            lines = lines.gather(idx)
     status = None
     if plan.status_idx is not None:
         status = _status_symbols(plan, cols[plan.status_idx], lines, src)
@@ -726,9 +764,19 @@ def _build_frame(
     for name, i in plan.label_idx.items():
         base[f"{name}_label"] = _str_series(cols[i]).str.strip_chars()
     line_s = lines.rename("line").cast(pl.Int64)
+    keyed = [base[f.name] for f in plan.dims if f.key and f.name in base]
+    dropped = None
+    if keyed:
+        # rows whose code a key file's ``where`` leaves out are not imported
+        dropped = pl.select(pl.any_horizontal([k.is_null() for k in keyed])).to_series()
+    if dropped is not None and not dropped.any():
+        dropped = None
+    scale = plan.scale
     frames = []
     for i, _h, consts in plan.value_cols:
         values, symbols = value_parser(cols[i], lines, i, plan, src, fmt)
+        if scale is not None:
+            values = values * scale
         if status is not None:
             # A flagged cell never keeps its number (Kolada sends 0 with "Missing").
             flagged = status != ""
@@ -746,6 +794,8 @@ def _build_frame(
         frame = frame.with_columns(
             [pl.lit(v, dtype=pl.String).alias(k) for k, v in consts_all.items()]
         )
+        if dropped is not None:
+            frame = frame.filter(~dropped)
         frames.append(frame.select(plan.out_columns))
     return frames[0] if len(frames) == 1 else pl.concat(frames, how="vertical")
 
@@ -1372,7 +1422,7 @@ def _iter_excel(
             if filled == 0:
                 continue
             status_cols = set() if plan.status_idx is None else {plan.status_idx}
-            for i in dim_cols | set(plan.fill_idx) | status_cols:
+            for i in dim_cols | set(plan.fill_idx) | status_cols | set(plan.filter_idx):
                 cells[i] = _excel_text(cells[i])
             kind = OK if filled > 1 or ncols == 1 else SOFT
             for ln, rr in footer.feed(row_no, cells, kind):

@@ -132,6 +132,40 @@ def content_hash(path: str | Path, *extra: str | Path | None) -> str:
     return h.hexdigest()
 
 
+def key_files(mapping: str | Path | None) -> list[Path]:
+    """The key files a tabular mapping looks codes up in (``key:`` of its fields)."""
+    if mapping is None:
+        return []
+    raw = load_spec(mapping)
+    specs = [raw.get(k) for k in ("area", "period", "indicator")]
+    groups = raw.get("groups")
+    if isinstance(groups, dict):
+        specs.extend(groups.values())
+    out: list[Path] = []
+    for spec in specs:
+        steps = spec.get("key") if isinstance(spec, dict) else None
+        for step in steps if isinstance(steps, list) else [steps]:
+            if isinstance(step, dict) and step.get("file"):
+                path = (Path(mapping).parent / str(step["file"])).resolve()
+                if path.exists():
+                    out.append(path)
+    return out
+
+
+def release_hash(
+    path: str | Path,
+    mapping: str | Path | None,
+    kind: str,
+    indicator: str | None = None,
+    level: str | None = None,
+    vintage: str | None = None,
+) -> str:
+    """The identity of a release: the file, its mapping, the options and the key files the
+    mapping looks codes up in (a corrected key is a new release)."""
+    m_path = None if mapping is None else Path(mapping)
+    return content_hash(path, m_path, kind, indicator, level, vintage, *key_files(mapping))
+
+
 def year_of(period: str, *, path: str | None = None, location: str | None = None) -> int:
     match = _YEAR.match(str(period))
     if not match:
@@ -472,9 +506,7 @@ def import_file(
                 version=version,
                 user=user,
             )
-    digest = content_hash(
-        p, None if mapping is None else Path(mapping), kind, indicator, level, vintage
-    )
+    digest = release_hash(p, mapping, kind, indicator, level, vintage)
     if kind == "csv" and mapping is not None and p.stat().st_size > STREAM_BYTES:
         raw = load_spec(mapping)
         # Sums over rows need the whole file: a mapping that aggregates is not streamed.
@@ -626,7 +658,12 @@ def _tabular_records(
 
     Besides the reader's keys, the mapping may name ``numerator`` and ``denominator`` columns
     (instead of ``values``) for proportions and rates: the file is then read once per column and
-    the two cubes joined cell by cell.
+    the cubes joined cell by cell. Each may be a list of columns, whose counts are added in every
+    row (``[post_gymnasium_less_than_3, post_gymnasium_more_than_3]``: all with post-secondary
+    education); a part that is missing makes the sum missing. When the mapping fixes no
+    indicator, ``numerator`` may give the columns per indicator
+    (``{post_secondary_education_share: [...], post_secondary_3y_share: [...]}``), and the one
+    ``denominator`` serves them all.
     """
     from skillnader.readers.mapping import WITHHELD, Mapping
     from skillnader.readers.tabular import read_tabular
@@ -635,7 +672,8 @@ def _tabular_records(
     base = {k: v for k, v in raw.items() if k not in _IMPORT_KEYS}
     if indicator and "indicator" not in base:
         base["indicator"] = {"value": indicator}
-    parts = {}
+    # (target, indicator fixed by the part or None, the reader's mapping)
+    parts: list[tuple[str, str | None, dict]] = []
     if "numerator" in raw or "denominator" in raw:
         if "values" in raw:
             raise MappingError(
@@ -643,17 +681,35 @@ def _tabular_records(
                 path=str(mapping),
                 location="values",
             )
-        for key in ("numerator", "denominator"):
-            col = raw.get(key)
-            if col is None:
-                continue
-            col = col.get("column") if isinstance(col, dict) else col
-            parts[key] = {**base, "values": {"column": str(col)}}
+        num = raw.get("numerator")
+        if isinstance(num, dict) and "column" not in num:
+            if "indicator" in base:
+                raise MappingError(
+                    "numerator columns per indicator need a mapping without 'indicator'",
+                    path=str(mapping),
+                    location="numerator",
+                    expected="either indicator: {value: ID} and numerator: COLUMNS, or "
+                    "numerator: {ID: COLUMNS} and no indicator",
+                )
+            per_indicator = {str(k): v for k, v in num.items()}
+        else:
+            per_indicator = {"": num}
+        for ind_id, num_cols in per_indicator.items():
+            data = dict(base)
+            if ind_id:
+                data["indicator"] = {"value": ind_id}
+            for target, spec_cols in (
+                ("numerator", num_cols),
+                ("denominator", raw.get("denominator")),
+            ):
+                for col in _columns_of(spec_cols, target, mapping):
+                    parts.append((target, ind_id or None, {**data, "values": {"column": col}}))
     else:
-        parts[str(raw.get("value", "value"))] = base
+        parts.append((str(raw.get("value", "value")), None, base))
     merged: dict[tuple, Record] = {}
+    seen: set[tuple[tuple, str]] = set()
     spec: dict[str, Any] = {"source": raw.get("source")}
-    for target, data in parts.items():
+    for target, _ind, data in parts:
         mp = Mapping.from_dict(data, path=str(mapping))
         cube = read_tabular(p, mp)
         dims = [d.code for d in cube.dimensions]
@@ -672,16 +728,39 @@ def _tabular_records(
                 mp.status is not None and rec.status == WITHHELD
             )
             key = (rec.indicator, rec.area_code, tuple(sorted(rec.group.items())), rec.period)
-            if key in merged:
-                other = merged[key]
-                for attr in ("value", "numerator", "denominator"):
-                    if getattr(rec, attr) is not None:
-                        setattr(other, attr, getattr(rec, attr))
+            other = merged.get(key)
+            if other is None:
+                merged[key] = rec
+            elif (key, target) in seen:
+                # another column of the same numerator or denominator: the counts add up, and
+                # an unknown part makes the sum unknown
+                a, b = getattr(other, target), getattr(rec, target)
+                setattr(other, target, None if a is None or b is None else a + b)
+            else:
+                setattr(other, target, getattr(rec, target))
+            if other is not None:
                 other.status = other.status or rec.status
                 other.withheld = other.withheld or rec.withheld
-            else:
-                merged[key] = rec
+            seen.add((key, target))
     return list(merged.values()), spec
+
+
+def _columns_of(spec: Any, target: str, mapping: str | Path) -> list[str]:
+    """The column names a ``numerator`` or ``denominator`` entry gives (one, or a list)."""
+    if spec is None:
+        return []
+    if isinstance(spec, dict):
+        spec = spec.get("column")
+    cols = spec if isinstance(spec, list) else [spec]
+    if not cols or any(c is None or isinstance(c, (dict, list)) for c in cols):
+        raise MappingError(
+            f"'{target}' must name a column or a list of columns",
+            path=str(mapping),
+            location=target,
+            value=spec,
+            expected=f"{target}: COLUMN or {target}: [COLUMN, COLUMN]",
+        )
+    return [str(c) for c in cols]
 
 
 def _check_additive(cube: Cube, target: str, indicator: str | None, mp, mapping) -> None:
