@@ -22,6 +22,7 @@ RESPONSE_URLS = {
     "versions": {},
     "version": {"number": 1},
     "statement": {"pk": None},  # filled with the uploaded statement's id
+    "statement-status": {"pk": None},  # the same id: how far its reading has come
 }
 # The URLs that show every board's answers (analysts; the compilation also after publication).
 ANALYST_URLS = {
@@ -76,6 +77,7 @@ def _url(c, name, board, extra, statement_pk):
         "versions": "versioner/",
         "version": "versioner/1/",
         "statement": f"utlatanden/{statement_pk}/",
+        "statement-status": f"utlatanden/{statement_pk}/status/",
     }[name]
     return f"/remiss/{c.slug}/svar/{board}/{path}"
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -157,21 +158,29 @@ def analyse(
     codebook: Codebook | None = None,
     board: str | None = None,
     date: dt.date | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> ParsedAnswer:
-    """Structure, map and code a raw document."""
+    """Structure, map and code a raw document.
+
+    ``progress``, if given, is called with the name of each stage as it starts
+    (``"structure"``, ``"questions"``, ``"coding"``)."""
     import time
 
+    report = progress or (lambda _stage: None)
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
+    report("structure")
     doc = structure(raw)
     ps = passages(doc)
     t1 = time.perf_counter()
     timings["structure"] = t1 - t0
+    report("questions")
     questions = consultation.questions if consultation else detect_questions(ps)
     mark_quotations(ps, questions)
     mappings = map_questions(doc, ps, questions)
     t2 = time.perf_counter()
     timings["questions"] = t2 - t1
+    report("coding")
     codebook = codebook or _default_codebook()
     tags = assign_polarity(doc.text, ps, _tagger(codebook).tag(doc.text, ps), mappings, questions)
     cands = candidate_challenges(doc.text, ps, tags, mappings, questions)

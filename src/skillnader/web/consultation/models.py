@@ -228,9 +228,14 @@ class Statement(models.Model):
     """An uploaded official statement (*tjänsteutlåtande*) and what the library made of it.
 
     A rejected file (``status="rejected"``) is not kept: only its name, checksum, the
-    library's message and error type remain, and the draft does not change."""
+    library's message and error type remain, and the draft does not change.
+
+    A file that takes long to read is read in the background (``status="processing"``):
+    ``stage`` and ``progress`` (per cent) say how far it has come, ``updated_at`` when it last
+    reported, ``based_on`` the version the pre-filled answers will be based on."""
 
     class Status(models.TextChoices):
+        PROCESSING = "processing", _("Being read")
         PARSED = "parsed", _("Read")
         REJECTED = "rejected", _("Rejected")
 
@@ -246,6 +251,10 @@ class Statement(models.Model):
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
+    stage = models.CharField(max_length=16, blank=True)
+    progress = models.PositiveSmallIntegerField(default=100)
+    based_on = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["response", "uploaded_at"]

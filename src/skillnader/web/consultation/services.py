@@ -28,6 +28,7 @@ from skillnader.remiss.extract import Limits, check_size, extract_bytes
 from skillnader.remiss.pipeline import ParsedAnswer, analyse, identify_board, parse_text
 from skillnader.remiss.questions import Consultation as LibConsultation
 from skillnader.remiss.questions import consultation_from_dict
+from skillnader.web import background
 from skillnader.web.consultation.models import (
     Consultation,
     Response,
@@ -176,9 +177,13 @@ def codebook_for(c: Consultation) -> cb.Codebook:
 
 @dataclass
 class UploadResult:
+    """``pending`` is True when the file is still being read in the background (then
+    ``statement`` has the status ``processing`` and neither ``error`` nor ``save`` is set)."""
+
     statement: Statement
     error: InputError | None = None
     save: SaveResult | None = None
+    pending: bool = False
 
 
 def _suffix(name: str) -> str:
@@ -192,14 +197,29 @@ def upload_limits() -> Limits:
 
 
 def _parse_bytes(data: bytes, name: str, c: Consultation, board_id: str) -> ParsedAnswer:
+    return _read(data, name, library_consultation(c), codebook_for(c), board_id, upload_limits())
+
+
+def _read(
+    data: bytes,
+    name: str,
+    consultation: LibConsultation,
+    codebook: cb.Codebook,
+    board_id: str,
+    limits: Limits,
+    progress=None,
+) -> ParsedAnswer:
+    """Read and analyse an uploaded file; no database access (runs in background threads)."""
+    report = progress or (lambda _stage: None)
     suffix = _suffix(name)
     if suffix not in UPLOAD_SUFFIXES:
         raise WrongFileTypeError(
             name, f".{suffix}" if suffix else "ingen filändelse", "PDF, DOCX, ODT eller TXT"
         )
-    raw = extract_bytes(data, format=suffix, path=name, limits=upload_limits())
+    report("read")
+    raw = extract_bytes(data, format=suffix, path=name, limits=limits)
     return analyse(
-        raw, consultation=library_consultation(c), codebook=codebook_for(c), board=board_id
+        raw, consultation=consultation, codebook=codebook, board=board_id, progress=report
     )
 
 
@@ -250,11 +270,59 @@ def prefill_from(answer: ParsedAnswer) -> tuple[dict[str, str], dict]:
 REPLACE_TYPED_CONFIDENCE = 0.9
 
 
-def upload_statement(response: Response, uploaded, *, user, based_on: int) -> UploadResult:
+#: The stages of reading an upload, with the share of the work done when each starts (measured
+#: on PDF answers: poppler and the line grouping take about half of the time).
+UPLOAD_STAGES = {
+    "queued": 0.0,
+    "read": 0.05,
+    "structure": 0.5,
+    "questions": 0.7,
+    "coding": 0.8,
+    "saving": 0.95,
+}
+
+
+def inline_seconds() -> float:
+    """How long the upload request waits for the reading before it hands it over to the
+    background (setting ``REMISS_UPLOAD_WAIT_SECONDS``, default 3)."""
+    return float(getattr(settings, "REMISS_UPLOAD_WAIT_SECONDS", 3.0))
+
+
+def stale_seconds() -> float:
+    """After how long without a progress report a statement still being read counts as
+    interrupted (setting ``REMISS_UPLOAD_STALE_SECONDS``, default 600)."""
+    return float(getattr(settings, "REMISS_UPLOAD_STALE_SECONDS", 600.0))
+
+
+def _reading_job(job: background.Job, *args) -> ParsedAnswer:
+    return _read(*args, progress=lambda stage: job.report(stage, UPLOAD_STAGES.get(stage, 0.0)))
+
+
+def _reject(stmt: Statement, exc: InputError) -> UploadResult:
+    # A refused file is not kept: only its name, checksum and the reason.
+    stmt.status = Statement.Status.REJECTED
+    stmt.error = exc.message + (f" (förväntat: {exc.expected})" if exc.expected else "")
+    stmt.error_type = type(exc).__name__
+    stmt.progress = 100
+    stmt.stage = ""
+    stmt.updated_at = timezone.now()
+    stmt.save()
+    return UploadResult(stmt, error=exc)
+
+
+def upload_statement(
+    response: Response, uploaded, *, user, based_on: int, wait: float | None = None
+) -> UploadResult:
     """Read an uploaded statement with the library and pre-fill the answers from it.
 
     A file the library rejects (scan without text, encrypted, wrong type, empty) is kept as a
     rejected statement with the library's message; the draft is left as it was.
+
+    The reading runs in a background thread (:mod:`skillnader.web.background`); the request
+    waits ``wait`` seconds (default :func:`inline_seconds`) for it. A file that takes longer is
+    stored as a statement with the status ``processing`` whose stage and share done the
+    background thread keeps up to date, and whose result (pre-filled version, or rejection)
+    it stores when done: the result then has ``pending=True``.
     """
     name = Path(uploaded.name).name
     stmt = Statement(response=response, original_name=name, uploaded_by=user)
@@ -266,15 +334,53 @@ def upload_statement(response: Response, uploaded, *, user, based_on: int) -> Up
         )
         data = uploaded.read()
         stmt.sha256 = hashlib.sha256(data).hexdigest()
-        answer = _parse_bytes(data, name, response.consultation, response.board_id)
     except InputError as exc:
-        # A refused file is not kept: only its name, checksum and the reason.
-        stmt.status = Statement.Status.REJECTED
-        stmt.error = exc.message + (f" (förväntat: {exc.expected})" if exc.expected else "")
-        stmt.error_type = type(exc).__name__
+        return _reject(stmt, exc)
+    c = response.consultation
+    job = background.submit(
+        _reading_job,
+        data,
+        name,
+        library_consultation(c),
+        codebook_for(c),
+        response.board_id,
+        upload_limits(),
+    )
+    if not job.wait(inline_seconds() if wait is None else wait):
+        stmt.status = Statement.Status.PROCESSING
+        stmt.stage = job.stage
+        stmt.progress = round(100 * job.share)
+        stmt.based_on = based_on
+        stmt.updated_at = timezone.now()
         stmt.save()
-        return UploadResult(stmt, error=exc)
+        pk, user_id = stmt.pk, getattr(user, "pk", None)
+
+        def on_progress(stage: str, share: float) -> None:
+            Statement.objects.filter(pk=pk, status=Statement.Status.PROCESSING).update(
+                stage=stage, progress=round(100 * share), updated_at=timezone.now()
+            )
+
+        def on_done(done: background.Job) -> None:
+            _finish_in_background(pk, user_id, data, done)
+
+        if job.detach(on_progress, on_done):
+            return UploadResult(stmt, pending=True)
+        # It finished while the record was being written: finish here after all.
+    return _finish(stmt, response, data, job, user=user, based_on=based_on)
+
+
+def _finish(
+    stmt: Statement, response: Response, data: bytes, job: background.Job, *, user, based_on: int
+) -> UploadResult:
+    """Store the result of a finished reading job: the pre-filled version, or the rejection."""
+    try:
+        answer = job.result()
+    except InputError as exc:
+        return _reject(stmt, exc)
     stmt.status = Statement.Status.PARSED
+    stmt.progress = 100
+    stmt.stage = ""
+    stmt.updated_at = timezone.now()
     stmt.parsed = answer.to_dict()
     # The board the document itself names (header or text), to warn about a mix-up.
     detected, _name = identify_board(answer.document, library_consultation(response.consultation))
@@ -287,7 +393,7 @@ def upload_statement(response: Response, uploaded, *, user, based_on: int) -> Up
         for r in check_answer(answer, library_consultation(response.consultation))
         if r.code in ("no_answer", "link_list", "from_sender")
     ]
-    stmt.file.save(name, ContentFile(data), save=True)
+    stmt.file.save(stmt.original_name, ContentFile(data), save=True)
     texts, refs = prefill_from(answer)
     current = response.current()
     content = current.content() if current else empty_content(response.consultation)
@@ -308,6 +414,52 @@ def upload_statement(response: Response, uploaded, *, user, based_on: int) -> Up
         prefill=refs,
     )
     return UploadResult(stmt, save=saved)
+
+
+def _finish_in_background(pk: int, user_id: int | None, data: bytes, job: background.Job) -> None:
+    """``_finish`` in the job's thread, for a statement handed over to the background."""
+    from django.contrib.auth import get_user_model
+
+    stmt = Statement.objects.select_related("response__consultation").get(pk=pk)
+    if stmt.status != Statement.Status.PROCESSING:
+        return  # marked interrupted meanwhile
+    stmt.stage = "saving"
+    stmt.progress = round(100 * UPLOAD_STAGES["saving"])
+    user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+    try:
+        _finish(stmt, stmt.response, data, job, user=user, based_on=stmt.based_on)
+    except Exception as exc:  # an unexpected failure is reported on the statement, not lost
+        if not isinstance(exc, InputError):
+            import logging
+
+            logging.getLogger(__name__).exception("reading statement %s failed", pk)
+        _reject(
+            stmt,
+            InputError(
+                "filen kunde inte läsas på grund av ett fel i tjänsten",
+                expected="försök igen eller kontakta förvaltningen",
+            ),
+        )
+
+
+def expire_stale(stmt: Statement) -> Statement:
+    """A statement still ``processing`` whose reading has not reported for
+    :func:`stale_seconds` (the process reading it ended) becomes a rejected statement saying so."""
+    if stmt.status != Statement.Status.PROCESSING or not background.is_stale(
+        stmt.updated_at, seconds=stale_seconds(), now=timezone.now()
+    ):
+        return stmt
+    updated = Statement.objects.filter(
+        pk=stmt.pk, status=Statement.Status.PROCESSING, updated_at=stmt.updated_at
+    ).update(
+        status=Statement.Status.REJECTED,
+        error="inläsningen avbröts innan den blev klar; ladda upp filen igen",
+        error_type="Interrupted",
+        stage="",
+    )
+    if updated:
+        stmt.refresh_from_db()
+    return stmt
 
 
 # --- compilation -----------------------------------------------------------------------------

@@ -22,6 +22,7 @@ urlpatterns = [
     path(R + "versioner/", views.versions, name="versions"),
     path(R + "versioner/<int:number>/", views.version, name="version"),
     path(R + "utlatanden/<int:pk>/", views.statement, name="statement"),
+    path(R + "utlatanden/<int:pk>/status/", views.statement_status, name="statement-status"),
     path("<slug:slug>/matris/", views.matrix, name="matrix"),
     path("<slug:slug>/granskning/", views.review, name="review"),
     path("<slug:slug>/sammanstallning/", views.compilation, name="compilation"),

@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from skillnader.errors import InputError
@@ -30,7 +31,13 @@ from skillnader.web.consultation.forms import (
     SubmitForm,
     UploadForm,
 )
-from skillnader.web.consultation.models import Board, Consultation, Question, ResponseVersion
+from skillnader.web.consultation.models import (
+    Board,
+    Consultation,
+    Question,
+    ResponseVersion,
+    Statement,
+)
 from skillnader.web.consultation.registry import ensure_boards
 
 DOWNLOADS = {
@@ -254,7 +261,11 @@ def _response_context(request, c, r, form=None, upload_form=None, conflict=None,
         }
         for q in c.questions.all()
     ]
-    statements = list(r.statements.all()) if (writable or analyst or mine) else []
+    statements = (
+        [services.expire_stale(s) for s in r.statements.all()]
+        if (writable or analyst or mine)
+        else []
+    )
     context = {
         "c": c,
         "r": r,
@@ -290,6 +301,7 @@ def _response_context(request, c, r, form=None, upload_form=None, conflict=None,
                 "id": s.pk,
                 "name": s.original_name,
                 "status": s.status,
+                "progress": s.progress,
                 "error": s.error,
                 "uploaded_at": s.uploaded_at.isoformat(),
             }
@@ -393,6 +405,17 @@ def upload(request, slug, board):
         user=request.user,
         based_on=form.cleaned_data["base_version"],
     )
+    if result.pending:
+        messages.info(
+            request,
+            _(
+                "The file is large and is being read in the background. This page shows how far "
+                "it has come; the answers are pre-filled when it is done."
+            ),
+        )
+        return redirect(
+            "consultation:statement-status", slug=slug, board=board, pk=result.statement.pk
+        )
     if result.error is not None:
         form.add_error(
             "statement",
@@ -516,6 +539,61 @@ def statement(request, slug, board, pk):
     if not s.file:
         raise Http404("a refused file is not kept")
     return FileResponse(s.file.open("rb"), as_attachment=True, filename=s.original_name)
+
+
+STAGE_LABELS = {
+    "queued": _lazy("Waiting to be read"),
+    "read": _lazy("Reading the file"),
+    "structure": _lazy("Finding headings and paragraphs"),
+    "questions": _lazy("Matching passages to the questions"),
+    "coding": _lazy("Coding challenges"),
+    "saving": _lazy("Pre-filling the answers"),
+}
+
+
+def statement_status(request, slug, board, pk):
+    """How far the reading of an uploaded statement has come, and its result when done (the
+    board's writers and analysts only; ``?format=json`` for the page's own polling)."""
+    c = access.get_consultation(request.user, slug)
+    r = access.get_response(request.user, c, board)
+    if not (access.is_analyst(request.user) or r.board_id in access.board_ids(request.user)):
+        raise Http404("no such statement")
+    s = services.expire_stale(get_object_or_404(r.statements, pk=pk))
+    version = s.versions.filter(kind=ResponseVersion.Kind.UPLOAD).order_by("number").first()
+    if version is None:
+        version = s.versions.order_by("number").first()
+    parsed = s.parsed or {}
+    mapping = {m["question"]: m["status"] for m in parsed.get("mapping", [])}
+    questions = [
+        {"q": q, "status": mapping.get(q.qid), "label": STATUS_LABELS.get(mapping.get(q.qid), "")}
+        for q in c.questions.all()
+    ]
+    done = s.status != Statement.Status.PROCESSING
+    data = {
+        "id": s.pk,
+        "name": s.original_name,
+        "status": s.status,
+        "done": done,
+        "stage": s.stage or None,
+        "progress": s.progress,
+        "error": s.error or None,
+        "version": version.number if version else None,
+        "conflict": bool(version and version.kind == ResponseVersion.Kind.CONFLICT),
+        "questions": {q["q"].qid: q["status"] for q in questions} if s.parsed else {},
+        "not_an_answer": parsed.get("not_an_answer") or [],
+    }
+    context = {
+        "c": c,
+        "r": r,
+        "s": s,
+        "done": done,
+        "stage_label": STAGE_LABELS.get(s.stage, ""),
+        "version": version,
+        "questions": questions,
+        "not_an_answer": data["not_an_answer"],
+        "refresh_seconds": 2,
+    }
+    return _page(request, "consultation/statement_status.html", context, data)
 
 
 # --- analysts ----------------------------------------------------------------------------------
