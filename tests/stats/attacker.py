@@ -118,24 +118,34 @@ def margins(cells, group_of, rest_of):
     sum over every value of that dimension (only where every value's cell exists).
 
     ``group_of(cell)`` gives a tuple of sorted ``(dimension, value)`` pairs, ``rest_of(cell)``
-    the rest of the key (quantity, area, period)."""
+    the rest of the key (quantity, area, period). "Every value" is tried both as every value
+    the quantity has anywhere and as every value it has in the cell's own area (areas of
+    different levels may be split into different bands; a reader sees each area's bands)."""
     by = {(rest_of(c), group_of(c)): c for c in cells}
     values = defaultdict(set)
     for c in cells:
+        rest = rest_of(c)
         for dim, val in group_of(c):
-            values[(rest_of(c)[0], dim)].add(val)
+            values[(rest[0], dim)].add(val)
+            values[(rest[:2], dim)].add(val)
     out = []
+    seen = set()
     for (rest, group), c in by.items():
         dims_here = {d for d, _ in group}
-        for (q, dim), vals in values.items():
-            if q != rest[0] or dim in dims_here:
-                continue
-            kids = []
-            for v in sorted(vals):
-                kid = by.get((rest, tuple(sorted((*group, (dim, v))))))
-                if kid is None:
-                    break
-                kids.append(kid)
-            else:
-                out.append((c, kids))
+        dims = {dim for (q, dim) in values if q == rest[0] and dim not in dims_here}
+        for dim in sorted(dims):
+            for vals in (values[(rest[0], dim)], values.get((rest[:2], dim), set())):
+                if not vals:
+                    continue
+                kids = []
+                for v in sorted(vals):
+                    kid = by.get((rest, tuple(sorted((*group, (dim, v))))))
+                    if kid is None:
+                        break
+                    kids.append(kid)
+                else:
+                    key = (c, tuple(kids))
+                    if key not in seen:
+                        seen.add(key)
+                        out.append((c, kids))
     return out
