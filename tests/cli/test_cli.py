@@ -80,6 +80,16 @@ def test_indicators_show_real_data_in_every_domain(home):
     # at least three indicators with observations in each of the five domains
     for domain, counts in by_domain.items():
         assert sum(n > 0 for n in counts) >= 3, domain
+    # education level from SCB's DeSO table 2022: 127 RegSO, 13 stadsdelsområden, 3 stadsområden,
+    # 290 kommuner, 21 län and Sweden; the kommun panel: 290 kommuner in 5 years
+    obs = {row["id"]: row["observations"] for row in rows}
+    for ind in (
+        "post_secondary_education_share",
+        "post_secondary_3y_share",
+        "primary_education_only_share",
+    ):
+        assert obs[ind] == 127 + 13 + 3 + 290 + 21 + 1, ind
+    assert obs["post_secondary_share_16_74"] == 290 * 5
 
 
 def test_observations_csv_matches_the_database(home):

@@ -99,12 +99,17 @@ def _findings(year: int):
         )
         for i in Indicator.objects.filter(published=True)
     }
+    from skillnader.web.data.regional import area_names, regional_findings
+
+    names = area_names(frame)  # the areas at either end of a gap are named
     found = {
-        f.indicator: f for f in analyse(frame, info, benchmark="0180", benchmark_name="Stockholm")
+        f.indicator: f
+        for f in analyse(
+            frame, info, benchmark="0180", benchmark_name="Stockholm", area_names=names
+        )
     }
     # Indicators without areas inside the city are analysed over the county's kommuner with
     # Sweden as the benchmark (skillnader.web.data.regional), as the report does.
-    from skillnader.web.data.regional import regional_findings
 
     for f in regional_findings(year=year):
         own = found.get(f.indicator)

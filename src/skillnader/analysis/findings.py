@@ -99,6 +99,12 @@ class GapTrend:
     method: str = ""
     n_areas: list[int] = field(default_factory=list)
     reason: str = ""
+    #: Between areas: the areas with the highest and the lowest value in the last period, each
+    #: ``{"area", "name", "period", "value", "lower", "upper"}``, and whether their intervals
+    #: do not overlap (the two differ beyond their uncertainty).
+    highest: dict[str, Any] | None = None
+    lowest: dict[str, Any] | None = None
+    separated: bool | None = None
 
 
 @dataclass
@@ -423,6 +429,55 @@ def _delta_gaps(frame, mask=None):
     )
 
 
+def _extremes(frame, mask) -> dict[tuple[str, str, str, str], tuple[tuple, tuple]]:
+    """The rows with the highest and the lowest value of every (indicator, level, vintage,
+    period) among the rows where ``mask`` is true: ``{key: ((code, value, lower, upper), …)}``.
+    Ties go to the first area code in sort order."""
+    keys = ["indicator", "level", "vintage", "period"]
+    cols = ["area_code", "value", "lower", "upper"]
+    rows = frame.filter(mask).select(*keys, *cols)
+    out: dict[tuple[str, str, str, str], tuple[tuple, tuple]] = {}
+    if rows.is_empty():
+        return out
+    high = rows.sort(["value", "area_code"], descending=[True, False]).group_by(keys).first()
+    low = rows.sort(["value", "area_code"]).group_by(keys).first()
+    lows = {tuple(r[:4]): tuple(r[4:]) for r in low.select(*keys, *cols).iter_rows()}
+    for r in high.select(*keys, *cols).iter_rows():
+        out[tuple(r[:4])] = (tuple(r[4:]), lows[tuple(r[:4])])  # type: ignore[index]
+    return out
+
+
+def _with_extremes(g: GapTrend, extremes, ind, level, vintage, names) -> GapTrend:
+    """``g`` with the highest and lowest area of its last period with a gap."""
+    last = max(
+        (i for i, v in enumerate(g.values) if v is not None and np.isfinite(v)), default=None
+    )
+    if last is None:
+        return g
+    period = g.periods[last]
+    found = extremes.get((ind, level, vintage, period))
+    if found is None:
+        return g
+
+    def area(row):
+        code, value, lower, upper = row
+        name = (names or {}).get(code) or code
+        return {
+            "area": code,
+            "name": name,
+            "period": period,
+            "value": value,
+            "lower": lower,
+            "upper": upper,
+        }
+
+    g.highest, g.lowest = area(found[0]), area(found[1])
+    hi_low, lo_up = g.highest["lower"], g.lowest["upper"]
+    if hi_low is not None and lo_up is not None and np.isfinite(hi_low) and np.isfinite(lo_up):
+        g.separated = bool(hi_low > lo_up)
+    return g
+
+
 def _gap_trend_from_table(periods, by_period, label) -> GapTrend:
     z = _z(0.95)
     ns = [int(by_period[p][0]) for p in periods]
@@ -675,6 +730,7 @@ REASONS_EN = {
 _GROUP_SV = {"sex": "kvinnor och män", "birth_region": "utrikes och inrikes födda"}
 _GROUP_EN = {"sex": "women and men", "birth_region": "people born abroad and born in Sweden"}
 _LEVEL_NAMES_SV = {
+    "stadsomrade": "stadsområdena",
     "sdo": "stadsdelsområdena",
     "regso": "RegSO-områdena",
     "stadsdel": "stadsdelarna",
@@ -683,6 +739,7 @@ _LEVEL_NAMES_SV = {
     "basomrade": "basområdena",
 }
 _LEVEL_NAMES_EN = {
+    "stadsomrade": "city parts",
     "sdo": "district council areas",
     "regso": "RegSO areas",
     "stadsdel": "districts",
@@ -690,6 +747,56 @@ _LEVEL_NAMES_EN = {
     "valdistrikt": "electoral districts",
     "basomrade": "basic areas",
 }
+
+
+def _extremes_text(g: GapTrend, d: int) -> tuple[str, str]:
+    """``; högst i A 86,2 (83,5–88,4), lägst i B …`` for a gap between areas, or nothing."""
+    if g.highest is None or g.lowest is None:
+        return "", ""
+
+    def one(a: dict[str, Any], lang: str) -> str:
+        text = f"{a['name']} {_fmt(a['value'], d, lang)}"
+        if a["lower"] is not None and a["upper"] is not None:
+            text += f" ({_fmt(a['lower'], d, lang)}–{_fmt(a['upper'], d, lang)})"
+        return text
+
+    sv = f"; högst i {one(g.highest, 'sv')}, lägst i {one(g.lowest, 'sv')}"
+    en = f"; highest in {one(g.highest, 'en')}, lowest in {one(g.lowest, 'en')}"
+    if g.separated is True:
+        sv += ", intervallen överlappar inte"
+        en += ", the intervals do not overlap"
+    elif g.separated is False:
+        sv += ", intervallen överlappar"
+        en += ", the intervals overlap"
+    return sv, en
+
+
+def _one_period_gap(g: GapTrend, d: int) -> tuple[str, str] | None:
+    """The sentence parts for a gap between areas known for one period only: its size with its
+    interval and the areas at either end; its change is not assessed."""
+    last = max(
+        (i for i, v in enumerate(g.values) if v is not None and np.isfinite(v)), default=None
+    )
+    if last is None or not (np.isfinite(g.lower[last]) and np.isfinite(g.upper[last])):
+        return None
+    if g.upper[last] - g.lower[last] <= 0:
+        return None  # no interval behind the gap
+    lv = g.label.split(":")[0]
+    p = g.periods[last]
+    ext_sv, ext_en = _extremes_text(g, d)
+    sv = (
+        f"skillnaden mellan {_LEVEL_NAMES_SV.get(lv, lv)} {p}: avståndet mellan 90:e och 10:e "
+        f"percentilen {_fmt(g.values[last], d, 'sv')} ({_fmt(g.lower[last], d, 'sv')}–"
+        f"{_fmt(g.upper[last], d, 'sv')}){ext_sv}; förändringen bedöms inte "
+        f"({REASONS_SV['too_few_periods']})"
+    )
+    en = (
+        f"the gap between {_LEVEL_NAMES_EN.get(lv, lv)} in {p}: distance between the 90th and "
+        f"10th percentile {_fmt(g.values[last], d, 'en')} ({_fmt(g.lower[last], d, 'en')}–"
+        f"{_fmt(g.upper[last], d, 'en')}){ext_en}; its change is not assessed "
+        f"({REASONS_EN['too_few_periods']})"
+    )
+    return sv, en
 
 
 def sentences(
@@ -715,6 +822,13 @@ def sentences(
             f"{_fmt(v1, d, 'en')} in {p1})"
         )
     for g in gaps:
+        if g.kind == "areas" and g.change is None and g.reason == "too_few_periods":
+            # one period: the size of the gap now, with its interval, and where it lies
+            one = _one_period_gap(g, d)
+            if one is not None:
+                sv.append(one[0])
+                en.append(one[1])
+            continue
         if g.direction not in _GAP_SV:
             continue
         what_sv: str | None
@@ -750,8 +864,9 @@ def sentences(
                     f" {_fmt(g.values[last], d, 'en')} ({_fmt(g.lower[last], d, 'en')}–"
                     f"{_fmt(g.upper[last], d, 'en')}) in {g.periods[last]}"
                 )
-            detail_sv = f"avståndet mellan {what_sv}{size_sv}; {detail_sv}"
-            detail_en = f"distance between {what_en}{size_en}; {detail_en}"
+            ext_sv, ext_en = _extremes_text(g, d)
+            detail_sv = f"avståndet mellan {what_sv}{size_sv}; {detail_sv}{ext_sv}"
+            detail_en = f"distance between {what_en}{size_en}; {detail_en}{ext_en}"
         sv.append(f"{who_sv} {_GAP_SV[g.direction]} ({detail_sv})")
         en.append(f"{who_en} {_GAP_EN[g.direction]} ({detail_en})")
     if not sv:
@@ -795,6 +910,7 @@ def analyse(
     method: str = "delta",
     sims: int = 1000,
     seed: int = 0,
+    area_names: Mapping[str, str] | None = None,
 ) -> list[Finding]:
     """Findings for every indicator in a polars DataFrame of observations.
 
@@ -803,6 +919,10 @@ def analyse(
     the whole (the city). ``levels`` restricts the between-area gaps to these levels;
     ``method`` chooses the gap interval (see :func:`area_gaps`). Suppressed cells (no value) are
     left out of every measure. The data are partitioned once; no per-row Python work.
+
+    A level with one period still gets its gap between areas, with its interval, and the areas
+    with the highest and lowest value (``area_names`` gives their names); the change of the gap
+    is then not assessed (``too_few_periods``).
     """
     import polars as pl
 
@@ -889,6 +1009,7 @@ def analyse(
         for ind, level, vintage, period, vals, ses in per_period.iter_rows():
             series.setdefault(ind, {}).setdefault((level, vintage), {})[period] = (vals, ses)
 
+    extremes = _extremes(df, in_areas)
     findings: list[Finding] = []
     for ind_id, info, lvl, group_gaps in todo:
         gaps: list[GapTrend] = []
@@ -896,10 +1017,11 @@ def analyse(
         for (level, vintage), by_period in sorted(by_level.items()):
             periods = sorted(by_period, key=_year)
             periods = [periods[i] for i in same_season(periods)]
-            if len(periods) < 2:
+            if not periods:
                 continue
             if gap_job is not None:
-                gaps.append(_gap_trend_from_table(periods, by_period, f"{level}:{vintage}"))
+                g = _gap_trend_from_table(periods, by_period, f"{level}:{vintage}")
+                gaps.append(_with_extremes(g, extremes, ind_id, level, vintage, area_names))
                 continue
             vals = [np.asarray(by_period[p][0], dtype=float) for p in periods]
             if max(v.size for v in vals) < MIN_AREAS:
@@ -908,17 +1030,16 @@ def analyse(
                 np.asarray([np.nan if x is None else x for x in by_period[p][1]], dtype=float)
                 for p in periods
             ]
-            gaps.append(
-                area_gaps(
-                    periods,
-                    vals,
-                    ses,
-                    label=f"{level}:{vintage}",
-                    method=method,
-                    sims=sims,
-                    seed=seed,
-                )
+            g = area_gaps(
+                periods,
+                vals,
+                ses,
+                label=f"{level}:{vintage}",
+                method=method,
+                sims=sims,
+                seed=seed,
             )
+            gaps.append(_with_extremes(g, extremes, ind_id, level, vintage, area_names))
         gaps += group_gaps
         head = headline(lvl.assessment, gaps)
         s_sv, s_en = sentences(info, lvl, gaps, benchmark_name)

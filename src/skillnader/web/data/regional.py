@@ -63,6 +63,20 @@ def regional_frame(
     return pl.DataFrame(rows, schema=schema, orient="row")
 
 
+def area_names(frame) -> dict[str, str]:
+    """The names of the areas in an analysis frame, by code (for the findings' sentences)."""
+    from skillnader.web.data.models import Area
+
+    if frame.is_empty():
+        return {}
+    codes = frame["area_code"].unique().to_list()
+    names: dict[str, str] = {}
+    for start in range(0, len(codes), 500):
+        part = codes[start : start + 500]
+        names.update(Area.objects.filter(code__in=part).values_list("code", "name"))
+    return names
+
+
 def regional_findings(
     indicator_id: str | None = None,
     lan: str = LAN,
@@ -91,6 +105,7 @@ def regional_findings(
         benchmark=country,
         benchmark_name=(name.first() or country),
         levels=["kommun"],
+        area_names=area_names(frame),
     )
 
 

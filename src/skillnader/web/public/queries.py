@@ -729,7 +729,15 @@ def findings(indicator_id: str | None = None) -> list[dict[str, Any]]:
             for i in inds
         }
         try:
-            result = analyse(frame, info, benchmark=city["code"], benchmark_name=city["name_sv"])
+            from skillnader.web.data.regional import area_names
+
+            result = analyse(
+                frame,
+                info,
+                benchmark=city["code"],
+                benchmark_name=city["name_sv"],
+                area_names=area_names(frame),
+            )
         except Exception:
             # The findings are a summary on top of the published numbers: a failure in the
             # analysis must not take the numbers down with it. It is logged for the analysts.
