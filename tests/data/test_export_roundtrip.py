@@ -37,7 +37,11 @@ def _truth(indicator: str | None = None) -> dict[tuple, dict]:
             o.group.key if o.group_id else "",
             o.period,
         )
-        out[key] = {"suppressed": o.suppressed, **{n: getattr(o, n) for n in NUMBERS}}
+        out[key] = {
+            "suppressed": o.suppressed,
+            "suppression": (o.suppression or "primary") if o.suppressed else None,
+            **{n: getattr(o, n) for n in NUMBERS},
+        }
     return out
 
 
@@ -63,6 +67,7 @@ def _same(got: dict[tuple, dict], truth: dict[tuple, dict]) -> None:
     for key, cell in truth.items():
         row = got[key]
         assert bool(row["suppressed"]) == cell["suppressed"], key
+        assert (row["suppression"] or None) == cell["suppression"], key
         for n in NUMBERS:
             want, have = cell[n], _number(row[n])
             if want is None:
@@ -73,8 +78,19 @@ def _same(got: dict[tuple, dict], truth: dict[tuple, dict]) -> None:
 
 @pytest.fixture
 def truth(world):  # noqa: F811
+    from skillnader.web.data.models import Observation
+
+    # one cell hidden to protect another, as the joint protection leaves them (no numbers)
+    o = Observation.objects.filter(suppressed=False, value__isnull=False).order_by("id").first()
+    Observation.objects.filter(pk=o.pk).update(
+        suppressed=True,
+        suppression="secondary",
+        **dict.fromkeys(NUMBERS),
+    )
     cells = _truth()
     assert any(c["suppressed"] for c in cells.values())
+    # both reasons, so a writer that drops or mixes them up fails
+    assert {c["suppression"] for c in cells.values()} >= {"primary", "secondary"}
     assert any(c["value"] is not None for c in cells.values())
     return cells
 
@@ -130,6 +146,7 @@ def test_jsonstat_export_reads_back_with_the_projects_reader(truth, tmp_path):
                 continue
             got[key] = {
                 "suppressed": doc["status"].get(str(i)) == "suppressed",
+                "suppression": doc["extension"]["suppression"].get(str(i)),
                 "value": value,
                 "lower": lower[i],
                 "upper": upper[i],
@@ -137,6 +154,7 @@ def test_jsonstat_export_reads_back_with_the_projects_reader(truth, tmp_path):
         assert set(got) == set(want)
         for key, cell in want.items():
             assert got[key]["suppressed"] == cell["suppressed"], key
+            assert got[key]["suppression"] == cell["suppression"], key
             for n in ("value", "lower", "upper"):
                 if cell[n] is None:
                     assert got[key][n] is None, (key, n)

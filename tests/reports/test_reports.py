@@ -240,7 +240,7 @@ def test_profile_comparisons_follow_stats_compare(reports):
         ] in text
 
 
-def test_suppressed_cells_show_no_number(reports):
+def test_suppressed_cells_show_no_number_and_their_reason(reports):
     from skillnader.web.data.models import Area, Observation, public_observations
     from skillnader.web.public.queries import group_labels
 
@@ -248,23 +248,32 @@ def test_suppressed_cells_show_no_number(reports):
     cells = public_observations(Observation.objects.filter(area=area, year=2015)).exclude(
         group__key=""
     )
-    suppressed = {c.group.key for c in cells if c.suppressed}
+    suppressed = {c.group.key: c.suppression for c in cells if c.suppressed}
     shown = {c.group.key: c.value for c in cells if not c.suppressed}
     assert suppressed and shown
     labels = group_labels()
     text = pdftext(reports["basomrade"], layout=True)
     found = {}
     for line in text.splitlines():
-        m = re.match(r"^\s*Folkmängd\s{2,}(.+?)\s{2,}(\S+)\s*$", line)
+        m = re.match(
+            r"^\s*Folkmängd\s{2,}(.+?)\s{2,}(prickad för att skydda en annan uppgift|\S+)\s*$",
+            line,
+        )
         if m:
             found[m.group(1)] = m.group(2)
-    for key in suppressed:
-        assert found[labels[key]["sv"]] == "prickad", key
+    for key, reason in suppressed.items():
+        want = "prickad för att skydda en annan uppgift" if reason == "secondary" else "prickad"
+        assert found[labels[key]["sv"]] == want, key
     for key, value in shown.items():
         assert found[labels[key]["sv"]] == f"{value:.0f}", key
-    assert f"{len(suppressed)} celler för området är prickade" in norm(text) or (
-        "celler för området är prickade" in norm(text)
+    n_all = public_observations(Observation.objects.filter(area=area, year__lte=2015)).filter(
+        suppressed=True
     )
+    n_secondary = n_all.filter(suppression="secondary").count()
+    note = norm(text)
+    assert f"{n_all.count()} celler för området är prickade" in note
+    if n_secondary:
+        assert f"{n_secondary} av dem är inte små själva utan prickade för att skydda" in note
 
 
 # ------------------------------------------------------------------------------------------

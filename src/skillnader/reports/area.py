@@ -119,6 +119,7 @@ def profile_context(area, year: int, lang: str = "sv") -> dict[str, Any]:
         group_year = max(it.year for it in items)
         groups = _group_rows(area, group_year, items, lang)
         n_supp = data.suppressed_count(area, year)
+        n_secondary = data.suppressed_count(area, year, reason="secondary")
         links = queries.vintage_links(
             area.level_id,
             sorted(area.level.vintages.values_list("code", flat=True)),
@@ -162,7 +163,16 @@ def profile_context(area, year: int, lang: str = "sv") -> dict[str, Any]:
                     level=level_name,
                     vintage=vintage_name or area.vintage.code,
                 ),
-                word("note_suppressed", lang, n=number(n_supp, 0, lang))
+                (
+                    word(
+                        "note_suppressed_secondary",
+                        lang,
+                        n=number(n_supp, 0, lang),
+                        m=number(n_secondary, 0, lang),
+                    )
+                    if n_secondary
+                    else word("note_suppressed", lang, n=number(n_supp, 0, lang))
+                )
                 if n_supp
                 else word("note_no_suppressed", lang),
                 word("note_compare", lang),

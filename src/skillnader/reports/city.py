@@ -85,7 +85,9 @@ def _cell_text(cell: dict[str, Any] | None, decimals: int, lang: str) -> dict[st
     if not cell:
         return {"value": word("missing", lang), "interval": "", "status": "missing"}
     if cell["status"] == "suppressed":
-        return {"value": word("suppressed", lang), "interval": "", "status": "suppressed"}
+        # the reason is told where the cell is shown, as on the site and in the API
+        key = "suppressed_secondary" if cell.get("suppression") == "secondary" else "suppressed"
+        return {"value": word(key, lang), "interval": "", "status": "suppressed"}
     if cell["value"] is None:
         return {"value": word("missing", lang), "interval": "", "status": "missing"}
     return {

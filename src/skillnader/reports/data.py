@@ -212,6 +212,7 @@ def indicator_section(ind, year: int, lang: str) -> IndicatorSection | None:
                     "lower": c["lower"] if c else None,
                     "upper": c["upper"] if c else None,
                     "status": c["status"] if c else "missing",
+                    "suppression": c.get("suppression") if c else None,
                     "comparison": queries.compare_to_city(c, sec.city, ind.polarity),
                 }
             )
@@ -240,6 +241,7 @@ def indicator_section(ind, year: int, lang: str) -> IndicatorSection | None:
                     "lower": c["lower"],
                     "upper": c["upper"],
                     "status": c["status"],
+                    "suppression": c.get("suppression"),
                 }
             )
         sec.groups.sort(key=lambda g: (g["dimension"], g["key"]))
@@ -254,6 +256,7 @@ def _point(series: str, c: dict[str, Any]) -> dict[str, Any]:
         "lower": c["lower"],
         "upper": c["upper"],
         "status": c["status"],
+        "suppression": c.get("suppression"),
         "break_in_series": c["break_in_series"],
     }
 
@@ -381,12 +384,17 @@ def area_group_cells(area, year: int) -> list[dict[str, Any]]:
     return [max(v, key=lambda c: c["period"]) for v in cells.values()]
 
 
-def suppressed_count(area, year: int) -> int:
-    """Suppressed published cells of the area up to ``year`` (all groups)."""
+def suppressed_count(area, year: int, reason: str | None = None) -> int:
+    """Suppressed published cells of the area up to ``year`` (all groups); with ``reason``
+    (``"primary"`` or ``"secondary"``) only those suppressed for it."""
     from skillnader.web.data.models import Observation, public_observations
 
-    return (
-        public_observations(Observation.objects.filter(area=area, year__lte=year))
-        .filter(suppressed=True)
-        .count()
+    qs = public_observations(Observation.objects.filter(area=area, year__lte=year)).filter(
+        suppressed=True
     )
+    if reason == "secondary":
+        qs = qs.filter(suppression="secondary")
+    elif reason == "primary":
+        # cells stored before reasons were recorded count as primary, as the API shows them
+        qs = qs.exclude(suppression="secondary")
+    return qs.count()

@@ -74,6 +74,7 @@ WORDS: dict[str, dict[str, str]] = {
         "cells": "Celler",
         "imported": "Importerad",
         "suppressed": "prickad",
+        "suppressed_secondary": "prickad för att skydda en annan uppgift",
         "missing": "uppgift saknas",
         "better": "bättre än staden",
         "similar": "som staden",
@@ -124,6 +125,11 @@ WORDS: dict[str, dict[str, str]] = {
         ),
         "note_suppressed": (
             "{n} celler för området är prickade (röjandekontroll) och visas som ”prickad”."
+        ),
+        "note_suppressed_secondary": (
+            "{n} celler för området är prickade (röjandekontroll) och visas som ”prickad”; {m} av "
+            "dem är inte små själva utan prickade för att skydda en annan uppgift, som annars "
+            "kunde räknas fram."
         ),
         "note_no_suppressed": "Inga celler för området är prickade.",
         "note_links": "Omräkning mellan indelningar: {links}.",
@@ -188,6 +194,7 @@ WORDS: dict[str, dict[str, str]] = {
         "cells": "Cells",
         "imported": "Imported",
         "suppressed": "suppressed",
+        "suppressed_secondary": "suppressed to protect another cell",
         "missing": "no data",
         "better": "better than the city",
         "similar": "similar to the city",
@@ -238,6 +245,11 @@ WORDS: dict[str, dict[str, str]] = {
         ),
         "note_suppressed": (
             "{n} cells for the area are suppressed (disclosure control) and shown as “suppressed”."
+        ),
+        "note_suppressed_secondary": (
+            "{n} cells for the area are suppressed (disclosure control) and shown as "
+            "“suppressed”; {m} of them are not small themselves but suppressed to protect "
+            "another cell that could otherwise be worked out."
         ),
         "note_no_suppressed": "No cells for the area are suppressed.",
         "note_links": "Recalculation between boundary versions: {links}.",

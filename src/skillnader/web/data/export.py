@@ -28,6 +28,7 @@ COLUMNS = [
     "numerator",
     "denominator",
     "suppressed",
+    "suppression",
     "status",
     "release",
 ]
@@ -73,6 +74,8 @@ def observation_rows(
             "numerator": o.numerator,
             "denominator": o.denominator,
             "suppressed": o.suppressed,
+            # why: "primary" (a small number) or "secondary" (hidden to protect another cell)
+            "suppression": (o.suppression or "primary") if o.suppressed else None,
             "status": o.status,
             "release": o.release_id,
         }
@@ -80,7 +83,7 @@ def observation_rows(
 
 def jsonstat(indicator: str) -> dict:
     """One indicator as a JSON-stat 2.0 dataset over area × group × period, with the interval
-    limits as extra values in ``extension``."""
+    limits and the reason of each suppression as extra values in ``extension``."""
     from skillnader.web.data.models import Indicator
 
     ind = Indicator.objects.get(id=indicator)
@@ -97,6 +100,7 @@ def jsonstat(indicator: str) -> dict:
     lower: list = [None] * n
     upper: list = [None] * n
     status: dict[str, str] = {}
+    reasons: dict[str, str] = {}
     for r in rows:
         i = (
             aidx[f"{r['level']}:{r['vintage']}:{r['area_code']}"] * len(groups) + gidx[r["group"]]
@@ -104,6 +108,7 @@ def jsonstat(indicator: str) -> dict:
         value[i], lower[i], upper[i] = r["value"], r["lower"], r["upper"]
         if r["suppressed"]:
             status[str(i)] = "suppressed"
+            reasons[str(i)] = r["suppression"]
         elif r["status"]:
             status[str(i)] = r["status"]
     return {
@@ -133,6 +138,8 @@ def jsonstat(indicator: str) -> dict:
         "extension": {
             "lower": lower,
             "upper": upper,
+            # per suppressed value: "primary" (small) or "secondary" (protects another value)
+            "suppression": reasons,
             "unit": ind.unit,
             "measure": ind.measure,
             "polarity": ind.polarity,
