@@ -6,7 +6,7 @@ real Skärholmen answer under other boards' names, its views repeated three time
 pages each when printed), printed to PDF with WeasyPrint (not timed). Run:
 
     PYTHONPATH=src python bench/bench_remiss_read.py [--answers 40] [--distinct 8] [--rounds 3]
-        [--out bench/results/remiss_read.md]
+        [--workers 2] [--out bench/results/remiss_read.md]
 
 Each round times, file by file and one right after the other (so that the load of a shared
 machine falls on both alike):
@@ -43,7 +43,7 @@ from bench_remiss import CONSULTATION, make_answers  # noqa: E402
 from skillnader.remiss.codebook import load_codebook  # noqa: E402
 from skillnader.remiss.compile import compile_answers  # noqa: E402
 from skillnader.remiss.extract import extract_bytes  # noqa: E402
-from skillnader.remiss.pipeline import analyse  # noqa: E402
+from skillnader.remiss.pipeline import analyse, parse_files  # noqa: E402
 from skillnader.remiss.questions import load_consultation  # noqa: E402
 
 
@@ -61,7 +61,7 @@ def print_answers(distinct: int) -> list[bytes]:
     return out
 
 
-def run(n_answers: int, distinct: int, rounds: int) -> dict:
+def run(n_answers: int, distinct: int, rounds: int, workers: int = 0) -> dict:
     consultation = load_consultation(CONSULTATION)
     codebook = load_codebook()
     boards = [r.id for r in consultation.recipients]
@@ -98,6 +98,23 @@ def run(n_answers: int, distinct: int, rounds: int) -> dict:
             answered = sum(b["answered"] for b in comp.boards)
             assert not comp.refused and answered == len({b for b, _f in files}), "answers lost"
             per_round.append({"loop": loop, "read": read, "analyse": analysed, "compile": compiled})
+        parallel = None
+        if workers > 1:
+            # The whole run as a batch command would do it: parse_files on ``workers``
+            # processes, then the compilation; against one more pdftotext loop.
+            t0 = time.perf_counter()
+            for _b, f in files:
+                subprocess.run(["pdftotext", str(f), "-"], capture_output=True, check=True)
+            loop = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            answers = parse_files(
+                [(f, b) for b, f in files],
+                consultation=consultation,
+                codebook=codebook,
+                workers=workers,
+            )
+            compile_answers(consultation, answers, codebook=codebook)
+            parallel = {"workers": workers, "loop": loop, "total": time.perf_counter() - t0}
     mid = sorted(per_round, key=lambda r: r["loop"])[len(per_round) // 2]
     return {
         "files": n_answers,
@@ -105,6 +122,7 @@ def run(n_answers: int, distinct: int, rounds: int) -> dict:
         "pages": pages,
         "rounds": per_round,
         "mid": mid,
+        "parallel": parallel,
     }
 
 
@@ -149,6 +167,12 @@ def report(r: dict, command: str) -> str:
             f"- read / loop over the rounds: {min(ratios):.2f}–{max(ratios):.2f} × "
             f"(median {statistics.median(ratios):.2f})"
         )
+    par = r.get("parallel")
+    if par:
+        lines.append(
+            f"- `parse_files(workers={par['workers']})` + compile: {par['total']:.2f} s against "
+            f"a `pdftotext` loop of {par['loop']:.2f} s: {par['total'] / par['loop']:.2f} ×"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -163,9 +187,10 @@ def main() -> None:
     ap.add_argument("--answers", type=int, default=40)
     ap.add_argument("--distinct", type=int, default=8)
     ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--workers", type=int, default=0, help="also time parse_files on N processes")
     ap.add_argument("--out", type=Path)
     args = ap.parse_args()
-    r = run(args.answers, args.distinct, args.rounds)
+    r = run(args.answers, args.distinct, args.rounds, args.workers)
     command = "PYTHONPATH=src python bench/bench_remiss_read.py " + " ".join(sys.argv[1:])
     text = report(r, command.strip())
     print(text)
