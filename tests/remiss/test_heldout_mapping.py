@@ -1,0 +1,53 @@
+"""A second held-out set for question mapping (``tests/remiss/heldout_mapping``): answers whose
+headings paraphrase the questions in words of the board's own ("Så ser det ut i våra
+verksamheter i dag", "Det som tynger stadsdelen mest", "Sådant som inte syns i kommissionens
+underlag"), thematic headings named after the subject rather than the question, and an answer
+without headings that takes the questions in order. Written with their gold before the codebook
+vocabulary and the position in the document were used in the mapping; scored with the same
+measure as test_gold.py (passages mapped with confidence >= 0.5)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from skillnader.remiss.pipeline import parse_file
+
+from .gold import Counts, load_gold
+
+HELDOUT = sorted((Path(__file__).parent / "heldout_mapping").glob("*.txt"))
+
+
+@pytest.fixture(scope="module")
+def scored(consultation, codebook):
+    total = Counts()
+    per: dict[str, tuple[Counts, list[str]]] = {}
+    for path in HELDOUT:
+        gold = load_gold(path)
+        a = parse_file(path, consultation=consultation, codebook=codebook)
+        counts = Counts()
+        errors = []
+        if a.board != gold["board"]:
+            errors.append(f"board {a.board!r}, gold {gold['board']!r}")
+        for qid, wanted in gold["mapping"].items():
+            texts = [
+                a.passage(x.passage).text for x in a.mapping(qid).answers if x.confidence >= 0.5
+            ]
+            hit = [any(w in t for t in texts) for w in wanted]
+            good = [any(w in t for w in wanted) for t in texts]
+            counts.add(Counts(sum(good), len(good) - sum(good), len(hit) - sum(hit)))
+        per[path.name] = (counts, errors)
+        total.add(counts)
+    return total, per
+
+
+def test_heldout_mapping_scores(scored):
+    total, per = scored
+    for name, (c, errors) in per.items():
+        print(
+            f"{name}: P {c.precision:.2f} R {c.recall:.2f} (tp {c.tp} fp {c.fp} fn {c.fn}) {errors}"
+        )
+    print(f"total: P {total.precision:.2f} R {total.recall:.2f}")
+    assert len(HELDOUT) == 3
+    assert all(not errors for _c, errors in per.values())
