@@ -51,3 +51,12 @@ def test_heldout_mapping_scores(scored):
     print(f"total: P {total.precision:.2f} R {total.recall:.2f}")
     assert len(HELDOUT) == 3
     assert all(not errors for _c, errors in per.values())
+    # Before the change (commit 16f4c66): P 1.00 R 0.11 (tp 1, fn 8). First run after it
+    # (2026-12-07): P 1.00 R 0.67 (tp 6, fn 3) — the challenge passages are placed from the
+    # codes named as problems in them and from "tas inte upp i underlaget" / "kommissionen inte
+    # har berört"; the three own-work passages ("I Rinkeby och Tensta finns öppna förskolor …",
+    # "Inom förskolan har förvaltningen …", "Kontoret planerar nya bostäder …") are still not
+    # placed (no code in them stands in a sentence on the board's own work). The thresholds are
+    # the first run's values.
+    assert total.precision >= 0.95
+    assert total.recall >= 0.65

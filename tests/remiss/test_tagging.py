@@ -183,3 +183,35 @@ def test_bump_version():
     assert bump_version("1.0") == "1.1"
     assert bump_version("2015.9") == "2015.10"
     assert bump_version("3") == "3.1"
+
+
+def test_role_evidence_reads_the_report_under_other_names():
+    from skillnader.remiss.codebook import load_codebook
+    from skillnader.remiss.extract import extract_bytes
+    from skillnader.remiss.passages import passages
+    from skillnader.remiss.pipeline import _tagger
+    from skillnader.remiss.structure import structure
+    from skillnader.remiss.tagging import role_evidence
+
+    text = (
+        "Nämndens synpunkter\n\n"
+        "Trångboddheten är stor och många familjer bor i andra hand.\n\n"
+        "Ensamheten bland äldre tas inte upp i underlaget.\n\n"
+        "Kommissionen visar att arbetslösheten har minskat.\n\n"
+        "Förvaltningen arbetar med medborgardialoger i parkerna.\n"
+    )
+    doc = structure(extract_bytes(text.encode(), format="txt", path="x.txt"))
+    ps = passages(doc)
+    tags = _tagger(load_codebook()).tag(doc.text, ps)
+    ev = role_evidence(doc.text, ps, tags)
+    by_text = {p.text.split()[0]: ev.get(p.number, {}) for p in ps}
+    assert (
+        by_text["Trångboddheten"].get("challenge", 0) >= 1
+        and "beyond" not in by_text["Trångboddheten"]
+    )
+    assert by_text["Ensamheten"].get("beyond") == 1.0
+    # A quote of the report is neither a challenge of the board's nor beyond the report.
+    assert by_text["Kommissionen"] == {}
+    assert by_text["Förvaltningen"].get("own_work", 0) >= 1 and not by_text["Förvaltningen"].get(
+        "challenge"
+    )

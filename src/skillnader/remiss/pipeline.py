@@ -27,6 +27,7 @@ from skillnader.remiss.tagging import (
     Tagger,
     assign_polarity,
     candidate_challenges,
+    role_evidence,
 )
 
 __all__ = ["ParsedAnswer", "identify_board", "load_consultation", "parse_file", "parse_text"]
@@ -177,12 +178,16 @@ def analyse(
     report("questions")
     questions = consultation.questions if consultation else detect_questions(ps)
     mark_quotations(ps, questions)
-    mappings = map_questions(doc, ps, questions)
+    # The codes come first: what they say about each passage (a problem, the board's own work)
+    # is evidence for the mapping of passages nothing else places.
+    codebook = codebook or _default_codebook()
+    raw_tags = _tagger(codebook).tag(doc.text, ps)
+    evidence = role_evidence(doc.text, ps, raw_tags)
+    mappings = map_questions(doc, ps, questions, evidence=evidence)
     t2 = time.perf_counter()
     timings["questions"] = t2 - t1
     report("coding")
-    codebook = codebook or _default_codebook()
-    tags = assign_polarity(doc.text, ps, _tagger(codebook).tag(doc.text, ps), mappings, questions)
+    tags = assign_polarity(doc.text, ps, raw_tags, mappings, questions)
     cands = candidate_challenges(doc.text, ps, tags, mappings, questions)
     timings["tagging"] = time.perf_counter() - t2
     board_id, board_name = board, None

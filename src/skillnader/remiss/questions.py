@@ -14,6 +14,14 @@ Each mapped passage carries a method and a confidence:
 4. **Role cues in a passage** (0.55–0.8): "Den största utmaningen är …", "Utöver det som
    framkommer i rapporten …", "Förvaltningen arbetar med …" in the first sentences of a passage
    no heading has placed.
+   **Codebook evidence and position** (0.55; 0.4 as a suggestion): for questions nothing above
+   has answered, a passage of the board's views that is still unplaced answers the challenges
+   question when the codebook's codes in it are named as problems, the own-work question when
+   they stand in sentences on the board's own work, and the additional-challenges question when
+   it says that the report ("rapporten", "kommissionen", "underlaget") does not treat it
+   (:func:`skillnader.remiss.tagging.role_evidence`); a tie goes by position (own work before the
+   first challenge), and a passage without evidence between two passages answering the same
+   question is suggested for it.
 5. **One question**: in a consultation with a single question, the board's view sections
    (*Synpunkter*, *Inställning*, *Bedömning*) answer it.
 
@@ -517,6 +525,7 @@ def map_questions(
     *,
     max_candidates: int = 3,
     min_similarity: float = 0.08,
+    evidence: dict[int, dict[str, float]] | None = None,
 ) -> list[QuestionMapping]:
     """Map ``passages`` of ``doc`` to ``questions`` (see the module docstring for the rules).
 
@@ -606,6 +615,16 @@ def map_questions(
                 add(role_q["own_work"].id, p, "cue", m.start(), m.end(), 0.65 * weight)
                 break
 
+    # 4b. passages of the board's views that nothing has placed yet: what the codebook's codes
+    # in them say (``evidence``, see skillnader.remiss.tagging.role_evidence) and where they
+    # stand. A passage whose codes are named as problems answers the challenges question, one
+    # whose codes stand in the board's own work the own-work question, one that says the report
+    # does not treat it the additional-challenges question; a tie is broken by position (before
+    # the first challenge own work, after it a challenge). A passage with no evidence between
+    # two passages answering the same question is suggested for that question.
+    if evidence is not None and role_q:
+        _map_by_evidence(passages, questions, evidence, answers, taken, role_q, add, eligible)
+
     # 5. a consultation with one question: the board's view sections answer it
     if len(questions) == 1:
         q = questions[0]
@@ -641,6 +660,76 @@ def map_questions(
         out.append(QuestionMapping(q.id, status, found, cands))
     del by_id
     return out
+
+
+#: Confidence of a mapping from the codebook's evidence (counts as an answer) and of one from
+#: position alone (a suggestion for review).
+EVIDENCE_CONFIDENCE = 0.55
+POSITION_CONFIDENCE = 0.4
+
+
+def _map_by_evidence(passages, questions, evidence, answers, taken, role_q, add, eligible) -> None:
+    view = [
+        p
+        for p in passages
+        if eligible(p) and p.section_key in (None, "synpunkter") and p.kind != "heading"
+    ]
+    role_of = {q.id: q.role for q in questions}
+    placed: dict[int, str] = {}
+    for qid, found in answers.items():
+        for a in found:
+            if a.confidence >= ANSWER_CONFIDENCE and role_of.get(qid):
+                placed.setdefault(a.passage, role_of[qid])
+    # Only questions nothing more explicit has answered: an answer that states its answers
+    # (headings, numbering, statements, cues) elaborates on them in the rest of its views.
+    open_roles = {
+        q.role
+        for q in questions
+        if q.role and not any(a.confidence >= ANSWER_CONFIDENCE for a in answers[q.id])
+    }
+    if not open_roles:
+        return
+    roles: list[str | None] = []
+    seen_challenge = False
+    for p in view:
+        if p.number in placed:
+            role: str | None = placed[p.number]
+        elif any(p.number in taken[q.id] for q in questions):
+            role = None
+        else:
+            ev = evidence.get(p.number) or {}
+            own, ch, beyond = (
+                ev.get("own_work", 0.0),
+                ev.get("challenge", 0.0),
+                ev.get("beyond", 0.0),
+            )
+            role = None
+            if beyond and ch >= own:
+                role = "additional_challenges"
+            elif ch > own:
+                role = "main_challenges"
+            elif own > ch:
+                role = "own_work"
+            elif own and own == ch:
+                role = "main_challenges" if seen_challenge else "own_work"
+            q = role_q.get(role) if role in open_roles else None
+            if q is not None:
+                first = p.text.split(". ", 1)[0]
+                add(q.id, p, "codebook", p.start, p.start + len(first), EVIDENCE_CONFIDENCE)
+            else:
+                role = None
+        seen_challenge = seen_challenge or role in ("main_challenges", "additional_challenges")
+        roles.append(role)
+    for i, p in enumerate(view):
+        if roles[i] is not None or any(p.number in taken[q.id] for q in questions):
+            continue
+        before = next((r for r in reversed(roles[:i]) if r), None)
+        after = next((r for r in roles[i + 1 :] if r), None)
+        if before and before == after and before in open_roles and before in role_q:
+            first = p.text.split(". ", 1)[0]
+            add(
+                role_q[before].id, p, "position", p.start, p.start + len(first), POSITION_CONFIDENCE
+            )
 
 
 def _similarities(passages: list[Passage], questions: list[Question]) -> dict[str, list[float]]:

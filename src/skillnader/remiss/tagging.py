@@ -394,3 +394,66 @@ def candidate_challenges(
                 CandidateChallenge(f"p{p.number}", p.number, p.start, p.end, p.text, "uncoded")
             )
     return out
+
+
+# --- what a passage does, from the codebook (used by the question mapping) -------------------
+
+# The report under another name, and a sentence saying it does not treat something: "tas inte
+# upp i underlaget", "något kommissionen inte har berört", "behandlas inte i rapporten".
+_REPORT_NOUN = re.compile(
+    r"\b(?:del)?rapport(?:en|ens)?\b|\bkommissionen(?:s)?\b|\bunderlag(?:et|ets)?\b"
+    r"|\butredningen(?:s)?\b|\bbetänkandet\b|\bremissen\b",
+    re.I,
+)
+_TREAT = (
+    r"(?:berört|berörs|berör|behandlat|behandlas|behandlar|tagit upp|tas upp|tar upp|lyft|lyfts|"
+    r"lyfter|nämnt|nämns|nämner|belyst|belyses|belyser|framkommer|framgår|syns|uppmärksammat|"
+    r"uppmärksammas|uppmärksammar|beskrivs|beskriver|omnämns)"
+)
+_NOT_TREATED = re.compile(
+    r"\b(?:inte|ej)\s+(?:har\s+|alls\s+)?(?:\w+\s+)?" + _TREAT + r"\b"
+    r"|\b" + _TREAT.replace(" upp", "") + r"\s+(?:\w+\s+)?(?:inte|ej)\b"
+    r"|\bsaknas\b|\bsaknar\b",
+    re.I,
+)
+
+
+def role_evidence(
+    text: str, passages: list[Passage], tags: list[Tag]
+) -> dict[int, dict[str, float]]:
+    """Per passage, what the codebook's codes in it say about the passage's role, read from
+    the sentence each code stands in (:func:`polarity_of` without a question's role):
+    ``challenge`` (codes named as problems), ``own_work`` (codes in sentences on the board's
+    own work), and ``beyond`` (1 when a sentence says that the report — "rapporten",
+    "kommissionen", "underlaget" — does not treat it). Passages without codes and without such
+    a sentence get no entry."""
+    from skillnader.remiss.structure import sentence_spans
+
+    by_number = {p.number: p for p in passages}
+    out: dict[int, dict[str, float]] = {}
+    spans_of: dict[int, list[tuple[int, int]]] = {}
+    seen: set[tuple[int, str, str]] = set()
+    for t in tags:
+        p = by_number.get(t.passage)
+        if p is None:
+            continue
+        spans = spans_of.get(p.number)
+        if spans is None:
+            spans = spans_of[p.number] = sentence_spans(text, p.start, p.end)
+        s, e = next(((a, b) for a, b in spans if a <= t.start < b), (p.start, p.end))
+        pol = polarity_of(text, s, e, role=None, section_key=p.section_key, code=t.code)
+        if pol not in ("challenge", "own_work") or (p.number, t.code, pol) in seen:
+            continue
+        seen.add((p.number, t.code, pol))
+        ev = out.setdefault(p.number, {})
+        ev[pol] = ev.get(pol, 0.0) + 1.0
+    for p in passages:
+        if p.role != "text":
+            continue
+        spans = spans_of.get(p.number) or sentence_spans(text, p.start, p.end)
+        for s, e in spans:
+            sentence = text[s:e]
+            if _REPORT_NOUN.search(sentence) and _NOT_TREATED.search(sentence):
+                out.setdefault(p.number, {})["beyond"] = 1.0
+                break
+    return out
