@@ -182,12 +182,13 @@ def analyse(
     # is evidence for the mapping of passages nothing else places.
     codebook = codebook or _default_codebook()
     raw_tags = _tagger(codebook).tag(doc.text, ps)
-    evidence = role_evidence(doc.text, ps, raw_tags)
+    features: dict[tuple[int, int], tuple[bool, bool, bool]] = {}  # sentence → its words' say
+    evidence = role_evidence(doc.text, ps, raw_tags, features)
     mappings = map_questions(doc, ps, questions, evidence=evidence)
     t2 = time.perf_counter()
     timings["questions"] = t2 - t1
     report("coding")
-    tags = assign_polarity(doc.text, ps, raw_tags, mappings, questions)
+    tags = assign_polarity(doc.text, ps, raw_tags, mappings, questions, features)
     cands = candidate_challenges(doc.text, ps, tags, mappings, questions)
     timings["tagging"] = time.perf_counter() - t2
     board_id, board_name = board, None

@@ -430,6 +430,11 @@ _BEYOND_STMT = re.compile(
 )
 
 
+_BEYOND_STMT_LC = re.compile(_BEYOND_STMT.pattern)
+_STRONG_CHALLENGE_LC = re.compile(_STRONG_CHALLENGE.pattern)
+_OWN_WORK_STMT_LC = re.compile(_OWN_WORK_STMT.pattern)
+
+
 def _has(low: str, word: str) -> bool:
     return word in low
 
@@ -594,6 +599,12 @@ def map_questions(
     # 4. role cues in passages no heading or statement has placed: "Den största utmaningen
     # är …", "Utöver det som framkommer i rapporten …", "Förvaltningen arbetar med …"
     role_q = {q.role: q for q in questions if q.role}
+    # The cue expressions run on the lower-cased text without IGNORECASE (much faster); the
+    # offsets are the same as long as lower-casing keeps the length, as it does for Swedish.
+    low = doc.text.lower()
+    cues = (_BEYOND_STMT_LC, _STRONG_CHALLENGE_LC, _OWN_WORK_STMT_LC)
+    if len(low) != len(doc.text):
+        low, cues = doc.text, (_BEYOND_STMT, _STRONG_CHALLENGE, _OWN_WORK_STMT)
     for p in passages:
         if not eligible(p) or p.number in mapped or p.section_key == "sammanfattning":
             continue
@@ -602,15 +613,15 @@ def map_questions(
         spans = sentence_spans(doc.text, p.start, p.end)[:3]
         for k, (s, e) in enumerate(spans):
             weight = 1.0 if k == 0 else 0.85
-            m = _BEYOND_STMT.search(doc.text, s, e)
+            m = cues[0].search(low, s, e)
             if m and "additional_challenges" in role_q:
                 add(role_q["additional_challenges"].id, p, "cue", m.start(), m.end(), 0.8 * weight)
                 break
-            m = _STRONG_CHALLENGE.search(doc.text, s, e)
+            m = cues[1].search(low, s, e)
             if m and "main_challenges" in role_q:
                 add(role_q["main_challenges"].id, p, "cue", m.start(), m.end(), 0.75 * weight)
                 break
-            m = _OWN_WORK_STMT.search(doc.text, s, e)
+            m = cues[2].search(low, s, e)
             if m and "own_work" in role_q:
                 add(role_q["own_work"].id, p, "cue", m.start(), m.end(), 0.65 * weight)
                 break
