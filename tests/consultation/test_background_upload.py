@@ -250,3 +250,30 @@ def test_a_reading_that_stopped_reporting_is_shown_as_interrupted(consultation, 
     data = client.get(status_url(c, "skarholmen", dead.pk) + "?format=json").json()
     assert data["status"] == "rejected" and data["done"] and "avbröts" in data["error"]
     assert response_of(c, "skarholmen").current_version == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_unexpected_failure_in_the_background_is_reported(
+    consultation, users, settings, monkeypatch
+):
+    opened = threading.Event()
+
+    def broken(*args, **kwargs):
+        assert opened.wait(60)
+        raise RuntimeError("a bug in the reader")
+
+    monkeypatch.setattr(services, "_read", broken)
+    settings.REMISS_UPLOAD_WAIT_SECONDS = 0.1
+    c = consultation
+    client = login(Client(), users["a1"])
+    resp = client.post(
+        response_url(c, "skarholmen", "ladda-upp/"),
+        {"base_version": "0", "statement": SimpleUploadedFile("svar.txt", SKARHOLMEN.read_bytes())},
+    )
+    assert resp.status_code == 302
+    stmt = response_of(c, "skarholmen").statements.get()
+    opened.set()
+    data = wait_done(client, status_url(c, "skarholmen", stmt.pk))
+    assert data["status"] == "rejected" and "fel i tjänsten" in data["error"]
+    stmt.refresh_from_db()
+    assert not stmt.file and response_of(c, "skarholmen").current_version == 0

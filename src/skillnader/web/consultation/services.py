@@ -427,12 +427,16 @@ def _finish_in_background(pk: int, user_id: int | None, data: bytes, job: backgr
     stmt.progress = round(100 * UPLOAD_STAGES["saving"])
     user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
     try:
-        _finish(stmt, stmt.response, data, job, user=user, based_on=stmt.based_on)
+        # One transaction: a page polling the statement sees it done only with its version.
+        with transaction.atomic():
+            _finish(stmt, stmt.response, data, job, user=user, based_on=stmt.based_on)
     except Exception as exc:  # an unexpected failure is reported on the statement, not lost
         if not isinstance(exc, InputError):
             import logging
 
             logging.getLogger(__name__).exception("reading statement %s failed", pk)
+        if stmt.file:  # written before the transaction was rolled back: not kept
+            stmt.file.delete(save=False)
         _reject(
             stmt,
             InputError(
