@@ -256,7 +256,7 @@ def test_every_release_has_a_content_hash_and_cells(bundle_db):
     )
     # the tables bundled with mappings are releases of the user's import path
     imported = Release.objects.exclude(kind="bundle")
-    assert set(imported.values_list("kind", flat=True)) == {"excel", "parquet", "derived"}
+    assert set(imported.values_list("kind", flat=True)) == {"excel", "parquet", "csv", "derived"}
     assert (
         sum(imported.values_list("cells", flat=True))
         == Observation.objects.exclude(release__kind="bundle").count()
