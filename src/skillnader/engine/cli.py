@@ -2,11 +2,14 @@
 
 The command line's face of :mod:`skillnader.engine`. The output is a Parquet file of
 observations (the columns of :data:`skillnader.engine.OBSERVATION_SCHEMA`) that has been
-through the disclosure gate; ``skillnader import`` publishes it.
+through the disclosure gate; with ``--publish`` it is also written to the product's database as
+one release, through the importer's checks and joint protection
+(:mod:`skillnader.web.data.engine_release`), and the site shows it.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from pathlib import Path
@@ -45,15 +48,26 @@ def _hierarchy(source: str, vintages: tuple[str, ...]):
     return hierarchy.select(vintages) if vintages else hierarchy
 
 
+def _synthetic(sources: list[str]) -> bool:
+    """Whether local Parquet/CSV records carry a true ``synthetic`` column."""
+    path = Path(sources[0])
+    if len(sources) != 1 or not path.is_file():
+        return False
+    frame = pl.scan_parquet(path) if path.suffix == ".parquet" else pl.scan_csv(path)
+    if "synthetic" not in frame.collect_schema().names():
+        return False
+    return bool(frame.select(pl.col("synthetic").cast(pl.Boolean).any()).collect().item())
+
+
 @click.command("compute")
 @click.argument("spec", type=click.Path(dir_okay=False))
 @click.argument("records", nargs=-1, required=True)
 @click.option(
     "--out",
     "out",
-    required=True,
+    default=None,
     type=click.Path(dir_okay=False),
-    help="Parquet file of observations to write.",
+    help="Parquet file of observations to write (required unless --publish).",
 )
 @click.option("--area", default="regso", show_default=True, help="Column of the finest area code.")
 @click.option("--period", default="year", show_default=True, help="Column of the period.")
@@ -70,7 +84,8 @@ def _hierarchy(source: str, vintages: tuple[str, ...]):
     "hierarchy_source",
     default="stockholm",
     show_default=True,
-    help="'stockholm' (RegSO -> stadsdelsområde -> kommun, every vintage) or a "
+    help="'areas' (the product database's RegSO -> stadsdelsområde of every vintage -> "
+    "kommun; needed for --publish), 'stockholm' (the synthetic population's own lookup) or a "
     "CSV/Parquet lookup (vintage, source_code, weight, levels finest first).",
 )
 @click.option("--vintage", "vintages", multiple=True, help="Only these vintages (repeat).")
@@ -87,6 +102,18 @@ def _hierarchy(source: str, vintages: tuple[str, ...]):
     help="A Spark setting KEY=VALUE, e.g. spark.executor.memory=4g (repeat).",
 )
 @click.option("--confidence", type=float, default=0.95, show_default=True)
+@click.option(
+    "--publish",
+    is_flag=True,
+    help="Also write the observations to the database as one release (the site shows them).",
+)
+@click.option("--source", "source_id", default="engine", show_default=True, help="Source id.")
+@click.option("--version", "version", default="", help="Version label of the release.")
+@click.option(
+    "--allow-synthetic",
+    is_flag=True,
+    help="Publish even though the records are marked synthetic (demos and tests only).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 def compute_command(
     spec,
@@ -102,6 +129,10 @@ def compute_command(
     master,
     spark_conf,
     confidence,
+    publish,
+    source_id,
+    version,
+    allow_synthetic,
     as_json,
 ):
     """Compute every indicator of SPEC from person-level RECORDS (Parquet) at every area level,
@@ -112,15 +143,42 @@ def compute_command(
         --group-set sex --group-set age_band --out observations.parquet
     skillnader compute indicators.yaml s3a://bucket/persons/ --engine spark \\
         --master spark://head:7077 --out observations.parquet
+    skillnader compute indicators.yaml persons.parquet --hierarchy areas --publish
     """
     from skillnader.engine import RecordLayout, load_specs
 
+    if out is None and not publish:
+        raise InputError("nowhere to write the observations", expected="--out FILE or --publish")
+    if publish and hierarchy_source != "areas":
+        raise InputError(
+            "publishing needs the areas the site knows",
+            value=f"--hierarchy {hierarchy_source}",
+            expected="--hierarchy areas",
+        )
     specs = load_specs(spec)
     sets = [tuple(s.strip() for s in g.split(",") if s.strip()) for g in group_sets]
     groups = tuple(dict.fromkeys(name for combo in sets for name in combo))
     layout = RecordLayout(area=area, period=period, groups=groups, age=age)
-    hierarchy = _hierarchy(hierarchy_source, vintages)
     sources = [str(r) for r in records]
+    synthetic = _synthetic(sources)
+    if publish and synthetic and not allow_synthetic:
+        raise InputError(
+            "the records are synthetic (column 'synthetic' is true): their results must not be "
+            "published as real statistics",
+            path=sources[0],
+            expected="register records, or --allow-synthetic for a demo database",
+        )
+    if hierarchy_source == "areas":
+        from skillnader.web.bootstrap import setup_django
+        from skillnader.web.data.engine_release import hierarchy_from_areas
+
+        setup_django()
+        hierarchy = hierarchy_from_areas((area, "sdo", "kommun"), vintages)
+    else:
+        hierarchy = _hierarchy(hierarchy_source, vintages)
+    # Published cells go through the database's gate (the catalogue's rule over everything
+    # published for the indicators and periods); a file gets the engine's own protection.
+    gate = "none" if publish else "protected"
     started = time.perf_counter()
     if engine == "duckdb":
         from skillnader.engine import compute
@@ -134,6 +192,7 @@ def compute_command(
             layout=layout,
             group_sets=sets or ((),),
             confidence=confidence,
+            disclosure_control=gate,
         )
     else:
         from skillnader.engine.spark import compute_spark, spark_session
@@ -155,22 +214,56 @@ def compute_command(
             group_sets=sets or ((),),
             confidence=confidence,
             session=session,
+            disclosure_control=gate,
         )
     seconds = time.perf_counter() - started
-    Path(out).parent.mkdir(parents=True, exist_ok=True)
-    observations.write_parquet(out)
     summary = {
         "engine": engine,
         "indicators": len(specs),
         "observations": observations.height,
         "suppressed": int(observations.get_column("suppressed").sum()),
         "seconds": round(seconds, 2),
-        "out": str(out),
+        "out": None if out is None else str(out),
     }
+    if publish:
+        from skillnader.web.data.engine_release import (
+            publish_observations,
+            release_observations,
+        )
+
+        spec_bytes = Path(spec).read_bytes()
+        provenance = {
+            "spec": str(spec),
+            "spec_sha256": hashlib.sha256(spec_bytes).hexdigest(),
+            "records": sources,
+            "engine": engine,
+            "hierarchy": hierarchy_source,
+            "vintages": hierarchy.vintages,
+            "group_sets": [list(g) for g in sets],
+            "confidence": confidence,
+            "synthetic": synthetic,
+        }
+        result = publish_observations(
+            observations, provenance=provenance, source_id=source_id, version=version
+        )
+        summary["release"] = result.release_id
+        summary["already_published"] = result.already_imported
+        summary["published"] = result.created + result.updated + result.unchanged
+        # what was published, as the database holds it after the gate
+        observations = release_observations(result.release_id)
+        summary["observations"] = observations.height
+        summary["suppressed"] = int(observations.get_column("suppressed").sum())
+    if out is not None:
+        Path(out).parent.mkdir(parents=True, exist_ok=True)
+        observations.write_parquet(out)
     if as_json:
         click.echo(json.dumps(summary))
     else:
+        where = out if out is not None else "the database"
         click.echo(
             f"{summary['observations']} observations of {summary['indicators']} indicators "
-            f"({summary['suppressed']} suppressed) in {summary['seconds']} s on {engine} -> {out}"
+            f"({summary['suppressed']} suppressed) in {summary['seconds']} s on {engine} "
+            f"-> {where}"
         )
+        if publish:
+            click.echo(str(result))

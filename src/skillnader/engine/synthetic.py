@@ -48,7 +48,7 @@ _AGE_LIMITS = {"0-5": (0, 5), "6-15": (6, 15), "16-19": (16, 19), "20-44": (20, 
 _AGE_LIMITS.update({"45-64": (45, 64), "65-79": (65, 79), "80+": (80, 99)})
 BIRTH_REGIONS = ("sweden", "nordic", "europe", "outside_europe")
 _ABROAD_SPLIT = np.array([0.10, 0.30, 0.60])
-SEXES = ("female", "male")
+SEXES = ("women", "men")  # the group values the product uses (catalogue, bundle)
 EDUCATION = ("compulsory", "upper_secondary", "post_secondary")
 SDO_VINTAGES = ("sdo_2007_2020", "sdo_from_2020_07", "sdo_from_2023_07")
 _WAGE_SIGMA = 0.7
@@ -158,7 +158,7 @@ def generate(
         n = n_persons
         area = rng.choice(len(codes), size=n, p=population / population.sum())
         cell = rng.choice(len(sex_age_cells), size=n, p=sex_age_p)
-        sex = (cell >= len(AGE_BANDS)).astype(np.uint32)  # 0 = female (women), 1 = male
+        sex = (cell >= len(AGE_BANDS)).astype(np.uint32)  # 0 = women, 1 = men
         age_band = cell % len(AGE_BANDS)
         age = low[cell] + np.floor(rng.random(n) * span[cell]).astype(np.int64)
         abroad = rng.random(n) < abroad_share[area]
