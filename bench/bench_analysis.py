@@ -184,8 +184,8 @@ def bundle_frame():
     setup_django()
     migrate()
     from skillnader.bundle.load import load_bundle
+    from skillnader.web.data import queries
     from skillnader.web.data.models import Indicator
-    from skillnader.web.public import queries
 
     load_bundle()
     city = queries.city_area()

@@ -145,12 +145,12 @@ def _cycles(graph: dict[str, set[str]]) -> list[str]:
 #: Cycles inside the application layer that are still to be broken, each with its way out. The
 #: test fails on any other cycle, and on a listed one that is gone (so that the list shrinks).
 KNOWN_APPLICATION_CYCLES = {
-    # The reports read published data through the public site's queries, and the site serves
-    # the reports: the queries are to move to the data app (web/data/queries.py).
-    "skillnader.reports -> skillnader.web.public -> skillnader.reports",
     # The city report's goal-fulfilment section comes from the goals app, which serves the
     # boards' follow-up reports: the section is to move into reports/.
     "skillnader.reports -> skillnader.web.steering -> skillnader.reports",
+    # The same cycle through the site: the goals app uses the site's CSV twins and chart labels
+    # (web.public), and the site serves the reports; it goes with the one above.
+    "skillnader.reports -> skillnader.web.steering -> skillnader.web.public -> skillnader.reports",
 }
 
 

@@ -192,8 +192,8 @@ def test_summing_a_share_is_refused(bundle_db, tmp_path):
 def test_findings_state_where_the_education_gap_is_largest(bundle_db):
     """The findings name the gap in education level between the city's RegSO and districts with
     its interval, and the areas at either end, from the data (nothing is written in)."""
+    from skillnader.web.data import queries
     from skillnader.web.data.models import Observation
-    from skillnader.web.public import queries
 
     (f,) = queries.findings("post_secondary_3y_share")
     print(f["sentence_sv"], "|", f["sentence_en"])

@@ -93,7 +93,7 @@ def test_unknown_level_is_an_error(vocab):
 def test_reimported_boundaries_replace_cached_maps(
     vocab, tmp_path, django_capture_on_commit_callbacks
 ):
-    from skillnader.web.public import queries
+    from skillnader.web.data import queries
 
     kwargs = dict(
         level="sdo", vintage="2007b", code_field="sdo_2007_2020", name_field="sdo_2007_2020"

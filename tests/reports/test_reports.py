@@ -242,7 +242,7 @@ def test_profile_comparisons_follow_stats_compare(reports):
 
 def test_suppressed_cells_show_no_number_and_their_reason(reports):
     from skillnader.web.data.models import Area, Observation, public_observations
-    from skillnader.web.public.queries import group_labels
+    from skillnader.web.data.queries import group_labels
 
     area = Area.objects.get(level_id="basomrade", code="1010110")
     cells = public_observations(Observation.objects.filter(area=area, year=2015)).exclude(

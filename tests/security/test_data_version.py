@@ -12,7 +12,7 @@ import textwrap
 import pytest
 
 from skillnader.web.data import models as m
-from skillnader.web.public import queries
+from skillnader.web.data import queries
 
 PAGE = "/indicator/employment/"
 API = "/api/v1/observations?indicator=employment&level=sdo&vintage=2023&period=2023"

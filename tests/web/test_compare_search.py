@@ -78,7 +78,7 @@ def test_search_page(client, world):
 
 
 def test_counts_are_never_compared_with_the_city(world):
-    from skillnader.web.public.queries import compare_to_city
+    from skillnader.web.data.queries import compare_to_city
 
     city = {"value": 1000.0, "lower": 950.0, "upper": 1050.0, "status": "ok"}
     area = {"value": 100.0, "lower": 90.0, "upper": 110.0, "status": "ok"}

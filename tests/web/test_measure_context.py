@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from skillnader.web.public import queries
+from skillnader.web.data import queries
 
 CELLS = [
     {"code": "A", "value": 12_000.0},

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.cache import cache
 
-from skillnader.web.public import queries
+from skillnader.web.data import queries
 
 
 def test_area_geometries_are_kept_in_the_process_while_the_shared_entry_lives(world):

@@ -7,7 +7,8 @@ import time
 
 import pytest
 
-from skillnader.web.public import queries, warm
+from skillnader.web.data import queries
+from skillnader.web.public import warm
 
 
 @pytest.mark.django_db(transaction=True)

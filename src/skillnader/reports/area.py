@@ -35,7 +35,7 @@ def profile_context(area, year: int, lang: str = "sv") -> dict[str, Any]:
     """
     from django.utils import translation
 
-    from skillnader.web.public import queries
+    from skillnader.web.data import queries
 
     check_lang(lang)
     with translation.override(lang):
@@ -219,7 +219,7 @@ def profile_context(area, year: int, lang: str = "sv") -> dict[str, Any]:
 
 
 def _group_rows(area, year: int, items, lang: str) -> list[dict[str, Any]]:
-    from skillnader.web.public import queries
+    from skillnader.web.data import queries
 
     labels = queries.group_labels()
     inds = {it.indicator.id: it.indicator for it in items}

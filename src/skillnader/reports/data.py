@@ -1,12 +1,12 @@
 """What the reports show: published observations, gathered per indicator, and the findings.
 
 Everything here reads through :func:`skillnader.web.data.models.public_observations` (directly
-or through :mod:`skillnader.web.public.queries`), so unpublished cells never reach a report and
+or through :mod:`skillnader.web.data.queries`), so unpublished cells never reach a report and
 suppressed cells arrive without numbers. The headline findings come from
 :func:`skillnader.analysis.findings.analyse` over a polars frame of the published cells up to the
 report year; comparisons with the city use the overlapping-interval method of
 :func:`skillnader.stats.compare.compare_intervals` via
-:func:`skillnader.web.public.queries.compare_to_city`.
+:func:`skillnader.web.data.queries.compare_to_city`.
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ def city_config() -> CityConfig:
     """
     from django.conf import settings
 
-    from skillnader.web.public import queries
+    from skillnader.web.data import queries
 
     name = getattr(settings, "SKILLNADER_CITY_NAME", None) or "Stockholm"
     logo = getattr(settings, "SKILLNADER_LOGO", None)
@@ -81,7 +81,7 @@ def indicator_infos(indicators) -> dict[str, Any]:
 def analysis_frame(year: int):
     """Published cells with a value, for the city and every level below it, up to ``year`` (the
     same frame the web pages analyse)."""
-    from skillnader.web.public import queries
+    from skillnader.web.data import queries
 
     return queries.analysis_frame(year=year)
 
@@ -180,7 +180,7 @@ def indicator_section(ind, year: int, lang: str) -> IndicatorSection | None:
 
     ``None`` when the indicator has no published cell in or before ``year``.
     """
-    from skillnader.web.public import queries
+    from skillnader.web.data import queries
 
     cov = queries.coverage(ind.id)
     city_cells = [c for c in queries.city_cells("").get(ind.id, []) if c["year"] <= year]
@@ -335,8 +335,8 @@ class ProfileItem:
 def profile_items(area, year: int) -> list[ProfileItem]:
     """Every published indicator with a cell for ``area`` up to ``year``: the latest cell, the
     city's cell of that year, the comparison, the spread over the level and the series."""
+    from skillnader.web.data import queries
     from skillnader.web.data.models import Indicator
-    from skillnader.web.public import queries
 
     level, vintage = area.level_id, area.vintage.code
     by_ind = queries.area_cells(area.id)
@@ -368,8 +368,8 @@ def profile_items(area, year: int) -> list[ProfileItem]:
 
 def area_group_cells(area, year: int) -> list[dict[str, Any]]:
     """Group cells (not everyone) of the area for its indicators in ``year``, with labels."""
+    from skillnader.web.data import queries
     from skillnader.web.data.models import Observation, public_observations
-    from skillnader.web.public import queries
 
     rows = (
         public_observations(Observation.objects.filter(area=area, year=year))

@@ -25,7 +25,7 @@ RETRY_AFTER = 30
 
 
 def _database_down(exc: BaseException | None) -> bool:
-    from skillnader.web.public.queries import DatabaseUnavailable
+    from skillnader.web.data.queries import DatabaseUnavailable
 
     return isinstance(exc, DatabaseError | DatabaseUnavailable)
 

@@ -192,7 +192,7 @@ MIDDLEWARE.insert(
 )
 MIDDLEWARE.insert(
     MIDDLEWARE.index("skillnader.web.ratelimit.RateLimitMiddleware"),
-    "skillnader.web.public.queries.RequestDataVersionMiddleware",
+    "skillnader.web.data.queries.RequestDataVersionMiddleware",
 )
 SKILLNADER_RATE_RENDER = os.environ.get("SKILLNADER_RATE_RENDER", "30/60")
 SKILLNADER_RATE_API = os.environ.get("SKILLNADER_RATE_API", "300/60")

@@ -20,8 +20,8 @@ from django.views.decorators.http import require_safe
 
 from skillnader.analysis.tables import INEQUALITY_MEASURES
 from skillnader.web.api.openapi import schema
+from skillnader.web.data import queries
 from skillnader.web.data.models import Area, AreaLevel, Domain, Indicator
-from skillnader.web.public import queries
 from skillnader.web.public.twins import cached_page, csv_response, json_response
 
 MAX_LIMIT = 5000

@@ -16,9 +16,9 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
+from skillnader.web.data import districts, queries
 from skillnader.web.data.models import Area, AreaLevel, Domain, Indicator, Vintage
-from skillnader.web.public import districts, queries
-from skillnader.web.public.queries import display_name, lang
+from skillnader.web.data.queries import display_name, lang
 from skillnader.web.public.twins import Page, cached_page, respond
 
 #: Benchmarks on offer: key -> (level, code).

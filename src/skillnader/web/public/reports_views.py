@@ -1,7 +1,7 @@
 """Download buttons for the reports: the city report and an area profile as PDF (or HTML).
 
 Generating a city report takes tens of seconds, so each file is kept on disk under the data
-version (:func:`skillnader.web.public.queries.data_version`), the year and the language: the
+version (:func:`skillnader.web.data.queries.data_version`), the year and the language: the
 first request makes it (:func:`build_once`: under a lock shared by the worker processes, so
 simultaneous first requests wait for that one file instead of each building it), later ones are
 served from the file until new data are imported.
@@ -34,7 +34,7 @@ from django.http import (
 from django.views.decorators.http import require_GET
 
 from skillnader.errors import InputError, UnknownAreaError
-from skillnader.web.public import queries
+from skillnader.web.data import queries
 
 
 def _cache_dir() -> Path:

@@ -8,8 +8,8 @@ from typing import Any
 
 from skillnader.errors import InputError
 from skillnader.stats.similarity import nearest
+from skillnader.web.data import queries
 from skillnader.web.data.models import Area, Indicator
-from skillnader.web.public import queries
 
 #: A background indicator must have values for this share of the level's areas.
 COVERAGE = 0.8

@@ -26,7 +26,7 @@ from django.utils.http import http_date
 
 from skillnader.safecsv import safe_cell, safe_row
 from skillnader.web import ratelimit
-from skillnader.web.public import queries
+from skillnader.web.data import queries
 
 FORMATS = ("html", "json", "csv", "csv-sv")
 #: URL suffixes of the formats (``/indicator/x.sv.csv`` is the "Svensk Excel" CSV).

@@ -18,9 +18,10 @@ from django.utils.translation import gettext as _
 
 from skillnader.charts import vegalite
 from skillnader.units import unit_label
+from skillnader.web.data import districts, queries
 from skillnader.web.data.models import Area, AreaLevel, AreaLink, Domain, Indicator, Vintage
-from skillnader.web.public import charts, districts, queries, similar
-from skillnader.web.public.queries import display_name, lang
+from skillnader.web.data.queries import display_name, lang
+from skillnader.web.public import charts, similar
 from skillnader.web.public.twins import Page, cached_page, respond
 
 CHART_KINDS = ("map", "bars", "trend", "groups")

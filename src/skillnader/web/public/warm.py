@@ -3,7 +3,7 @@
 The headline findings analyse every published observation, and the first request of a fresh
 process also pays for importing the analysis libraries: seconds, where a page otherwise takes
 milliseconds. :func:`start_watcher` runs a daemon thread in the web process that checks the
-data version every :data:`~skillnader.web.public.queries.VERSION_SECONDS` and, whenever it
+data version every :data:`~skillnader.web.data.queries.VERSION_SECONDS` and, whenever it
 changes (at start, after an import or a publication change), computes the findings, the city's series
 and each indicator's differences between areas before visitors ask for them. With the production cache directory shared by the
 workers, one worker warms and the others find the results.
@@ -17,7 +17,7 @@ import threading
 from django.core.cache import cache
 from django.db import connection
 
-from skillnader.web.public import queries
+from skillnader.web.data import queries
 
 logger = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ def num(value, decimals=1):
     (:func:`skillnader.numbers.format_number`); empty if None."""
     if value is None or value == "":
         return ""
-    from skillnader.web.public.queries import lang
+    from skillnader.web.data.queries import lang
 
     return format_number(value, int(decimals), lang())
 
@@ -28,7 +28,7 @@ def interval(cell, decimals=1):
     """``"12,3–14,5"`` for a cell (dict with lower/upper), empty without an interval."""
     if not cell or cell.get("lower") is None or cell.get("upper") is None:
         return ""
-    from skillnader.web.public.queries import lang
+    from skillnader.web.data.queries import lang
 
     return format_interval(cell["lower"], cell["upper"], int(decimals), lang())
 
@@ -69,7 +69,7 @@ def get(mapping, key):
 @register.filter
 def areaname(area):
     """An area dict's name in the active language."""
-    from skillnader.web.public.queries import display_name
+    from skillnader.web.data.queries import display_name
 
     return display_name(area)
 
@@ -108,7 +108,7 @@ def excel_url(csv_url):
 def unit(value):
     """An indicator's unit in the active language (:func:`skillnader.units.unit_label`)."""
     from skillnader.units import unit_label
-    from skillnader.web.public.queries import lang
+    from skillnader.web.data.queries import lang
 
     return unit_label(value, lang())
 

@@ -883,7 +883,7 @@ def search_index() -> list[dict[str, Any]]:
                     "stems": stems(" ".join([ind.name_sv, ind.definition_sv])),
                 }
             )
-        from skillnader.web.public.districts import chains
+        from skillnader.web.data.districts import chains
 
         chain_of = chains()
         areas = list(

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from skillnader.web.data import queries
 from skillnader.web.data.models import Area, AreaLink
-from skillnader.web.public import queries
 
 #: Link bases under which a district's boundary counts as unchanged between vintages.
 CONTINUING_BASES = ("identity", "population")
