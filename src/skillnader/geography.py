@@ -9,6 +9,7 @@ vintages is wrong unless a crosswalk bridged it, and the crosswalk is then recor
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 
 @dataclass(frozen=True)
@@ -46,3 +47,17 @@ def level(level_id: str) -> Level:
 
 # The weight bases a crosswalk can use.
 LINK_BASES = ("contains", "identity", "area", "population")
+
+
+def vintage_in_force(valid_from: date | None, valid_to: date | None, year: int) -> bool:
+    """Whether boundaries valid from ``valid_from`` until ``valid_to`` (exclusive; ``None``:
+    open) were in force at some time during ``year``: the one rule of which vintage a yearly
+    statistic may be published on. A vintage that ends on 1 January is not in force that year.
+    """
+    if valid_from is not None and valid_from.year > year:
+        return False
+    if valid_to is None:
+        return True
+    return not (
+        valid_to.year < year or (valid_to.year == year and (valid_to.month, valid_to.day) == (1, 1))
+    )

@@ -125,11 +125,10 @@ class VintageDef:
     note: str = ""
 
     def covers_year(self, year: int) -> bool:
-        """Same rule as ``Vintage.covers_year`` in the data model."""
-        if self.valid_from and self.valid_from.year > year:
-            return False
-        vt = self.valid_to
-        return not (vt and (vt.year < year or (vt.year == year and (vt.month, vt.day) == (1, 1))))
+        """:func:`skillnader.geography.vintage_in_force` (as ``Vintage.covers_year``)."""
+        from skillnader.geography import vintage_in_force
+
+        return vintage_in_force(self.valid_from, self.valid_to, year)
 
 
 @dataclass

@@ -70,20 +70,11 @@ class Vintage(Bilingual):
         verbose_name_plural = _("vintages")
 
     def covers_year(self, year: int) -> bool:
-        """Whether the vintage was in force at some time during ``year``."""
-        if self.valid_from and self.valid_from.year > year:
-            return False
-        return not (
-            self.valid_to
-            and (
-                self.valid_to.year < year
-                or (
-                    self.valid_to.year == year
-                    and self.valid_to.month == 1
-                    and self.valid_to.day == 1
-                )
-            )
-        )
+        """Whether the vintage was in force at some time during ``year``
+        (:func:`skillnader.geography.vintage_in_force`)."""
+        from skillnader.geography import vintage_in_force
+
+        return vintage_in_force(self.valid_from, self.valid_to, year)
 
 
 class Area(models.Model):
