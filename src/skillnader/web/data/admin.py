@@ -1,21 +1,21 @@
 """The analysts' administration: catalogue, areas, releases, publishing and imports.
 
 Only staff reach it (Django admin's login); the public site is read-only. Imports uploaded here
-run the same transactional importer as ``skillnader import`` and show its errors verbatim.
+run the same transactional importer as ``skillnader import``, in the background
+(:mod:`skillnader.web.data.jobs`), and show its errors with the uploaded file's own name.
 """
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-
 from django.contrib import admin, messages
 from django.db import transaction
-from django.shortcuts import redirect, render
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from skillnader.errors import SkillnaderError
+from skillnader.web.data import jobs
 from skillnader.web.data import models as m
 from skillnader.web.data.forms import ImportForm
 
@@ -117,56 +117,114 @@ class ObservationAdmin(admin.ModelAdmin):
                 self.admin_site.admin_view(self.import_view),
                 name="data_observation_import",
             ),
+            path(
+                "import/<int:pk>/",
+                self.admin_site.admin_view(self.import_status_view),
+                name="data_observation_import_status",
+            ),
             *super().get_urls(),
         ]
 
     def import_view(self, request):
-        if not request.user.has_perm("data.add_observation"):
+        if not jobs.may_import(request.user):
             messages.error(request, _("You may not import data."))
             return redirect("admin:index")
         error = None
+        status = 200
         if request.method == "POST":
             form = ImportForm(request.POST, request.FILES)
             if form.is_valid():
+                d = form.cleaned_data
+                options = {
+                    "kind": d.get("kind") or None,
+                    "indicator": d.get("indicator") or None,
+                    "level": d.get("level") or None,
+                    "vintage": d.get("vintage") or None,
+                    "version": d.get("version") or "",
+                }
                 try:
-                    result = _run_import(form, request.user.get_username())
+                    job = jobs.start(d["file"], d.get("mapping"), options, request.user)
                 except SkillnaderError as exc:
-                    error = str(exc)
+                    error, status = str(exc), 409
                 else:
-                    messages.success(request, str(result))
-                    return redirect("admin:data_release_changelist")
+                    return redirect("admin:data_observation_import_status", pk=job.pk)
+            else:
+                status = 400
         else:
             form = ImportForm()
         context = {
             **self.admin_site.each_context(request),
             "form": form,
             "error": error,
+            "recent": m.ImportJob.objects.filter(user=request.user)[:10],
             "title": _("Import a file"),
             "opts": self.model._meta,
         }
-        return render(request, "admin/data/import.html", context)
+        return render(request, "admin/data/import.html", context, status=status)
+
+    def import_status_view(self, request, pk):
+        """How far an import has come, then its result or typed error (``?format=json``: the
+        same as data). Only the user who started the import sees it, and only while they may
+        import; anyone else gets 404, whether or not the job exists."""
+        if not jobs.may_import(request.user):
+            raise Http404("no such import")
+        job = get_object_or_404(m.ImportJob, pk=pk, user=request.user)
+        job = jobs.expire_stale(job)
+        running = job.status == m.ImportJob.Status.RUNNING
+        stage, share = "", 1.0
+        if running:
+            stage, share, _age = jobs.read_progress(job)
+        error = job.error
+        if job.error_type in GENERIC_ERRORS:
+            error = str(GENERIC_ERRORS[job.error_type])
+        percent = round(100 * share)
+        result = job.result or {}
+        data = {
+            "id": job.pk,
+            "file": job.file_name,
+            "mapping": job.mapping_name or None,
+            "status": job.status,
+            "done": not running,
+            "stage": stage or None,
+            "stage_label": str(IMPORT_STAGES.get(stage, "")) if running else None,
+            "progress": percent,
+            "started": job.created_at.isoformat(),
+            "finished": job.finished_at.isoformat() if job.finished_at else None,
+            "result": job.result,
+            "error": error or None,
+            "error_type": job.error_type or None,
+        }
+        if request.GET.get("format") == "json":
+            return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+        context = {
+            **self.admin_site.each_context(request),
+            "job": job,
+            "running": running,
+            "stage_label": IMPORT_STAGES.get(stage, ""),
+            "percent": percent,
+            "error": error,
+            "result": result,
+            "releases": [result, *result.get("also", [])] if result else [],
+            "title": _("Import of %(name)s") % {"name": job.file_name},
+            "opts": self.model._meta,
+        }
+        return render(request, "admin/data/import_status.html", context)
 
 
-def _run_import(form: ImportForm, user: str):
-    from skillnader.web.data.importer import import_file
+IMPORT_STAGES = {
+    "queued": _("Waiting for its turn"),
+    "reading": _("Reading the file"),
+    "writing": _("Checking and writing the cells"),
+    "checking": _("Protecting small numbers and checking the release"),
+    "saving": _("Saving the result"),
+}
 
-    with tempfile.TemporaryDirectory() as tmp:
-        up = form.cleaned_data["file"]
-        target = Path(tmp) / Path(up.name).name
-        with open(target, "wb") as fh:
-            for chunk in up.chunks():
-                fh.write(chunk)
-        mapping = None
-        if form.cleaned_data.get("mapping"):
-            mapping = Path(tmp) / "mapping.yaml"
-            mapping.write_bytes(form.cleaned_data["mapping"].read())
-        return import_file(
-            target,
-            kind=form.cleaned_data.get("kind") or None,
-            mapping=mapping,
-            indicator=form.cleaned_data.get("indicator") or None,
-            level=form.cleaned_data.get("level") or None,
-            vintage=form.cleaned_data.get("vintage") or None,
-            version=form.cleaned_data.get("version") or "",
-            user=user,
-        )
+GENERIC_ERRORS = {
+    "Interrupted": _(
+        "The import stopped before it was done (the server was restarted). Nothing was written; "
+        "upload the file again."
+    ),
+    "InternalError": _(
+        "The import failed because of an error in the service. Nothing was written."
+    ),
+}

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import threading
 
+from django.conf import settings
 from django.db import models, transaction
 from django.db.models.signals import post_delete, post_save
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -471,3 +473,39 @@ for _model in (
     post_delete.connect(
         _data_saved, sender=_model, dispatch_uid=f"data-version-delete-{_model.__name__}"
     )
+
+
+class ImportJob(models.Model):
+    """A file uploaded in the admin and imported in the background (:mod:`.jobs`).
+
+    Only the user who started it sees it. While it runs, its stage and share done are kept in a
+    small file of its private working directory (``work_dir``), because on SQLite the import's
+    own transaction holds the database's write lock until it ends; when it ends, the result (the
+    release and its counts) or the typed error is stored here and the directory is removed.
+    Messages name the uploaded file by its original name, never by a path on the server."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("Being imported")
+        DONE = "done", _("Imported")
+        FAILED = "failed", _("Not imported")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user")
+    )
+    file_name = models.CharField(_("file"), max_length=255)
+    mapping_name = models.CharField(_("mapping"), max_length=255, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices)
+    result = models.JSONField(_("result"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    error_type = models.CharField(_("type of error"), max_length=64, blank=True)
+    work_dir = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(_("started"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("import job")
+        verbose_name_plural = _("import jobs")
+
+    def __str__(self) -> str:
+        return self.file_name
