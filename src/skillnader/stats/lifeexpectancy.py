@@ -172,8 +172,11 @@ def life_expectancy(
         se = np.sqrt(st / lx**2)
 
     z = z_value(c)
-    lower = ex - z * se
-    upper = ex + z * se
+    # an area without deaths in the open band has no finite variance; it gets no interval and
+    # its reason below, not a warning
+    with np.errstate(invalid="ignore"):
+        lower = ex - z * se
+        upper = ex + z * se
 
     area_shape = d.shape[:-1]
     reason = np.full(area_shape, "", dtype=object)
