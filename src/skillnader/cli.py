@@ -20,7 +20,19 @@ from skillnader.web.bootstrap import migrate, setup_django
 
 
 class Cli(click.Group):
-    """Turns typed errors into a one-line message and the error's exit code."""
+    """Turns typed errors into a one-line message and the error's exit code; the other
+    packages' commands (``LAZY_COMMANDS``) are imported when first used."""
+
+    def list_commands(self, ctx):
+        return sorted(set(super().list_commands(ctx)) | set(LAZY_COMMANDS))
+
+    def get_command(self, ctx, name):
+        if name not in self.commands and name in LAZY_COMMANDS:
+            import importlib
+
+            module, attr = LAZY_COMMANDS[name]
+            self.add_command(getattr(importlib.import_module(module), attr), name)
+        return super().get_command(ctx, name)
 
     def invoke(self, ctx):
         try:
@@ -374,25 +386,17 @@ def import_areas_cmd(
     click.echo(str(result))
 
 
-def _attach_groups() -> None:
-    from skillnader.engine.cli import compute_command
-    from skillnader.remiss.cli import remiss
-    from skillnader.reports.cli import report
-    from skillnader.steering.cli import goals, measures
-
-    main.add_command(compute_command)
-    main.add_command(remiss)
-    main.add_command(report)
-    main.add_command(goals)
-    main.add_command(measures)
-
-    from skillnader.allocation.cli import allocate_command, synthetic_command
-
-    main.add_command(allocate_command)
-    main.add_command(synthetic_command)
-
-
-_attach_groups()
+#: Command groups of the other packages, imported only when used (``skillnader allocate`` does
+#: not load the engine's DuckDB and statistics modules), or all for ``--help``.
+LAZY_COMMANDS = {
+    "compute": ("skillnader.engine.cli", "compute_command"),
+    "remiss": ("skillnader.remiss.cli", "remiss"),
+    "report": ("skillnader.reports.cli", "report"),
+    "goals": ("skillnader.steering.cli", "goals"),
+    "measures": ("skillnader.steering.cli", "measures"),
+    "allocate": ("skillnader.allocation.cli", "allocate_command"),
+    "allocation-synthetic": ("skillnader.allocation.cli", "synthetic_command"),
+}
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -29,8 +29,6 @@ from __future__ import annotations
 from itertools import chain
 
 import numpy as np
-from scipy import sparse
-from scipy.optimize import Bounds, LinearConstraint, milp
 
 from skillnader.allocation.prepare import Problem
 from skillnader.errors import MethodError
@@ -40,6 +38,9 @@ LOTTERY_SPAN = float(2**64)
 
 
 def solve_milp(pb: Problem, time_limit: float = 600.0) -> tuple[list[int], dict]:
+    from scipy import sparse
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
     n = len(pb.applicants)
     weights = {t.id: t.weight for t in pb.policy.tiers}
     ei, ej, cost = [], [], []

@@ -107,17 +107,38 @@ def label_places(pb: Problem, match: list[int]) -> list[list[tuple[int, tuple[st
 
 def blocking_pairs(result: Result, limit: int | None = None) -> list[tuple[str, str]]:
     """Pairs (applicant, position) where the applicant prefers the position to their own and the
-    position would choose them over one of its holders. Empty for the stable mode."""
+    position would choose them over one of its holders. Empty for the stable mode.
+
+    Whether a full position would choose an added applicant depends only on the applicant's
+    groups (tier, side of the city) and where their priority falls among the holders', so the
+    position's choice is evaluated once per such key and reused."""
+    from bisect import bisect_left
+
     pb = result.problem
+    rank = pb.rank
     holders = [[x for x, _, _ in h] for h in result.holders]
+    hranks = [sorted(rank[x] for x in h) for h in holders]
+    cap = pb.capacity
+    cache: dict[tuple, bool] = {}
     out = []
     for i, plist in enumerate(pb.prefs):
         j0 = result.match[i]
+        ri = rank[i]
         for j in plist:
             if j == j0:
                 break
-            cands = sorted(holders[j] + [i], key=pb.rank.__getitem__)
-            if any(x == i for x, _, _ in stable.choose(pb, j, cands)):
+            hr = hranks[j]
+            if len(hr) < cap[j]:
+                blocks = True
+            elif not pb.reserved[j]:
+                blocks = ri < hr[-1]
+            else:
+                key = (j, pb.tier[i], pb.home_inner[i], bisect_left(hr, ri))
+                blocks = cache.get(key)  # type: ignore[assignment]
+                if blocks is None:
+                    cands = sorted(holders[j] + [i], key=rank.__getitem__)
+                    blocks = cache[key] = any(x == i for x, _, _ in stable.choose(pb, j, cands))
+            if blocks:
                 out.append((pb.applicants[i].id, pb.positions[j].id))
                 if limit and len(out) >= limit:
                     return out

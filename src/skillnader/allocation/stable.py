@@ -17,7 +17,7 @@ applicant can gain by misstating their preferences.
 
 from __future__ import annotations
 
-from bisect import insort
+from bisect import bisect_left, insort
 from collections import deque
 
 from skillnader.allocation.prepare import Problem
@@ -63,10 +63,16 @@ def _rejected(ids: list[int], n_open: int, res, arrays) -> int:
 
 
 def deferred_acceptance(pb: Problem) -> tuple[list[int], list[list[int]], list[list[int]]]:
-    """Returns (match per applicant or -1, holders per position, proposers per position)."""
+    """Returns (match per applicant or -1, holders per position, proposers per position).
+
+    A full position with reserves rejects a proposer depending only on the proposer's groups
+    (tier, side of the city) and where their priority falls among the holders', so that outcome
+    is remembered per position until its holders change: most proposals to a popular position
+    are then answered without evaluating its choice again."""
     n = len(pb.applicants)
     rank = pb.rank
     holds: list[list[tuple[int, int]]] = [[] for _ in pb.positions]  # (rank, applicant), sorted
+    hranks: list[list[int]] = [[] for _ in pb.positions]  # the holders' ranks, sorted
     proposers: list[list[int]] = [[] for _ in pb.positions]
     nxt = [0] * n
     match = [-1] * n
@@ -76,6 +82,8 @@ def deferred_acceptance(pb: Problem) -> tuple[list[int], list[list[int]], list[l
     reserved = pb.reserved
     n_open = [c - len(r) for c, r in zip(cap, reserved, strict=True)]
     arrays = {"tier": pb.tier, "home_inner": pb.home_inner}
+    kind = [(t, h) for t, h in zip(pb.tier, pb.home_inner, strict=True)]
+    rejects: list[set] = [set() for _ in pb.positions]  # (kind, insertion index) known rejected
     pop = queue.popleft
     push = queue.append
     while queue:
@@ -91,6 +99,8 @@ def deferred_acceptance(pb: Problem) -> tuple[list[int], list[list[int]], list[l
         ri = rank[i]
         if len(h) < cap[j]:
             insort(h, (ri, i))
+            insort(hranks[j], ri)
+            rejects[j].clear()
             match[i] = j
             continue
         if not reserved[j]:
@@ -100,13 +110,22 @@ def deferred_acceptance(pb: Problem) -> tuple[list[int], list[list[int]], list[l
             insort(h, (ri, i))
             _, out = h.pop()
         else:
+            key = (kind[i], bisect_left(hranks[j], ri))
+            if key in rejects[j]:
+                push(i)
+                continue
             insort(h, (ri, i))
             out = _rejected([x for _, x in h], n_open[j], reserved[j], arrays)
             if out == i:
                 h.remove((ri, i))
+                rejects[j].add(key)
                 push(i)
                 continue
             h.remove((rank[out], out))
+            rejects[j].clear()
+        hr = hranks[j]
+        del hr[bisect_left(hr, rank[out])]
+        insort(hr, ri)
         match[i] = j
         match[out] = -1
         push(out)
