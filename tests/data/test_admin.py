@@ -159,7 +159,9 @@ def held(monkeypatch):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_long_import_runs_in_the_background_with_progress(vocab, staff, settings, held):
+def test_a_long_import_runs_in_the_background_with_progress(
+    vocab, staff, settings, held, _private_work_dir
+):
     reached, go_on = held
     settings.DATA_IMPORT_WAIT_SECONDS = 0.1
     t0 = time.monotonic()
@@ -176,6 +178,20 @@ def test_a_long_import_runs_in_the_background_with_progress(vocab, staff, settin
     assert '<label for="import-progress">Kontrollerar och skriver cellerna</label>' in page
     assert 'role="status" aria-live="polite"' in page and "import_status.js" in page
     assert "Filen importeras i bakgrunden" in page
+    # The upload waits in a directory only the site's user can read.
+    (work,) = list(_private_work_dir.iterdir())
+    assert work.stat().st_mode & 0o777 == 0o700
+    assert (work / "data" / "flyttningar.px").read_bytes() == PX.read_bytes()
+    # A second import meanwhile is refused with a clear message, naming its own file.
+    second = upload(staff, PX.read_bytes(), name="andra.px")
+    assert second.status_code in (302, 409), second.status_code
+    if second.status_code == 302:  # recorded, then refused by the import's lock
+        refused = wait_done(staff, second["Location"])
+        assert refused["status"] == "failed" and refused["error_type"] == "ImportBusyError"
+        error = refused["error"]
+    else:  # not even recorded: the database's write lock is held
+        error = second.content.decode()
+    assert "andra.px" in error and "another import is running" in error
     go_on.set()
     data = wait_done(staff, r["Location"])
     assert data["status"] == "done" and data["result"]["created"] == 12
