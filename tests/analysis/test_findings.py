@@ -232,3 +232,44 @@ def test_sentence_cites_the_points_the_trend_rests_on():
     assert f.level.window == years[-5:]
     assert "71,0 år 2017" in f.sentence_sv and "67,0 år 2021" in f.sentence_sv
     assert "2010" not in f.sentence_sv
+
+
+def test_the_confidence_level_is_threaded_through_every_interval_and_test():
+    from scipy import stats as st
+
+    city = [0.70, 0.71, 0.72, 0.73, 0.74, 0.75]
+    areas = [[spread(0.72, 0.05 + 0.02 * t)[i] for t in range(6)] for i in range(12)]
+    groups = {
+        "sex=women": [0.70, 0.69, 0.68, 0.67, 0.66, 0.65],
+        "sex=men": [0.74, 0.75, 0.76, 0.77, 0.78, 0.79],
+    }
+    df = rows(city, areas, groups=groups)
+    (f95,) = analyse(df, INFO, benchmark="0180")
+    (f90,) = analyse(df, INFO, benchmark="0180", confidence=0.90)
+    (f99,) = analyse(df, INFO, benchmark="0180", confidence=0.99)
+    ratio = st.norm.ppf(0.95) / st.norm.ppf(0.975)
+    for kind in ("areas", "groups"):
+        (g95,) = [g for g in f95.gaps if g.kind == kind]
+        (g90,) = [g for g in f90.gaps if g.kind == kind]
+        (g99,) = [g for g in f99.gaps if g.kind == kind]
+        # the same gaps, with intervals and change intervals of the asked-for width
+        assert g90.values == pytest.approx(g95.values) and g90.change == pytest.approx(g95.change)
+        for i in range(len(YEARS)):
+            w95 = g95.upper[i] - g95.lower[i]
+            w90 = g90.upper[i] - g90.lower[i]
+            assert w90 < w95 < g99.upper[i] - g99.lower[i]
+            if kind == "areas":  # a symmetric normal interval: exactly the quantiles' ratio
+                assert w90 == pytest.approx(w95 * ratio, rel=1e-9)
+        c95 = g95.change_upper - g95.change_lower
+        c90 = g90.change_upper - g90.change_lower
+        assert c90 == pytest.approx(c95 * ratio, rel=1e-6)
+        assert "(90 %" in g90.method or "90 %" in g90.method
+    # the level is said where it is shown, and recorded with the finding
+    assert "90 % KI" in f90.sentence_sv and "90% CI" in f90.sentence_en
+    assert "95 % KI" in f95.sentence_sv and f90.confidence == 0.90
+    # the five-point trend marker keeps its own convention
+    assert "99.8 %" in f90.level.method
+    from skillnader.errors import InputError
+
+    with pytest.raises(InputError, match="confidence"):
+        analyse(df, INFO, benchmark="0180", confidence=95)

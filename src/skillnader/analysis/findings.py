@@ -115,6 +115,8 @@ class Finding:
     headline: str
     sentence_sv: str
     sentence_en: str
+    #: The level of the intervals and tests the finding reports (``analyse(confidence=…)``).
+    confidence: float = 0.95
 
     @property
     def improves_while_gap_widens(self) -> bool:
@@ -135,7 +137,28 @@ def _z(confidence: float) -> float:
     return float(st.norm.ppf(0.5 + confidence / 2))
 
 
-def _se(lower, upper, confidence=0.95) -> np.ndarray:
+#: The level of the intervals stored with every observation (every reader and method of the
+#: project publishes 95 % intervals): the standard errors behind them are read at this level,
+#: whatever level the findings report at.
+DATA_LEVEL = 0.95
+
+
+def _pct(confidence: float) -> str:
+    """``0.95`` → ``"95"``, ``0.998`` → ``"99.8"``."""
+    return f"{confidence * 100:.10g}"
+
+
+def _rescale(value, lower, upper, confidence: float):
+    """A published (95 %) interval widened or narrowed to ``confidence``: each side's distance
+    from the value scaled by the ratio of the normal quantiles (exact for the symmetric normal
+    intervals, the usual approximation for the score-based ones)."""
+    if confidence == DATA_LEVEL or None in (value, lower, upper):
+        return lower, upper
+    k = _z(confidence) / _z(DATA_LEVEL)
+    return value - (value - lower) * k, value + (upper - value) * k
+
+
+def _se(lower, upper, confidence=DATA_LEVEL) -> np.ndarray:
     lo = np.asarray(lower, dtype=float)
     hi = np.asarray(upper, dtype=float)
     return (hi - lo) / (2 * _z(confidence))
@@ -186,10 +209,18 @@ def same_season(periods) -> list[int]:
 # ------------------------------------------------------------------------------------------
 # level
 
+#: PHE's trend marker on five points tests at 99.8 % (its published convention), whatever level
+#: the intervals are reported at.
+TREND_MARKER_LEVEL = 0.998
 
-def level_trend(periods, values, lower, upper, polarity: str) -> LevelTrend:
+
+def level_trend(
+    periods, values, lower, upper, polarity: str, confidence: float = 0.95
+) -> LevelTrend:
     """Classify the benchmark's series: improving / worsening / no_clear_change / not_assessed.
 
+    Two periods: a z-test of the change at ``confidence``; three or four: the weighted slope at
+    ``confidence``; five or more: PHE's trend marker on the last five points at its own 99.8 %.
     A sub-annual series is assessed on the same month (quarter, half) of each year only."""
     keep = same_season(periods)
     season = sub_annual(periods[keep[-1]]) if keep else ""
@@ -227,11 +258,11 @@ def level_trend(periods, values, lower, upper, polarity: str) -> LevelTrend:
     used = [p for p, keep in zip(periods, ok, strict=True) if keep]
     out.window = used[-min(5, n) :]
     if n == 2:
-        d = tr.difference_test(v[ok][0], se[0], v[ok][1], se[1], confidence=0.95)
+        d = tr.difference_test(v[ok][0], se[0], v[ok][1], se[1], confidence=confidence)
         marker = {"increase": "increasing", "decrease": "decreasing"}.get(
             str(d.direction), "no_significant_change"
         )
-        out.method = "z-test of the change between two periods (95 %)"
+        out.method = f"z-test of the change between two periods ({_pct(confidence)} %)"
         out.slope = float(d.difference)
     else:
         res = tr.trend_marker(
@@ -240,13 +271,14 @@ def level_trend(periods, values, lower, upper, polarity: str) -> LevelTrend:
             se,
             polarity=polarity,
             n_points=min(5, n),
-            confidence=0.95 if n < 5 else 0.998,
+            confidence=confidence if n < 5 else TREND_MARKER_LEVEL,
         )
         marker = res.marker
         out.method = (
-            "weighted-slope trend marker on the last five points (99.8 %, leave-one-out)"
+            "weighted-slope trend marker on the last five points "
+            f"({_pct(TREND_MARKER_LEVEL)} %, leave-one-out)"
             if n >= 5
-            else f"weighted-slope trend on {n} points (95 %, leave-one-out)"
+            else f"weighted-slope trend on {n} points ({_pct(confidence)} %, leave-one-out)"
         )
         out.slope, out.chi2, out.reason = res.slope, res.chi2, out.reason or res.reason
     out.marker = marker
@@ -267,23 +299,26 @@ def level_trend(periods, values, lower, upper, polarity: str) -> LevelTrend:
 # gaps
 
 
-def _gap_change(periods, gaps, ses) -> tuple[str, float | None, float | None, float | None, str]:
+def _gap_change(
+    periods, gaps, ses, confidence: float = 0.95
+) -> tuple[str, float | None, float | None, float | None, str]:
     ok = np.isfinite(gaps) & np.isfinite(ses) & (ses > 0)
     if ok.sum() < 2:
         return "not_assessed", None, None, None, "too_few_periods"
     xs = np.array([_year(p) for p in periods])[ok]
     g, s = gaps[ok], ses[ok]
-    z = _z(0.95)
+    z = _z(confidence)
+    pct = _pct(confidence)
     if ok.sum() == 2:
-        d = tr.difference_test(g[0], s[0], g[1], s[1], confidence=0.95)
+        d = tr.difference_test(g[0], s[0], g[1], s[1], confidence=confidence)
         change, lo, hi = float(d.difference), float(d.lower), float(d.upper)
-        method = "z-test of the change between two periods (95 %)"
+        method = f"z-test of the change between two periods ({pct} %)"
     else:
         res = tr.weighted_slope(xs, g, s)
         span = xs[-1] - xs[0]
         change, se = res.slope * span, res.se * span
         lo, hi = change - z * se, change + z * se
-        method = f"weighted slope over {int(ok.sum())} periods (95 %), change over the span"
+        method = f"weighted slope over {int(ok.sum())} periods ({pct} %), change over the span"
     change, lo, hi = float(change), float(lo), float(hi)
     if lo > 0:
         return "widening", change, lo, hi, method
@@ -377,7 +412,7 @@ def _delta_gaps(frame, mask=None):
     import polars as pl
 
     keys = ["indicator", "level", "vintage", "period"]
-    z = _z(0.95)
+    z = _z(DATA_LEVEL)  # the published intervals' level, to read their standard errors
     rows_expr = pl.col("_row") if mask is None else pl.col("_row").filter(pl.col("_keep"))
     grouped = (
         frame.select(keys)
@@ -478,13 +513,13 @@ def _with_extremes(g: GapTrend, extremes, ind, level, vintage, names) -> GapTren
     return g
 
 
-def _gap_trend_from_table(periods, by_period, label) -> GapTrend:
-    z = _z(0.95)
+def _gap_trend_from_table(periods, by_period, label, confidence: float = 0.95) -> GapTrend:
+    z = _z(confidence)
     ns = [int(by_period[p][0]) for p in periods]
     gaps = np.array([by_period[p][1] if by_period[p][0] >= MIN_AREAS else np.nan for p in periods])
     ses = np.array([by_period[p][2] if by_period[p][0] >= MIN_AREAS else np.nan for p in periods])
     ses = np.where(ses > 0, ses, np.nan)
-    direction, change, lo, hi, how = _gap_change(periods, gaps, ses)
+    direction, change, lo, hi, how = _gap_change(periods, gaps, ses, confidence)
     reason = ""
     if all(k < MIN_AREAS for k in ns):
         reason = "too_few_areas"
@@ -517,16 +552,19 @@ def area_gaps(
     method: str = "delta",
     sims: int = 1000,
     seed: int = 0,
+    confidence: float = 0.95,
 ) -> GapTrend:
-    """The P90 − P10 difference between areas per period with its 95 % interval, and the change
-    of that gap over the periods.
+    """The P90 − P10 difference between areas per period with its interval at ``confidence``,
+    and the change of that gap over the periods. ``se_by_period`` are the areas' standard
+    errors.
 
     ``method="delta"`` (default) uses :func:`percentile_gap_delta`; ``"simulation"`` draws each
     area's value ``sims`` times from a normal distribution with its standard error and takes the
     percentiles of the simulated gaps (re-ranking included).
     """
     rng = np.random.default_rng(seed)
-    z = _z(0.95)
+    z = _z(confidence)
+    tail = (1 - confidence) / 2 * 100
     gaps, lows, highs, ses, ns = [], [], [], [], []
     for v, s in zip(values_by_period, se_by_period, strict=True):
         ok = np.isfinite(v)
@@ -544,8 +582,8 @@ def area_gaps(
             q = np.percentile(draws, [90, 10], axis=1)
             sim = q[0] - q[1]
             gaps.append(float(p90 - p10))
-            lows.append(float(np.percentile(sim, 2.5)))
-            highs.append(float(np.percentile(sim, 97.5)))
+            lows.append(float(np.percentile(sim, tail)))
+            highs.append(float(np.percentile(sim, 100 - tail)))
             sd = float(np.std(sim, ddof=1))
         else:
             gap, sd = percentile_gap_delta(v, s)
@@ -553,7 +591,7 @@ def area_gaps(
             lows.append(gap - z * sd)
             highs.append(gap + z * sd)
         ses.append(sd if sd > 0 else np.nan)
-    direction, change, lo, hi, how = _gap_change(periods, np.array(gaps), np.array(ses))
+    direction, change, lo, hi, how = _gap_change(periods, np.array(gaps), np.array(ses), confidence)
     reason = ""
     if all(n < MIN_AREAS for n in ns):
         reason = "too_few_areas"
@@ -577,8 +615,10 @@ def area_gaps(
     )
 
 
-def group_gap(dimension: str, periods, a, b) -> GapTrend:
-    """Absolute gap first − second group at the benchmark (MOVER), and its change over time.
+def group_gap(dimension: str, periods, a, b, confidence: float = 0.95) -> GapTrend:
+    """Absolute gap first − second group at the benchmark (MOVER), and its change over time,
+    at ``confidence`` (the groups' published 95 % intervals rescaled to it, see
+    :func:`_rescale`).
 
     ``values`` keep their sign (women − men may be negative); ``change`` is the change in the
     gap's *size*, so a positive change always means a wider gap. ``a`` and ``b`` are lists of ``(value, lower, upper)`` per period.
@@ -593,11 +633,13 @@ def group_gap(dimension: str, periods, a, b) -> GapTrend:
             highs.append(np.nan)
             ses.append(np.nan)
             continue
-        g = absolute_gap(v1, l1, h1, v2, l2, h2)
+        l1, h1 = _rescale(v1, l1, h1, confidence)
+        l2, h2 = _rescale(v2, l2, h2, confidence)
+        g = absolute_gap(v1, l1, h1, v2, l2, h2)  # at the level of its inputs
         gaps.append(float(g.value))
         lows.append(float(g.lower))
         highs.append(float(g.upper))
-        ses.append(float(_se(g.lower, g.upper)))
+        ses.append(float(_se(g.lower, g.upper, confidence)))
     gaps_a = np.array(gaps)
     first, second = GROUP_PAIRS[dimension]
     lows_a, highs_a = np.array(lows), np.array(highs)
@@ -608,7 +650,7 @@ def group_gap(dimension: str, periods, a, b) -> GapTrend:
         # widening nor narrowing; the change of the signed gap gives size and direction.
         fin = np.isfinite(gaps_a)
         i0, i1 = int(np.argmax(fin)), len(gaps_a) - 1 - int(np.argmax(fin[::-1]))
-        d = tr.difference_test(gaps_a[i0], ses[i0], gaps_a[i1], ses[i1], confidence=0.95)
+        d = tr.difference_test(gaps_a[i0], ses[i0], gaps_a[i1], ses[i1], confidence=confidence)
         return GapTrend(
             "groups",
             dimension,
@@ -622,12 +664,14 @@ def group_gap(dimension: str, periods, a, b) -> GapTrend:
             float(d.lower),
             float(d.upper),
             "MOVER difference; the gap changed sign: change of the signed gap between the first "
-            "and the last period (z-test, 95 %)",
+            f"and the last period (z-test, {_pct(confidence)} %)",
             reason="sign_changed",
         )
     # A gap's size is its absolute value: a negative gap growing more negative widens too.
     sign = np.sign(np.nanmean(gaps_a)) if np.isfinite(gaps_a).any() else 1.0
-    direction, change, lo, hi, method = _gap_change(periods, gaps_a * (sign or 1.0), np.array(ses))
+    direction, change, lo, hi, method = _gap_change(
+        periods, gaps_a * (sign or 1.0), np.array(ses), confidence
+    )
     reason = ""
     if direction == "not_assessed":
         reason = "no_interval" if np.isfinite(gaps_a).sum() >= 2 else "too_few_periods"
@@ -800,7 +844,11 @@ def _one_period_gap(g: GapTrend, d: int) -> tuple[str, str] | None:
 
 
 def sentences(
-    info: IndicatorInfo, level: LevelTrend, gaps: list[GapTrend], benchmark_name: str
+    info: IndicatorInfo,
+    level: LevelTrend,
+    gaps: list[GapTrend],
+    benchmark_name: str,
+    confidence: float = 0.95,
 ) -> tuple[str, str]:
     """One sentence per language, saying only what the tests support."""
     d = info.decimals
@@ -846,8 +894,9 @@ def sentences(
             continue
         ci_sv = f"{_fmt(g.change_lower, d, 'sv')} till {_fmt(g.change_upper, d, 'sv')}"
         ci_en = f"{_fmt(g.change_lower, d, 'en')} to {_fmt(g.change_upper, d, 'en')}"
-        detail_sv = f"förändring {_fmt(g.change, d, 'sv')}, 95 % KI {ci_sv}"
-        detail_en = f"change {_fmt(g.change, d, 'en')}, 95% CI {ci_en}"
+        pct_sv = _pct(confidence).replace(".", ",")
+        detail_sv = f"förändring {_fmt(g.change, d, 'sv')}, {pct_sv} % KI {ci_sv}"
+        detail_en = f"change {_fmt(g.change, d, 'en')}, {_pct(confidence)}% CI {ci_en}"
         if what_sv:
             size_sv = size_en = ""
             last = max(
@@ -911,6 +960,7 @@ def analyse(
     sims: int = 1000,
     seed: int = 0,
     area_names: Mapping[str, str] | None = None,
+    confidence: float = 0.95,
 ) -> list[Finding]:
     """Findings for every indicator in a polars DataFrame of observations.
 
@@ -920,12 +970,20 @@ def analyse(
     ``method`` chooses the gap interval (see :func:`area_gaps`). Suppressed cells (no value) are
     left out of every measure. The data are partitioned once; no per-row Python work.
 
+    ``confidence`` is the level of every interval and test the findings report (the stored
+    intervals are read as 95 % ones, :data:`DATA_LEVEL`; the five-point trend marker keeps its
+    99.8 %).
+
     A level with one period still gets its gap between areas, with its interval, and the areas
     with the highest and lowest value (``area_names`` gives their names); the change of the gap
     is then not assessed (``too_few_periods``).
     """
     import polars as pl
 
+    if not 0 < confidence < 1:
+        from skillnader.errors import InputError
+
+        raise InputError("the confidence level is a share", value=confidence, expected="0.95")
     df = observations
     if not isinstance(df, pl.DataFrame):
         df = pl.DataFrame(df)
@@ -969,7 +1027,7 @@ def analyse(
         info = indicators.get(ind_id)
         if info is None:
             continue
-        lvl = level_trend(*city.get(ind_id, ([], [], [], [])), info.polarity)
+        lvl = level_trend(*city.get(ind_id, ([], [], [], [])), info.polarity, confidence)
         group_gaps: list[GapTrend] = []
         if info.measure in NOT_COMPARED_MEASURES:
             # Context only: no level judgement, no gaps between areas or groups.
@@ -990,6 +1048,7 @@ def analyse(
                     periods,
                     [(a[p]["value"], a[p]["lower"], a[p]["upper"]) for p in periods],
                     [(b[p]["value"], b[p]["lower"], b[p]["upper"]) for p in periods],
+                    confidence,
                 )
             )
         todo.append((ind_id, info, lvl, group_gaps))
@@ -1002,7 +1061,7 @@ def analyse(
     else:
         per_period = (
             df.filter(in_areas)
-            .with_columns(((pl.col("upper") - pl.col("lower")) / (2 * _z(0.95))).alias("se"))
+            .with_columns(((pl.col("upper") - pl.col("lower")) / (2 * _z(DATA_LEVEL))).alias("se"))
             .group_by(["indicator", "level", "vintage", "period"])
             .agg(pl.col("value"), pl.col("se"))
         )
@@ -1020,7 +1079,7 @@ def analyse(
             if not periods:
                 continue
             if gap_job is not None:
-                g = _gap_trend_from_table(periods, by_period, f"{level}:{vintage}")
+                g = _gap_trend_from_table(periods, by_period, f"{level}:{vintage}", confidence)
                 gaps.append(_with_extremes(g, extremes, ind_id, level, vintage, area_names))
                 continue
             vals = [np.asarray(by_period[p][0], dtype=float) for p in periods]
@@ -1038,10 +1097,11 @@ def analyse(
                 method=method,
                 sims=sims,
                 seed=seed,
+                confidence=confidence,
             )
             gaps.append(_with_extremes(g, extremes, ind_id, level, vintage, area_names))
         gaps += group_gaps
         head = headline(lvl.assessment, gaps)
-        s_sv, s_en = sentences(info, lvl, gaps, benchmark_name)
-        findings.append(Finding(ind_id, lvl, gaps, head, s_sv, s_en))
+        s_sv, s_en = sentences(info, lvl, gaps, benchmark_name, confidence)
+        findings.append(Finding(ind_id, lvl, gaps, head, s_sv, s_en, confidence))
     return findings
