@@ -100,7 +100,10 @@ def test_staff_upload_imports_the_file_and_the_status_page_shows_the_result(
     assert release.imported_by == "analytiker" and release.file_name == "BE0101F1.px"
     page = staff.get(status_url).content.decode()
     assert 'lang="sv"' in page and "BE0101F1.px importerades." in page
-    assert f'href="/admin/data/release/{release.pk}/change/"' in page and "<caption>" in page
+    assert (
+        f'href="/admin/data/release/{release.pk}/change/"' in page
+        and "<caption>Skrivna leveranser</caption>" in page
+    )
     assert "<progress" not in page and "import_status.js" not in page
     # The private copy of the upload is gone.
     assert not any(_private_work_dir.iterdir())
