@@ -171,3 +171,137 @@ def purge(now: dt.datetime | None = None, dry_run: bool = False) -> int:
                 f"{n} applications older than {retention_days()} days",
             )
     return n
+
+
+def _lib_applicant(a: Application) -> LibApplicant:
+    return LibApplicant(
+        id=a.pseudonym,
+        birth_date=a.birth_date,
+        sex=a.sex,
+        born_in_sweden=a.born_in_sweden,
+        home_area=a.home_area,
+        home_district=a.home_district,
+        school=a.school,
+        social_assistance=a.social_assistance,
+        newly_arrived=a.newly_arrived,
+        support_needs=a.support_needs,
+        earlier_summer_job=a.earlier_summer_job,
+        choices=tuple(c for c in a.choices.split(";") if c),
+        languages=tuple(x for x in a.languages.split(";") if x),
+    )
+
+
+def _lib_position(p: Position) -> LibPosition:
+    return LibPosition(
+        id=p.code,
+        employer=p.employer,
+        employer_type=p.employer_type,
+        district=p.district,
+        inner_city=p.inner_city,
+        category=p.category,
+        period=p.period,
+        capacity=p.capacity,
+        min_age=p.min_age,
+        max_age=p.max_age,
+        requirements=tuple(x for x in p.requirements.split(";") if x),
+    )
+
+
+@transaction.atomic
+def adjust_placement(
+    alloc: Allocation, app: Application, position_code: str, reason: str, user
+) -> dict:
+    """An officer moves one applicant to another position of the round, or to the waiting list
+    (``position_code`` empty), with a reason. The rules are checked again — the position belongs
+    to the round, the policy's age rule and the position's age, period and language rules, a free
+    place (the applicant keeps one placement) — and the change is logged (who, when, from, to,
+    why) in the audit log and on the placement. A move can pass over applicants with higher
+    priority; they are counted and the count is logged and returned.
+
+    Raises :class:`InputError` (nothing changed) when a rule does not hold."""
+    from skillnader.allocation.prepare import ineligibility
+
+    reason = reason.strip()
+    if not reason:
+        raise InputError("a reason is required", location="reason")
+    if app.round_id != alloc.round_id:
+        raise InputError("the applicant is not in this allocation's round", location="applicant")
+    placement = Placement.objects.select_for_update().get(allocation=alloc, application=app)
+    old = placement.position.code if placement.position else None
+    pos = None
+    code = position_code.strip()
+    if code:
+        pos = (
+            Position.objects.select_for_update().filter(round_id=alloc.round_id, code=code).first()
+        )
+        if pos is None:
+            raise InputError("no such position in this round", location="position", value=code)
+        if pos.code == old:
+            raise InputError("the applicant already has this position", location="position")
+        policy = alloc.round.policy()
+        la = _lib_applicant(app)
+        age = la.age_on(policy.reference_date)
+        if not policy.min_age <= age <= policy.max_age:
+            raise InputError(
+                f"age {age} is outside the policy's {policy.min_age}-{policy.max_age}",
+                location="position",
+            )
+        why = ineligibility(la, _lib_position(pos), age, policy)
+        if why:
+            raise InputError(f"not eligible: {why}", location="position", value=code)
+        taken = (
+            Placement.objects.filter(allocation=alloc, position=pos)
+            .exclude(pk=placement.pk)
+            .count()
+        )
+        if taken >= pos.capacity:
+            raise InputError(
+                f"the position is full ({taken} of {pos.capacity} places)",
+                location="position",
+                value=code,
+            )
+    elif old is None:
+        raise InputError("the applicant is already on the waiting list", location="position")
+    # applicants with higher priority who listed the position and have no place
+    e = placement.explanation or {}
+    rank = e.get("priority_rank")
+    passed_over = 0
+    if pos is not None and rank is not None:
+        for other in Placement.objects.filter(allocation=alloc, position__isnull=True).exclude(
+            pk=placement.pk
+        ):
+            oe = other.explanation or {}
+            if (oe.get("priority_rank") or 0) < rank and any(
+                h.get("position") == pos.code for h in oe.get("positions_ranked_higher") or []
+            ):
+                passed_over += 1
+    now = timezone.now()
+    change = {
+        "at": now.isoformat(),
+        "by": user.get_username() if user is not None else "",
+        "from": old,
+        "to": pos.code if pos else None,
+        "reason": reason[:300],
+        "higher_priority_unplaced_passed_over": passed_over,
+    }
+    e = dict(e)
+    e.setdefault("original", {"position": e.get("position"), "ground": e.get("ground")})
+    e["officer_changes"] = [*(e.get("officer_changes") or []), change]
+    e["position"] = pos.code if pos else None
+    e["choice_rank"] = None
+    e["ground"] = "changed by an officer: " + change["reason"] if pos else None
+    if pos is None:
+        e["reason"] = "moved to the waiting list by an officer: " + change["reason"]
+    placement.position = pos
+    placement.choice_rank = None
+    placement.explanation = e
+    placement.save(update_fields=["position", "choice_rank", "explanation"])
+    audit(
+        user,
+        "change",
+        "placement",
+        app.pseudonym,
+        f"allocation {alloc.id}: {old or 'waiting list'} -> {change['to'] or 'waiting list'}; "
+        f"higher-priority unplaced passed over: {passed_over}; reason: {change['reason']}",
+    )
+    return change

@@ -12,6 +12,11 @@ urlpatterns = [
     path("rapport/", views.report, name="report"),
     path("handlaggare/", views.officer_applicants, name="officer"),
     path("handlaggare/sokande/<str:pseudonym>/", views.officer_applicant, name="officer-applicant"),
+    path(
+        "handlaggare/sokande/<str:pseudonym>/andra/",
+        views.officer_adjust,
+        name="officer-adjust",
+    ),
     path("handlaggare/oplacerade/", views.officer_unplaced, name="officer-unplaced"),
     path(
         "handlaggare/arbetsplats/<str:code>/export.csv",

@@ -367,6 +367,40 @@ def officer_applicant(request, pseudonym: str):
 
 
 @officer_required
+@require_POST
+def officer_adjust(request, pseudonym: str):
+    """Move one applicant of the latest allocation to another position or to the waiting list,
+    with a reason (see :func:`services.adjust_placement`)."""
+    rnd = _round()
+    app = get_object_or_404(Application, round=rnd, pseudonym=pseudonym)
+    alloc = _latest_allocation(rnd)
+    try:
+        change = services.adjust_placement(
+            alloc, app, request.POST.get("position", ""), request.POST.get("reason", ""),
+            request.user,
+        )  # fmt: skip
+    except SkillnaderError as exc:
+        if request.GET.get("format") == "json":
+            return JsonResponse({"error": str(exc)}, status=400)
+        messages.error(request, _("Not changed: %(error)s") % {"error": exc})
+        return redirect("summerjobs:officer-applicant", pseudonym=app.pseudonym)
+    if request.GET.get("format") == "json":
+        return JsonResponse(change)
+    messages.success(
+        request,
+        _("Changed: %(old)s → %(new)s.")
+        % {"old": change["from"] or _("waiting list"), "new": change["to"] or _("waiting list")},
+    )
+    if change["higher_priority_unplaced_passed_over"]:
+        messages.warning(
+            request,
+            _("%(n)s unplaced applicants with higher priority listed this position.")
+            % {"n": change["higher_priority_unplaced_passed_over"]},
+        )
+    return redirect("summerjobs:officer-applicant", pseudonym=app.pseudonym)
+
+
+@officer_required
 def officer_unplaced(request):
     rnd = _round()
     alloc = _latest_allocation(rnd)
