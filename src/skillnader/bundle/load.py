@@ -124,7 +124,7 @@ def load_bundle(force: bool = False, progress: bool = False) -> str:
 
 
 def _write(bundle, specs, hashes, bar) -> None:
-    from skillnader.web.data.bulk import insert_observations
+    from skillnader.web.data.bulk import ObservationRow, insert_observations
     from skillnader.web.data.models import (
         Area,
         AreaLevel,
@@ -304,24 +304,24 @@ def _write(bundle, specs, hashes, bar) -> None:
     rows = []
     for o in bundle.observations:
         rows.append(
-            (
-                o.indicator,
-                ids[o.area],
-                have[Group.make_key(o.group)],
-                o.period,
-                o.year,
-                o.value,
-                o.lower,
-                o.upper,
-                o.numerator,
-                o.denominator,
-                o.status,
-                o.suppressed,
-                False,
-                False,
-                True,
-                o.note,
-                releases[o.file].id,
+            ObservationRow(
+                indicator_id=o.indicator,
+                area_id=ids[o.area],
+                group_id=have[Group.make_key(o.group)],
+                period=o.period,
+                year=o.year,
+                value=o.value,
+                lower=o.lower,
+                upper=o.upper,
+                numerator=o.numerator,
+                denominator=o.denominator,
+                status=o.status,
+                suppressed=o.suppressed,
+                provisional=False,
+                break_in_series=False,
+                published=True,
+                note=o.note,
+                release_id=releases[o.file].id,
             )
         )
         cells[o.file] += 1

@@ -27,7 +27,8 @@ from skillnader.web.public.twins import cached_page, csv_response, json_response
 MAX_LIMIT = 5000
 DEFAULT_LIMIT = 1000
 
-OBSERVATION_COLUMNS = [
+#: The columns of the observations API's CSV form (not the stored schema, see web/data/bulk.py).
+OBSERVATION_CSV_COLUMNS = [
     "id",
     "indicator",
     "area",
@@ -392,7 +393,7 @@ def observations(request: HttpRequest) -> HttpResponse:
         next_url = request.build_absolute_uri(reverse("api:observations") + "?" + urlencode(params))
     out = [_observation_row(r) for r in rows]
     if fmt == "csv":
-        resp = csv_response(out, OBSERVATION_COLUMNS, "skillnader-observations")
+        resp = csv_response(out, OBSERVATION_CSV_COLUMNS, "skillnader-observations")
         if next_url:
             resp["Link"] = f'<{next_url}>; rel="next"'
         return resp

@@ -11,31 +11,49 @@ field over each batch of rows (most of the time of re-importing a new release we
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import NamedTuple
 
-#: The order of the values in every row passed to :func:`insert_observations`.
-OBSERVATION_COLUMNS = (
-    "indicator_id",
-    "area_id",
-    "group_id",
-    "period",
-    "year",
-    "value",
-    "lower",
-    "upper",
-    "numerator",
-    "denominator",
-    "status",
-    "suppressed",
-    "provisional",
-    "break_in_series",
-    "published",
-    "note",
-    "release_id",
-)
+
+class ObservationRow(NamedTuple):
+    """One observation as every writer hands it to :func:`insert_observations`: the one
+    definition of the columns written, their names, types and order (a test holds it to the
+    model). Build it by name; it is a plain tuple for the database driver."""
+
+    indicator_id: str
+    area_id: int
+    group_id: int
+    period: str
+    year: int
+    value: float | None
+    lower: float | None
+    upper: float | None
+    numerator: float | None
+    denominator: float | None
+    status: str
+    suppressed: bool
+    provisional: bool
+    break_in_series: bool
+    published: bool
+    note: str
+    release_id: int
+
+
+#: The columns of :class:`ObservationRow`, in order.
+OBSERVATION_COLUMNS: tuple[str, ...] = ObservationRow._fields
+
+
+def rows_from_columns(columns: dict[str, Sequence]) -> list[tuple]:
+    """Rows for :func:`insert_observations` from whole columns named as :class:`ObservationRow`'s
+    fields (every field given once, all of one length)."""
+    missing = set(OBSERVATION_COLUMNS) ^ set(columns)
+    if missing:
+        raise KeyError(f"observation columns do not match the schema: {sorted(missing)}")
+    return list(zip(*(columns[c] for c in OBSERVATION_COLUMNS), strict=True))
 
 
 def insert_observations(rows: Sequence[tuple]) -> None:
-    """Insert ``rows`` (tuples in :data:`OBSERVATION_COLUMNS` order) with one prepared statement."""
+    """Insert ``rows`` (:class:`ObservationRow`, or tuples in its order) with one prepared
+    statement."""
     if not rows:
         return
     from django.db import connection

@@ -51,7 +51,12 @@ from skillnader.errors import (
 from skillnader.readers import registry
 from skillnader.readers.base import Cube
 from skillnader.web.data import models as m
-from skillnader.web.data.bulk import insert_observations, update_observations
+from skillnader.web.data.bulk import (
+    ObservationRow,
+    insert_observations,
+    rows_from_columns,
+    update_observations,
+)
 from skillnader.web.data.importlock import exclusive_import
 
 TOTAL = "total"
@@ -1345,24 +1350,24 @@ def _write_batch(batch, res, release, result, had_data, path) -> None:
         old = current.get((ind.id, area_pk, gpk, rec.period))
         if old is None:
             to_create.append(
-                (
-                    ind.id,
-                    area_pk,
-                    gpk,
-                    rec.period,
-                    year,
-                    _num(values["value"]),
-                    _num(values["lower"]),
-                    _num(values["upper"]),
-                    _num(values["numerator"]),
-                    _num(values["denominator"]),
-                    values["status"],
-                    suppressed,
-                    rec.provisional,
-                    False,
-                    True,
-                    rec.note,
-                    release.pk,
+                ObservationRow(
+                    indicator_id=ind.id,
+                    area_id=area_pk,
+                    group_id=gpk,
+                    period=rec.period,
+                    year=year,
+                    value=_num(values["value"]),
+                    lower=_num(values["lower"]),
+                    upper=_num(values["upper"]),
+                    numerator=_num(values["numerator"]),
+                    denominator=_num(values["denominator"]),
+                    status=values["status"],
+                    suppressed=suppressed,
+                    provisional=rec.provisional,
+                    break_in_series=False,
+                    published=True,
+                    note=rec.note,
+                    release_id=release.pk,
                 )
             )
             continue
@@ -1610,27 +1615,26 @@ def _write_frame(batch: _FrameBatch, res, release, result, had_data, path) -> No
         return [None if x != x else x for x in arr.tolist()]
 
     n = df.height
-    rows = list(
-        zip(
-            df["indicator"].to_list(),
-            df["area_id"].to_list(),
-            df["group_id"].to_list(),
-            df["period"].to_list(),
-            df["year"].to_list(),
-            floats(value),
-            floats(lower),
-            floats(upper),
-            [None] * n,
-            [None] * n,
-            [s or "" for s in df["symbol"].to_list()],
-            suppressed.tolist(),
-            [False] * n,
-            [False] * n,
-            [True] * n,
-            [""] * n,
-            [release.pk] * n,
-            strict=True,
-        )
+    rows = rows_from_columns(
+        {
+            "indicator_id": df["indicator"].to_list(),
+            "area_id": df["area_id"].to_list(),
+            "group_id": df["group_id"].to_list(),
+            "period": df["period"].to_list(),
+            "year": df["year"].to_list(),
+            "value": floats(value),
+            "lower": floats(lower),
+            "upper": floats(upper),
+            "numerator": [None] * n,
+            "denominator": [None] * n,
+            "status": [s or "" for s in df["symbol"].to_list()],
+            "suppressed": suppressed.tolist(),
+            "provisional": [False] * n,
+            "break_in_series": [False] * n,
+            "published": [True] * n,
+            "note": [""] * n,
+            "release_id": [release.pk] * n,
+        }
     )
     _insert_new_cells(
         rows,
