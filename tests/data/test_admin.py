@@ -163,10 +163,13 @@ def held(monkeypatch):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_long_import_runs_in_the_background_with_progress(
-    vocab, staff, settings, held, _private_work_dir
+    vocab, staff, settings, held, _private_work_dir, monkeypatch
 ):
     reached, go_on = held
     settings.DATA_IMPORT_WAIT_SECONDS = 0.1
+    # A stage without reports is not taken for an interrupted import: the job shows it is alive.
+    settings.DATA_IMPORT_STALE_SECONDS = 1
+    monkeypatch.setattr(jobs, "HEARTBEAT_SECONDS", 0.1)
     t0 = time.monotonic()
     r = upload(staff, PX.read_bytes(), name="flyttningar.px")
     assert time.monotonic() - t0 < 10  # the request did not wait for the import
@@ -181,6 +184,8 @@ def test_a_long_import_runs_in_the_background_with_progress(
     assert '<label for="import-progress">Kontrollerar och skriver cellerna</label>' in page
     assert 'role="status" aria-live="polite"' in page and "import_status.js" in page
     assert "Filen importeras i bakgrunden" in page
+    time.sleep(2.5)  # held past the stale limit: still running
+    assert staff.get(r["Location"] + "?format=json").json()["status"] == "running"
     # The upload waits in a directory only the site's user can read.
     (work,) = list(_private_work_dir.iterdir())
     assert work.stat().st_mode & 0o777 == 0o700

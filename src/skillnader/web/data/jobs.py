@@ -27,6 +27,7 @@ import os
 import re
 import shutil
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -71,10 +72,23 @@ def inline_seconds() -> float:
 
 
 def stale_seconds() -> float:
-    """After how long without a progress report a running import counts as interrupted (its
+    """After how long without a sign of life a running import counts as interrupted (its
     process ended; its transaction was rolled back). Setting ``DATA_IMPORT_STALE_SECONDS``,
-    default 900: the disclosure check after the last cell may take minutes without reporting."""
-    return float(getattr(settings, "DATA_IMPORT_STALE_SECONDS", 900.0))
+    default 300. A running import touches its progress file every :data:`HEARTBEAT_SECONDS`
+    also in stages that report nothing (the disclosure check after the last cell)."""
+    return float(getattr(settings, "DATA_IMPORT_STALE_SECONDS", 300.0))
+
+
+#: How often a running import shows it is alive (see :func:`stale_seconds`).
+HEARTBEAT_SECONDS = 15.0
+
+
+def _keep_alive(job: background.Job, work: Path) -> None:
+    while not job.wait(HEARTBEAT_SECONDS):
+        try:
+            os.utime(work / PROGRESS_FILE)
+        except OSError:
+            return
 
 
 def _upload_name(name: str, fallback: str) -> str:
@@ -200,6 +214,9 @@ def start(uploaded, mapping_upload, options: dict[str, Any], user) -> ImportJob:
 
         if job.detach(on_progress, on_done):
             _write_progress(work, job.stage, job.share)
+            threading.Thread(
+                target=_keep_alive, args=(job, work), name="skillnader-job-alive", daemon=True
+            ).start()
             return record
         # It finished while the hand-over was being prepared: finish here after all.
     finish(record.pk, job, work, names)
@@ -225,8 +242,9 @@ def finish(pk: int, job: background.Job, work: Path, names: dict[Path, str]) -> 
     """Store a finished import's result or typed error on its record and remove its files."""
     try:
         record = ImportJob.objects.get(pk=pk)
-        if record.status != ImportJob.Status.RUNNING:
-            return  # marked interrupted meanwhile
+        if record.status != ImportJob.Status.RUNNING and record.error_type != "Interrupted":
+            return
+        # (A job a reader took for interrupted has not been: what it did is stored after all.)
         try:
             result = job.result()
         except SkillnaderError as exc:
@@ -258,13 +276,16 @@ def expire_stale(record: ImportJob) -> ImportJob:
         return record
     if age is None and (timezone.now() - record.created_at).total_seconds() <= stale_seconds():
         return record  # between the record and the first report
-    updated = ImportJob.objects.filter(pk=record.pk, status=ImportJob.Status.RUNNING).update(
-        status=ImportJob.Status.FAILED,
-        error="importen avbröts innan den blev klar; inget skrevs – ladda upp filen igen",
-        error_type="Interrupted",
-        finished_at=timezone.now(),
-        work_dir="",
-    )
+    try:
+        updated = ImportJob.objects.filter(pk=record.pk, status=ImportJob.Status.RUNNING).update(
+            status=ImportJob.Status.FAILED,
+            error="importen avbröts innan den blev klar; inget skrevs – ladda upp filen igen",
+            error_type="Interrupted",
+            finished_at=timezone.now(),
+            work_dir="",
+        )
+    except OperationalError:
+        return record  # SQLite's write lock is held: an import is still running after all
     if updated and record.work_dir:
         shutil.rmtree(record.work_dir, ignore_errors=True)
     record.refresh_from_db()
