@@ -5,6 +5,7 @@ from skillnader.allocation.run import (
     explain_applicant,
     explain_position,
     explanations_jsonl,
+    positions_jsonl,
     second_round_options,
 )
 
@@ -73,3 +74,11 @@ def test_position_explanation_lists_who_was_considered():
     assert sum(c["placed_here"] for c in e["considered"]) == 3
     anon = explain_position(r, 0, show_ids=False)
     assert "applicant" not in json.dumps(anon)
+    # the position lines the CLI writes are exactly the dictionaries serialised, in both modes
+    for mode in ("stable", "optimise"):
+        r = allocate(pol, apps, pos, "seed-1", mode=mode)
+        for ids in (True, False):
+            assert list(positions_jsonl(r, show_ids=ids)) == [
+                json.dumps(explain_position(r, j, show_ids=ids), ensure_ascii=False)
+                for j in range(len(pos))
+            ]

@@ -12,7 +12,7 @@ import click
 from skillnader.allocation import inputs, synthetic
 from skillnader.allocation.policy import load_policy
 from skillnader.allocation.report import build_report, render_html, render_markdown
-from skillnader.allocation.run import allocate, explain_position, explanations_jsonl, slot_label
+from skillnader.allocation.run import allocate, explanations_jsonl, positions_jsonl, slot_label
 from skillnader.safecsv import safe_writer
 
 
@@ -63,8 +63,8 @@ def write_result(
         for line in explanations_jsonl(result):
             fh.write(line + "\n")
     with open(out / "positions.jsonl", "w", encoding="utf-8") as fh:
-        for j in range(len(pb.positions)):
-            fh.write(json.dumps(explain_position(result, j), ensure_ascii=False) + "\n")
+        for line in positions_jsonl(result):
+            fh.write(line + "\n")
     (out / "report.json").write_text(
         json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8"
     )

@@ -389,17 +389,14 @@ def explanations_jsonl(result: Result, *, show_ids: bool = True):
         yield text[:-1] + ',"positions_ranked_higher":[' + ",".join(parts) + "]}"
 
 
-def explain_position(result: Result, j: int, *, show_ids: bool = True) -> dict:
-    """Who holds a position's places and on what ground, and who was considered."""
+def explain_position(
+    result: Result, j: int, *, show_ids: bool = True, considered: bool = True
+) -> dict:
+    """Who holds a position's places and on what ground, and who was considered (left out with
+    ``considered=False``)."""
     pb = result.problem
     p = pb.positions[j]
-    considered = (
-        result.proposers[j]
-        if result.proposers is not None
-        else [i for i in range(len(pb.applicants)) if j in pb.prefs[i]]
-    )
-    held = {x for x, _, _ in result.holders[j]}
-    return {
+    out = {
         "position": p.id,
         "employer": p.employer,
         "district": p.district,
@@ -408,12 +405,51 @@ def explain_position(result: Result, j: int, *, show_ids: bool = True) -> dict:
         "reserved": [slot_label(s, pb) for s in pb.reserved[j]],
         "holders": [_who(pb, x, s, g, show_ids) for x, s, g in result.holders[j]],
         "free_places": p.capacity - len(result.holders[j]),
-        "considered": [
-            ({"applicant": pb.applicants[i].id} if show_ids else {})
-            | {"tier": pb.tier[i], "priority_rank": pb.rank[i] + 1, "placed_here": i in held}
-            for i in sorted(set(considered), key=pb.rank.__getitem__)
-        ],
     }
+    if not considered:
+        return out
+    who = (
+        result.proposers[j]
+        if result.proposers is not None
+        else [i for i in range(len(pb.applicants)) if j in pb.prefs[i]]
+    )
+    held = {x for x, _, _ in result.holders[j]}
+    out["considered"] = [
+        ({"applicant": pb.applicants[i].id} if show_ids else {})
+        | {"tier": pb.tier[i], "priority_rank": pb.rank[i] + 1, "placed_here": i in held}
+        for i in sorted(set(who), key=pb.rank.__getitem__)
+    ]
+    return out
+
+
+def positions_jsonl(result: Result, *, show_ids: bool = True):
+    """One JSON line per position (as :func:`explain_position`, the same bytes as
+    ``json.dumps(explain_position(...), ensure_ascii=False)``), with every considered applicant's
+    entry serialised once and reused."""
+    import json
+
+    pb = result.problem
+    frag: dict[tuple[int, bool], str] = {}
+    for j in range(len(pb.positions)):
+        d = explain_position(result, j, show_ids=show_ids, considered=False)
+        considered = (
+            result.proposers[j]
+            if result.proposers is not None
+            else [i for i in range(len(pb.applicants)) if j in pb.prefs[i]]
+        )
+        held = {x for x, _, _ in result.holders[j]}
+        parts = []
+        for i in sorted(set(considered), key=pb.rank.__getitem__):
+            key = (i, i in held)
+            f = frag.get(key)
+            if f is None:
+                f = frag[key] = json.dumps(
+                    ({"applicant": pb.applicants[i].id} if show_ids else {})
+                    | {"tier": pb.tier[i], "priority_rank": pb.rank[i] + 1, "placed_here": key[1]},
+                    ensure_ascii=False,
+                )
+            parts.append(f)
+        yield json.dumps(d, ensure_ascii=False)[:-1] + ', "considered": [' + ", ".join(parts) + "]}"
 
 
 def second_round_options(result: Result, i: int, n: int = 5) -> list[dict]:
