@@ -68,6 +68,18 @@ IMPORTS: tuple[BundledImport, ...] = (
         )
         for level in ("country", "lan", "kommun", "stadsomrade", "sdo", "regso")
     ),
+    # SCB's median income 20+ per DeSO 2022: a median does not add up, so only the RegSO that
+    # are one DeSO (income_scb_deso/deso_regso_single_DERIVED.csv)
+    BundledImport("income_scb_deso/income_demographics_deso.csv", "income_scb_deso/regso.yaml"),
+    # Skolverket's grade-9 results per school unit 2024/25, summed over the schools that stand
+    # in each RegSO and stadsdelsområde (schools located in the area, not pupils living there)
+    *(
+        BundledImport(
+            "education_skolverket_schools/grade9_counts_2024_25_DERIVED.csv",
+            f"education_skolverket_schools/{level}.yaml",
+        )
+        for level in ("sdo", "regso")
+    ),
 )
 
 
