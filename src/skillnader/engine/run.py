@@ -343,6 +343,9 @@ def _protect_joint(
         hidden=hidden,
         kinds=np.array([disclosure.PRIMARY if h else None for h in hidden], dtype=object),
         upper=upper,
+        # a row is published with both its counts or not at all: the audit must see both
+        # hidden, or a numerator hidden with its denominator could be recomputed
+        linked=[cells for cells in cells_of_row.values() if len(cells) > 1],
     )
     out = np.zeros(wide.height, dtype=bool)
     for row, cells in cells_of_row.items():

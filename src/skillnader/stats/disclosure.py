@@ -432,13 +432,23 @@ def _components(table: _Table, sup: np.ndarray):
     return list(comps.values())
 
 
-def _intervals(table, sup, lb, ub, only=None, cache=None):
+def _intervals(table, sup, lb, ub, only=None, cache=None, need=None, wide=None):
     """Feasible interval of each suppressed cell (or of the cells in ``only``).
 
     ``cache`` (a dict kept by the caller across rounds of :func:`protect`) holds the intervals
     of components already solved: the published values are fixed and a hidden cell's a-priori
     bounds depend only on whether it is primary, so a component with the same cells has the
     same intervals whichever pattern it came from.
+
+    ``need`` (an array of widths, one per cell): only decide whether each interval is at least
+    that wide. A cell is then *certified* by any two feasible tables (the true one, and the
+    optima of a few linear programs over many cells at once) whose values of it lie that far
+    apart; its interval is returned as the range those tables span (inside the exact one, at
+    least ``need`` wide), and only the cells not certified that way get their exact minimum and
+    maximum. Whether an interval is narrower than ``need`` is decided exactly either way.
+    ``wide``: a dict of cells already certified for a pattern with fewer suppressed cells (hiding
+    more cells only widens every interval), which are not solved again; cells certified here are
+    added to it.
     """
     out: dict[int, tuple[float, float]] = {}
     for cells, rels in _components(table, sup):
@@ -447,7 +457,9 @@ def _intervals(table, sup, lb, ub, only=None, cache=None):
         for c in cells:
             if only is not None and c not in only:
                 continue
-            if cache is not None and (comp_key, c) in cache:
+            if wide is not None and c in wide:
+                out[c] = wide[c]
+            elif cache is not None and (comp_key, c) in cache:
                 out[c] = cache[(comp_key, c)]
             else:
                 targets.append(c)
@@ -470,24 +482,44 @@ def _intervals(table, sup, lb, ub, only=None, cache=None):
             found = {c: (lb[c], ub[c]) for c in targets}
         else:
             a_eq = sparse.csc_array((coefs, (r_idx, c_idx)), shape=(len(rels), len(cells)))
-            found = _min_max(a_eq, b_eq, lb[cells], ub[cells], [pos[c] for c in targets], targets)
+            columns = [pos[c] for c in targets]
+            if need is None:
+                found = _min_max(a_eq, b_eq, lb[cells], ub[cells], columns, targets)
+            else:
+                x0 = table.count[cells]
+                found = _min_max(
+                    a_eq,
+                    b_eq,
+                    lb[cells],
+                    ub[cells],
+                    columns,
+                    targets,
+                    need=np.asarray(need, dtype=float)[targets],
+                    start=x0,
+                )
         for c in targets:
             out[c] = found[c]
             if cache is not None:
                 cache[(comp_key, c)] = out[c]
+            if wide is not None and need is not None:
+                lo, hi = out[c]
+                if hi - lo >= need[c] - _TOL:
+                    wide[c] = out[c]
     return out
 
 
-def _min_max(a_eq, b_eq, lower, upper, columns, names) -> dict:
-    """Minimum and maximum of each of ``columns`` subject to ``a_eq x = b_eq`` and the
-    bounds: two linear programs per column on ONE HiGHS model (only the objective changes, so
-    each solve starts from the previous optimal basis)."""
+def _model(a_eq, b_eq, lower, upper):
+    """One HiGHS model of ``a_eq x = b_eq`` within the bounds, objective zero."""
     import highspy
 
     inf = highspy.kHighsInf
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
     h.setOptionValue("presolve", "off")  # each solve starts from the last basis
+    # Only the objective changes between solves, so the last optimal basis stays feasible:
+    # the primal simplex goes on from it in a few iterations, where the dual simplex (the
+    # default) starts over (measured: 11 against 366 iterations per solve, 5x faster).
+    h.setOptionValue("simplex_strategy", 4)
     lp = highspy.HighsLp()
     n = a_eq.shape[1]
     lp.num_col_ = n
@@ -502,48 +534,154 @@ def _min_max(a_eq, b_eq, lower, upper, columns, names) -> dict:
     lp.a_matrix_.index_ = a_eq.indices.astype(np.int32)
     lp.a_matrix_.value_ = a_eq.data.astype(float)
     h.passModel(lp)
+    return h
+
+
+def _solve(h, sense):
+    """Run the model in ``sense``: ``("optimal", value, x)``, ``("unbounded", inf, None)``."""
+    import highspy
+
     status = highspy.HighsModelStatus
+    h.changeObjectiveSense(sense)
+    h.run()
+    st = h.getModelStatus()
+    if st == status.kOptimal:
+        x = np.asarray(h.getSolution().col_value, dtype=float)
+        return "optimal", float(h.getInfo().objective_function_value), x
+    if st == status.kUnbounded and sense == highspy.ObjSense.kMaximize:
+        return "unbounded", np.inf, None
+    raise MethodError(
+        f"the audit's linear program failed ({h.modelStatusToString(st)}); the "
+        "table's cells and bounds are inconsistent"
+    )
+
+
+#: Linear programs over many open cells at once (random signs) before the cells still open are
+#: solved one by one.
+_SWEEPS = 6
+
+
+def _min_max(a_eq, b_eq, lower, upper, columns, names, need=None, start=None) -> dict:
+    """Minimum and maximum of each of ``columns`` subject to ``a_eq x = b_eq`` and the
+    bounds: two linear programs per column on ONE HiGHS model (only the objective changes, so
+    each solve starts from the previous optimal basis).
+
+    With ``need`` (one width per column) the answer is only whether each interval is at least
+    that wide, decided exactly (see :func:`_intervals`): every feasible table found (``start``,
+    when it is feasible, and the optimum of every linear program solved) widens the range seen
+    of every column, a column whose range seen is ``need`` wide is settled, and a few linear
+    programs that push many open columns apart at once (random signs, the open columns capped
+    a little above what is needed) settle most of them before any is solved on its own.
+    """
+    import highspy
+
+    h = _model(a_eq, b_eq, lower, upper)
+    minimize, maximize = highspy.ObjSense.kMinimize, highspy.ObjSense.kMaximize
     out = {}
-    for col, name in zip(columns, names, strict=True):
+    if need is None:
+        for col, name in zip(columns, names, strict=True):
+            h.changeColCost(col, 1.0)
+            ends = [_solve(h, sense)[1] for sense in (minimize, maximize)]
+            h.changeColCost(col, 0.0)
+            out[name] = (ends[0], ends[1])
+        return out
+    cols = np.asarray(columns, dtype=np.int32)
+    need = np.asarray(need, dtype=float)
+    lower = np.asarray(lower, dtype=float)
+    upper = np.asarray(upper, dtype=float)
+    seen_lo = np.full(len(cols), np.inf)
+    seen_hi = np.full(len(cols), -np.inf)
+
+    def see(x):
+        v = x[cols]
+        np.minimum(seen_lo, v, out=seen_lo)
+        np.maximum(seen_hi, v, out=seen_hi)
+
+    def open_cols():
+        return np.flatnonzero(~(seen_hi - seen_lo >= need - _TOL))
+
+    x0 = None
+    if start is not None and not np.isnan(start).any():
+        x0 = np.asarray(start, dtype=float)
+        feasible = (
+            (x0 >= lower - 1e-9).all()
+            and (x0 <= upper + 1e-9).all()
+            and np.abs(a_eq @ x0 - b_eq).max(initial=0.0) <= 1e-6
+        )
+        if not feasible:
+            x0 = None
+    if x0 is None:
+        x0 = _solve(h, minimize)[2]  # any feasible table (objective zero)
+    see(x0)
+    todo = open_cols()
+    rng = np.random.default_rng(len(cols))
+    for _ in range(_SWEEPS):
+        if len(todo) < 2:
+            break
+        idx = cols[todo]
+        # cap the open columns just above what certifies them: the optimum stays bounded and
+        # pushes many columns apart instead of one far
+        cap = np.minimum(upper[idx], np.maximum(x0[idx], lower[idx]) + need[todo] + 1.0)
+        h.changeColsBounds(len(idx), idx, lower[idx], cap)
+        signs = rng.choice([-1.0, 1.0], size=len(idx))
+        h.changeColsCost(len(idx), idx, signs)
+        for sense in (minimize, maximize):
+            see(_solve(h, sense)[2])
+        h.changeColsCost(len(idx), idx, np.zeros(len(idx)))
+        inf = highspy.kHighsInf
+        h.changeColsBounds(
+            len(idx), idx, lower[idx], np.where(np.isinf(upper[idx]), inf, upper[idx])
+        )
+        left = open_cols()
+        progress = len(todo) - len(left)
+        todo = left
+        if progress < max(1, len(idx) // 10):
+            break
+    exact: dict[int, list[float]] = {}
+    for k in todo:
+        if seen_hi[k] - seen_lo[k] >= need[k] - _TOL:
+            continue
+        col = int(cols[k])
         h.changeColCost(col, 1.0)
-        ends = []
-        for sense in (highspy.ObjSense.kMinimize, highspy.ObjSense.kMaximize):
-            h.changeObjectiveSense(sense)
-            h.run()
-            st = h.getModelStatus()
-            if st == status.kOptimal:
-                ends.append(float(h.getInfo().objective_function_value))
-            elif st == status.kUnbounded and sense == highspy.ObjSense.kMaximize:
-                ends.append(np.inf)
-            else:
-                raise MethodError(
-                    f"the audit's linear program failed ({h.modelStatusToString(st)}); the "
-                    "table's cells and bounds are inconsistent"
-                )
+        _st, lo, x = _solve(h, minimize)
+        see(x)
+        ends = [lo, seen_hi[k]]
+        if seen_hi[k] - lo < need[k] - _TOL:
+            st, hi, x = _solve(h, maximize)
+            if x is not None:
+                see(x)
+            ends[1] = hi
         h.changeColCost(col, 0.0)
-        out[name] = (ends[0], ends[1])
+        exact[k] = ends
+    for k, name in enumerate(names):
+        if k in exact:
+            out[name] = (float(exact[k][0]), float(exact[k][1]))
+        else:
+            out[name] = (float(seen_lo[k]), float(seen_hi[k]))
     return out
 
 
-def _interval_audit(table, sup, kind, threshold, suppress_zeros, protection_level, cache=None):
+def _interval_audit(
+    table, sup, kind, threshold, suppress_zeros, protection_level, cache=None, wide=None
+):
     """Rows ``(cell, lower, upper, required, disclosed)`` for every suppressed cell.
 
     The required width is ``protection_level``, capped at what suppression can achieve at all:
     the width of the cell's interval when *every* cell of the table is suppressed. That cap is
     below ``protection_level`` only when the suppression rule itself gives the value away (e.g.
     a suppressed total of 4 over four primary cells, each known to be at least 1).
+
+    With ``cache`` (the rounds of :func:`_protect`) an interval at least as wide as required is
+    only certified, not solved exactly (see :func:`_intervals`); ``lower``/``upper`` are then a
+    part of the feasible interval, and ``disclosed`` is decided exactly all the same. ``wide``:
+    cells certified in an earlier round (whose pattern had no more suppressed cells).
     """
     lb, ub = _bounds(table, sup, kind, threshold, suppress_zeros)
-    found = _intervals(
-        table,
-        sup,
-        lb,
-        ub,
-        cache=cache,
-    )
     # Primary cells are the sensitive ones: they must keep ``protection_level``. A secondary
     # cell would itself be publishable; it must not be pinned to one value.
     prot = np.broadcast_to(np.asarray(protection_level, dtype=float), (len(table.keys),))
+    need = np.where(kind == PRIMARY, prot, np.minimum(prot, 1.0)) if cache is not None else None
+    found = _intervals(table, sup, lb, ub, cache=cache, need=need, wide=wide)
     level = {c: prot[c] if kind[c] == PRIMARY else min(prot[c], 1.0) for c in found}
     short = {c for c, (lo, hi) in found.items() if hi - lo < level[c] - _TOL}
     cap: dict[int, float] = {}
@@ -560,7 +698,7 @@ def _interval_audit(table, sup, kind, threshold, suppress_zeros, protection_leve
         if not wider.all():
             w_kind = np.where(kind == PRIMARY, PRIMARY, SECONDARY)
             lb_w, ub_w = _bounds(table, wider, w_kind, threshold, suppress_zeros)
-            found_w = _intervals(table, wider, lb_w, ub_w, short, cache=cache)
+            found_w = _intervals(table, wider, lb_w, ub_w, short, cache=cache, need=need)
             still = {c for c in short if found_w[c][1] - found_w[c][0] < level[c] - _TOL}
         if still:
             # The cap: the cell's width when everything near it is hidden (two steps along the
@@ -574,7 +712,7 @@ def _interval_audit(table, sup, kind, threshold, suppress_zeros, protection_leve
                     everything[members] = True
             all_kind = np.where(kind == PRIMARY, PRIMARY, SECONDARY)
             lb_all, ub_all = _bounds(table, everything, all_kind, threshold, suppress_zeros)
-            found_all = _intervals(table, everything, lb_all, ub_all, still, cache=cache)
+            found_all = _intervals(table, everything, lb_all, ub_all, still, cache=cache, need=need)
             cap = {c: hi - lo for c, (lo, hi) in found_all.items()}
     out = []
     for c in sorted(found):
@@ -722,12 +860,14 @@ def _protect(
     is_total=None,
     thresholds=None,
     near: int = _NEAR,
+    linked=None,
 ):
     """Primary and secondary suppression of ``table``; returns ``(suppressed, kind)``.
 
     ``hidden``/``kinds``: cells already suppressed (by an earlier decision, their counts may be
     NaN) and their kinds; they stay suppressed. ``is_total``: cells to keep published if at all
-    possible (totals); by default the parents of the relations.
+    possible (totals); by default the parents of the relations. ``linked``: groups of cells
+    published or hidden together (see :func:`protect_cells`).
     """
     n = len(table.keys)
     threshold: Any = policy.threshold
@@ -744,6 +884,16 @@ def _protect(
         for c in np.flatnonzero(hidden & ~sup):
             kind[c] = given[c] if given is not None and given[c] else SECONDARY
         sup = sup | hidden
+    partners: dict[int, list[int]] = {}
+    for group in linked or ():
+        group = [int(g) for g in group]
+        for g in group:
+            partners.setdefault(g, []).extend(m for m in group if m != g)
+        if sup[group].any():
+            for g in group:
+                if not sup[g]:
+                    sup[g] = True
+                    kind[g] = SECONDARY
     if not sup.any():
         return sup, kind
 
@@ -758,10 +908,14 @@ def _protect(
     rel_state = [int(sup[table.members(r)].sum()) for r in range(len(table.relations))]
 
     def suppress(c):
+        if sup[c]:
+            return
         sup[c] = True
         kind[c] = SECONDARY
         for r2 in cell_rels[c]:
             rel_state[r2] += 1
+        for m in partners.get(c, ()):
+            suppress(m)  # a cell published only with its partners
 
     # 0. for every primary cell, the cheapest set of complements that lets it move over its
     #    whole a-priori range (one small linear program per direction)
@@ -778,6 +932,7 @@ def _protect(
         near,
     )
     cache: dict = {}
+    wide: dict = {}  # cells certified wide enough: the pattern only grows, so they stay so
     times_bad: dict[int, int] = {}
     settled: set[int] = set()
     max_rounds = n + 1
@@ -793,7 +948,9 @@ def _protect(
             suppress(c)
             pending.extend(r2 for r2 in cell_rels[c] if rel_state[r2] == 1)
         # 2. audit; widen the pattern around every cell that can still be narrowed too far
-        rows = _interval_audit(table, sup, kind, threshold, suppress_zeros, protection_level, cache)
+        rows = _interval_audit(
+            table, sup, kind, threshold, suppress_zeros, protection_level, cache, wide
+        )
         bad = [c for c, _lo, _hi, _req, dis in rows if dis and c not in settled]
         if not bad:
             break
@@ -859,17 +1016,21 @@ def _complements(
 
     For each primary cell ``c`` and each direction, find the deviation ``y`` of the cells near
     ``c`` (three steps along the relations; farther cells stay fixed) that keeps every relation,
-    keeps every cell within what a reader knows of it, moves ``c`` to the end of its a-priori
-    range, and changes as little published information as possible (cost: the published cells
-    it must move, weighted by their size, totals much dearer). The published cells it moves
-    are suppressed. Every deviation found is feasible for the final pattern, so each primary
-    cell keeps its whole range; the audit that follows checks it and mends the rest.
+    keeps every cell within what a reader knows of it, moves ``c`` as far towards the end of its
+    a-priori range as it can go (the bounds of other primary cells may stop it short whatever
+    is hidden), and by that much changes as little published information as possible (cost:
+    the published cells it must move, weighted by their size, totals much dearer). The
+    published cells it moves are suppressed. Every deviation found is feasible for the final
+    pattern, so each primary cell keeps at least the range it reached; the audit that follows
+    checks it and mends the rest.
     """
     n = len(table.keys)
     prot = np.broadcast_to(np.asarray(protection_level, dtype=float), (n,))
     primary = [c for c in np.flatnonzero(sup) if kind[c] == PRIMARY]
     if not primary or not table.relations:
         return
+    import highspy
+
     known = ~np.isnan(table.count)
     lb, ub = _bounds(table, sup, kind, threshold, suppress_zeros)
     prior = getattr(table, "prior_upper", None)
@@ -882,49 +1043,68 @@ def _complements(
         cells = _neighbourhood(table, c, cell_rels, limit=near)
         if not known[cells].all():
             continue
-        pos = {m: k for k, m in enumerate(cells)}
-        rels = sorted({r for m in cells for r in cell_rels[m]})
-        r_idx, c_idx, coefs = [], [], []
-        for row, r in enumerate(rels):
-            p, kids = table.relations[r]
-            for m, coef in [(p, 1.0)] + [(k, -1.0) for k in kids]:
-                if m in pos:
-                    r_idx.append(row)
-                    c_idx.append(pos[m])
-                    coefs.append(coef)
-        k = len(cells)
-        a = sparse.csr_array((coefs, (r_idx, c_idx)), shape=(len(rels), k))
-        a2 = sparse.hstack([a, -a]).tocsr()  # y = plus - minus
-        x = table.count[cells]
-        hidden_here = sup[cells]
-        lo = np.where(hidden_here, lb[cells], 0.0) - x
-        hi = np.where(hidden_here, ub[cells], np.inf) - x
-        weight = np.where(hidden_here, 0.0, 1.0 + x + 1000.0 * is_margin[cells])
-        cost = np.concatenate([weight, weight]) + 1e-6
-        for target in (lb[c] - x[pos[c]], ub[c] - x[pos[c]]):
-            if abs(target) < _TOL:
-                continue
-            bounds = []
-            for j in range(k):
-                if j == pos[c]:
-                    bounds.append((max(target, 0), max(target, 0)))
-                else:
-                    bounds.append((0, None if np.isinf(hi[j]) else max(hi[j], 0)))
-            for j in range(k):
-                if j == pos[c]:
-                    bounds.append((max(-target, 0), max(-target, 0)))
-                else:
-                    bounds.append((0, max(-lo[j], 0)))
-            res = linprog(cost, A_eq=a2, b_eq=np.zeros(len(rels)), bounds=bounds, method="highs")
-            if res.status != 0:
-                continue  # not possible near c: the audit's widening takes over
-            y = res.x[:k] - res.x[k:]
-            for j in np.flatnonzero(np.abs(y) > 1e-9):
-                m = cells[j]
-                if not sup[m]:
-                    suppress(m)
-                    lb[m] = 0.0
-                    ub[m] = np.inf if prior is None or np.isnan(prior[m]) else prior[m]
+        _full, found = _deviations(table, c, cells, sup, lb, ub, is_margin, cell_rels, highspy)
+        for m in sorted(found):
+            if not sup[m]:
+                suppress(m)
+                lb[m] = 0.0
+                ub[m] = np.inf if prior is None or np.isnan(prior[m]) else prior[m]
+
+
+def _deviations(table, c, cells, sup, lb, ub, is_margin, cell_rels, highspy):
+    """The published cells among ``cells`` that move when ``c`` goes as far as it can towards
+    each end of its a-priori range (farther cells fixed), as cheaply as possible; and whether
+    both ends were reached."""
+    pos = {m: k for k, m in enumerate(cells)}
+    rels = sorted({r for m in cells for r in cell_rels[m]})
+    r_idx, c_idx, coefs = [], [], []
+    for row, r in enumerate(rels):
+        p, kids = table.relations[r]
+        for m, coef in [(p, 1.0)] + [(k, -1.0) for k in kids]:
+            if m in pos:
+                r_idx.append(row)
+                c_idx.append(pos[m])
+                coefs.append(coef)
+    k = len(cells)
+    a = sparse.csr_array((coefs, (r_idx, c_idx)), shape=(len(rels), k))
+    a2 = sparse.hstack([a, -a]).tocsc()  # y = plus - minus
+    x = table.count[cells]
+    hidden_here = sup[cells]
+    lo = np.where(hidden_here, lb[cells], 0.0) - x
+    hi = np.where(hidden_here, ub[cells], np.inf) - x
+    weight = np.where(hidden_here, 0.0, 1.0 + x + 1000.0 * is_margin[cells])
+    cost = np.concatenate([weight, weight]) + 1e-6
+    up_bound = np.where(np.isinf(hi), np.inf, np.maximum(hi, 0.0))
+    down_bound = np.maximum(-lo, 0.0)
+    up_bound[pos[c]] = down_bound[pos[c]] = 0.0
+    h = _model(a2, np.zeros(len(rels)), np.zeros(2 * k), np.concatenate([up_bound, down_bound]))
+    every = np.arange(2 * k, dtype=np.int32)
+    full = True
+    plans = []
+    for target in (lb[c] - x[pos[c]], ub[c] - x[pos[c]]):
+        if abs(target) < _TOL:
+            continue
+        # the end of the a-priori range may be out of reach whatever is hidden (the bounds
+        # of the other primary cells can pin c): move c as far towards it as the relations
+        # allow, then by that much as cheaply as possible
+        col = pos[c] if target > 0 else k + pos[c]
+        h.changeColBounds(col, 0.0, abs(target))
+        h.changeColsCost(2 * k, every, np.zeros(2 * k))
+        h.changeColCost(col, 1.0)
+        reach = _solve(h, highspy.ObjSense.kMaximize)[1]
+        h.changeColBounds(col, 0.0, 0.0)
+        full = full and reach >= abs(target) - _TOL
+        if reach >= _TOL:
+            plans.append((col, reach))
+    found: set[int] = set()
+    for col, reach in plans:
+        h.changeColBounds(col, reach, reach)
+        h.changeColsCost(2 * k, every, cost)
+        sol = _solve(h, highspy.ObjSense.kMinimize)[2]
+        h.changeColBounds(col, 0.0, 0.0)
+        y = sol[:k] - sol[k:]
+        found.update(cells[j] for j in np.flatnonzero(np.abs(y) > 1e-9))
+    return full, found
 
 
 def protect_cells(
@@ -940,6 +1120,7 @@ def protect_cells(
     thresholds=None,
     upper=None,
     near: int = _NEAR,
+    linked=None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """THE suppression decision for a set of cells with additive relations.
 
@@ -951,9 +1132,12 @@ def protect_cells(
     decision. ``hidden``/``kinds``: cells suppressed by an earlier decision (counts may be NaN).
     ``thresholds``: one threshold per cell when the cells belong to indicators with different
     policies (otherwise ``policy.threshold``). ``near``: the most cells the linear program that
-    chooses one cell's complements looks at (more: fewer complements, more time). ``upper``: what a reader knows of a cell's
-    largest value once it is hidden (NaN: nothing), e.g. ``threshold - 1`` for the numerator
-    of a proportion hidden for its small denominator.
+    chooses one cell's complements looks at (more: fewer complements, more time). ``upper``:
+    what a reader knows of a cell's largest value once it is hidden (NaN: nothing), e.g. ``threshold - 1`` for the numerator
+    of a proportion hidden for its small denominator. ``linked``: groups of cells (lists of
+    row indices) that are published or hidden together, e.g. the numerator and the denominator
+    of one published row: when one is suppressed, so are the others, and the audit sees them
+    all hidden.
 
     Returns ``(suppressed, kind)``: a boolean array and an object array of ``"primary"``,
     ``"secondary"`` or ``None``. Guarantees (audited by linear programming, see
@@ -984,6 +1168,7 @@ def protect_cells(
         is_total=is_total,
         thresholds=thresholds,
         near=near,
+        linked=linked,
     )
 
 
