@@ -3,13 +3,18 @@
     python bench/bench_allocation.py                       # 10,000 x 7,000 places in 1,000 workplaces
     python bench/bench_allocation.py --applicants 100000 --places 70000 --workplaces 10000
     python bench/bench_allocation.py --baselines           # also the matching package and OR-Tools
+    python bench/bench_allocation.py --growth --cli        # 10k, 30k, 100k (places 0.7 x, workplaces
+                                                           # 0.1 x) in fresh processes, growth ratios
 
 Times, in one process each, with the example policy (tier and mixing reserves, district guarantee):
 
 * stable: prepare (tiers, lottery, expanding choices, eligibility) + deferred acceptance + labelling
   every place + the explanations of every applicant as JSON lines (``explanations_jsonl``);
 * report: the report with the status quo (second allocation) and disclosure control;
-* optimise: the optimising mode (LP relaxation, branch and bound only if fractional).
+* optimise: the optimising mode (min-cost flow with reserve and district nodes);
+* cli (``--cli``): ``skillnader allocate`` end to end in a child process (reading the CSV files,
+  both allocations, report, explanations of every applicant and position, writing the files),
+  wall and CPU time.
 
 With ``--baselines``, on the same instance under a policy WITHOUT reserves, mixing or district
 guarantee (what the baselines can express):
@@ -17,8 +22,12 @@ guarantee (what the baselines can express):
 * the ``matching`` package's hospital-resident solver (resident-optimal), in a child process with a
   time limit; its matching is compared with our stable mode's (the resident-optimal stable matching
   is unique, so they must be identical);
+* a serial dictatorship in priority order (a Python loop over applicants: each takes their first
+  listed position with a free place), what one would write with a sorted table; with one priority
+  order for every position it is the same matching as the stable mode's, which is checked;
 * a plain OR-Tools min-cost flow (SimpleMinCostFlow) with the same costs as our optimising mode; the
-  objective values must be equal.
+  objective values must be equal;
+* with ``--milp``, the earlier optimising mode (HiGHS integer program, ``optimise.solve_milp``).
 
 Benchmark dependencies (ortools, matching) are in the ``test`` extra.
 """
@@ -165,12 +174,56 @@ def ortools_flow(pb):
     return {"status": "ok" if status == f.OPTIMAL else str(status), "seconds": secs, "match": match}
 
 
+def serial_dictatorship(pb):
+    """Applicants in priority order each take their first listed position with a free place."""
+    t = time.perf_counter()
+    free = list(pb.capacity)
+    match = [-1] * len(pb.applicants)
+    for i in sorted(range(len(pb.applicants)), key=pb.rank.__getitem__):
+        for j in pb.prefs[i]:
+            if free[j]:
+                free[j] -= 1
+                match[i] = j
+                break
+    return {"seconds": time.perf_counter() - t, "match": match}
+
+
+def cli_run(n, places, workplaces, seed):
+    """``skillnader allocate`` end to end in a child process: wall and CPU time."""
+    import subprocess
+    import sys
+    import tempfile
+
+    from skillnader.allocation import inputs
+
+    with tempfile.TemporaryDirectory() as tmp:
+        d = Path(tmp)
+        inputs.write_applicants(synthetic.applicants(n, seed), d / "a.csv")
+        inputs.write_positions(synthetic.positions(places, workplaces, seed), d / "p.csv")
+        cmd = [
+            sys.executable, "-c", "from skillnader.cli import main; main()", "allocate",
+            "--policy", str(POLICY), "--applicants", str(d / "a.csv"),
+            "--positions", str(d / "p.csv"), "--seed", "bench", "--out", str(d / "out"),
+        ]  # fmt: skip
+        r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        t = time.perf_counter()
+        subprocess.run(cmd, check=True, capture_output=True)
+        wall = time.perf_counter() - t
+        r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return {
+            "command": "skillnader allocate --policy policy_example.yaml --applicants A.csv "
+            "--positions P.csv --seed bench --out DIR",
+            "wall_s": wall,
+            "cpu_s": (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime),
+        }
+
+
 def need_weighted(pb, match):
     w = {t.id: t.weight for t in pb.policy.tiers}
     return sum(w[pb.tier[i]] for i, j in enumerate(match) if j >= 0)
 
 
-def run(n, places, workplaces, seed, baselines, hr_timeout, optimise):
+def run(n, places, workplaces, seed, baselines, hr_timeout, optimise, cli=False, milp=False):
     out = {
         "applicants": n,
         "places": places,
@@ -200,10 +253,14 @@ def run(n, places, workplaces, seed, baselines, hr_timeout, optimise):
     sq, t_sq = timed(allocate, pol, apps, poss, "bench", status_quo=True)
     _, t_rep = timed(build_report, res, sq)
     out["report_s"] = t_sq + t_rep
+    out["report_cpu_s"] = CPU.get("build_report", 0)
     if optimise:
+        c0 = time.process_time()
         r_opt, t_opt = timed(allocate, pol, apps, poss, "bench", mode="optimise")
+        ch = resource.getrusage(resource.RUSAGE_CHILDREN)
         out["optimise"] = {
             "seconds": t_opt,
+            "cpu_s_incl_solver_child": time.process_time() - c0 + ch.ru_utime + ch.ru_stime,
             **r_opt.info,
             "placed": sum(1 for j in r_opt.match if j >= 0),
         }
@@ -211,7 +268,12 @@ def run(n, places, workplaces, seed, baselines, hr_timeout, optimise):
         plain = plain_policy()
         pb = prepare(plain, apps, poss, "bench")
         ours, t_ours = timed(allocate, plain, apps, poss, "bench")
-        hr = matching_hr(pb, hr_timeout)
+        sd = serial_dictatorship(pb)
+        out["serial_dictatorship"] = {
+            "seconds": sd["seconds"],
+            "identical_to_ours": sd["match"] == ours.match,
+        }
+        hr = matching_hr(pb, hr_timeout) if hr_timeout > 0 else {"status": "not run"}
         ours_by_id = {i: j for i, j in enumerate(ours.match) if j >= 0}
         if hr["status"] == "ok":
             hr["identical_to_ours"] = hr.pop("match") == ours_by_id
@@ -230,7 +292,18 @@ def run(n, places, workplaces, seed, baselines, hr_timeout, optimise):
                 "ours_need_weighted": need_weighted(pb, o.match),
                 "identical_matching": fl["match"] == o.match,
             }
+        if milp:
+            from skillnader.allocation.optimise import solve_milp
+
+            (m_match, m_info), t_m = timed(solve_milp, pb, 3600)
+            po |= {
+                "milp_s": t_m,
+                "milp_need_weighted": need_weighted(pb, m_match),
+                "milp_method": m_info["method"],
+            }
         out["plain_optimise"] = po
+    if cli:
+        out["cli"] = cli_run(n, places, workplaces, seed)
     out["load_average_1min"] = __import__("os").getloadavg()[0]
     out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return out
@@ -245,11 +318,55 @@ def main():
     ap.add_argument("--baselines", action="store_true")
     ap.add_argument("--no-optimise", action="store_true")
     ap.add_argument("--hr-timeout", type=float, default=600)
+    ap.add_argument("--cli", action="store_true", help="also time skillnader allocate end to end")
+    ap.add_argument("--milp", action="store_true", help="also the earlier integer program")
+    ap.add_argument("--growth", action="store_true", help="10k, 30k and 100k with growth ratios")
     a = ap.parse_args()
+    if a.growth:
+        return growth(a)
     res = run(
-        a.applicants, a.places, a.workplaces, a.seed, a.baselines, a.hr_timeout, not a.no_optimise
-    )
+        a.applicants, a.places, a.workplaces, a.seed, a.baselines, a.hr_timeout,
+        not a.no_optimise, a.cli, a.milp,
+    )  # fmt: skip
     print(json.dumps(res, indent=1, default=str))
+
+
+def growth(a):
+    """Each size in a fresh process; times and their ratios to the 10,000 run."""
+    import subprocess
+    import sys
+
+    rows = []
+    for n in (10_000, 30_000, 100_000):
+        cmd = [sys.executable, __file__, "--applicants", str(n), "--places", str(n * 7 // 10)]
+        cmd += ["--workplaces", str(n // 10), "--seed", str(a.seed)]
+        cmd += ["--cli"] if a.cli else []
+        cmd += ["--no-optimise"] if a.no_optimise else []
+        res = json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout)
+        print(json.dumps(res, default=str), file=sys.stderr)
+        st = res["stable"]
+        row = {
+            "applicants": n,
+            "proposals": st["proposals"],
+            "stable_with_explanations_s": st["total_s"],
+            "stable_with_explanations_cpu_s": st["total_cpu_s"],
+            "report_s": res["report_s"],
+            "optimise_s": res.get("optimise", {}).get("seconds"),
+            "cli_wall_s": res.get("cli", {}).get("wall_s"),
+            "cli_cpu_s": res.get("cli", {}).get("cpu_s"),
+            "load_average_1min": res["load_average_1min"],
+        }
+        rows.append(row)
+    base = rows[0]
+    for r in rows:
+        r["ratio_to_10k"] = {
+            k: round(r[k] / base[k], 2)
+            for k in r
+            if k not in ("applicants", "load_average_1min", "ratio_to_10k")
+            and r[k] is not None
+            and base[k]
+        }
+    print(json.dumps(rows, indent=1))
 
 
 if __name__ == "__main__":
