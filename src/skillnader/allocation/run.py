@@ -463,10 +463,18 @@ def second_round_options(result: Result, i: int, n: int = 5) -> list[dict]:
         return []
     age = a.age_on(pb.policy.reference_date)
     cats = {c.replace(":", "/").split("/")[0].strip().lower() for c in a.choices}
+    # positions with free places, found once per result (most positions are full)
+    with_free = result.__dict__.get("_with_free")
+    if with_free is None:
+        with_free = result.__dict__["_with_free"] = [
+            (j, p.capacity - len(result.holders[j]))
+            for j, p in enumerate(pb.positions)
+            if p.capacity > len(result.holders[j])
+        ]
     free = []
-    for j, p in enumerate(pb.positions):
-        left = p.capacity - len(result.holders[j])
-        if left <= 0 or ineligibility(a, p, age, pb.policy):
+    for j, left in with_free:
+        p = pb.positions[j]
+        if ineligibility(a, p, age, pb.policy):
             continue
         key = (
             p.category not in cats,
