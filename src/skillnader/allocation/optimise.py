@@ -288,8 +288,8 @@ def solve(pb: Problem, time_limit: float = 600.0) -> tuple[list[int], dict]:
         "need_weighted_placement": float(w_app[placed].sum()),
         "solver_objective": float(-optimal_cost) / COST_SCALE,
         "gap": 0.0,
-        "variables": int(len(flows)),
-        "constraints": int(src + 2),
+        "arcs": int(len(flows)),
+        "nodes": int(src + 2),
         "reserved_places_filled_by_group": int(flows[a_mix[0] : a_tier[0] + a_tier[1]].sum()),
     }
     return out, info
