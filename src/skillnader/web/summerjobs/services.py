@@ -267,8 +267,12 @@ def adjust_placement(
     rank = e.get("priority_rank")
     passed_over = 0
     if pos is not None and rank is not None:
-        for other in Placement.objects.filter(allocation=alloc, position__isnull=True).exclude(
-            pk=placement.pk
+        for other in (
+            Placement.objects.filter(
+                allocation=alloc, position__isnull=True, explanation__priority_rank__lt=rank
+            )
+            .exclude(pk=placement.pk)
+            .only("explanation")
         ):
             oe = other.explanation or {}
             if (oe.get("priority_rank") or 0) < rank and any(
