@@ -6,13 +6,16 @@ finished, found its own work half-checked against data that had changed. Here th
 the write lock at its start (inside its transaction), waiting at most :data:`WAIT_SECONDS`, and
 otherwise raises :class:`ImportBusyError` (exit 2) naming its file.
 
-PostgreSQL has row-level locks and runs imports of different sources side by side; nothing is
-taken there.
+PostgreSQL could run imports side by side, but every import ends with the joint protection over
+everything published for its indicators and periods: two imports deciding at once would each miss
+the other's cells, and the two together could give away what each protects. So one import runs
+at a time there too: a transaction-scoped advisory lock, waited for at most :data:`WAIT_SECONDS`.
 """
 
 from __future__ import annotations
 
 import contextlib
+import time
 
 from django.db import OperationalError, connection
 
@@ -22,17 +25,44 @@ from skillnader.errors import InputError
 WAIT_SECONDS = 2.0
 
 
+#: The key of PostgreSQL's advisory lock held by a running import (any fixed 64-bit number).
+_PG_LOCK_KEY = 0x534B494C4C  # "SKILL"
+
+
 class ImportBusyError(InputError):
     """Another import (or another writer) holds the database's write lock."""
 
 
+def _advisory_lock(path: str) -> None:
+    """Take the import's advisory lock for the current transaction (released by its commit or
+    rollback), or raise :class:`ImportBusyError` after :data:`WAIT_SECONDS`."""
+    deadline = time.monotonic() + WAIT_SECONDS
+    with connection.cursor() as cur:
+        while True:
+            cur.execute("SELECT pg_try_advisory_xact_lock(%s)", [_PG_LOCK_KEY])
+            if cur.fetchone()[0]:
+                return
+            if time.monotonic() >= deadline:
+                raise ImportBusyError(
+                    "another import is running",
+                    path=path,
+                    expected="one import at a time: try again when the other has finished",
+                )
+            time.sleep(0.1)
+
+
 @contextlib.contextmanager
 def exclusive_import(path: str):
-    """Take SQLite's write lock for the current transaction or raise :class:`ImportBusyError`.
+    """Take the import's lock for the current transaction (SQLite's write lock, PostgreSQL's
+    advisory lock) or raise :class:`ImportBusyError`.
 
     Must be entered inside ``transaction.atomic()``; the lock is released by its commit or
     rollback.
     """
+    if connection.vendor == "postgresql":
+        _advisory_lock(path)
+        yield
+        return
     if connection.vendor != "sqlite":
         yield
         return
