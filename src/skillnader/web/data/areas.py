@@ -146,3 +146,20 @@ def import_areas(
         transaction.on_commit(cache.clear)
         m.data_changed()
     return AreaImportResult(level, vintage, created, updated, missing)
+
+
+def assigned_parents() -> dict[tuple[int, str, int], tuple[float, int]]:
+    """``{(area id, coarser level, its vintage id): (weight, parent area id)}`` from the
+    ``contains`` links:
+    each area is assigned to the one area of largest weight per coarser level and vintage (a
+    RegSO to the stadsdelsområde it overlaps most; the weight is that overlap). The one rule
+    the disclosure gate and the engine's hierarchy both roll areas up by."""
+    best: dict[tuple[int, str, int], tuple[float, int]] = {}
+    links = m.AreaLink.objects.filter(basis="contains").values_list(
+        "source_id", "target_id", "weight", "target__level_id", "target__vintage_id"
+    )
+    for source, target, weight, level, vintage in links:
+        k = (source, level, vintage)
+        if k not in best or weight > best[k][0]:
+            best[k] = (weight, target)
+    return best

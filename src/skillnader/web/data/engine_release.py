@@ -43,7 +43,8 @@ def hierarchy_from_areas(levels: tuple[str, ...] = ("regso", "sdo", "kommun"), v
     row's vintage.
     """
     from skillnader.engine import AreaHierarchy
-    from skillnader.web.data.models import Area, AreaLink, Vintage
+    from skillnader.web.data.areas import assigned_parents
+    from skillnader.web.data.models import Area, Vintage
 
     if len(levels) < 2:
         raise InputError("a hierarchy needs at least two levels", value=list(levels))
@@ -81,22 +82,12 @@ def hierarchy_from_areas(levels: tuple[str, ...] = ("regso", "sdo", "kommun"), v
         a["id"]: a
         for a in Area.objects.values("id", "level_id", "code", "vintage__code", "parent_id")
     }
-    # a ``contains`` link assigns an area to the coarser area it lies in (for a RegSO, the
-    # stadsdelsområde of largest overlap, the link's weight being that overlap): the record
-    # belongs wholly to it. Of several such links into one level and vintage the largest wins.
-    best: dict[tuple[int, str, str], tuple[float, int]] = {}
-    for s, t, w in AreaLink.objects.filter(basis__in=("contains", "identity")).values_list(
-        "source_id", "target_id", "weight"
-    ):
-        info = areas[t]
-        k = (s, info["level_id"], info["vintage__code"])
-        if k not in best or w > best[k][0]:
-            best[k] = (w, t)
     links: dict[int, list[int]] = defaultdict(list)
     for a in areas.values():
         if a["parent_id"] is not None:
             links[a["id"]].append(a["parent_id"])
-    for (s, _lv, _vi), (_w, t) in best.items():
+    # each area's largest-overlap parent on every coarser level (the record belongs wholly to it)
+    for (s, _lv, _vi), (_w, t) in assigned_parents().items():
         links[s].append(t)
     wanted = set(levels)
 

@@ -21,6 +21,7 @@ import numpy as np
 from skillnader.errors import MethodError
 from skillnader.stats import disclosure
 from skillnader.web.data import models as m
+from skillnader.web.data.areas import assigned_parents
 
 
 def _group(key: str) -> tuple:
@@ -45,23 +46,13 @@ def _area_children(area_ids: set[int]) -> tuple[dict[int, list[list[int]]], set[
         "pk", "parent_id", "level_id", "vintage_id"
     ):
         parts[parent][("parent", level, vintage)].add(pk)
-    best: dict[tuple, tuple[float, int]] = {}
-    links = m.AreaLink.objects.filter(basis="contains").values_list(
-        "source_id",
-        "target_id",
-        "weight",
-        "source__level_id",
-        "source__vintage_id",
-        "target__level_id",
-        "target__vintage_id",
-    )
-    for source, target, weight, s_level, s_vintage, t_level, t_vintage in links:
-        k = (source, s_level, s_vintage, t_level, t_vintage)
-        if k not in best or weight > best[k][0]:
-            best[k] = (weight, target)
     partial: set[tuple[int, int]] = set()
-    for (source, s_level, s_vintage, _tl, _tv), (weight, target) in best.items():
-        parts[target][("link", s_level, s_vintage)].add(source)
+    level_vintage = {
+        pk: (level, vintage)
+        for pk, level, vintage in m.Area.objects.values_list("pk", "level_id", "vintage_id")
+    }
+    for (source, _tl, _tv), (weight, target) in assigned_parents().items():
+        parts[target][("link", *level_vintage[source])].add(source)
         if weight < 1.0:
             partial.add((target, source))
     out: dict[int, list[list[int]]] = {}

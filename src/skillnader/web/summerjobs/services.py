@@ -28,40 +28,8 @@ from skillnader.web.summerjobs.models import (
 
 def to_library(rnd: Round) -> tuple[list[LibApplicant], list[LibPosition], dict[str, Application]]:
     apps = list(rnd.applications.all())
-    lib_a = [
-        LibApplicant(
-            id=a.pseudonym,
-            birth_date=a.birth_date,
-            sex=a.sex,
-            born_in_sweden=a.born_in_sweden,
-            home_area=a.home_area,
-            home_district=a.home_district,
-            school=a.school,
-            social_assistance=a.social_assistance,
-            newly_arrived=a.newly_arrived,
-            support_needs=a.support_needs,
-            earlier_summer_job=a.earlier_summer_job,
-            choices=tuple(c for c in a.choices.split(";") if c),
-            languages=tuple(x for x in a.languages.split(";") if x),
-        )
-        for a in apps
-    ]
-    lib_p = [
-        LibPosition(
-            id=p.code,
-            employer=p.employer,
-            employer_type=p.employer_type,
-            district=p.district,
-            inner_city=p.inner_city,
-            category=p.category,
-            period=p.period,
-            capacity=p.capacity,
-            min_age=p.min_age,
-            max_age=p.max_age,
-            requirements=tuple(x for x in p.requirements.split(";") if x),
-        )
-        for p in rnd.positions.all()
-    ]
+    lib_a = [_lib_applicant(a) for a in apps]
+    lib_p = [_lib_position(p) for p in rnd.positions.all()]
     return lib_a, lib_p, {a.pseudonym: a for a in apps}
 
 
