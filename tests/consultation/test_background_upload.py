@@ -59,9 +59,17 @@ def status_url(c, board, pk):
 
 
 def wait_done(client, url, seconds=120.0):
+    """Poll the status as the page does. A 503 (database busy, with Retry-After) is polled
+    again: the test database is SQLite's shared in-memory one, where a read meets the
+    background thread's write lock at once instead of reading the last committed state."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        data = client.get(url + "?format=json").json()
+        resp = client.get(url + "?format=json")
+        if resp.status_code == 503:
+            assert resp.headers.get("Retry-After")
+            time.sleep(0.05)
+            continue
+        data = resp.json()
         if data["done"]:
             return data
         time.sleep(0.05)

@@ -122,6 +122,43 @@ def submit(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Job:
     return job
 
 
+def _is_busy(exc: BaseException) -> bool:
+    """Whether a database error is another writer holding a lock for a moment (SQLite's
+    "database is locked" / "database table is locked", PostgreSQL's lock and serialization
+    conflicts): worth trying again, unlike any other error."""
+    from django.db import OperationalError
+
+    if not isinstance(exc, OperationalError):
+        return False
+    text = str(exc).lower()
+    code = getattr(getattr(exc, "__cause__", None), "sqlstate", None) or getattr(
+        getattr(exc, "__cause__", None), "pgcode", None
+    )
+    return "locked" in text or "busy" in text or code in ("40001", "40P01", "55P03")
+
+
+def retry_when_busy(
+    fn: Callable[[], Any], *, attempts: int = 6, pause: float = 0.05, on_retry=None
+) -> Any:
+    """Run ``fn`` (one whole transaction) and run it again, after a growing pause, while the
+    database answers that another writer holds a lock. A background job's result must not be
+    lost to a moment of contention with the pages reading and writing the same tables.
+    ``on_retry()`` undoes anything ``fn`` did outside the database before the next attempt."""
+    import time
+
+    for attempt in range(attempts):
+        try:
+            return fn()
+        except Exception as exc:
+            if attempt == attempts - 1 or not _is_busy(exc):
+                raise
+            log.info("database busy, trying the background job's write again: %s", exc)
+            if on_retry is not None:
+                on_retry()
+            time.sleep(pause * 2**attempt)
+    raise AssertionError("unreachable")
+
+
 def is_stale(last_report: dt.datetime | None, *, seconds: float, now: dt.datetime) -> bool:
     """Whether a job record whose last report was at ``last_report`` counts as interrupted."""
     return last_report is None or (now - last_report).total_seconds() > seconds

@@ -420,30 +420,44 @@ def _finish_in_background(pk: int, user_id: int | None, data: bytes, job: backgr
     """``_finish`` in the job's thread, for a statement handed over to the background."""
     from django.contrib.auth import get_user_model
 
-    stmt = Statement.objects.select_related("response__consultation").get(pk=pk)
+    def load() -> Statement:
+        return Statement.objects.select_related("response__consultation").get(pk=pk)
+
+    stmt = load()
     if stmt.status != Statement.Status.PROCESSING:
         return  # marked interrupted meanwhile
-    stmt.stage = "saving"
-    stmt.progress = round(100 * UPLOAD_STAGES["saving"])
     user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
-    try:
+    current = [stmt]
+
+    def attempt() -> None:
+        s = current[0]
+        s.stage = "saving"
+        s.progress = round(100 * UPLOAD_STAGES["saving"])
         # One transaction: a page polling the statement sees it done only with its version.
         with transaction.atomic():
-            _finish(stmt, stmt.response, data, job, user=user, based_on=stmt.based_on)
-    except Exception as exc:  # an unexpected failure is reported on the statement, not lost
+            _finish(s, s.response, data, job, user=user, based_on=s.based_on)
+
+    def undo() -> None:
+        if current[0].file:  # written before the transaction was rolled back: not kept
+            current[0].file.delete(save=False)
+        current[0] = load()
+
+    try:
+        background.retry_when_busy(attempt, on_retry=undo)
+    except Exception as exc:
+        # An unexpected failure is reported on the statement, not lost.
+        stmt = current[0]
         if not isinstance(exc, InputError):
             import logging
 
             logging.getLogger(__name__).exception("reading statement %s failed", pk)
         if stmt.file:  # written before the transaction was rolled back: not kept
             stmt.file.delete(save=False)
-        _reject(
-            stmt,
-            InputError(
-                "filen kunde inte läsas på grund av ett fel i tjänsten",
-                expected="försök igen eller kontakta förvaltningen",
-            ),
+        failure = InputError(
+            "filen kunde inte läsas på grund av ett fel i tjänsten",
+            expected="försök igen eller kontakta förvaltningen",
         )
+        background.retry_when_busy(lambda: _reject(stmt, failure))
 
 
 def expire_stale(stmt: Statement) -> Statement:

@@ -261,7 +261,7 @@ def finish(pk: int, job: background.Job, work: Path, names: dict[Path, str]) -> 
             record.result = result_data(result)
         record.finished_at = timezone.now()
         record.work_dir = ""
-        record.save()
+        background.retry_when_busy(record.save)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
