@@ -112,3 +112,91 @@ def test_reimported_boundaries_replace_cached_maps(
     after = {a["code"]: a["geometry"] for a in queries.level_areas("sdo", "2007b")}
     assert after["Bromma"] != before["Bromma"]
     assert after["Skärholmen"] == before["Skärholmen"]
+
+
+def _densified(tmp_path: Path, code: str, spacing_m: float) -> tuple[Path, shapely.Geometry]:
+    """The 14 stadsdelsområden with ``code``'s boundary given a vertex every ``spacing_m`` metres
+    along its real edges (SWEREF 99 TM), written as lon/lat; and its original shape in metres."""
+    import numpy as np
+
+    doc = json.loads(SDO14.read_text(encoding="utf-8"))
+    to_m = Transformer.from_crs("EPSG:4326", "EPSG:3006", always_xy=True).transform
+    to_deg = Transformer.from_crs("EPSG:3006", "EPSG:4326", always_xy=True).transform
+    original = None
+    for f in doc["features"]:
+        if f["properties"]["sdo_2007_2020"] != code:
+            continue
+        metres = shapely.transform(shape(f["geometry"]), lambda c: np.column_stack(to_m(*c.T)))
+        original = metres
+        dense = shapely.segmentize(metres, spacing_m)
+        f["geometry"] = mapping(shapely.transform(dense, lambda c: np.column_stack(to_deg(*c.T))))
+    assert original is not None
+    path = tmp_path / "dense.geojson"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    return path, original
+
+
+def test_an_oversized_real_boundary_is_simplified_to_fit_and_named(vocab, tmp_path):
+    import numpy as np
+
+    from skillnader.readers.geo import FIT_TOLERANCES_M, MAX_VERTICES
+
+    path, original = _densified(tmp_path, "Farsta", 0.1)
+    feats = json.loads(path.read_text())["features"]
+    dense_n = next(
+        shapely.get_num_coordinates(shape(f["geometry"]))
+        for f in feats
+        if f["properties"]["sdo_2007_2020"] == "Farsta"
+    )
+    assert dense_n > MAX_VERTICES
+    r = import_areas(
+        path, level="sdo", vintage="tät", code_field="sdo_2007_2020", name_field="sdo_2007_2020"
+    )
+    assert r.created == 14
+    assert len(r.simplified) == 1
+    code, before, after, tolerance = r.simplified[0]
+    assert (code, before) == ("Farsta", dense_n)
+    assert tolerance == FIT_TOLERANCES_M[0]
+    stored = shape(m.Area.objects.get(vintage__code="tät", code="Farsta").geometry)
+    assert stored.is_valid and stored.geom_type == "Polygon"
+    assert shapely.get_num_coordinates(stored) == after <= MAX_VERTICES
+    # Douglas-Peucker on points that lie on the real edges gives back about the real boundary.
+    assert after <= 2 * shapely.get_num_coordinates(original)
+    to_m = Transformer.from_crs("EPSG:4326", "EPSG:3006", always_xy=True).transform
+    metres = shapely.transform(stored, lambda c: np.column_stack(to_m(*c.T)))
+    # No vertex further than the tolerance from the real boundary (plus the stored 7 decimals).
+    assert shapely.hausdorff_distance(metres, original) <= tolerance + 0.05
+    assert abs(metres.area - original.area) / original.area < 1e-4
+    assert "Farsta: " + f"{before:,} → {after:,} vertices at 1 m" in str(r)
+    # The other areas are stored as they are in the file.
+    plain = import_areas(
+        SDO14, level="sdo", vintage="gles", code_field="sdo_2007_2020", name_field="sdo_2007_2020"
+    )
+    assert plain.simplified == [] and "simplified" not in str(plain)
+    for a in m.Area.objects.filter(vintage__code="tät").exclude(code="Farsta"):
+        assert a.geometry == m.Area.objects.get(vintage__code="gles", code=a.code).geometry
+
+
+def test_an_oversized_boundary_in_metres_is_simplified_in_its_own_crs(vocab, tmp_path):
+    import numpy as np
+
+    from skillnader.readers.geo import MAX_VERTICES, read_areas
+
+    path, _original = _densified(tmp_path, "Farsta", 0.1)
+    dense = next(
+        shape(f["geometry"])
+        for f in json.loads(path.read_text())["features"]
+        if f["properties"]["sdo_2007_2020"] == "Farsta"
+    )
+    to_m = Transformer.from_crs("EPSG:4326", "EPSG:3006", always_xy=True).transform
+    metres = shapely.transform(dense, lambda c: np.column_stack(to_m(*c.T)))
+    doc = {
+        "type": "FeatureCollection",
+        "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::3006"}},
+        "features": [{"type": "Feature", "properties": {"k": "F"}, "geometry": mapping(metres)}],
+    }
+    p = tmp_path / "sweref.geojson"
+    p.write_text(json.dumps(doc), encoding="utf-8")
+    (f,) = read_areas(p, code_field="k", name_field="k")
+    assert f.reduced is not None and f.reduced.before > MAX_VERTICES >= f.reduced.after
+    assert f.shape.is_valid

@@ -149,12 +149,20 @@ def deep_geojson(depth: int = 100_000) -> str:
     )
 
 
-def many_vertex_polygon(n: int) -> dict:
-    """A valid polygon (a circle around Stockholm) with ``n`` vertices."""
+def many_vertex_polygon(n: int, teeth: float = 0.0) -> dict:
+    """A valid polygon (a circle around Stockholm, about 3 km across) with ``n`` vertices; with
+    ``teeth`` every other vertex is that fraction nearer the centre (0.02: about 60 m), a saw edge
+    no simplification within a few metres can thin out."""
     import math
 
+    def r(i: int) -> float:
+        return 1.0 - teeth * (i % 2)
+
     ring = [
-        [18.0 + 0.05 * math.cos(2 * math.pi * i / n), 59.3 + 0.03 * math.sin(2 * math.pi * i / n)]
+        [
+            18.0 + 0.05 * r(i) * math.cos(2 * math.pi * i / n),
+            59.3 + 0.03 * r(i) * math.sin(2 * math.pi * i / n),
+        ]
         for i in range(n)
     ]
     ring.append(ring[0])

@@ -7,7 +7,9 @@ peak resident memory is read from ``getrusage`` as it exits."""
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -52,8 +54,9 @@ def env_for(home: Path) -> dict:
     return env
 
 
-def cli(home: Path, *args) -> tuple[int, str, float, int]:
-    """Exit code, the error line, seconds and peak MB of ``skillnader ARGS``."""
+def cli(home: Path, *args, stdout: bool = False) -> tuple[int, str, float, int]:
+    """Exit code, the error line (or with ``stdout`` what it printed), seconds and peak MB of
+    ``skillnader ARGS``."""
     t0 = time.monotonic()
     r = subprocess.run(
         [sys.executable, "-c", WRAP, *map(str, args)],
@@ -68,7 +71,7 @@ def cli(home: Path, *args) -> tuple[int, str, float, int]:
     assert peak, r.stderr[-2000:]
     return (
         r.returncode,
-        (errors[-1] if errors else r.stderr[-500:]),
+        r.stdout + r.stderr[-500:] if stdout else (errors[-1] if errors else r.stderr[-500:]),
         seconds,
         int(peak[0][8:]) // 1024,
     )
@@ -170,10 +173,40 @@ def test_nan_coordinates_are_named(home, tmp_path):
     )
 
 
-def test_a_polygon_of_a_million_vertices_is_refused(home, tmp_path):
+def test_a_polygon_of_a_million_vertices_is_simplified_and_said(home, tmp_path):
     path = tmp_path / "detalj.geojson"
     path.write_text(H.geojson([H.feature("0114", H.many_vertex_polygon(1_000_000))]))
-    refused(home, ["import-areas", path, *AREAS], "detalj.geojson", "feature 1", "vertices")
+    args = ["import-areas", path, *AREAS[:2], "--vintage", "tät", *AREAS[4:]]
+    code, out, seconds, peak = cli(home, *args, stdout=True)
+    assert code == 0, out
+    assert seconds < SECONDS and peak < PEAK_MB, (seconds, peak)
+    # A circle 3 km across needs about a hundred vertices to stay within 1 m of itself.
+    m = re.search(r"0114: 1,000,001 → ([\d,]+) vertices at 1 m", out)
+    assert m, out
+    assert 50 < int(m.group(1).replace(",", "")) < 1000
+    con = sqlite3.connect(home / "skillnader.sqlite3")
+    try:
+        (geometry,) = con.execute(
+            "select a.geometry from data_area a join data_vintage v on v.id = a.vintage_id "
+            "where a.code = '0114' and v.code = 'tät'"
+        ).fetchone()
+    finally:
+        con.close()
+    ring = json.loads(geometry)["coordinates"][0]
+    assert len(ring) == int(m.group(1).replace(",", ""))
+
+
+def test_a_polygon_that_cannot_be_simplified_to_the_limit_is_refused(home, tmp_path):
+    path = tmp_path / "sag.geojson"
+    path.write_text(H.geojson([H.feature("0114", H.many_vertex_polygon(300_000, teeth=0.02))]))
+    refused(
+        home,
+        ["import-areas", path, *AREAS],
+        "sag.geojson",
+        "feature 1",
+        "300,001 vertices",
+        "simplified at 10 m",
+    )
 
 
 def test_the_pcaxis_header_parser_is_linear(tmp_path):

@@ -43,6 +43,8 @@ __all__ = [
     "AreaFeature",
     "CRSError",
     "GeometryError",
+    "MAX_VERTICES",
+    "VertexReduction",
     "declared_crs",
     "read_areas",
     "to_feature_collection",
@@ -65,6 +67,16 @@ class GeometryError(FormatError):
     """A feature has no geometry, an unreadable one, or one that is not an area."""
 
 
+@dataclass(frozen=True)
+class VertexReduction:
+    """An oversized boundary simplified to fit :data:`MAX_VERTICES`: vertices before and after, and
+    the tolerance in metres (in the projected CRS) that was needed."""
+
+    before: int
+    after: int
+    tolerance_m: float
+
+
 @dataclass
 class AreaFeature:
     """One area: its code and name, its boundary in WGS84 lon/lat and its other attributes.
@@ -79,6 +91,8 @@ class AreaFeature:
     geometry: dict[str, Any]
     properties: dict[str, Any] = field(default_factory=dict)
     parent_code: str | None = None
+    #: Set when the boundary had more than :data:`MAX_VERTICES` vertices and was simplified to fit.
+    reduced: VertexReduction | None = None
 
     @property
     def shape(self) -> shapely.Geometry:
@@ -392,17 +406,28 @@ def _geojson_features(p: Path, doc: dict[str, Any]) -> list[_RawFeature]:
     return out
 
 
-#: Vertices one area may have. The most detailed real boundaries (DeSO, property-level
-#: districts) have a few thousand; a map of areas with millions each cannot be drawn.
+#: Vertices one area may have once imported. The most detailed real boundaries (DeSO,
+#: property-level districts) have a few thousand; a map of areas with millions each cannot be drawn.
+#: A boundary with more is simplified to fit (see :data:`FIT_TOLERANCES_M`), or refused.
 MAX_VERTICES = 200_000
+#: Vertices one area may have in the file at all: ten times the limit. More is refused before any
+#: work on it (simplifying costs time in proportion), with the advice to simplify beforehand.
+MAX_SOURCE_VERTICES = 10 * MAX_VERTICES
+#: Tolerances in metres, tried in this order, for simplifying an area over :data:`MAX_VERTICES`:
+#: topology-preserving Douglas-Peucker in a projected CRS (the file's own, or SWEREF 99 TM for
+#: lon/lat), so no vertex moves further than the tolerance and the area stays a valid polygon
+#: with its holes and parts. The smallest that fits is used; 10 m is the coarsest the city-wide
+#: maps can take without a visible change (the bundled boundaries are simplified at 10 m too).
+FIT_TOLERANCES_M = (1.0, 2.0, 5.0, 10.0)
 
 
 def _check_vertices(geom: shapely.Geometry, p: Path, where: str) -> None:
-    """Refuse coordinates that are not finite numbers and areas with too many vertices."""
+    """Refuse coordinates that are not finite numbers and areas with far too many vertices."""
     n = int(shapely.get_num_coordinates(geom))
-    if n > MAX_VERTICES:
+    if n > MAX_SOURCE_VERTICES:
         raise GeometryError(
-            f"the area has {n:,} vertices, more than the {MAX_VERTICES:,} an area may have",
+            f"the area has {n:,} vertices, more than the {MAX_SOURCE_VERTICES:,} an area may have "
+            f"in a file (areas with more than {MAX_VERTICES:,} are simplified to fit)",
             path=str(p),
             location=where,
             value=n,
@@ -592,6 +617,8 @@ def _gpkg_features(p: Path, layer: str | None) -> tuple[list[_RawFeature], pypro
                         value=bytes(blob[:16]),
                         expected="GeoPackageBinary (magic 'GP' + header + WKB)",
                     ) from None
+            if geom is not None:
+                _check_vertices(geom, p, f"{table} fid {fid}")
             props = {k: v for k, v in zip(names, row, strict=True) if k != column}
             out.append(_RawFeature(int(fid), props, geom))
     return out, crs
@@ -636,6 +663,12 @@ def read_areas(
     smallest triangle area kept, so vertices can move somewhat more than the tolerance; the
     per-feature path is topology-preserving Douglas–Peucker (Douglas & Peucker 1973,
     *Cartographica* 10(2)), where it bounds the distance. ``layer`` picks a GeoPackage feature table.
+
+    An area with more than :data:`MAX_VERTICES` vertices (after ``simplify_tolerance``, if given) is
+    simplified on its own, topology preserved, at the smallest of :data:`FIT_TOLERANCES_M` metres
+    that brings it under the limit, and its feature's ``reduced`` says so (vertices before and
+    after, the tolerance); one that does not fit even at the coarsest is refused
+    (:class:`GeometryError`), and so is one with more than :data:`MAX_SOURCE_VERTICES` in the file.
 
     Raises :class:`CRSError` for coordinates that cannot be in the CRS, :class:`GeometryError`
     for features without an areal geometry, :class:`~skillnader.errors.MappingError` for a field
@@ -705,10 +738,16 @@ def read_areas(
             geoms = [_reproject(g, src, work) for g in geoms]
         geoms = _simplify(geoms, float(simplify_tolerance))
         src = work
+    reductions = [
+        _fit_vertex_limit(
+            g, src, path=sp, where=f"{unit} {f.index}", code=_text(f.properties.get(code_field))
+        )
+        for f, g in zip(raw, geoms, strict=True)
+    ]
 
     codes: dict[str, int] = {}
     out: list[AreaFeature] = []
-    for f, g in zip(raw, geoms, strict=True):
+    for f, (g, reduced) in zip(raw, reductions, strict=True):
         where = f"{unit} {f.index}"
         code = _text(f.properties.get(code_field))
         if not code:
@@ -740,6 +779,7 @@ def read_areas(
                 geometry=_as_dict(wgs),
                 properties=f.properties,
                 parent_code=_text(f.properties.get(parent_field)) if parent_field else None,
+                reduced=reduced,
             )
         )
     return out
@@ -769,3 +809,39 @@ def _simplify(geoms: list[shapely.Geometry], tolerance: float) -> list[shapely.G
         # a tiny area can collapse; keep its unsimplified shape rather than lose the area
         out.append(fixed if fixed is not None and not fixed.is_empty else before)
     return out
+
+
+def _fit_vertex_limit(
+    geom: shapely.Geometry, crs: pyproj.CRS, *, path: str, where: str, code: str | None
+) -> tuple[shapely.Geometry, VertexReduction | None]:
+    """An area over :data:`MAX_VERTICES` simplified to fit, with what was done; others as they are.
+
+    Simplified in metres: a lon/lat boundary is projected to SWEREF 99 TM (or its UTM zone) and
+    back, one in a projected CRS is simplified in it. Raises :class:`GeometryError` when even the
+    coarsest of :data:`FIT_TOLERANCES_M` leaves too many vertices or no valid area.
+    """
+    before = int(shapely.get_num_coordinates(geom))
+    if before <= MAX_VERTICES:
+        return geom, None
+    work = crs
+    metric = geom
+    if crs.is_geographic:
+        minx, miny, maxx, maxy = geom.bounds
+        work = _metric_crs((minx, miny, maxx, maxy))
+        metric = _reproject(geom, crs, work)
+    after = before
+    for tolerance in FIT_TOLERANCES_M:
+        simple = _repair(shapely.simplify(metric, tolerance, preserve_topology=True))
+        if simple is None or simple.is_empty or not simple.is_valid:
+            continue
+        after = int(shapely.get_num_coordinates(simple))
+        if after <= MAX_VERTICES:
+            return _reproject(simple, work, crs), VertexReduction(before, after, tolerance)
+    raise GeometryError(
+        f"the area has {before:,} vertices, more than the {MAX_VERTICES:,} an area may have, "
+        f"and still {after:,} when simplified at {FIT_TOLERANCES_M[-1]:g} m",
+        path=path,
+        location=where,
+        value=code,
+        expected="boundaries simplified before the import (e.g. in QGIS or mapshaper)",
+    )

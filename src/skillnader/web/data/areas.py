@@ -3,13 +3,14 @@
 The geometry is reprojected to WGS84 by :mod:`skillnader.readers.geo` (from SWEREF 99 TM,
 the Stockholm grid EPSG:3011, RT90 …). A vintage is a set of boundaries valid for a period; an
 existing vintage is updated in place (names and geometries of its areas), never mixed with
-another: codes that the vintage has but the file lacks are reported, not deleted.
+another: codes that the vintage has but the file lacks are reported, not deleted. A boundary with
+more vertices than an area may have is simplified to fit and named in the result.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.core.cache import cache
@@ -26,11 +27,23 @@ class AreaImportResult:
     created: int
     updated: int
     missing_from_file: list[str]
+    #: Areas whose boundary had more vertices than an area may have and was simplified to fit:
+    #: ``(code, vertices before, vertices after, tolerance in metres)``.
+    simplified: list[tuple[str, int, int, float]] = field(default_factory=list)
 
     def __str__(self) -> str:
         text = f"{self.level} {self.vintage}: {self.created} areas created, {self.updated} updated"
         if self.missing_from_file:
             text += f"; {len(self.missing_from_file)} areas of the vintage are not in the file"
+        if self.simplified:
+            from skillnader.readers.geo import MAX_VERTICES
+
+            text += (
+                f"\n{len(self.simplified)} areas had more than {MAX_VERTICES:,} vertices and were "
+                "simplified to fit (topology kept, no vertex moved further than the tolerance):"
+            )
+            for code, before, after, tolerance in self.simplified:
+                text += f"\n  {code}: {before:,} → {after:,} vertices at {tolerance:g} m"
         return text
 
 
@@ -145,7 +158,12 @@ def import_areas(
         # does not track: once the new boundaries are visible, every cached answer goes.
         transaction.on_commit(cache.clear)
         m.data_changed()
-    return AreaImportResult(level, vintage, created, updated, missing)
+    simplified = [
+        (f.code, f.reduced.before, f.reduced.after, f.reduced.tolerance_m)
+        for f in features
+        if f.reduced is not None
+    ]
+    return AreaImportResult(level, vintage, created, updated, missing, simplified)
 
 
 def assigned_parents() -> dict[tuple[int, str, int], tuple[float, int]]:
