@@ -164,3 +164,82 @@ def test_thematic_headings_are_not_questions(consultation):
     ):
         q, conf = match_heading(heading, consultation.questions)
         assert q is None or conf < SUGGEST_CONFIDENCE
+
+
+@pytest.mark.parametrize(
+    ("sentence", "own", "problem"),
+    [
+        ("Sedan förra året driver nämnden en mötesplats för nyanlända föräldrar.", True, False),
+        ("Inom äldreomsorgen har förvaltningen infört fasta kontaktpersoner.", True, False),
+        ("Vi arbetar med att minska arbetslösheten bland unga vuxna.", True, False),
+        ("Kontoret samordnar stadens arbete med grönytor.", True, False),
+        ("I våra fritidsgårdar finns personal varje kväll.", True, False),
+        ("Samtidigt ser vi att skuldsättningen ökar bland pensionärer.", False, True),
+        ("I vår stadsdel är arbetslösheten hög.", False, True),
+        ("Förvaltningen delar kommissionens bild.", False, False),
+        ("Alla sökande ungdomar fick ett sommarjobb.", False, False),
+    ],
+)
+def test_sentences_on_the_boards_own_work(sentence, own, problem):
+    from skillnader.remiss.tagging import _sentence_features
+
+    assert _sentence_features(sentence) == (False, problem, own)
+
+
+_OWN_WORK_ANSWER = """Enskede-Årsta-Vantörs stadsdelsnämnd
+Dnr 1.5.1-100/2015
+
+Yttrande över Skillnadernas Stockholm
+
+Nämndens synpunkter
+
+Vi har under två år byggt upp en familjecentral i Årsta och erbjuder där rådgivning till föräldrar på fem språk. Biblioteken håller öppet längre på helgerna.
+
+Andelen barn i ekonomiskt utsatta hushåll är hög i Rågsved och Hagsätra, och många familjer är trångbodda.
+
+Att äldre kvinnor ofta lever med mycket låga pensioner nämns inte i rapporten.
+"""
+
+
+def test_own_work_without_codes_or_headings_answers_question_1(consultation, codebook):
+    a = parse_text(_OWN_WORK_ANSWER, consultation=consultation, codebook=codebook)
+    answered = {
+        m.question: [a.passage(x.passage).text[:12] for x in m.answers if x.confidence >= 0.5]
+        for m in a.mappings
+    }
+    assert answered == {"q1": ["Vi har under"], "q2": ["Andelen barn"], "q3": ["Att äldre kv"]}
+
+
+_CHALLENGES_HEADING = """Älvsjö stadsdelsförvaltning
+Tjänsteutlåtande
+Dnr 1.5.1-200/2015
+
+Förvaltningens synpunkter
+
+Insatser som pågår
+Förvaltningen har startat ett lokalt jobbtorg tillsammans med arbetsförmedlingen.
+
+Problem i stadsdelen
+Arbetslösheten bland utrikes födda kvinnor är hög och ökar.
+
+Hemlösheten bland äldre män har vuxit, något som inte berörs i rapporten.
+
+Övriga synpunkter
+Kommissionen har inte tagit upp att många unga saknar en fritidsgård nära hemmet.
+"""
+
+
+def test_a_passage_the_board_says_the_report_lacks_answers_question_3(consultation, codebook):
+    a = parse_text(_CHALLENGES_HEADING, consultation=consultation, codebook=codebook)
+    answered = {
+        m.question: [a.passage(x.passage).text[:12] for x in m.answers if x.confidence >= 0.5]
+        for m in a.mappings
+    }
+    # Under a challenges heading in the board's own words, the passage that says the report
+    # does not treat it answers question 3; the weak heading "Övriga synpunkter" (a suggestion)
+    # is confirmed by its passage's own statement.
+    assert answered == {
+        "q1": ["Förvaltninge"],
+        "q2": ["Arbetslöshet"],
+        "q3": ["Hemlösheten ", "Kommissionen"],
+    }

@@ -17,11 +17,16 @@ Each mapped passage carries a method and a confidence:
    **Codebook evidence and position** (0.55; 0.4 as a suggestion): for questions nothing above
    has answered, a passage of the board's views that is still unplaced answers the challenges
    question when the codebook's codes in it are named as problems, the own-work question when
-   they stand in sentences on the board's own work, and the additional-challenges question when
-   it says that the report ("rapporten", "kommissionen", "underlaget") does not treat it
-   (:func:`skillnader.remiss.tagging.role_evidence`); a tie goes by position (own work before the
-   first challenge), and a passage without evidence between two passages answering the same
-   question is suggested for it.
+   they stand in sentences on the board's own work (the board acting: "Vi arbetar med …",
+   "Inom förskolan har förvaltningen byggt upp …", "Kontoret planerar …"; or services it offers
+   named without a problem), and the additional-challenges question when it says that the report
+   ("rapporten", "kommissionen", "underlaget") does not treat it
+   (:func:`skillnader.remiss.tagging.role_evidence`; a sentence's own words count half a code);
+   a tie goes by position (own work before the first challenge), and a passage without evidence
+   between two passages answering the same question is suggested for it. A weak heading's
+   suggestion that the passage's evidence agrees with becomes an answer, and a passage under a
+   challenges heading in the board's own words that says the report does not treat it answers
+   the additional-challenges question.
 5. **One question**: in a consultation with a single question, the board's view sections
    (*Synpunkter*, *Inställning*, *Bedömning*) answer it.
 
@@ -372,7 +377,19 @@ ROLE_WORDS: dict[str, tuple[str, ...]] = {
         "pågående",
         "arbetssätt",
         "vad vi gör",
+        "det vi gör",
         "åtgärder",
+        "våra verksamhet",
+        "vår verksamhet",
+        "vårt arbete",
+        "förvaltningens verksamhet",
+        "nämndens verksamhet",
+        "nämndens uppdrag",
+        "förvaltningens uppdrag",
+        "pågår",
+        "aktiviteter",
+        "initiativ",
+        "genomförda",
     ),
     "challenge": (
         "utmaning",
@@ -679,6 +696,21 @@ EVIDENCE_CONFIDENCE = 0.55
 POSITION_CONFIDENCE = 0.4
 
 
+def _evidence_role(ev: dict[str, float], seen_challenge: bool) -> str | None:
+    """The question role a passage's evidence points to (see :func:`map_questions`, step 4b)."""
+    own, ch, beyond = ev.get("own_work", 0.0), ev.get("challenge", 0.0), ev.get("beyond", 0.0)
+    if beyond and ch + beyond >= own:
+        # The board saying the report does not treat something is itself a challenge named.
+        return "additional_challenges"
+    if ch > own:
+        return "main_challenges"
+    if own > ch:
+        return "own_work"
+    if own and own == ch:
+        return "main_challenges" if seen_challenge else "own_work"
+    return None
+
+
 def _map_by_evidence(passages, questions, evidence, answers, taken, role_q, add, eligible) -> None:
     view = [
         p
@@ -686,43 +718,78 @@ def _map_by_evidence(passages, questions, evidence, answers, taken, role_q, add,
         if eligible(p) and p.section_key in (None, "synpunkter") and p.kind != "heading"
     ]
     role_of = {q.id: q.role for q in questions}
+    # A passage a heading in the board's own words put under the challenges question, in which
+    # the board says the report does not treat what it names, answers the additional-challenges
+    # question: the passage's own statement is more specific than the heading over it.
+    extra = role_q.get("additional_challenges")
+    main = role_q.get("main_challenges")
+    if extra is not None and main is not None:
+        for a in list(answers[main.id]):
+            if a.method != "heading_match" or a.passage in taken[extra.id]:
+                continue
+            if (evidence.get(a.passage) or {}).get("beyond"):
+                answers[main.id].remove(a)
+                taken[main.id].discard(a.passage)
+                answers[extra.id].append(
+                    Answer(
+                        a.passage,
+                        "heading_match+statement",
+                        a.evidence,
+                        a.evidence_start,
+                        a.evidence_end,
+                        max(a.confidence, EVIDENCE_CONFIDENCE),
+                    )
+                )
+                taken[extra.id].add(a.passage)
     placed: dict[int, str] = {}
+    suggested: dict[int, list[Answer]] = {}
     for qid, found in answers.items():
         for a in found:
             if a.confidence >= ANSWER_CONFIDENCE and role_of.get(qid):
                 placed.setdefault(a.passage, role_of[qid])
+            elif role_of.get(qid):
+                suggested.setdefault(a.passage, []).append(a)
     # Only questions nothing more explicit has answered: an answer that states its answers
-    # (headings, numbering, statements, cues) elaborates on them in the rest of its views.
+    # (headings, numbering, statements, cues) elaborates on them in the rest of its views. A
+    # suggestion (a weak heading) the passage's own evidence agrees with is an answer.
     open_roles = {
         q.role
         for q in questions
         if q.role and not any(a.confidence >= ANSWER_CONFIDENCE for a in answers[q.id])
     }
-    if not open_roles:
-        return
     roles: list[str | None] = []
     seen_challenge = False
     for p in view:
+        role: str | None
         if p.number in placed:
-            role: str | None = placed[p.number]
-        elif any(p.number in taken[q.id] for q in questions):
+            role = placed[p.number]
+        elif p.number in suggested:
+            role = _evidence_role(evidence.get(p.number) or {}, seen_challenge)
+            agree = [
+                a
+                for a in suggested[p.number]
+                if role is not None and _role_of(a, answers, role_of) == role
+            ]
+            if agree:
+                for a in agree:
+                    a.confidence = max(a.confidence, EVIDENCE_CONFIDENCE)
+                    a.method += "+codebook"
+            elif role in open_roles and role in role_q:
+                first = p.text.split(". ", 1)[0]
+                add(
+                    role_q[role].id,
+                    p,
+                    "codebook",
+                    p.start,
+                    p.start + len(first),
+                    EVIDENCE_CONFIDENCE,
+                )
+            else:
+                role = None
+        elif any(p.number in taken[q.id] for q in questions) or not open_roles:
             role = None
         else:
-            ev = evidence.get(p.number) or {}
-            own, ch, beyond = (
-                ev.get("own_work", 0.0),
-                ev.get("challenge", 0.0),
-                ev.get("beyond", 0.0),
-            )
-            role = None
-            if beyond and ch >= own:
-                role = "additional_challenges"
-            elif ch > own:
-                role = "main_challenges"
-            elif own > ch:
-                role = "own_work"
-            elif own and own == ch:
-                role = "main_challenges" if seen_challenge else "own_work"
+            role = _evidence_role(evidence.get(p.number) or {}, seen_challenge)
             q = role_q.get(role) if role in open_roles else None
             if q is not None:
                 first = p.text.split(". ", 1)[0]
@@ -741,6 +808,15 @@ def _map_by_evidence(passages, questions, evidence, answers, taken, role_q, add,
             add(
                 role_q[before].id, p, "position", p.start, p.start + len(first), POSITION_CONFIDENCE
             )
+
+
+def _role_of(
+    a: Answer, answers: dict[str, list[Answer]], role_of: dict[str, str | None]
+) -> str | None:
+    """The role of the question ``a`` is an answer to."""
+    return next(
+        (role_of[qid] for qid, found in answers.items() if any(x is a for x in found)), None
+    )
 
 
 def _similarities(passages: list[Passage], questions: list[Question]) -> dict[str, list[float]]:

@@ -230,16 +230,48 @@ _REPORT = re.compile(
 )
 _PROBLEM = re.compile(
     r"utmaning|problem|svår|brist|saknas|saknar|risk|\bhög|\blåg|otrygg|ohälsa|begräns|hinder|"
-    r"\boro|\bbehov|utsatt|ojämlik|ojämn|sämre|minskat|ökande|ökar|ökat|växande|allvarlig|"
+    r"\boro|\bbehov|utsatt|ojämlik|ojämn|sämre|minskat|\bökande|\bökar|\bökat|växande|allvarlig|"
     r"inte når|når inte|drabba|segreg|arbetslös|trångbo|hemlös|ensam|isoler|våld|missbruk",
     re.I,
 )
+# The board's own work in a sentence: an acting subject (the board, its administration, its
+# units, "vi") with a verb of doing, in either word order ("Förvaltningen har infört …", "Inom
+# förskolan har förvaltningen byggt upp …", "Sedan 2013 driver vi …"); the board's work named as
+# a noun ("Nämndens insatser"); its own units ("I våra förskolor …"); services it offers in the
+# passive ("erbjuds", "anordnas").
+_ACTOR = (
+    r"(?:förvaltningen|nämnden|vi|stadsdelsförvaltningen|stadsdelsnämnden|stadsdelen|kontoret|"
+    r"bolaget|verksamheten|verksamheterna|förskolan|förskolorna|enheten|enheterna|socialtjänsten|"
+    r"biblioteket|biblioteken|fritidsgården|fritidsgårdarna|skolan|skolorna|hemtjänsten|"
+    r"äldreomsorgen|fältassistenterna|medarbetarna|personalen|avdelningen)"
+)
+_DOING = (
+    r"(?:arbetar|bedriver|driver|erbjuder|genomför|satsar|bidrar|anordnar|håller|samverkar|"
+    r"samarbetar|stödjer|planerar|samordnar|deltar|utvecklar|prioriterar|fortsätter|arrangerar|"
+    r"finansierar|ansvarar|bygger|rustar|ordnar|leder)"
+)
+_DONE = (
+    r"(?:infört|startat|påbörjat|utvecklat|genomfört|inrättat|byggt|öppnat|tagit fram|utökat|"
+    r"anställt|skapat|etablerat|arbetat|satsat|drivit|erbjudit|ökat antalet|förstärkt|"
+    r"förbättrat|rustat|anordnat|samlat)"
+)
+_OWN_ACTING = (
+    r"\b" + _ACTOR + r"\s+(?:\w+\s+){0,2}(?:" + _DOING + r"|ger)\b"
+    r"|\b" + _ACTOR + r"\s+(?:har|hade)\s+(?:\w+\s+){0,4}?" + _DONE + r"\b"
+    r"|\b" + _DOING + r"\s+(?:förvaltningen|nämnden|vi|kontoret|stadsdelsförvaltningen|"
+    r"stadsdelsnämnden)\b"
+    r"|\b(?:har|hade)\s+(?:förvaltningen|nämnden|vi|kontoret|stadsdelsförvaltningen|"
+    r"stadsdelsnämnden|stadsdelen)\s+(?:\w+\s+){0,4}?" + _DONE + r"\b"
+)
+# The board acting (subject and verb of doing): what it works on may be a problem ("Vi arbetar
+# med att minska arbetslösheten"), the sentence is still about its own work.
+_OWN_ACTING_LC = re.compile(_OWN_ACTING)
 _OWN = re.compile(
-    r"\b(?:förvaltningen|nämnden|vi|stadsdelsförvaltningen|kontoret|bolaget|verksamheten|"
-    r"förskolan|förskolorna|enheten|socialtjänsten)\s+(?:\w+\s+){0,2}(?:arbetar|bedriver|driver|"
-    r"har (?:under|infört|startat|påbörjat|utvecklat|genomfört|inrättat)|erbjuder|genomför|"
-    r"satsar|bidrar|anordnar|håller|samverkar|samarbetar|stödjer|ger)\b"
-    r"|\b(?:förvaltningens|nämndens|vårt|våra) (?:\w+ )?(?:arbete|bidrag|insatser|satsningar)\b"
+    _OWN_ACTING
+    + r"|\b(?:förvaltningens|nämndens|kontorets|vårt|våra) (?:\w+ )?(?:arbete|bidrag|insatser|"
+    r"satsningar|verksamhet\w*)\b"
+    r"|\b(?:i|inom|på|genom) (?:våra|vår|vårt) (?!stad|område|samhälle|kommun)\w+"
+    r"|\b(?:erbjuds|anordnas|arrangeras|genomförs|bedrivs)\b"
     r"|\bgenom (?:\w+ ){0,3}(?:har|kan) (?:boende|unga|barn|invånare)",
     re.I,
 )
@@ -282,6 +314,8 @@ def _sentence_features(sentence: str) -> tuple[bool, bool, bool]:
     quoted = re.findall(r"[”\"]([^”\"]{25,})[”\"]", sentence)
     if quoted and sum(len(q) for q in quoted) > 0.5 * len(sentence):
         return True, False, False
+    if _OWN_ACTING_LC.search(low):
+        return False, False, True
     return False, bool(_PROBLEM_LC.search(low)), bool(_OWN_LC.search(low))
 
 
@@ -461,8 +495,11 @@ def role_evidence(
     the sentence each code stands in (:func:`polarity_of` without a question's role):
     ``challenge`` (codes named as problems), ``own_work`` (codes in sentences on the board's
     own work), and ``beyond`` (1 when a sentence says that the report — "rapporten",
-    "kommissionen", "underlaget" — does not treat it). Passages without codes and without such
-    a sentence get no entry."""
+    "kommissionen", "underlaget" — does not treat it). A code of something boards do (an
+    activity code) named without a problem counts half for ``own_work``, and so does each
+    sentence in which the board acts ("Vi arbetar med …"), or names a problem (``challenge``),
+    codes or not; a sentence that does both, or quotes the report, counts for neither.
+    Passages with none of these get no entry."""
     from skillnader.remiss.structure import sentence_spans
 
     by_number = {p.number: p for p in passages}
@@ -480,18 +517,42 @@ def role_evidence(
         pol = polarity_of(
             text, s, e, role=None, section_key=p.section_key, code=t.code, features=features
         )
+        weight = 1.0
+        if pol == "mention" and t.code in ACTIVITY_CODES:
+            # Something boards do or offer (dialogue, leisure, preschool), named without a
+            # problem: the board describing its services, half weight.
+            pol, weight = "own_work", SENTENCE_WEIGHT
         if pol not in ("challenge", "own_work") or (p.number, t.code, pol) in seen:
             continue
         seen.add((p.number, t.code, pol))
         ev = out.setdefault(p.number, {})
-        ev[pol] = ev.get(pol, 0.0) + 1.0
+        ev[pol] = ev.get(pol, 0.0) + weight
     for p in passages:
         if p.role != "text":
             continue
         spans = spans_of.get(p.number) or sentence_spans(text, p.start, p.end)
+        for s, e in spans:
+            # What the sentence's own words say, codes or not: the board at work ("Vi arbetar
+            # med …", "Förvaltningen har infört …") or a problem named, half weight each; a
+            # sentence that says both, or quotes the report, says neither.
+            found = features.get((s, e)) if features is not None else None
+            if found is None:
+                found = _sentence_features(text[s:e])
+                if features is not None:
+                    features[(s, e)] = found
+            report, problem, own = found
+            if not report and own != problem:
+                ev = out.setdefault(p.number, {})
+                key = "own_work" if own else "challenge"
+                ev[key] = ev.get(key, 0.0) + SENTENCE_WEIGHT
         for s, e in spans:
             sentence = text[s:e].lower()  # the expressions are lower case, without IGNORECASE
             if _REPORT_NOUN.search(sentence) and _NOT_TREATED.search(sentence):
                 out.setdefault(p.number, {})["beyond"] = 1.0
                 break
     return out
+
+
+#: Weight of a sentence's own words (and of an activity code named without a problem) in
+#: :func:`role_evidence`; a code named as a problem or in the board's work counts 1.
+SENTENCE_WEIGHT = 0.5
