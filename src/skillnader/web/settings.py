@@ -254,3 +254,8 @@ CONTENT_SECURITY_POLICY = {
 #: Summer-job applications (minors' personal data) are deleted this many days after they were
 #: received, by ``skillnader manage summerjobs_purge`` (run it daily).
 SUMMERJOBS_RETENTION_DAYS = int(os.environ.get("SKILLNADER_SUMMERJOBS_RETENTION_DAYS", "400"))
+
+#: Records of admin imports (file name, result or error) are deleted this many days after the
+#: import ended, and working directories left by killed imports are removed, by
+#: ``skillnader manage data_import_purge`` (run it daily).
+DATA_IMPORT_RETENTION_DAYS = int(os.environ.get("SKILLNADER_DATA_IMPORT_RETENTION_DAYS", "90"))

@@ -21,6 +21,7 @@ names they were uploaded with (:func:`public_message`).
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import os
@@ -29,11 +30,13 @@ import shutil
 import tempfile
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.db import OperationalError
+from django.db.models import Q
 from django.utils import timezone
 
 from skillnader.errors import InputError, SkillnaderError
@@ -290,3 +293,76 @@ def expire_stale(record: ImportJob) -> ImportJob:
         shutil.rmtree(record.work_dir, ignore_errors=True)
     record.refresh_from_db()
     return record
+
+
+def retention_days() -> int:
+    """Days an ended import's record is kept (setting ``DATA_IMPORT_RETENTION_DAYS``, default 90;
+    environment ``SKILLNADER_DATA_IMPORT_RETENTION_DAYS``). See :func:`purge`."""
+    return int(getattr(settings, "DATA_IMPORT_RETENTION_DAYS", 90))
+
+
+#: Prefix of every working directory :func:`start` makes under :func:`work_root`.
+WORK_PREFIX = "skillnader-import-"
+
+
+@dataclass
+class PurgeResult:
+    """What :func:`purge` deleted (or, in a dry run, would delete)."""
+
+    jobs: int
+    directories: int
+
+
+def purge(now: dt.datetime | None = None, dry_run: bool = False) -> PurgeResult:
+    """Delete the records of imports that ended more than :func:`retention_days` ago and remove
+    working directories that no running import owns.
+
+    A record still marked running that has shown no sign of life for :func:`stale_seconds` is
+    first marked interrupted (:func:`expire_stale`; it ended now, so its record goes in a later
+    purge). A working directory under :func:`work_root` (``skillnader-import-…``) that no running
+    record names and that has not changed for :func:`stale_seconds` was left by a process killed
+    before it could clean up (its import was rolled back) and is removed. The records keep only
+    names, counts and messages; the uploaded files are removed when each import ends.
+    """
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(days=retention_days())
+    if not dry_run:
+        for record in ImportJob.objects.filter(status=ImportJob.Status.RUNNING):
+            expire_stale(record)
+    ended = ImportJob.objects.exclude(status=ImportJob.Status.RUNNING).filter(
+        Q(finished_at__lt=cutoff) | Q(finished_at__isnull=True, created_at__lt=cutoff)
+    )
+    doomed = list(ended.values_list("pk", flat=True))
+    owned = {
+        os.path.realpath(w)
+        for w in ImportJob.objects.filter(status=ImportJob.Status.RUNNING).values_list(
+            "work_dir", flat=True
+        )
+        if w
+    }
+    leftovers = [d for d in _work_dirs() if os.path.realpath(d) not in owned and _idle(d)]
+    if not dry_run:
+        if doomed:
+            background.retry_when_busy(lambda: ImportJob.objects.filter(pk__in=doomed).delete())
+        for d in leftovers:
+            shutil.rmtree(d, ignore_errors=True)
+        log.info("purged %d import records and %d working directories", len(doomed), len(leftovers))
+    return PurgeResult(len(doomed), len(leftovers))
+
+
+def _work_dirs() -> list[Path]:
+    try:
+        return [p for p in work_root().glob(WORK_PREFIX + "*") if p.is_dir() and not p.is_symlink()]
+    except OSError:
+        return []
+
+
+def _idle(directory: Path) -> bool:
+    """Whether the directory (and its progress file) has not changed for :func:`stale_seconds`."""
+    times = []
+    for p in (directory, directory / PROGRESS_FILE):
+        try:
+            times.append(p.stat().st_mtime)
+        except OSError:
+            continue
+    return bool(times) and time.time() - max(times) > stale_seconds()
