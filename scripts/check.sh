@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The project's habits, checked: lint, format, migrations in step with the models, and types.
+# The project's habits, checked: lint, format, migrations in step with the models, types, and
+# the hashed production lock naming the versions of requirements.lock.
 # Run by scripts/test.sh (and so by CI) before the tests, and by the pre-commit hooks.
 #
 #   bash scripts/check.sh
@@ -17,4 +18,5 @@ step "ruff format" "$PY" -m ruff format --check src tests bench
 step "migrations match the models" env DJANGO_SETTINGS_MODULE=skillnader.web.settings \
   SKILLNADER_HOME="$(mktemp -d)" "$PY" -m django makemigrations --check --dry-run
 step "mypy (library packages)" "$PY" -m mypy
+step "hashed lock in step with requirements.lock" "$PY" scripts/check_locks.py
 exit $status
