@@ -16,7 +16,7 @@ import click
 from skillnader.errors import SkillnaderError
 from skillnader.remiss.codebook import load_codebook
 from skillnader.remiss.compile import STATUS_LABELS, compile_answers, export
-from skillnader.remiss.pipeline import ParsedAnswer, parse_file
+from skillnader.remiss.pipeline import ParsedAnswer, parse_file, parse_files
 from skillnader.remiss.questions import load_consultation
 
 BUNDLED_CONSULTATION = Path(__file__).parent / "data" / "skillnadernas_stockholm.yaml"
@@ -145,17 +145,20 @@ def compile_cmd(consultation, files, out, codebook, boards, received) -> None:
         cb = load_codebook(codebook) if codebook else load_codebook()
         board_for = _pairs(boards, "--board")
         date_for = {k: dt.date.fromisoformat(v) for k, v in _pairs(received, "--received").items()}
-        answers = []
-        for f in files:
-            answers.append(
-                parse_file(
+        # Many files are read on the CPUs available (parse_files); each keeps its board and
+        # received date.
+        answers = parse_files(
+            [
+                (
                     f,
-                    consultation=cons,
-                    codebook=cb,
-                    board=board_for.get(str(f)) or board_for.get(f.name),
-                    date=date_for.get(str(f)) or date_for.get(f.name),
+                    board_for.get(str(f)) or board_for.get(f.name),
+                    date_for.get(str(f)) or date_for.get(f.name),
                 )
-            )
+                for f in files
+            ],
+            consultation=cons,
+            codebook=cb,
+        )
         comp = compile_answers(cons, answers, codebook=cb)
         export(comp, out)
     except SkillnaderError as exc:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -276,32 +276,93 @@ def identify_board(doc: Document, consultation: Consultation) -> tuple[str | Non
     return None, None
 
 
-def _parse_one(args) -> ParsedAnswer:
-    path, consultation, codebook, board = args
-    return parse_file(path, consultation=consultation, codebook=codebook, board=board)
+# What the worker processes of :func:`parse_files` share: set in the parent before the pool
+# forks, so the consultation, the codebook and its compiled tagger are inherited instead of
+# pickled with every file (an unpickled codebook is a new object, and the tagger would be
+# compiled again for each file).
+_SHARED: dict[str, object] = {}
+
+
+def _parse_shared(job: tuple[str, str | None, dt.date | None]) -> ParsedAnswer | None:
+    path, board, date = job
+    try:
+        return parse_file(
+            path,
+            consultation=_SHARED.get("consultation"),  # type: ignore[arg-type]
+            codebook=_SHARED.get("codebook"),  # type: ignore[arg-type]
+            board=board,
+            date=date,
+        )
+    except Exception:
+        # The typed errors do not all survive pickling: the parent reads the file again and
+        # raises the error itself.
+        return None
 
 
 def parse_files(
-    items: list[tuple[str | Path, str | None]],
+    items: Sequence[tuple[str | Path, str | None] | tuple[str | Path, str | None, dt.date | None]],
     *,
     consultation: Consultation | None = None,
     codebook: Codebook | None = None,
     workers: int | None = None,
 ) -> list[ParsedAnswer]:
-    """Parse many answers (``(path, board or None)`` pairs), in order, on ``workers``
-    processes (default: the CPUs available, at most 4). PDF text extraction runs in its own
-    child process either way, so two workers keep both the extractor and the analysis busy."""
+    """Parse many answers (``(path, board or None)`` or ``(path, board, received date)``), in
+    order, on ``workers`` processes (default: the CPUs available, at most 4).
+
+    In one process, the next file is read (for a PDF: poppler in its child process) in a
+    thread while the current one is analysed, so the extractor and the analysis run at the same
+    time. With more workers the pool is forked with the consultation, the codebook and its
+    compiled tagger already in memory. A file that cannot be read raises its typed error as
+    :func:`parse_file` does."""
     import os
-    from concurrent.futures import ProcessPoolExecutor
 
     codebook = codebook or _default_codebook()
+    jobs = [(str(it[0]), it[1], it[2] if len(it) > 2 else None) for it in items]  # type: ignore[misc]
     if workers is None:
         workers = min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1)
-    jobs = [(str(p), consultation, codebook, b) for p, b in items]
+    _tagger(codebook)  # compiled once, before any fork
     if workers <= 1 or len(jobs) < 4:
-        return [_parse_one(j) for j in jobs]
+        return _parse_serial(jobs, consultation, codebook)
     import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
 
-    ctx = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-        return list(pool.map(_parse_one, jobs, chunksize=2))
+    _SHARED.update(consultation=consultation, codebook=codebook)
+    try:
+        ctx = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+            chunk = max(1, min(4, len(jobs) // (4 * workers)))
+            results = list(pool.map(_parse_shared, jobs, chunksize=chunk))
+    finally:
+        _SHARED.clear()
+    out = []
+    for job, res in zip(jobs, results, strict=True):
+        if res is None:
+            path, board, date = job
+            res = parse_file(
+                path, consultation=consultation, codebook=codebook, board=board, date=date
+            )
+        out.append(res)
+    return out
+
+
+def _parse_serial(jobs, consultation, codebook) -> list[ParsedAnswer]:
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    def read(path: str):
+        t0 = time.perf_counter()
+        return extract(path), time.perf_counter() - t0
+
+    out = []
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="remiss-read") as reader:
+        ahead = reader.submit(read, jobs[0][0]) if jobs else None
+        for k, (_path, board, date) in enumerate(jobs):
+            assert ahead is not None
+            raw, extract_time = ahead.result()
+            ahead = reader.submit(read, jobs[k + 1][0]) if k + 1 < len(jobs) else None
+            answer = analyse(
+                raw, consultation=consultation, codebook=codebook, board=board, date=date
+            )
+            answer.timings = {"extract": extract_time, **answer.timings}
+            out.append(answer)
+    return out

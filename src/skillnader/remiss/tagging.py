@@ -305,18 +305,52 @@ _PROBLEM_LC = re.compile(_PROBLEM.pattern)
 _OWN_LC = re.compile(_OWN.pattern)
 
 
+# Words one of which every match of the expressions above contains: a sentence without any
+# of them is not searched (the long alternations cost about a microsecond per character).
+_REPORT_WORDS = (
+    "rapport",
+    "kommission",
+    "utredning",
+    "betänkand",
+    "promemoria",
+    "förslag",
+    "remiss",
+)
+_ACTOR_WORDS = frozenset(re.findall(r"\w+", _ACTOR))
+_OWN_WORDS = _ACTOR_WORDS | frozenset(
+    [
+        "förvaltningens",
+        "nämndens",
+        "kontorets",
+        "vårt",
+        "våra",
+        "vår",
+        "erbjuds",
+        "anordnas",
+        "arrangeras",
+        "genomförs",
+        "bedrivs",
+        "genom",
+    ]
+)
+_WORD = re.compile(r"\w+")
+
+
 def _sentence_features(sentence: str) -> tuple[bool, bool, bool]:
     """Whether a sentence quotes or summarises the report, names a problem, and speaks of the
     board's own work."""
     low = sentence.lower()
-    if _REPORT_LC.search(low):
+    if any(w in low for w in _REPORT_WORDS) and _REPORT_LC.search(low):
         return True, False, False
-    quoted = re.findall(r"[”\"]([^”\"]{25,})[”\"]", sentence)
-    if quoted and sum(len(q) for q in quoted) > 0.5 * len(sentence):
-        return True, False, False
-    if _OWN_ACTING_LC.search(low):
+    if "”" in sentence or '"' in sentence:
+        quoted = re.findall(r"[”\"]([^”\"]{25,})[”\"]", sentence)
+        if quoted and sum(len(q) for q in quoted) > 0.5 * len(sentence):
+            return True, False, False
+    words = set(_WORD.findall(low))
+    if not words.isdisjoint(_ACTOR_WORDS) and _OWN_ACTING_LC.search(low):
         return False, False, True
-    return False, bool(_PROBLEM_LC.search(low)), bool(_OWN_LC.search(low))
+    own = not words.isdisjoint(_OWN_WORDS) and bool(_OWN_LC.search(low))
+    return False, bool(_PROBLEM_LC.search(low)), own
 
 
 def polarity_of(
@@ -531,7 +565,8 @@ def role_evidence(
         if p.role != "text":
             continue
         spans = spans_of.get(p.number) or sentence_spans(text, p.start, p.end)
-        for s, e in spans:
+        # (Only the board's views are placed by this evidence; see questions.map_questions.)
+        for s, e in spans if p.section_key in (None, "synpunkter") else ():
             # What the sentence's own words say, codes or not: the board at work ("Vi arbetar
             # med …", "Förvaltningen har infört …") or a problem named, half weight each; a
             # sentence that says both, or quotes the report, says neither.
