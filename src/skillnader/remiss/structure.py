@@ -239,13 +239,32 @@ _ABBREV = {
 _SENT_END = re.compile(r"[.!?…][”\"’)\]]*(?=\s+[\"”“(\[\dA-ZÅÄÖÉ\u2022\ue000])")
 
 
+# The spans found last, for one text (compared by identity): the mapping, the evidence and the
+# polarity each ask for the same passages' sentences. Replaced as one tuple, so a thread
+# analysing another document never reads spans of a text it did not pass.
+_SPANS_MEMO: tuple[str | None, dict[tuple[int, int], list[tuple[int, int]]]] = (None, {})
+
+
 def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
-    """Sentence boundaries inside ``text[start:end]`` as absolute ``(start, end)`` pairs.
+    """Sentence boundaries inside ``text[start:end]`` as absolute ``(start, end)`` pairs (a
+    list the caller must not change).
 
     Splits after ``.``, ``!``, ``?`` followed by white space and a capital letter, digit or
     quotation mark, except after common Swedish abbreviations (``bl.a.``, ``t.ex.``, ``Sid.``).
     """
+    global _SPANS_MEMO
     end = len(text) if end is None else end
+    memo_text, memo = _SPANS_MEMO
+    if memo_text is not text:
+        memo = {}
+        _SPANS_MEMO = (text, memo)
+    found = memo.get((start, end))
+    if found is None:
+        found = memo[(start, end)] = _sentence_spans(text, start, end)
+    return found
+
+
+def _sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     spans = []
     cur = start
     for m in _SENT_END.finditer(text, start, end):

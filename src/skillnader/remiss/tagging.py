@@ -302,6 +302,11 @@ ACTIVITY_CODES = frozenset(
 # need not fold case). The patterns are written in lower case.
 _REPORT_LC = re.compile(_REPORT.pattern)
 _PROBLEM_LC = re.compile(_PROBLEM.pattern)
+# The same test in two parts, twice as fast: the alternatives that may stand inside a word (an
+# alternation of literals, which the regex engine scans by their first letters) and those that
+# must start a word ("\\bhög"), tested on the sentence's words.
+_PROBLEM_INNER = re.compile("|".join(x for x in _PROBLEM.pattern.split("|") if x[:2] != "\\b"))
+_PROBLEM_WORD_STARTS = tuple(x[2:] for x in _PROBLEM.pattern.split("|") if x[:2] == "\\b")
 _OWN_LC = re.compile(_OWN.pattern)
 
 
@@ -350,7 +355,10 @@ def _sentence_features(sentence: str) -> tuple[bool, bool, bool]:
     if not words.isdisjoint(_ACTOR_WORDS) and _OWN_ACTING_LC.search(low):
         return False, False, True
     own = not words.isdisjoint(_OWN_WORDS) and bool(_OWN_LC.search(low))
-    return False, bool(_PROBLEM_LC.search(low)), own
+    problem = bool(_PROBLEM_INNER.search(low)) or any(
+        w.startswith(_PROBLEM_WORD_STARTS) for w in words
+    )
+    return False, problem, own
 
 
 def polarity_of(
@@ -507,6 +515,7 @@ _REPORT_NOUN = re.compile(
     r"\b(?:del)?rapport(?:en|ens)?\b|\bkommissionen(?:s)?\b|\bunderlag(?:et|ets)?\b"
     r"|\butredningen(?:s)?\b|\bbetänkandet\b|\bremissen\b"
 )
+_REPORT_NOUN_WORDS = ("rapport", "kommission", "underlag", "utredning", "betänkande", "remiss")
 _TREAT = (
     r"(?:berört|berörs|berör|behandlat|behandlas|behandlar|tagit upp|tas upp|tar upp|lyft|lyfts|"
     r"lyfter|nämnt|nämns|nämner|belyst|belyses|belyser|framkommer|framgår|syns|uppmärksammat|"
@@ -582,6 +591,8 @@ def role_evidence(
                 ev[key] = ev.get(key, 0.0) + SENTENCE_WEIGHT
         for s, e in spans:
             sentence = text[s:e].lower()  # the expressions are lower case, without IGNORECASE
+            if not any(w in sentence for w in _REPORT_NOUN_WORDS):
+                continue
             if _REPORT_NOUN.search(sentence) and _NOT_TREATED.search(sentence):
                 out.setdefault(p.number, {})["beyond"] = 1.0
                 break
