@@ -1,0 +1,50 @@
+"""A third held-out set (``tests/remiss/heldout_ownwork``) for the board's own work: answers
+whose own-work part stands under headings in the board's words ("Pågående insatser", "Så bidrar
+förvaltningen", "Nämndens arbete"), in first-person sentences without headings ("Vi arbetar med
+…"), or after the challenges under one general heading; the additional challenges said in the
+board's words ("vilket rapporten inte berör", "Rapporten belyser inte …", "som inte nämns i
+rapporten") under headings such as "Övrigt" or under the challenges heading. Written with their
+gold (commit ea7fa80) before the mapping was changed for the own-work question and not read
+while it was changed; scored here with the measures of test_gold.py."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from skillnader.remiss.pipeline import parse_file
+
+from .gold import Score, load_gold, score
+
+HELDOUT = sorted((Path(__file__).parent / "heldout_ownwork").glob("*.txt"))
+
+
+@pytest.fixture(scope="module")
+def heldout(consultation, codebook):
+    total = Score()
+    per = {}
+    for path in HELDOUT:
+        a = parse_file(path, consultation=consultation, codebook=codebook)
+        per[path.name] = s = score(a, load_gold(path), consultation, path.name)
+        total.add(s)
+    return total, per
+
+
+def test_heldout_ownwork_scores(heldout):
+    total, per = heldout
+    print("\n" + total.table())
+    for name, s in per.items():
+        print(name, s.table().replace("\n", " | "), s.errors)
+    print(total.errors)
+    assert len(HELDOUT) == 5
+    # First run (2026-12-07, after the own-work change, before anything was tuned on this set):
+    # sections P 0.87 R 0.87, mapping P 1.00 R 0.69 (tp 11 fn 5), challenges P 1.00 R 0.60
+    # (tp 3 fn 2); codes are not in this gold. Misses: the Skarpnäck answer was refused as not
+    # an answer ("no_answer": its headings "Nämndens arbete" and "Stadsdelens utmaningar" were
+    # not found as sections), "Yttrande" in the Bromma letterhead became a section, and the
+    # Äldre answer's "Övrigt" passage ("Rapporten belyser inte att …") was not taken for
+    # question 3. The thresholds are the first run's values.
+    assert total.mapping.precision >= 0.95 and total.mapping.recall >= 0.65
+    assert total.challenges.precision >= 0.95 and total.challenges.recall >= 0.55
+    assert total.sections.precision >= 0.85 and total.sections.recall >= 0.85
