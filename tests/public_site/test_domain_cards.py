@@ -3,6 +3,7 @@ and an indicator published only for whole municipalities draws no map of Sweden.
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -80,6 +81,16 @@ def democracy(world):  # noqa: F811
             )
             for i in range(5)
         ]
+        # a kommun outside Stockholms län: in the data, never on the län's map
+        + [
+            m.Area.objects.create(
+                level=kommun,
+                vintage=city.vintage,
+                code="1280",
+                name="Malmö",
+                geometry=square(13.0, 55.6),
+            )
+        ]
     ):
         m.Observation.objects.create(
             indicator=municipal,
@@ -109,9 +120,16 @@ def test_many_areas_without_boundaries_are_summarised(client, democracy):
 
 
 def test_municipal_only_indicator_has_no_map_of_sweden(client, democracy):
+    """An indicator published per kommun is drawn for Stockholms län's kommuner, never for the
+    whole country (Malmö has a value but is not on the card's map)."""
     body = client.get("/domain/democracy/").content.decode()
     card = re.search(
         r'<section class="card" aria-labelledby="ind-turnout_kommun">(.*?)</section>', body, re.S
     ).group(1)
-    assert "vega-chart" not in card and "<li>" not in card
-    assert "Publiceras bara för hela staden" in card
+    assert "vega-chart" in card and "Malmö" not in card
+    spec = re.search(r'<script id="map-turnout_kommun-spec"[^>]*>(.*?)</script>', card, re.S)
+    drawn = set(re.findall(r'"code": "(\d{4})"', spec.group(1)))
+    assert drawn == {"0180", "0100", "0101", "0102", "0103", "0104"}
+    data = json.loads(client.get("/domain/democracy.json").content)
+    row = next(r for r in data["indicators"] if r["indicator"] == "turnout_kommun")
+    assert row["level"] == "lanskommun" and row["areas"] == 6

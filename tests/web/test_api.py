@@ -148,7 +148,13 @@ def test_observations_csv(client, world):
 
 def test_comparisons(client, world):
     data = get_json(client, "/api/v1/comparisons?indicator=overcrowding")
-    assert data["selection"] == {"level": "sdo", "vintage": "2023", "year": 2023, "group": ""}
+    assert data["selection"] == {
+        "level": "sdo",
+        "vintage": "2023",
+        "year": 2023,
+        "group": "",
+        "benchmark": "city",
+    }
     # Lower is better: 6.0 (5-7) beats the city 12.0 (11.5-12.5); 12.3 (11-13.6) overlaps;
     # 20.5 (18.9-22.1) is worse.
     assert [(r["area"], r["comparison"], r["rank"]) for r in data["results"]] == [

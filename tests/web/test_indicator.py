@@ -145,11 +145,14 @@ def test_json_twin_matches_db(client, world):
     data = json.loads(client.get("/indicator/employment.json?vintage=2023").content)
     assert data["selection"] == {
         "level": "sdo",
+        "area_level": "sdo",
         "vintage": "2023",
         "year": 2023,
         "group": "",
         "colour": "",
         "breakdown": "",
+        # the city's parts are compared with the city unless the visitor chooses
+        "benchmark": "city",
     }
     assert data["city"]["value"] == 81.2 and data["city"]["lower"] == 81.0
     got = {r["area"]: (r["value"], r["lower"], r["upper"], r["status"]) for r in data["areas"]}

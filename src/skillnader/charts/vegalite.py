@@ -392,12 +392,14 @@ def ranked_bars(
     labels: dict[str, str] | None = None,
     width: int = 480,
     lang: str = "sv",
+    highlight: Sequence[str] = (),
 ) -> dict[str, Any]:
     """Areas ranked by value as horizontal bars with interval whiskers and the city as a line.
 
     ``rows``: dicts with ``name``, ``value``, ``lower``, ``upper``, ``status`` and optionally
     ``comparison``. Areas without a value are listed (by name, with "suppressed" or "no data")
-    below the ranked ones and get no bar.
+    below the ranked ones and get no bar. Areas named in ``highlight`` (the city among the
+    region's kommuner) get a thick outline and say so in their description.
     """
     lab = labels or {}
     ok = [r for r in rows if r.get("value") is not None]
@@ -407,6 +409,7 @@ def ranked_bars(
     for rank, r in enumerate(ok, start=1):
         cat = r.get("comparison") or "not_compared"
         texts = _texts(r, decimals, lang, unit)
+        marked = r["name"] in highlight
         data.append(
             {
                 "label": r["name"],
@@ -415,9 +418,12 @@ def ranked_bars(
                 "upper": r.get("upper"),
                 "rank": rank,
                 "category": _category_label(cat, lab),
+                "highlight": marked,
                 **texts,
                 "aria": _aria(
-                    f"{r['name']}: {texts['value_text']}",
+                    f"{r['name']}"
+                    + (f" ({lab.get('highlighted', 'highlighted')})" if marked else "")
+                    + f": {texts['value_text']}",
                     texts["interval_text"],
                     _category_label(cat, lab),
                 ),
@@ -481,6 +487,12 @@ def ranked_bars(
             },
         },
     ]
+    if highlight:
+        layers[0]["mark"]["stroke"] = "#000000"
+        layers[0]["encoding"]["strokeWidth"] = {
+            "condition": {"test": "datum.highlight", "value": 3},
+            "value": 0.5,
+        }
     # Lists areas without a value on the axis (with their status), so they do not vanish.
     layers.append({"mark": {"type": "tick", "opacity": 0, "aria": False}, "encoding": {"y": y}})
     if city_value is not None:

@@ -350,10 +350,21 @@ def schema() -> dict[str, Any]:
             "/api/v1/comparisons": {
                 "get": {
                     "operationId": "listComparisons",
-                    "summary": "Areas compared with the city (overlapping 95% intervals)",
+                    "summary": "Areas compared with a benchmark (overlapping 95% intervals)",
                     "parameters": [
                         _query("indicator", "Indicator id.", required=True),
-                        _query("level", "Area level id (default: district areas)."),
+                        _query(
+                            "level",
+                            "Area level id (default: district areas; for an indicator "
+                            "published per kommun only, lanskommun: the kommuner of "
+                            "Stockholms län).",
+                        ),
+                        _query(
+                            "benchmark",
+                            "city, region or country (default: the city for its parts, the "
+                            "country for kommuner).",
+                            {"type": "string", "enum": ["city", "region", "country"]},
+                        ),
                         _query("vintage", "Boundary vintage code (default: latest)."),
                         _query(
                             "year",
@@ -370,6 +381,7 @@ def schema() -> dict[str, Any]:
                                     "polarity": STR,
                                     "method": STR,
                                     "selection": {"type": ["object", "null"]},
+                                    "benchmark": {"type": ["object", "null"]},
                                     "city": {"type": ["object", "null"]},
                                     "results": {
                                         "type": "array",
@@ -502,6 +514,7 @@ def schema() -> dict[str, Any]:
                         "status": STATUS,
                         "comparison": COMPARISON,
                         "rank": NINT,
+                        "highlight": {"type": "boolean"},
                     }
                 ),
             }

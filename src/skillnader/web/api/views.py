@@ -438,9 +438,12 @@ def _level_and_vintage(
 @require_safe
 @cached_page
 def comparisons(request: HttpRequest) -> HttpResponse:
-    """Each area of a level/vintage/year compared with the city (overlapping 95 % intervals).
+    """Each area of a level/vintage/year compared with a benchmark (overlapping 95 % intervals).
 
-    Without ``level``/``vintage``/``year`` the indicator page's default selection is used.
+    Without ``level``/``vintage``/``year`` the indicator page's default selection is used (the
+    kommuner of Stockholms län, ``level=lanskommun``, for an indicator published per kommun
+    only). ``benchmark`` is ``city``, ``region`` or ``country``; by default the city for its
+    parts and the country for kommuner (the city where the country has no value).
     """
     ind = _published_indicator(request)
     if isinstance(ind, HttpResponse):
@@ -459,15 +462,30 @@ def comparisons(request: HttpRequest) -> HttpResponse:
     if year is None:
         year = max(vint["years"])
     group = request.GET.get("group", "")
+    benchmark = request.GET.get("benchmark") or queries.default_benchmark(
+        level, queries.benchmarks_with_data(ind.id)
+    )
+    if benchmark not in queries.BENCHMARKS:
+        return _error(f"unknown benchmark {benchmark!r} (city, region or country)")
     cells = queries.level_cells(ind.id, level, vintage, year, group)
-    city = queries.city_cell(ind.id, year, group)
+    city = queries.benchmark_cell(ind.id, benchmark, year, group)
+    bench_area = queries.benchmark_area(benchmark)
     ranks = queries.rank_cells(cells, ind.polarity, ind.measure)
     return json_response(
         {
             "indicator": ind.id,
             "polarity": ind.polarity,
             "method": "overlapping 95% intervals (Fingertips convention)",
-            "selection": {"level": level, "vintage": vintage, "year": year, "group": group},
+            "selection": {
+                "level": level,
+                "vintage": vintage,
+                "year": year,
+                "group": group,
+                "benchmark": benchmark,
+            },
+            "benchmark": bench_area
+            and {"key": benchmark, "level": bench_area["level"], "code": bench_area["code"]},
+            # the benchmark's cell (the key predates the choice of benchmark)
             "city": (
                 {
                     "value": city["value"],
@@ -489,6 +507,8 @@ def comparisons(request: HttpRequest) -> HttpResponse:
                     "status": c["status"],
                     "comparison": queries.compare_to_city(c, city, ind.polarity, ind.measure),
                     "rank": ranks.get(c["code"]),
+                    "highlight": level in (queries.REGION_LEVEL, queries.CITY_LEVEL)
+                    and c["code"] == queries.CITY_CODE,
                 }
                 for c in cells
             ],

@@ -20,7 +20,7 @@ from functools import cmp_to_key
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Max, Q
+from django.db.models import Count, Max, Q
 from django.utils.translation import get_language
 
 from skillnader.web.data.models import (
@@ -41,6 +41,18 @@ logger = logging.getLogger(__name__)
 
 CITY_LEVEL = "kommun"
 CITY_CODE = "0180"
+#: The kommuner of one län as an area level of their own (not a level in the database: the
+#: ``kommun`` level filtered to the län, whose two digits start every kommun code): Stockholms
+#: län's 26 kommuner, with the city among them and the country as the benchmark.
+REGION_LEVEL = "lanskommun"
+REGION_CODE = "01"
+COUNTRY_CODE = "SE"
+#: Benchmarks an indicator page or the API can compare with: key -> (level, code).
+BENCHMARKS = {
+    "city": (CITY_LEVEL, CITY_CODE),
+    "region": ("lan", REGION_CODE),
+    "country": ("country", COUNTRY_CODE),
+}
 CACHE_SECONDS = 600
 #: How long a data version is trusted before it is checked again (an import shows up within it).
 VERSION_SECONDS = 30
@@ -78,6 +90,22 @@ def observations():
 def lang() -> str:
     """``"en"`` or ``"sv"`` for the active language."""
     return "en" if (get_language() or "sv").startswith("en") else "sv"
+
+
+def stored_level(level: str) -> str:
+    """The level in the database that holds the areas of ``level`` (the region's kommuner are
+    kommuner)."""
+    return CITY_LEVEL if level == REGION_LEVEL else level
+
+
+def within_level(qs, level: str, prefix: str = "area__"):
+    """``qs`` filtered to the areas of ``level`` (``prefix`` leads to the area; ``""`` when
+    ``qs`` is of areas): the region's kommuner are the kommuner whose code starts with the
+    län's two digits."""
+    qs = qs.filter(**{f"{prefix}level_id": stored_level(level)})
+    if level == REGION_LEVEL:
+        qs = qs.filter(**{f"{prefix}code__startswith": REGION_CODE})
+    return qs
 
 
 #: The last data version read from the database, used while the database cannot be reached so
@@ -251,6 +279,67 @@ def city_area() -> dict[str, Any] | None:
     return cached("city", compute=compute) or None
 
 
+def benchmark_area(key: str) -> dict[str, Any] | None:
+    """The area of a benchmark (``city``, ``region`` or ``country``, see :data:`BENCHMARKS`),
+    in its latest vintage."""
+    if key not in BENCHMARKS:
+        return None
+    if key == "city":
+        return city_area()
+    level, code = BENCHMARKS[key]
+
+    def compute():
+        area = (
+            Area.objects.filter(level_id=level, code=code)
+            .select_related("vintage")
+            .order_by("-vintage__valid_from")
+            .first()
+        )
+        return _area_dict(area) if area else False
+
+    return cached("benchmark-area", key, compute=compute) or None
+
+
+def benchmark_cells(indicator_id: str, key: str, group: str = "") -> list[dict[str, Any]]:
+    """The benchmark's published cells of the indicator, one per year, oldest first."""
+    if key == "city":
+        return city_cells(group).get(indicator_id, [])
+    area = benchmark_area(key)
+    if not area:
+        return []
+    return area_cells(area["id"], group).get(indicator_id, [])
+
+
+def benchmark_cell(
+    indicator_id: str, key: str, year: int | None = None, group: str = ""
+) -> dict[str, Any] | None:
+    """The benchmark's cell for a year, or its latest cell with a value when ``year`` is None."""
+    cells = benchmark_cells(indicator_id, key, group)
+    if year is None:
+        with_value = [c for c in cells if c["value"] is not None]
+        return (with_value or cells or [None])[-1]
+    return next((c for c in cells if c["year"] == year), None)
+
+
+def benchmarks_with_data(indicator_id: str) -> list[str]:
+    """The benchmarks (in the order city, region, country) with a published value of the
+    indicator in any year."""
+    return [
+        key
+        for key in BENCHMARKS
+        if any(c["value"] is not None for c in benchmark_cells(indicator_id, key))
+    ]
+
+
+def default_benchmark(level: str, available: list[str]) -> str:
+    """What a level's areas are compared with unless the visitor chooses: the city's parts
+    with the city, kommuner (the region's or all) with the country; else the first with data."""
+    wanted = "country" if level in (REGION_LEVEL, CITY_LEVEL, "lan") else "city"
+    if wanted in available or not available:
+        return wanted
+    return available[0]
+
+
 def _area_dict(a: Area) -> dict[str, Any]:
     return {
         "id": a.id,
@@ -269,7 +358,7 @@ def level_areas(level: str, vintage: str) -> list[dict[str, Any]]:
         from shapely.geometry import shape
 
         out = []
-        qs = Area.objects.filter(level_id=level, vintage__code=vintage).values(
+        qs = within_level(Area.objects.filter(vintage__code=vintage), level, prefix="").values(
             "id", "code", "name", "name_en", "geometry", "centroid_lon", "centroid_lat"
         )
         for a in qs.order_by("name", "code"):
@@ -286,7 +375,8 @@ def level_areas(level: str, vintage: str) -> list[dict[str, Any]]:
                     "code": a["code"],
                     "name_sv": a["name"],
                     "name_en": a["name_en"] or a["name"],
-                    "level": level,
+                    # the stored level: the one an area's own page is found under
+                    "level": stored_level(level),
                     "vintage": vintage,
                     "geometry": a["geometry"],
                     "lon": lon,
@@ -399,8 +489,31 @@ def coverage(indicator_id: str) -> dict[str, Any]:
             .order_by()
             .distinct()
         )
+        if CITY_LEVEL in levels:
+            # The region's kommuner: a level of their own, listed just before all kommuner.
+            # (A year in which only the city itself has data is no comparison of kommuner.)
+            region = (
+                within_level(observations().filter(indicator_id=indicator_id), REGION_LEVEL)
+                .values("area__vintage__code", "year")
+                .order_by()
+                .annotate(n=Count("area_id", distinct=True))
+                .filter(n__gte=2)
+                .values_list("area__vintage__code", "year")
+            )
+            vintages_in_region: dict[str, set[int]] = {}
+            for vintage, year in region:
+                vintages_in_region.setdefault(vintage, set()).add(year)
+            if vintages_in_region:
+                levels[REGION_LEVEL] = {
+                    "level": REGION_LEVEL,
+                    "order": levels[CITY_LEVEL]["order"],
+                    "vintages": vintages_in_region,
+                }
         out = []
-        for lv in sorted(levels.values(), key=lambda x: (x["order"], x["level"])):
+        for lv in sorted(
+            levels.values(),
+            key=lambda x: (x["order"], x["level"] != REGION_LEVEL, x["level"]),
+        ):
             vintages = [
                 {"vintage": v, "years": sorted(ys)}
                 for v, ys in sorted(lv["vintages"].items(), key=lambda kv: min(kv[1]))
@@ -417,17 +530,15 @@ def level_cells(
     """Cells of one indicator for every area of a level/vintage in one year and group."""
 
     def compute():
-        rows = (
-            observations()
-            .filter(
+        rows = within_level(
+            observations().filter(
                 indicator_id=indicator_id,
-                area__level_id=level,
                 area__vintage__code=vintage,
                 year=year,
                 group__key=group,
-            )
-            .values(*_CELL_FIELDS)
-        )
+            ),
+            level,
+        ).values(*_CELL_FIELDS)
         return sorted(_latest_period([_cell(r) for r in rows]), key=lambda c: c["code"])
 
     return cached("level-cells", indicator_id, level, vintage, year, group, compute=compute)
@@ -439,12 +550,11 @@ def group_areas(indicator_id: str, level: str, vintage: str, year: int) -> list[
     def compute():
         return sorted(
             set(
-                observations()
-                .filter(
-                    indicator_id=indicator_id,
-                    area__level_id=level,
-                    area__vintage__code=vintage,
-                    year=year,
+                within_level(
+                    observations().filter(
+                        indicator_id=indicator_id, area__vintage__code=vintage, year=year
+                    ),
+                    level,
                 )
                 .exclude(group__key="")
                 .values_list("area__code", flat=True)
@@ -564,8 +674,8 @@ def vintage_links(level: str, vintages: list[str]) -> list[dict[str, Any]]:
     def compute():
         rows = (
             AreaLink.objects.filter(
-                source__level_id=level,
-                target__level_id=level,
+                source__level_id=stored_level(level),
+                target__level_id=stored_level(level),
                 source__vintage__code__in=vintages,
                 target__vintage__code__in=vintages,
             )
@@ -758,15 +868,27 @@ def inequality_series(indicator_id: str, level: str, vintage: str, group: str) -
         from skillnader.analysis.tables import area_inequality
 
         city = city_area()
-        frame = analysis_frame(indicator_id=indicator_id)
+        if level in (REGION_LEVEL, CITY_LEVEL):
+            # Kommuner are compared among themselves (the region's, or the country's), with the
+            # country as the benchmark: the frame of the regional analysis.
+            from skillnader.web.data.regional import regional_frame
+
+            lan = REGION_CODE if level == REGION_LEVEL else ""
+            frame = regional_frame(indicator_id, lan=lan)
+            benchmark = COUNTRY_CODE
+        else:
+            frame = analysis_frame(indicator_id=indicator_id)
+            benchmark = city["code"] if city else ""
         if not city or frame.is_empty():
             return []
         frame = frame.filter(
-            (pl.col("level") == level) & (pl.col("vintage") == vintage) & (pl.col("group") == group)
+            (pl.col("level") == stored_level(level))
+            & (pl.col("vintage") == vintage)
+            & (pl.col("group") == group)
         )
         if frame.is_empty():
             return []
-        table = area_inequality(frame, benchmark=city["code"], sims=1000, seed=0)
+        table = area_inequality(frame, benchmark=benchmark, sims=1000, seed=0)
         rows = table.sort("period").to_dicts()
         return [_json_safe(r) for r in rows]
 

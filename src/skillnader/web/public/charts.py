@@ -14,12 +14,34 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 
-def labels() -> dict[str, str]:
-    """Translated category names and chart words for the active language (memoised)."""
+def labels(benchmark: str = "city") -> dict[str, str]:
+    """Translated category names and chart words for the active language (memoised); the
+    comparison categories name the ``benchmark`` (``city``, ``region`` or ``country``)."""
     language = get_language() or "sv"
-    if language not in _LABELS:
-        _LABELS[language] = _labels()
-    return _LABELS[language]
+    key = f"{language}:{benchmark}"
+    if key not in _LABELS:
+        _LABELS[key] = _labels() if benchmark == "city" else {**_labels(), **_vs(benchmark)}
+    return _LABELS[key]
+
+
+def benchmark_names() -> dict[str, str]:
+    """The benchmarks' names as they read in a sentence ("compared with …")."""
+    return {
+        "city": _("the city"),
+        "region": _("the region (Stockholms län)"),
+        "country": _("Sweden"),
+    }
+
+
+def _vs(benchmark: str) -> dict[str, str]:
+    name = benchmark_names().get(benchmark, benchmark)
+    return {
+        "better": _("Better than %(benchmark)s") % {"benchmark": name},
+        "similar": _("Similar to %(benchmark)s") % {"benchmark": name},
+        "worse": _("Worse than %(benchmark)s") % {"benchmark": name},
+        "higher": _("Higher than %(benchmark)s") % {"benchmark": name},
+        "lower": _("Lower than %(benchmark)s") % {"benchmark": name},
+    }
 
 
 _LABELS: dict[str, dict[str, str]] = {}
@@ -43,6 +65,7 @@ def _labels() -> dict[str, str]:
         "group": _("Group"),
         "indicator": _("Indicator"),
         "city": _("City"),
+        "highlighted": _("highlighted"),
         "worse_end": _("Worse"),
         "better_end": _("Better"),
         "lower_end": _("Lower"),

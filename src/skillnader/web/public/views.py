@@ -34,10 +34,15 @@ DEFAULT_LEVEL = "sdo"
 
 
 def _level_names() -> dict[str, str]:
-    return {lv.id: lv.name for lv in AreaLevel.objects.all()}
+    names = {lv.id: lv.name for lv in AreaLevel.objects.all()}
+    names[queries.REGION_LEVEL] = _("Municipalities in Stockholms län")
+    if queries.CITY_LEVEL in names:
+        names[queries.CITY_LEVEL] = _("Municipalities in all of Sweden")
+    return names
 
 
 def _vintage_names(level: str) -> dict[str, str]:
+    level = queries.stored_level(level)
     return {v.code: v.name for v in Vintage.objects.filter(level_id=level)}
 
 
@@ -124,7 +129,9 @@ def _extremes(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
 
 
 def _default_selection(cov: dict[str, Any]) -> dict[str, Any] | None:
-    """The coarsest sub-city level with data, its latest vintage and year, everyone."""
+    """The coarsest sub-city level with data, its latest vintage and year, everyone. An
+    indicator with no data below the city opens on the kommuner of Stockholms län (never on a
+    map of all Sweden when the län's kommuner have data)."""
     if not cov["levels"]:
         return None
     city_order = next(
@@ -132,13 +139,17 @@ def _default_selection(cov: dict[str, Any]) -> dict[str, Any] | None:
     )
     below = [lv for lv in cov["levels"] if city_order is not None and lv["order"] > city_order]
     preferred = [lv for lv in below if lv["level"] == DEFAULT_LEVEL]
-    lv = (preferred or below or cov["levels"])[0]
+    region = [lv for lv in cov["levels"] if lv["level"] == queries.REGION_LEVEL]
+    lv = (preferred or below or region or cov["levels"])[0]
     vintage = max(lv["vintages"], key=lambda v: (max(v["years"]), v["vintage"]))
     return {
         "level": lv["level"],
+        "area_level": queries.stored_level(lv["level"]),
         "vintage": vintage["vintage"],
         "year": max(vintage["years"]),
-        "group": "",
+        # everyone, or (for an indicator published by sex only) the first group
+        "group": "" if "" in cov["groups"] or not cov["groups"] else cov["groups"][0],
+        "benchmark": "",
     }
 
 
@@ -176,14 +187,20 @@ def _selection(request: HttpRequest, cov: dict[str, Any]) -> dict[str, Any] | No
             year = max(years)
     else:
         year = max(years)
-    group = request.GET.get("group", "")
+    group = request.GET.get("group", default["group"])
     if group and group not in cov["groups"]:
         raise Http404(_("No data for this group."))
     colour = request.GET.get("colour") or ""
     if colour not in ("", "value", "compare"):
         raise Http404(_("Unknown colouring."))
+    benchmark = request.GET.get("benchmark") or ""
+    if benchmark and benchmark not in queries.BENCHMARKS:
+        raise Http404(_("Unknown benchmark."))
     return {
         "level": level,
+        # the level the areas are stored under (their own pages are found there)
+        "area_level": queries.stored_level(level),
+        "benchmark": benchmark,
         "vintage": vintage,
         "year": year,
         "group": group,
@@ -193,7 +210,7 @@ def _selection(request: HttpRequest, cov: dict[str, Any]) -> dict[str, Any] | No
     }
 
 
-_SELECTION_KEYS = ("level", "vintage", "year", "group", "colour", "breakdown")
+_SELECTION_KEYS = ("level", "vintage", "year", "group", "colour", "breakdown", "benchmark")
 
 
 def _query(sel: dict[str, Any], **extra) -> str:
@@ -317,12 +334,27 @@ def start(request: HttpRequest, fmt: str | None = None) -> HttpResponse:
 # domain
 
 
+def _benchmark_key(ind: Indicator, sel: dict[str, Any]) -> str:
+    """The benchmark of the selection: the visitor's choice, else the level's default (see
+    :func:`queries.default_benchmark`)."""
+    return sel.get("benchmark") or queries.default_benchmark(
+        sel["level"], queries.benchmarks_with_data(ind.id)
+    )
+
+
+def _highlighted(sel: dict[str, Any]) -> str:
+    """The area code shown highlighted among the level's areas: the city among kommuner."""
+    return queries.CITY_CODE if sel["level"] in (queries.REGION_LEVEL, queries.CITY_LEVEL) else ""
+
+
 def _map_rows(ind: Indicator, sel: dict[str, Any]) -> tuple[list[dict], dict | None]:
-    """All areas of the selected level/vintage with their cell and comparison with the city."""
+    """All areas of the selected level/vintage with their cell and comparison with the
+    benchmark (the city for its parts, the country for kommuner, or the visitor's choice)."""
     cells = queries.level_cells(ind.id, sel["level"], sel["vintage"], sel["year"], sel["group"])
-    city = queries.city_cell(ind.id, sel["year"], sel["group"])
+    city = queries.benchmark_cell(ind.id, _benchmark_key(ind, sel), sel["year"], sel["group"])
     by_code = {c["code"]: c for c in cells}
     ranks = queries.rank_cells(cells, ind.polarity, ind.measure)
+    highlight = _highlighted(sel)
     rows = []
     for a in queries.level_areas(sel["level"], sel["vintage"]):
         c = by_code.get(a["code"])
@@ -341,6 +373,7 @@ def _map_rows(ind: Indicator, sel: dict[str, Any]) -> tuple[list[dict], dict | N
                 "comparison": queries.compare_to_city(c, city, ind.polarity, ind.measure),
                 "rank": ranks.get(a["code"]),
                 "provisional": c["provisional"] if c else False,
+                "highlight": a["code"] == highlight,
             }
         )
     return rows, city
@@ -354,8 +387,9 @@ def _map_spec(ind: Indicator, sel: dict, rows: list[dict], city: dict | None, sm
     )
     level_name = _level_names().get(sel["level"], sel["level"])
     title = f"{ind.name}, {level_name} {sel['year']}"
+    benchmark = _benchmark_key(ind, sel)
     rows = [
-        {**r, "href": reverse("public:area", args=[sel["level"], sel["vintage"], r["code"]])}
+        {**r, "href": reverse("public:area", args=[sel["area_level"], sel["vintage"], r["code"]])}
         for r in rows
     ]
     return vegalite.choropleth(
@@ -367,13 +401,21 @@ def _map_spec(ind: Indicator, sel: dict, rows: list[dict], city: dict | None, sm
         unit=unit_label(ind.unit, lang()),
         decimals=ind.decimals,
         decimal_sep=charts.decimal_sep(),
-        labels=charts.labels(),
-        legend_title=_("Compared with the city")
+        labels=charts.labels(benchmark),
+        legend_title=_compared_with(benchmark)
         if colour == "compare"
         else unit_label(ind.unit, lang()),
         width=260 if small else 560,
         height=220 if small else 460,
     ), colour
+
+
+def _compared_with(benchmark: str) -> str:
+    if benchmark == "city":
+        return _("Compared with the city")
+    return _("Compared with %(benchmark)s") % {
+        "benchmark": charts.benchmark_names().get(benchmark, benchmark)
+    }
 
 
 @cached_page
@@ -392,7 +434,7 @@ def domain(request: HttpRequest, domain_id: str, fmt: str | None = None) -> Http
         city = queries.city_cell(ind.id)
         # Only areas inside the city make a map of the city: an indicator published for the
         # country's municipalities only would otherwise draw all of Sweden here.
-        inside = _below_city(cov, sel["level"])
+        inside = _below_city(cov, sel["level"]) or sel["level"] == queries.REGION_LEVEL
         map_rows, city_same_year = _map_rows(ind, sel) if inside else ([], None)
         cells = [r for r in map_rows if r["value"] is not None]
         spread = queries.spread(cells, ind.measure) if cells else None
@@ -459,20 +501,27 @@ def domain(request: HttpRequest, domain_id: str, fmt: str | None = None) -> Http
 
 
 def _trend_series(ind: Indicator, sel: dict, rows: list[dict], city: dict | None, request):
-    """City plus the chosen areas (``?trend=code``; default: highest and lowest)."""
+    """The benchmark plus the chosen areas (``?trend=code``; default: the highlighted area —
+    the city among kommuner — and the highest and lowest)."""
     codes = [c for c in request.GET.getlist("trend") if c]
     areas = {a["code"]: a for a in queries.level_areas(sel["level"], sel["vintage"])}
     if not codes:
         ok = [r for r in rows if r["value"] is not None]
+        highlight = _highlighted(sel)
+        if highlight in areas:
+            codes.append(highlight)
         if ok:
             hi = max(ok, key=lambda r: (r["value"], r["code"]))
             lo = min(ok, key=lambda r: (r["value"], r["code"]))
-            codes = [hi["code"]] + ([lo["code"]] if lo["code"] != hi["code"] else [])
+            codes += [c for c in (hi["code"], lo["code"]) if c not in codes]
     codes = [c for c in codes if c in areas][:5]
     series = []
-    city_area = queries.city_area()
-    for c in queries.city_cells(sel["group"]).get(ind.id, []):
-        series.append({"series": display_name(city_area), **_trend_point(c)})
+    key = _benchmark_key(ind, sel)
+    bench_area = queries.benchmark_area(key)
+    if bench_area:
+        for c in queries.benchmark_cells(ind.id, key, sel["group"]):
+            series.append({"series": display_name(bench_area), **_trend_point(c)})
+    codes = [c for c in codes if not bench_area or c != bench_area["code"]]
     cells = queries.area_series(ind.id, [areas[c]["id"] for c in codes], sel["group"])
     for c in cells:
         series.append({"series": display_name(c), **_trend_point(c)})
@@ -555,7 +604,8 @@ MAP_PIXELS = 1120
 
 def _indicator_specs(ind: Indicator, state: dict[str, Any]) -> dict[str, dict]:
     sel, rows, city = state["selection"], state["rows"], state["city"]
-    lab = charts.labels()
+    benchmark = _benchmark_key(ind, sel)
+    lab = charts.labels(benchmark)
     level_name = _level_names().get(sel["level"], sel["level"])
     specs = {}
     if any(r["geometry"] for r in rows):
@@ -565,18 +615,16 @@ def _indicator_specs(ind: Indicator, state: dict[str, Any]) -> dict[str, dict]:
         simple = queries.simplified_geometries(sel["level"], sel["vintage"], MAP_PIXELS)
         drawn = [{**r, "geometry": simple.get(r["code"], r["geometry"])} for r in rows]
         specs["map"], state["colour"] = _map_spec(ind, sel, drawn, city)
-    city_area = queries.city_area()
+    city_area = queries.benchmark_area(benchmark)
+    highlighted = [r["name"] for r in rows if r.get("highlight")]
     specs["bars"] = vegalite.ranked_bars(
         rows,
         city_value=city["value"] if city else None,
         city_label=display_name(city_area) if city_area else _("City"),
         title=_("%(indicator)s by %(level)s, %(year)s")
         % {"indicator": ind.name, "level": level_name, "year": sel["year"]},
-        description=(
-            _("Areas ranked by value with 95% intervals; dashed line: the city.")
-            if _has_intervals(rows)
-            else _("Areas ranked by value (the indicator has no intervals); dashed line: the city.")
-        ),
+        description=_bars_description(benchmark, _has_intervals(rows), highlighted),
+        highlight=highlighted,
         unit=unit_label(ind.unit, lang()),
         decimals=ind.decimals,
         polarity=ind.polarity,
@@ -618,6 +666,30 @@ def _indicator_specs(ind: Indicator, state: dict[str, Any]) -> dict[str, dict]:
             lang=lang(),
         )
     return specs
+
+
+def _bars_description(benchmark: str, intervals: bool, highlighted: list[str]) -> str:
+    if benchmark == "city":
+        text = (
+            _("Areas ranked by value with 95% intervals; dashed line: the city.")
+            if intervals
+            else _("Areas ranked by value (the indicator has no intervals); dashed line: the city.")
+        )
+    else:
+        name = charts.benchmark_names().get(benchmark, benchmark)
+        text = (
+            _("Areas ranked by value with 95%% intervals; dashed line: %(benchmark)s.")
+            if intervals
+            else _(
+                "Areas ranked by value (the indicator has no intervals); dashed line: "
+                "%(benchmark)s."
+            )
+        ) % {"benchmark": name}
+    if highlighted:
+        text += " " + _("%(area)s is marked with a thick outline.") % {
+            "area": ", ".join(highlighted)
+        }
+    return text
 
 
 def _has_intervals(rows: list[dict]) -> bool:
@@ -666,6 +738,8 @@ def indicator(request: HttpRequest, indicator_id: str, fmt: str | None = None) -
     sel = state["selection"]
     level_names = _level_names()
     data: dict[str, Any] = {"indicator": _indicator_dict(ind), "selection": sel}
+    if sel is not None:
+        data["selection"] = {**sel, "benchmark": _benchmark_key(ind, sel)}
     context: dict[str, Any] = {
         "indicator": ind,
         "selection": sel,
@@ -691,9 +765,13 @@ def indicator(request: HttpRequest, indicator_id: str, fmt: str | None = None) -
                 "status": r["status"],
                 "comparison": r["comparison"],
                 "rank": r["rank"],
+                "highlight": r["highlight"],
             }
             for r in state["rows"]
         ]
+        benchmark = _benchmark_key(ind, sel)
+        bench_area = queries.benchmark_area(benchmark)
+        bench_names = charts.benchmark_names()
         cov = state["coverage"]
         lv = next(x for x in cov["levels"] if x["level"] == sel["level"])
         vint = next(v for v in lv["vintages"] if v["vintage"] == sel["vintage"])
@@ -716,6 +794,9 @@ def indicator(request: HttpRequest, indicator_id: str, fmt: str | None = None) -
                 {"id": g, "name": group_labels.get(g, {}).get(gkey) or g or _("Everyone")}
                 for g in cov["groups"]
             ],
+            "benchmarks": [
+                {"id": b, "name": bench_names[b]} for b in queries.benchmarks_with_data(ind.id)
+            ],
         }
         bridge = _bridge_note(ind, sel["level"], cov)
         finding = next(iter(queries.findings(ind.id)), None)
@@ -725,6 +806,15 @@ def indicator(request: HttpRequest, indicator_id: str, fmt: str | None = None) -
         suppressed = [r for r in state["rows"] if r["status"] == "suppressed"]
         data.update(
             {
+                "benchmark": {
+                    "key": benchmark,
+                    "name": bench_names.get(benchmark, benchmark),
+                    "area": bench_area
+                    and {"level": bench_area["level"], "code": bench_area["code"]},
+                    "cell": _cell_out(city),
+                },
+                "highlighted": [r["area"] for r in table if r["highlight"]],
+                # the benchmark's cell, under its former name
                 "city": _cell_out(city),
                 "areas": table,
                 "trend": state["trend"],
@@ -745,7 +835,21 @@ def indicator(request: HttpRequest, indicator_id: str, fmt: str | None = None) -
             {
                 "city": city,
                 "city_area": queries.city_area(),
-                "rows": state["rows"],
+                "benchmark": benchmark,
+                "benchmark_area": bench_area,
+                "benchmark_name": bench_names.get(benchmark, benchmark),
+                "compared_with": _compared_with(benchmark),
+                "rows": [
+                    {**r, "comparison_text": charts.labels(benchmark).get(r["comparison"], "")}
+                    for r in state["rows"]
+                ],
+                # the benchmark as the table's last row, unless it is one of the areas
+                # kommuner are compared with the country; without its value, with the city
+                "benchmark_fallback": not sel.get("benchmark")
+                and sel["level"] in (queries.REGION_LEVEL, queries.CITY_LEVEL)
+                and benchmark != "country",
+                "show_benchmark_row": bool(bench_area)
+                and bench_area["code"] not in {r["code"] for r in state["rows"]},
                 "trend": state["trend"],
                 "trend_codes": state["trend_codes"],
                 "groups": state["groups"],
@@ -789,6 +893,7 @@ def indicator(request: HttpRequest, indicator_id: str, fmt: str | None = None) -
             "status",
             "comparison",
             "rank",
+            "highlight",
         ],
         f"skillnader-{ind.id}",
     )
