@@ -200,3 +200,17 @@ def test_an_oversized_boundary_in_metres_is_simplified_in_its_own_crs(vocab, tmp
     (f,) = read_areas(p, code_field="k", name_field="k")
     assert f.reduced is not None and f.reduced.before > MAX_VERTICES >= f.reduced.after
     assert f.shape.is_valid
+
+
+def test_the_smallest_tolerance_that_fits_is_used(tmp_path):
+    from tests.security.hostile_files import feature, geojson, many_vertex_polygon
+
+    from skillnader.readers.geo import MAX_VERTICES, read_areas
+
+    # A saw edge with teeth about 3 m deep: kept at 1 and 2 m, gone at 5 m.
+    path = tmp_path / "sag.geojson"
+    path.write_text(geojson([feature("0114", many_vertex_polygon(210_000, teeth=0.001))]))
+    (f,) = read_areas(path, code_field="kod", name_field="namn")
+    assert f.reduced is not None
+    assert (f.reduced.before, f.reduced.tolerance_m) == (210_001, 5.0)
+    assert f.reduced.after <= MAX_VERTICES and f.shape.is_valid

@@ -198,13 +198,13 @@ def test_a_polygon_of_a_million_vertices_is_simplified_and_said(home, tmp_path):
 
 def test_a_polygon_that_cannot_be_simplified_to_the_limit_is_refused(home, tmp_path):
     path = tmp_path / "sag.geojson"
-    path.write_text(H.geojson([H.feature("0114", H.many_vertex_polygon(300_000, teeth=0.02))]))
+    path.write_text(H.geojson([H.feature("0114", H.many_vertex_polygon(220_000, teeth=0.02))]))
     refused(
         home,
         ["import-areas", path, *AREAS],
         "sag.geojson",
         "feature 1",
-        "300,001 vertices",
+        "220,001 vertices",
         "simplified at 10 m",
     )
 

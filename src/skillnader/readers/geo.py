@@ -829,14 +829,26 @@ def _fit_vertex_limit(
         minx, miny, maxx, maxy = geom.bounds
         work = _metric_crs((minx, miny, maxx, maxy))
         metric = _reproject(geom, crs, work)
-    after = before
-    for tolerance in FIT_TOLERANCES_M:
-        simple = _repair(shapely.simplify(metric, tolerance, preserve_topology=True))
-        if simple is None or simple.is_empty or not simple.is_valid:
-            continue
-        after = int(shapely.get_num_coordinates(simple))
-        if after <= MAX_VERTICES:
-            return _reproject(simple, work, crs), VertexReduction(before, after, tolerance)
+
+    def attempt(tolerance: float) -> tuple[shapely.Geometry | None, int]:
+        simple = shapely.simplify(metric, tolerance, preserve_topology=True)
+        n = int(shapely.get_num_coordinates(simple))
+        if n > MAX_VERTICES:
+            return None, n  # (validity is not worth checking on what does not fit)
+        fixed = _repair(simple)
+        if fixed is None or fixed.is_empty:
+            return None, n
+        n = int(shapely.get_num_coordinates(fixed))
+        return (fixed if n <= MAX_VERTICES else None), n
+
+    # The coarsest first: an area that cannot fit is refused after one try, not four.
+    coarsest, after = attempt(FIT_TOLERANCES_M[-1])
+    if coarsest is not None:
+        for tolerance in FIT_TOLERANCES_M[:-1]:
+            simple, n = attempt(tolerance)
+            if simple is not None:
+                return _reproject(simple, work, crs), VertexReduction(before, n, tolerance)
+        return _reproject(coarsest, work, crs), VertexReduction(before, after, FIT_TOLERANCES_M[-1])
     raise GeometryError(
         f"the area has {before:,} vertices, more than the {MAX_VERTICES:,} an area may have, "
         f"and still {after:,} when simplified at {FIT_TOLERANCES_M[-1]:g} m",
