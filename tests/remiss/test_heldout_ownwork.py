@@ -44,7 +44,13 @@ def test_heldout_ownwork_scores(heldout):
     # an answer ("no_answer": its headings "Nämndens arbete" and "Stadsdelens utmaningar" were
     # not found as sections), "Yttrande" in the Bromma letterhead became a section, and the
     # Äldre answer's "Övrigt" passage ("Rapporten belyser inte att …") was not taken for
-    # question 3. The thresholds are the first run's values.
-    assert total.mapping.precision >= 0.95 and total.mapping.recall >= 0.65
-    assert total.challenges.precision >= 0.95 and total.challenges.recall >= 0.55
-    assert total.sections.precision >= 0.85 and total.sections.recall >= 0.85
+    # question 3. Those three causes were then fixed in general (headings after a list of
+    # documents followed by running text start a part of their own; a document type in the
+    # letterhead followed by its dnr is metadata; a weak heading's suggestion is confirmed by
+    # its passage's evidence wherever it stands): sections, mapping and challenges 1.00/1.00, no
+    # errors. From then on this set is development data, no longer held out; the thresholds
+    # are the values after the fix less about one item each.
+    assert total.errors == []
+    assert total.mapping.precision >= 0.95 and total.mapping.recall >= 0.9
+    assert total.challenges.precision >= 0.95 and total.challenges.recall >= 0.8
+    assert total.sections.precision >= 0.9 and total.sections.recall >= 0.9

@@ -243,3 +243,59 @@ def test_a_passage_the_board_says_the_report_lacks_answers_question_3(consultati
         "q2": ["Arbetslöshet"],
         "q3": ["Hemlösheten ", "Kommissionen"],
     }
+
+
+_AFTER_UNDERLAG = """Älvsjö stadsdelsförvaltning
+Yttrande
+Dnr 1.5.1-300/2015
+2015-10-20
+
+Svar på remissen Skillnadernas Stockholm
+
+Beslutsunderlag
+Kommunstyrelsens remiss, daterad den 1 september 2015.
+
+Förvaltningens insatser
+Förvaltningen har öppnat en familjecentral i Solberga och erbjuder språkstöd i förskolan.
+
+Sammanfattning av utmaningarna
+Trångboddheten i Solberga är stor och arbetslösheten bland unga vuxna är hög.
+"""
+
+
+def test_headings_after_a_list_of_documents_and_a_letterhead_document_type(consultation, codebook):
+    a = parse_text(_AFTER_UNDERLAG, consultation=consultation, codebook=codebook)
+    titles = [s.title for s in a.document.sections]
+    # "Yttrande" followed by the dnr is the letterhead's document type, not a section; the
+    # headings after "Beslutsunderlag" followed by running text are sections of their own.
+    assert titles == [
+        "Beslutsunderlag",
+        "Förvaltningens insatser",
+        "Sammanfattning av utmaningarna",
+    ]
+    answered = {
+        m.question: [a.passage(x.passage).text[:12] for x in m.answers if x.confidence >= 0.5]
+        for m in a.mappings
+    }
+    assert answered["q1"] == ["Förvaltninge"] and answered["q2"] == ["Trångboddhet"]
+
+
+_UNDER_SUMMARY = """Sammanfattning
+Nämnden instämmer i kommissionens beskrivning.
+
+Vårt arbete
+Nämnden driver tre träffpunkter för seniorer.
+
+Utmaningar
+Ensamheten bland äldre är stor.
+
+Övriga synpunkter
+Rapporten tar inte upp att många äldre har svårt att använda stadens e-tjänster.
+"""
+
+
+def test_a_weak_heading_under_the_summary_confirmed_by_its_passage(consultation, codebook):
+    a = parse_text(_UNDER_SUMMARY, consultation=consultation, codebook=codebook)
+    m = next(m for m in a.mappings if m.question == "q3")
+    assert m.status == "answered"
+    assert [a.passage(x.passage).text[:8] for x in m.answers] == ["Rapporte"]

@@ -127,6 +127,13 @@ DOC_TYPES = (
     "skrivelse",
 )
 _DOC_TYPE = re.compile(r"^(?:" + "|".join(DOC_TYPES) + r")$", re.I)
+
+
+def is_doc_type(text: str) -> bool:
+    """A document type alone on a line ("Tjänsteutlåtande", "YTTRANDE")."""
+    return bool(_DOC_TYPE.match(text.strip()))
+
+
 _ORG_END = (
     r"(?:nämnd|nämnden|förvaltning|förvaltningen|kontor|kontoret|kommun|kommunen|styrelse|"
     r"styrelsen|stad|staden|region|regionen|ab|bolag|bolaget|avdelning|avdelningen|enhet|"

@@ -712,12 +712,18 @@ def _evidence_role(ev: dict[str, float], seen_challenge: bool) -> str | None:
 
 
 def _map_by_evidence(passages, questions, evidence, answers, taken, role_q, add, eligible) -> None:
+    role_of = {q.id: q.role for q in questions}
+    # The board's views, and passages a weak heading of the board's own suggests for a question
+    # wherever they stand (own headings may follow "Sammanfattning" with no "Synpunkter" over
+    # them).
+    weak = {a.passage for qid, found in answers.items() for a in found if role_of.get(qid)}
     view = [
         p
         for p in passages
-        if eligible(p) and p.section_key in (None, "synpunkter") and p.kind != "heading"
+        if eligible(p)
+        and (p.section_key in (None, "synpunkter") or p.number in weak)
+        and p.kind != "heading"
     ]
-    role_of = {q.id: q.role for q in questions}
     # A passage a heading in the board's own words put under the challenges question, in which
     # the board says the report does not treat what it names, answers the additional-challenges
     # question: the passage's own statement is more specific than the heading over it.

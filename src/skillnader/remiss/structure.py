@@ -402,8 +402,17 @@ def split_meta(
         if not t:
             continue
         # A standard heading is not metadata, unless it is a document type in capitals
-        # ("YTTRANDE" heads a letterhead; "Yttrande" may head a section).
-        kind = _layout.classify(t) if (t.isupper() or not canonical_key(t)) else None
+        # ("YTTRANDE" heads a letterhead; "Yttrande" may head a section) or one in the
+        # letterhead followed by its registration number or date ("Yttrande", "Dnr …").
+        kind = (
+            _layout.classify(t)
+            if (
+                t.isupper()
+                or not canonical_key(t)
+                or (region and _doc_type_in_letterhead(texts, i))
+            )
+            else None
+        )
         if in_title and not kind and t[:1].islower() and len(t) < 200:
             meta.add(i)
             out.append(_layout.MetaLine(t, pages[i], "title"))
@@ -454,6 +463,15 @@ def split_meta(
         if region and (len(t.split()) >= 12 or canonical_key(t)):
             region = False
     return meta, out
+
+
+def _doc_type_in_letterhead(texts: list[str], i: int) -> bool:
+    """Whether ``texts[i]`` is a document type ("Yttrande") whose next line is a registration
+    number, a date or a label: the letterhead's, not a section's heading."""
+    if not _layout.is_doc_type(texts[i].strip()):
+        return False
+    nxt = next((t.strip() for t in texts[i + 1 : i + 4] if t.strip()), "")
+    return bool(nxt) and _layout.classify(nxt) in ("field", "value", "label", "columns")
 
 
 def _join_lines(parts: list[str]) -> str:
@@ -594,7 +612,9 @@ def _lines_to_blocks(
                     and looks_like_heading(text, prev, nxt, max_len=max_len)
                 )
             )
-        elif not heading and not in_bilagor:
+        elif not heading and (not in_bilagor or (nxt is not None and len(nxt.split()) >= 8)):
+            # (Under "Bilagor" or "Beslutsunderlag" the lines are a list of documents, not
+            # headings, unless a line is followed by running text: the answer goes on.)
             heading = (ln.heading or looks_like_heading(text, prev, nxt, max_len=max_len)) and (
                 not para
                 or body[prev_i].para_end is not False
@@ -603,7 +623,12 @@ def _lines_to_blocks(
         seen_section = seen_section or heading
         if heading:
             flush()
-            blocks.append(RawBlock(text, "heading", _heading_level(text, key), [], ln.page))
+            level = _heading_level(text, key)
+            if in_bilagor and key is None:
+                # A list of documents has no subsections: a heading after it starts a part of
+                # its own.
+                level = 1
+            blocks.append(RawBlock(text, "heading", level, [], ln.page))
             in_bilagor = key == "bilagor"
             continue
         if not para:

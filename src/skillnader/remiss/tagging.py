@@ -574,8 +574,10 @@ def role_evidence(
         if p.role != "text":
             continue
         spans = spans_of.get(p.number) or sentence_spans(text, p.start, p.end)
-        # (Only the board's views are placed by this evidence; see questions.map_questions.)
-        for s, e in spans if p.section_key in (None, "synpunkter") else ():
+        # (Only the board's views and passages under headings of the board's own are placed
+        # by this evidence; see questions.map_questions.)
+        views = p.section_key in (None, "synpunkter") or len(p.section_path) > 1
+        for s, e in spans if views else ():
             # What the sentence's own words say, codes or not: the board at work ("Vi arbetar
             # med …", "Förvaltningen har infört …") or a problem named, half weight each; a
             # sentence that says both, or quotes the report, says neither.
