@@ -226,3 +226,18 @@ def test_domain_page_draws_the_lans_kommuner(client):
     row = next(r for r in data["indicators"] if r["indicator"] == "life_expectancy")
     assert row["level"] == REGION
     assert 20 <= row["areas"] <= 26
+
+
+def test_overview_of_the_lans_kommuner(client):
+    """The overview (areas × indicators) offers the län's kommuner, compared with Sweden."""
+    data = _get_json(client, "/overview.json?level=lanskommun")
+    assert data["benchmark"]["key"] == "country"
+    assert data["benchmark"]["area"]["code"] == "SE"
+    assert len(data["areas"]) == 26
+    cells = [c for c in data["cells"] if c["indicator"] == "life_expectancy"]
+    assert cells, "life expectancy is in the overview"
+    for c in cells:
+        bench = _cell("life_expectancy", "country", "SE", c["year"])
+        assert c["benchmark_value"] == pytest.approx(bench["value"])
+    html = client.get("/overview/?level=lanskommun").content.decode()
+    assert '<option value="lanskommun" selected>Kommuner i Stockholms län</option>' in html

@@ -50,22 +50,25 @@ def _benchmark_names() -> dict[str, str]:
 @cached_page
 def overview(request: HttpRequest, fmt: str | None = None) -> HttpResponse:
     """Areas × indicators, each cell compared with the chosen benchmark."""
-    benchmark = request.GET.get("benchmark") or "city"
+    level = request.GET.get("level") or "sdo"
+    # the region's kommuner are compared with the country unless the visitor chooses
+    region = level == queries.REGION_LEVEL
+    benchmark = request.GET.get("benchmark") or ("country" if region else "city")
     if benchmark not in BENCHMARKS:
         raise Http404(_("Unknown benchmark."))
     domain_id = request.GET.get("domain") or ""
     domains = list(Domain.objects.all())
     if domain_id and domain_id not in {d.id for d in domains}:
         raise Http404(_("Unknown domain."))
-    level = request.GET.get("level") or "sdo"
-    if not AreaLevel.objects.filter(id=level).exists():
+    stored = queries.stored_level(level)
+    if not AreaLevel.objects.filter(id=stored).exists():
         raise Http404(_("No data for this level."))
-    vintages = list(Vintage.objects.filter(level_id=level).order_by("-valid_from", "-code"))
+    vintages = list(Vintage.objects.filter(level_id=stored).order_by("-valid_from", "-code"))
     vintage = request.GET.get("vintage") or (vintages[0].code if vintages else "")
     if vintage not in {v.code for v in vintages}:
         raise Http404(_("No data for this vintage."))
     areas = list(
-        Area.objects.filter(level_id=level, vintage__code=vintage)
+        queries.within_level(Area.objects.filter(vintage__code=vintage), level, prefix="")
         .select_related("vintage")
         .order_by("name")
     )
@@ -134,7 +137,10 @@ def overview(request: HttpRequest, fmt: str | None = None) -> HttpResponse:
         "domain_id": domain_id,
         "level": level,
         "vintage": vintage,
-        "levels": AreaLevel.objects.filter(id__in=["sdo", "stadsomrade", "regso", "stadsdel"]),
+        "levels": [
+            *AreaLevel.objects.filter(id__in=["sdo", "stadsomrade", "regso", "stadsdel"]),
+            {"id": queries.REGION_LEVEL, "name": _("Municipalities in Stockholms län")},
+        ],
         "vintages": vintages,
         "counts": counts,
         "query": request.GET.urlencode(),
