@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import numpy as np
 import polars as pl
 import pytest
 
 from skillnader.errors import ShapeError, ValueFormatError
+from skillnader.stats import disclosure
 from skillnader.stats.disclosure import audit, primary_mask, protect
 
 
@@ -246,3 +248,80 @@ def test_audit_uses_the_denominator_as_an_upper_bound_for_proportion_tables():
     assert _suppressed(out, ["area"]) == {("a",): "primary", ("b",): "secondary"}
     got = _intervals(out, ["area"], count="n", denominator="pop", hierarchies=hier)
     assert got == {("a",): (1, 3), ("b",): (10, 12)}
+
+
+# ------------------------------------------------------------------- pinned complements
+
+
+def _rate_table(seed: int):
+    """Rows of a proportion (numerator and denominator, published together) over a city of
+    four districts of three areas each, by sex with its total."""
+    rng = np.random.default_rng(seed)
+    districts = {f"d{i}": [f"d{i}a{j}" for j in range(3)] for i in range(4)}
+    leaves = [a for kids in districts.values() for a in kids]
+    sexes = [(("sex", "men"),), (("sex", "women"),)]
+    den = {(a, g): int(rng.integers(20, 400)) for a in leaves for g in sexes}
+    num = {k: int(rng.binomial(v, rng.uniform(0.005, 0.05))) for k, v in den.items()}
+    parents = {**districts, "city": list(districts)}
+
+    def total(store, area, group):
+        if group == ():
+            return sum(total(store, area, g) for g in sexes)
+        if area in parents:
+            return sum(total(store, kid, group) for kid in parents[area])
+        return store[(area, group)]
+
+    keys, counts, rows = [], [], []
+    for area in [*leaves, *districts, "city"]:
+        for group in [(), *sexes]:
+            row = []
+            for q, store in (("num", num), ("den", den)):
+                row.append(len(keys))
+                keys.append((q, area, group, 2023))
+                counts.append(float(total(store, area, group)))
+            rows.append(row)
+    area_children = {p: [kids] for p, kids in parents.items()}
+    relations = disclosure.cell_relations(keys, counts, area_children=area_children)
+    return keys, np.array(counts), relations, rows
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_complement_the_published_cells_pin_is_published_with_its_row(seed):
+    """A complement whose value the published cells already fix hides nothing; it is published
+    again, unless it is published only together with a cell that is not fixed. Primary cells
+    keep their whole range all the same."""
+    keys, counts, relations, rows = _rate_table(seed)
+    policy = disclosure.Policy(threshold=5)
+    primary_row = [counts[r[0]] < 5 and counts[r[0]] > 0 for r in rows]
+    hidden = np.zeros(len(keys), dtype=bool)
+    upper = np.full(len(keys), np.nan)
+    for row, small in zip(rows, primary_row, strict=True):
+        if small:
+            hidden[row] = True
+            upper[row[0]] = 4
+    kinds = np.array([disclosure.PRIMARY if h else None for h in hidden], dtype=object)
+    sup, kind = disclosure.protect_cells(
+        counts,
+        relations,
+        policy,
+        keys=keys,
+        hidden=hidden,
+        kinds=kinds,
+        upper=upper,
+        linked=rows,
+    )
+    assert sup[hidden].all() and (kind[hidden] == disclosure.PRIMARY).all()
+    assert not sup.all()  # the city's totals at least stay published
+    audit = {
+        c: (lo, hi, req, dis)
+        for c, lo, hi, req, dis in disclosure.audit_cells(
+            counts, relations, policy, sup, kind, upper=upper
+        )
+    }
+    assert not any(dis for c, (_lo, _hi, _req, dis) in audit.items() if kind[c] == "primary")
+    partner = {c: [m for m in row if m != c] for row in rows for c in row}
+    for c, (lo, hi, _req, _dis) in audit.items():
+        if kind[c] == disclosure.SECONDARY and hi - lo < 1e-7:
+            # pinned: kept hidden only for a partner that is hidden and not pinned
+            others = [audit[m] for m in partner[c] if sup[m]]
+            assert others and any(o[1] - o[0] >= 1e-7 for o in others), keys[c]

@@ -1303,7 +1303,7 @@ PARTS = {
 }
 
 #: Changes when the protection rule changes, so a stored pattern is recomputed.
-PROTECTION_VERSION = "joint-2"
+PROTECTION_VERSION = "joint-3"
 
 
 def _quantities(spec: IndicatorSpec, r: ObsRow) -> list[tuple[str, float]]:

@@ -917,6 +917,24 @@ def _protect(
         for m in partners.get(c, ()):
             suppress(m)  # a cell published only with its partners
 
+    released: set[int] = set()  # complements published again because they were pinned
+    # only complements chosen here, with a known count, can be published again (cells hidden
+    # by an earlier decision stay hidden)
+    own = ~np.asarray(hidden, dtype=bool) if hidden is not None else np.ones(n, dtype=bool)
+    own &= ~np.isnan(table.count)
+
+    def release(cells) -> None:
+        for c in cells:
+            sup[c] = False
+            kind[c] = None
+            released.add(c)
+            for r2 in cell_rels[c]:
+                rel_state[r2] -= 1
+
+    def fresh(cands):
+        # a complement published again is chosen again only if nothing else is left
+        return [m for m in cands if m not in released] or cands
+
     # 0. for every primary cell, the cheapest set of complements that lets it move over its
     #    whole a-priori range (one small linear program per direction)
     _complements(
@@ -943,7 +961,9 @@ def _protect(
             r = pending.pop()
             if rel_state[r] != 1:
                 continue
-            cands = [m for m in table.members(r) if not sup[m]]
+            cands = fresh([m for m in table.members(r) if not sup[m]])
+            if not cands:
+                continue
             c = _choose(table, sup, cands, rel_state, cell_rels, is_margin)
             suppress(c)
             pending.extend(r2 for r2 in cell_rels[c] if rel_state[r2] == 1)
@@ -954,12 +974,33 @@ def _protect(
         bad = [c for c, _lo, _hi, _req, dis in rows if dis and c not in settled]
         if not bad:
             break
+        # A complement the published cells already pin to one value hides nothing: publishing
+        # it (with the cells it is published with, if they are pinned complements too) leaves
+        # every other cell's feasible interval exactly as it is. Widening it instead would hide
+        # more and more cells around it for no protection at all. Each is released once.
+        pinned = {
+            c
+            for c, lo, hi, _req, dis in rows
+            if dis and kind[c] == SECONDARY and hi - lo < _TOL and own[c] and c not in released
+        }
+        freed = [
+            c for c in sorted(pinned) if all(not sup[m] or m in pinned for m in partners.get(c, ()))
+        ]
+        if freed:
+            release(freed)
+        # A pinned complement published only with a cell that is not pinned (a count hidden
+        # with its row's other count) stays hidden: it is not small (the rule would have made
+        # it primary), so knowing it tells nothing the rule protects.
+        settled.update(c for c in pinned if sup[c])
+        bad = [c for c in bad if c not in pinned]
+        if not bad:
+            continue
         touched: set[int] = set()
         for c in bad:
             times_bad[c] = times_bad.get(c, 0) + 1
             if touched.intersection(cell_rels[c]):
                 continue
-            cands = _published_neighbours(table, sup, c, cell_rels)
+            cands = fresh(_published_neighbours(table, sup, c, cell_rels))
             if not cands:
                 # every cell linked to it is hidden: no pattern can do better, the rule itself
                 # gives this much away (see the module documentation)
