@@ -56,6 +56,16 @@ def test_minimal_valid_file(tmp_path):
     _write(tmp_path, "work", [_entry(id="x1")])
     (spec,) = load_catalog(tmp_path)
     assert spec.id == "x1" and spec.catalogue_version == "1"
+    assert spec.suppress_zeros is False
+
+
+def test_the_publication_policy_is_read_from_the_entry(tmp_path):
+    from skillnader.stats.disclosure import policy_for
+
+    _write(tmp_path, "work", [_entry(id="x1", publication_threshold=10, suppress_zeros=True)])
+    (spec,) = load_catalog(tmp_path)
+    policy = policy_for(spec)
+    assert (policy.threshold, policy.suppress_zeros) == (10, True)
 
 
 def test_bad_domain_names_file_and_entry(tmp_path):
@@ -123,6 +133,7 @@ def test_name_without_swedish(tmp_path):
         ({"interval": "none", "interval_note": ""}, "interval_note"),
         ({"external_ids": {"kolada": 925}}, "external_ids"),
         ({"colour": "red"}, "indicator 'x1'"),
+        ({"suppress_zeros": "yes"}, "suppress_zeros"),
     ],
 )
 def test_other_invalid_entries(tmp_path, over, fragment):

@@ -131,3 +131,23 @@ def test_primary_only_would_have_given_the_cell_away(vocab, tmp_path):
     lo, hi = narrowed[0][1:]
     assert lo == pytest.approx(2) and hi == pytest.approx(2)
     assert np.isfinite(hi)
+
+
+def test_an_indicator_that_suppresses_zeros_hides_them_and_protects_them(vocab, tmp_path):
+    """``suppress_zeros`` is a catalogue setting of the indicator: with it a true zero is a
+    primary cell like a small count, and its complement is hidden too."""
+    m.Indicator.objects.filter(pk="inmigrated").update(suppress_zeros=True)
+    text = KOMMUN.replace("0114,2023,T,82", "0114,2023,T,80").replace(
+        "0114,2023,K,2", "0114,2023,K,0"
+    )
+    _import(tmp_path, "zeros", text, "kommun")
+    cells, kinds = _published()
+    assert cells[("0114", "female")] is None and kinds[("0114", "female")] == "primary"
+    assert cells[("0114", "male")] is None or cells[("0114", "total")] is None
+    # without the setting the same zero is published
+    m.Observation.objects.all().delete()
+    m.Release.objects.all().delete()
+    m.Indicator.objects.filter(pk="inmigrated").update(suppress_zeros=False)
+    _import(tmp_path, "zeros2", text.replace(",80\n", ",80\n", 1), "kommun")
+    cells, _kinds = _published()
+    assert cells[("0114", "female")] == 0

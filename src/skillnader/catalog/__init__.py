@@ -21,6 +21,7 @@ The catalogue is a set of versioned YAML files, one per domain, in
         source_url: https://...
         external_ids: {kolada: N..., scb: ...}   # only identifiers that were verified
         publication_threshold: 5   # cells with a denominator (or count) below are suppressed
+        suppress_zeros: false      # also suppress true zeros (optional, default false)
         interval: wilson           # wilson, byar or none
         interval_note: ...         # why there is no interval, when there is none (English)
         interval_note_sv: ...      # the same in Swedish
@@ -85,6 +86,7 @@ _OPTIONAL = (
     "interval_note_sv",
     "published",
     "note",
+    "suppress_zeros",
 )
 
 
@@ -113,6 +115,8 @@ class IndicatorSpec:
     source_url: str
     external_ids: dict = field(default_factory=dict)
     publication_threshold: int = 5
+    #: The rest of the publication policy (:class:`skillnader.stats.disclosure.Policy`).
+    suppress_zeros: bool = False
     interval: str = "none"
     interval_note: str = ""
     interval_note_sv: str = ""
@@ -172,6 +176,19 @@ def _number(entry: dict, key: str, path: Path, where: str, *, integer: bool) -> 
             expected="a non-negative integer" if integer else "a non-negative number",
         )
     return val
+
+
+def _flag(entry: dict, key: str, path: Path, where: str) -> bool:
+    value = entry.get(key, False)
+    if not isinstance(value, bool):
+        raise CatalogError(
+            f"invalid {key}",
+            path=str(path),
+            location=f"{where}, key {key!r}",
+            value=value,
+            expected="true or false",
+        )
+    return value
 
 
 def _parse_entry(entry: object, path: Path, index: int, domain: str, version: str) -> IndicatorSpec:
@@ -286,6 +303,7 @@ def _parse_entry(entry: object, path: Path, index: int, domain: str, version: st
         publication_threshold=int(
             _number(entry, "publication_threshold", path, where, integer=True)
         ),
+        suppress_zeros=_flag(entry, "suppress_zeros", path, where),
         interval=interval,
         interval_note=str(entry.get("interval_note") or "").strip(),
         interval_note_sv=str(entry.get("interval_note_sv") or "").strip(),

@@ -221,6 +221,9 @@ class Indicator(Bilingual):
     source_url = models.URLField(max_length=500, blank=True)
     external_ids = models.JSONField(default=dict, blank=True, help_text=_("Kolada/SCB ids."))
     publication_threshold = models.PositiveIntegerField(default=5)
+    suppress_zeros = models.BooleanField(
+        default=False, help_text=_("Also suppress true zeros (publication policy).")
+    )
     interval_note_sv = models.TextField(
         blank=True, help_text=_("Why the indicator has no confidence interval, when it has none.")
     )
