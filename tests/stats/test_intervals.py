@@ -205,3 +205,26 @@ def test_byar_contains_count_and_widens_with_level(x):
     lo998, up998 = byar(x, 0.998)
     assert lo95 <= x <= up95
     assert lo998 <= lo95 and up998 >= up95
+
+
+def test_z_value_is_scipy_normal_quantile_to_the_bit():
+    """``z_value`` evaluates ``scipy.special.ndtri`` (so that the Wilson interval does not
+    import scipy.stats); it must be exactly ``scipy.stats.norm.ppf``."""
+    from scipy import stats as st
+
+    from skillnader.stats.intervals import z_value
+
+    for c in (0.5, 0.8, 0.9, 0.95, 0.975, 0.99, 0.995, 0.998, 0.999, 0.12345):
+        assert z_value(c) == float(st.norm.ppf(0.5 + c / 2))
+
+
+def test_wilson_does_not_import_scipy_stats():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from skillnader.stats.intervals import wilson; wilson(3, 10); "
+        "print('scipy.stats' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

@@ -33,9 +33,21 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
-from scipy import stats as _st
 
 from skillnader.errors import InputError
+
+
+class _LazyStats:
+    """``scipy.stats``, imported on first use: it takes about half a second to import and the
+    Wilson interval (used by the allocation report, for one) does not need it."""
+
+    def __getattr__(self, name: str) -> Any:
+        from scipy import stats
+
+        return getattr(stats, name)
+
+
+_st = _LazyStats()
 
 __all__ = [
     "Estimate",
@@ -124,7 +136,11 @@ def z_value(confidence: float) -> float:
 
 @lru_cache(maxsize=32)
 def _z(c: float) -> float:
-    return float(_st.norm.ppf(0.5 + c / 2.0))
+    # ``scipy.special.ndtri`` is what ``scipy.stats.norm.ppf`` evaluates (the same value, to the
+    # bit), without importing scipy.stats.
+    from scipy.special import ndtri
+
+    return float(ndtri(0.5 + c / 2.0))
 
 
 def as_float_array(x: Any, name: str) -> np.ndarray:
