@@ -134,8 +134,22 @@ def z_value(confidence: float) -> float:
     return _z(check_confidence(confidence))
 
 
+#: ``scipy.special.ndtri(0.5 + c / 2)`` for the usual levels, to the bit (tested), so that an
+#: interval at these levels imports no part of SciPy (scipy.special alone takes 0.1-0.2 s).
+_Z_USUAL = {
+    0.8: 1.2815515655446004,
+    0.9: 1.6448536269514722,
+    0.95: 1.959963984540054,
+    0.99: 2.5758293035489004,
+    0.998: 3.090232306167813,
+    0.999: 3.2905267314919255,
+}
+
+
 @lru_cache(maxsize=32)
 def _z(c: float) -> float:
+    if c in _Z_USUAL:
+        return _Z_USUAL[c]
     # ``scipy.special.ndtri`` is what ``scipy.stats.norm.ppf`` evaluates (the same value, to the
     # bit), without importing scipy.stats.
     from scipy.special import ndtri
