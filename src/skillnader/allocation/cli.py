@@ -27,7 +27,7 @@ def write_result(
     the same inputs, policy and seed: no times or host names in the files)."""
     out.mkdir(parents=True, exist_ok=True)
     pb = result.problem
-    slot_of = {x: (s, g) for h in result.holders for x, s, g in h}
+    grounds: dict = {}
     with open(out / "allocation.csv", "w", encoding="utf-8", newline="") as fh:
         w = safe_writer(fh)
         w.writerow(
@@ -44,8 +44,13 @@ def write_result(
         for i, a in enumerate(pb.applicants):
             j = result.match[i]
             if j >= 0:
-                s, g = slot_of[i]
-                ground = slot_label(s, pb) + ("" if g else " (not taken by its group)")
+                place = result.place_of(i)
+                ground = grounds.get(place)
+                if ground is None:
+                    s, g = place
+                    ground = grounds[place] = slot_label(s, pb) + (
+                        "" if g else " (not taken by its group)"
+                    )
                 w.writerow(
                     [
                         a.id,

@@ -146,7 +146,7 @@ def _in_file_order(problems: list[InputError], start: int, columns) -> None:
 
 def _bool(v, col, where, problems, path, allow_none=False):
     s = v.strip().lower()
-    if allow_none and s in ("", "okänt", "unknown", "?"):
+    if allow_none and s in _UNKNOWN:
         return None
     if s in _TRUE:
         return True
@@ -165,7 +165,13 @@ def _bool(v, col, where, problems, path, allow_none=False):
 
 
 def _split(v: str) -> tuple[str, ...]:
-    return tuple(x.strip() for x in re.split(r"[;|]", v) if x.strip())
+    """The parts of ``v`` separated by ``;`` or ``|``, stripped, empty parts left out."""
+    parts = [x.strip() for x in (v.replace("|", ";") if "|" in v else v).split(";")]
+    return tuple(x for x in parts if x)
+
+
+_UNKNOWN = ("", "okänt", "unknown", "?")
+_FLAG_COLUMNS = ("social_assistance", "newly_arrived", "support_needs", "earlier_summer_job")
 
 
 def read_applicants(path: str | Path) -> list[Applicant]:
@@ -210,18 +216,28 @@ def read_applicants(path: str | Path) -> list[Applicant]:
                 r["home_area"],
                 "e.g. 0180R002 or Järva",
             )
-        where = f"row {line}"
         flags = {}
-        for col in ("social_assistance", "newly_arrived", "support_needs", "earlier_summer_job"):
-            flags[col] = bool(_bool(r.get(col, ""), col, f"{where}, column {col}", problems, path))
-        born = _bool(
-            r.get("born_in_sweden", ""),
-            "born_in_sweden",
-            f"{where}, column born_in_sweden",
-            problems,
-            path,
-            True,
-        )
+        for col in _FLAG_COLUMNS:
+            v = r.get(col, "")
+            s = v.lower()  # the cells are stripped
+            if s in _TRUE:
+                flags[col] = True
+            elif s in _FALSE:
+                flags[col] = False
+            else:
+                flags[col] = bool(_bool(v, col, f"row {line}, column {col}", problems, path))
+        v = r.get("born_in_sweden", "")
+        s = v.lower()
+        if s in _UNKNOWN:
+            born = None
+        elif s in _TRUE:
+            born = True
+        elif s in _FALSE:
+            born = False
+        else:
+            born = _bool(
+                v, "born_in_sweden", f"row {line}, column born_in_sweden", problems, path, True
+            )
         choices = _split(r["choices"])
         if not choices:
             bad("choices", "no choices", r["choices"], "ranked choices separated by ';'")

@@ -36,7 +36,10 @@ class Tier:
     reserve: float
 
     def matches(self, a: Applicant) -> bool:
-        crit = a.criteria()
+        return self.matches_criteria(a.criteria())
+
+    def matches_criteria(self, crit: dict[str, bool]) -> bool:
+        """As :meth:`matches`, given the applicant's :meth:`~Applicant.criteria`."""
         if self.all_of and not all(crit[c] for c in self.all_of):
             return False
         return not self.any_of or any(crit[c] for c in self.any_of)
@@ -69,8 +72,9 @@ class Policy:
         return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
 
     def tier_of(self, a: Applicant) -> Tier:
+        crit = a.criteria()
         for t in self.tiers:
-            if t.matches(a):
+            if t.matches_criteria(crit):
                 return t
         return self.tiers[-1]
 

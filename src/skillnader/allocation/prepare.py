@@ -84,6 +84,10 @@ def expand_choices(
     return out
 
 
+#: key in ``_expanded_items``'s cache of the positions' case-folded districts
+_FOLDED = ("", "", None)
+
+
 def _expanded_items(a, positions, pos_index, by_cat_period, cache, restrict_home):
     home_inner = geography.district_is_inner().get(a.home_district, False)
     for item in a.choices:
@@ -106,7 +110,10 @@ def _expanded_items(a, positions, pos_index, by_cat_period, cache, restrict_home
                 elif dl in ("outer", "ytterstaden"):
                     cands = [j for j in cands if not positions[j].inner_city]
                 elif dist != ANY:
-                    cands = [j for j in cands if positions[j].district.casefold() == dl]
+                    folded = cache.get(_FOLDED)
+                    if folded is None:
+                        folded = cache[_FOLDED] = [p.district.casefold() for p in positions]
+                    cands = [j for j in cands if folded[j] == dl]
                 hit = sorted(
                     cands,
                     key=lambda j: (

@@ -42,6 +42,14 @@ class Result:
             for a, j in zip(pb.applicants, self.match, strict=True)
         }
 
+    def place_of(self, i: int) -> tuple[tuple[str, object], bool]:
+        """The place (slot) applicant ``i`` holds and whether it was taken by its group; the
+        map from applicants to places is built once per result."""
+        slot_of = self.__dict__.get("_slot_of")
+        if slot_of is None:
+            slot_of = self.__dict__["_slot_of"] = {x: (s, g) for h in self.holders for x, s, g in h}
+        return slot_of[i]
+
     def choice_rank(self, i: int) -> int | None:
         j = self.match[i]
         return None if j < 0 else self.problem.prefs[i].index(j) + 1
@@ -266,13 +274,15 @@ def explain_applicant(result: Result, i: int, *, show_ids: bool = True) -> dict:
 def _applicant_head(result: Result, i: int) -> dict:
     pb = result.problem
     a = pb.applicants[i]
-    pol = pb.policy
     j0 = result.match[i]
+    labels = result.__dict__.get("_tier_labels")
+    if labels is None:
+        labels = result.__dict__["_tier_labels"] = {t.id: t.label for t in pb.policy.tiers}
     out: dict = {
         "applicant": a.id,
         "home_district": a.home_district,
         "tier": pb.tier[i],
-        "tier_label": pol.tier_by_id(pb.tier[i]).label,
+        "tier_label": labels[pb.tier[i]],
         "district_guarantee": pb.guaranteed[i],
         "lottery_number": f"{pb.lottery[i]:016x}",
         "priority_rank": pb.rank[i] + 1,
@@ -283,7 +293,7 @@ def _applicant_head(result: Result, i: int) -> dict:
         "ground": None,
     }
     if j0 >= 0:
-        slot, ing = next((s, g) for x, s, g in result.holders[j0] if x == i)
+        slot, ing = result.place_of(i)
         out.update(
             position=pb.positions[j0].id,
             choice_rank=pb.prefs[i].index(j0) + 1,
@@ -429,7 +439,7 @@ def positions_jsonl(result: Result, *, show_ids: bool = True):
     import json
 
     pb = result.problem
-    frag: dict[tuple[int, bool], str] = {}
+    frag: dict[int, str] = {}
     for j in range(len(pb.positions)):
         d = explain_position(result, j, show_ids=show_ids, considered=False)
         considered = (
@@ -440,15 +450,18 @@ def positions_jsonl(result: Result, *, show_ids: bool = True):
         held = {x for x, _, _ in result.holders[j]}
         parts = []
         for i in sorted(set(considered), key=pb.rank.__getitem__):
-            key = (i, i in held)
-            f = frag.get(key)
+            f = frag.get(i)
             if f is None:
-                f = frag[key] = json.dumps(
-                    ({"applicant": pb.applicants[i].id} if show_ids else {})
-                    | {"tier": pb.tier[i], "priority_rank": pb.rank[i] + 1, "placed_here": key[1]},
-                    ensure_ascii=False,
+                # the text of json.dumps({...}, ensure_ascii=False) up to the last value
+                f = frag[i] = (
+                    ('{"applicant": ' + json.dumps(pb.applicants[i].id, ensure_ascii=False) + ", ")
+                    if show_ids
+                    else "{"
+                ) + (
+                    f'"tier": {json.dumps(pb.tier[i])}, "priority_rank": {pb.rank[i] + 1}, '
+                    '"placed_here": '
                 )
-            parts.append(f)
+            parts.append(f + ("true}" if i in held else "false}"))
         yield json.dumps(d, ensure_ascii=False)[:-1] + ', "considered": [' + ", ".join(parts) + "]}"
 
 
