@@ -444,13 +444,21 @@ def ranked_bars(
                 "aria": f"{r['name']}: {_category_label(key, lab)}",
             }
         )
-    order = [d["label"] for d in data]
+    # The axis follows the rows' order through a small number per row; a list of every label
+    # in the spec would repeat each name once per layer (three times per area).
+    for position, d in enumerate(data):
+        d["order"] = position
     keys = [
         k
         for k in COMPARISON_CATEGORIES
         if any(d["category"] == _category_label(k, lab) for d in data if d["value"] is not None)
     ]
-    y = {"field": "label", "type": "nominal", "sort": order, "title": None}
+    y = {
+        "field": "label",
+        "type": "nominal",
+        "sort": {"field": "order", "op": "min"},
+        "title": None,
+    }
     x_title = unit or lab.get("value", "Value")
     layers: list[dict[str, Any]] = [
         {
@@ -664,10 +672,15 @@ def group_breakdown(
                 "upper": r.get("upper"),
                 **texts,
                 "aria": _aria(f"{name}: {texts['value_text']}", texts["interval_text"]),
+                "order": len(data),
             }
         )
-    order = [d["label"] for d in data]
-    y = {"field": "label", "type": "nominal", "sort": order, "title": None}
+    y = {
+        "field": "label",
+        "type": "nominal",
+        "sort": {"field": "order", "op": "min"},
+        "title": None,
+    }
     x_title = unit or lab.get("value", "Value")
     layers: list[dict[str, Any]] = [
         {

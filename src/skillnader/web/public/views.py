@@ -8,6 +8,7 @@ renders HTML or the JSON/CSV twin.
 from __future__ import annotations
 
 import functools
+import json
 from typing import Any
 from urllib.parse import urlencode
 
@@ -615,6 +616,7 @@ def _indicator_specs(ind: Indicator, state: dict[str, Any]) -> dict[str, dict]:
         simple = queries.simplified_geometries(sel["level"], sel["vintage"], MAP_PIXELS)
         drawn = [{**r, "geometry": simple.get(r["code"], r["geometry"])} for r in rows]
         specs["map"], state["colour"] = _map_spec(ind, sel, drawn, city)
+        _drop_unused_map_properties(specs["map"], state["colour"])
     city_area = queries.benchmark_area(benchmark)
     highlighted = [r["name"] for r in rows if r.get("highlight")]
     specs["bars"] = vegalite.ranked_bars(
@@ -666,6 +668,37 @@ def _indicator_specs(ind: Indicator, state: dict[str, Any]) -> dict[str, dict]:
             lang=lang(),
         )
     return specs
+
+
+#: The properties of a map's areas that the drawn map reads (colour, tooltip, link, the text
+#: read out by screen readers, and the code that names the area). The value, status and
+#: comparison are in the table and the JSON twin; the map does not carry them a second time.
+_MAP_PROPERTIES = ("code", "name", "display", "class", "href")
+
+
+def _drop_unused_map_properties(spec: dict, colour: str) -> None:
+    layer = spec["layer"][0]
+    features = layer["data"]["values"]
+    keep = _MAP_PROPERTIES + (("comparison_label",) if colour == "compare" else ())
+    # Each area's link is its level's and vintage's address plus its code: the map computes it
+    # from the code rather than carrying the address in every area.
+    first = features[0]["properties"] if features else {}
+    suffix = f"{first.get('code')}/"
+    prefix = first["href"][: -len(suffix)] if first.get("href", "").endswith(suffix) else ""
+    computed = bool(prefix) and all(
+        f["properties"].get("href") == f"{prefix}{f['properties']['code']}/" for f in features
+    )
+    if computed:
+        keep = tuple(k for k in keep if k != "href")
+        layer.setdefault("transform", []).append(
+            {
+                "calculate": f"{json.dumps(prefix)} + datum.properties.code + '/'",
+                "as": "properties.href",
+            }
+        )
+    for feature in features:
+        props = feature["properties"]
+        feature["properties"] = {k: props[k] for k in keep if k in props}
 
 
 def _bars_description(benchmark: str, intervals: bool, highlighted: list[str]) -> str:

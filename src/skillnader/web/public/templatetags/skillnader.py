@@ -131,3 +131,26 @@ def _trend_reason(trend) -> str:
     if reason == "too_few":
         return _("too few years with values and intervals")
     return ""
+
+
+_JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+@register.filter
+def compact_json_script(value, element_id):
+    """Like Django's ``json_script`` (the same escaping of ``<``, ``>`` and ``&``, so the data
+    cannot end the script element), without the spaces after separators and with letters such as
+    å, ä and ö kept as UTF-8 instead of six-byte escapes: a map's or chart's data in the page
+    takes about a fifth fewer bytes."""
+    import json
+
+    from django.core.serializers.json import DjangoJSONEncoder
+    from django.utils.html import format_html
+    from django.utils.safestring import mark_safe
+
+    text = json.dumps(
+        value, cls=DjangoJSONEncoder, ensure_ascii=False, separators=(",", ":")
+    ).translate(_JSON_SCRIPT_ESCAPES)
+    return format_html(
+        '<script id="{}" type="application/json">{}</script>', element_id, mark_safe(text)
+    )
