@@ -23,7 +23,7 @@ def test_warmer_computes_findings_at_start_and_after_new_data(world, monkeypatch
         return out
 
     monkeypatch.setattr(queries, "findings", counting)
-    watcher = warm.start_watcher(interval=0.05)
+    watcher = warm.start_watcher(interval=0.05, reports=False)
     try:
         _check(world, monkeypatch, calls, counting, real)
     finally:

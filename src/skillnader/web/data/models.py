@@ -8,6 +8,7 @@ import threading
 from django.conf import settings
 from django.db import models, transaction
 from django.db.models.signals import post_delete, post_save
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -424,6 +425,23 @@ class deferred_version_bump:
         return False
 
 
+#: Sent once the transaction in which :func:`data_changed` bumped the data version has committed
+#: (imports, publication and withdrawal, edits in the admin), in the process that committed it;
+#: receivers start what should follow new data at once, such as building the city report
+#: (:mod:`skillnader.web.public.publish`). A receiver's error is logged, never raised.
+data_committed = Signal()
+
+
+def _announce_commit() -> None:
+    import logging
+
+    for receiver, result in data_committed.send_robust(sender=DataVersion):
+        if isinstance(result, Exception):
+            logging.getLogger(__name__).error(
+                "a receiver of new data failed: %r", receiver, exc_info=result
+            )
+
+
 def data_changed() -> None:
     """Bump the data version in the current transaction, so that pages and API responses
     cached for the old data are stale as soon as it commits (imports, publication and withdrawal,
@@ -435,6 +453,7 @@ def data_changed() -> None:
     # The version is read from the database; the cache key is kept for older readers.
     cache.delete(DATA_VERSION_KEY)
     transaction.on_commit(lambda: cache.delete(DATA_VERSION_KEY))
+    transaction.on_commit(_announce_commit)
 
 
 def public_observations(qs=None):

@@ -1,8 +1,9 @@
 """Download buttons for the reports: the city report and an area profile as PDF (or HTML).
 
 Generating a city report takes tens of seconds, so each file is kept on disk under the data
-version (:func:`skillnader.web.data.queries.data_version`), the year and the language: the
-first request makes it (:func:`build_once`: under a lock shared by the worker processes, so
+version (:func:`skillnader.web.data.queries.data_version`), the year and the language. The city
+report of the latest year is built in the background as soon as new data are committed
+(:mod:`skillnader.web.public.publish`); otherwise the first request makes it (:func:`build_once`: under a lock shared by the worker processes, so
 simultaneous first requests wait for that one file instead of each building it), later ones are
 served from the file until new data are imported.
 
@@ -98,16 +99,25 @@ def _respond(path: Path, filename: str, fmt: str):
     )
 
 
-@require_GET
-def city_report(request: HttpRequest):
-    """The yearly city report (``?year=``, ``?lang=``, ``?format=``)."""
+def city_report_file(year: int | None, lang: str, fmt: str = "pdf") -> tuple[Path, int]:
+    """The city report's file for the current data (``year`` None: the latest year with data),
+    built now unless it exists or is being built (then this waits for that build); returns the
+    file and the year. The download view and the build at publication (:mod:`.publish`) share
+    it, so they name and build the same file."""
     from skillnader.reports import data
     from skillnader.reports.city import city_report as make
 
+    year = year or max(data.years_with_data(), default=0)
+    target = build_once(_file(f"city-{year}-{lang}", fmt), lambda path: make(year, path, lang))
+    return target, year
+
+
+@require_GET
+def city_report(request: HttpRequest):
+    """The yearly city report (``?year=``, ``?lang=``, ``?format=``)."""
     try:
         year, lang, fmt = _options(request)
-        year = year or max(data.years_with_data(), default=0)
-        target = build_once(_file(f"city-{year}-{lang}", fmt), lambda path: make(year, path, lang))
+        target, year = city_report_file(year, lang, fmt)
     except InputError as exc:
         return HttpResponseBadRequest(str(exc), content_type="text/plain; charset=utf-8")
     return _respond(target, f"skillnader-{year}-{lang}.{fmt}", fmt)

@@ -78,10 +78,17 @@ def preload() -> None:
     get_resolver().url_patterns  # noqa: B018 - imports every view module
 
 
-def start_watcher(interval: float | None = None) -> Watcher:
-    """Start the warming thread (a daemon: it also ends with the process)."""
+def start_watcher(interval: float | None = None, reports: bool = True) -> Watcher:
+    """Start the warming thread (a daemon: it also ends with the process). With ``reports``,
+    the city report is also built in the background whenever the data change: at once when this
+    process commits them (:func:`skillnader.web.public.publish.enable`), and when the thread
+    sees a new data version committed elsewhere (an import on the command line)."""
     every = queries.VERSION_SECONDS if interval is None else interval
     preload()
+    if reports:
+        from skillnader.web.public import publish
+
+        publish.enable()
 
     def run() -> None:
         last = None
@@ -90,6 +97,10 @@ def start_watcher(interval: float | None = None) -> Watcher:
                 version = queries.data_version()
                 # ``add`` is a no-op when another worker already claimed this version.
                 if version != last and cache.add(f"skillnader:warming:{version}", 1, 3600):
+                    if reports:
+                        from skillnader.web.public import publish
+
+                        publish.schedule()
                     warm()
                 last = version
             except Exception:
