@@ -117,3 +117,47 @@ def test_a_request_during_the_build_waits_for_the_same_build(world, client, sett
     assert "Trångboddhet" in _text(_report_file("sv"))
     # The request waited for the background build instead of building a second one.
     assert builds == ["sv", "en"]
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_commits_during_a_build_make_one_more_build_not_one_each(world, settings, tmp_path):
+    from django.db import transaction
+
+    from skillnader.reports import city
+    from skillnader.web.data import models as m
+
+    settings.DATA_DIR = tmp_path
+    builds, running, most = [], [0], [0]
+    real = city.city_report
+
+    def counting(year, out, lang="sv"):
+        running[0] += 1
+        most[0] = max(most[0], running[0])
+        builds.append(lang)
+        try:
+            time.sleep(0.5)
+            return real(year, out, lang)
+        finally:
+            running[0] -= 1
+
+    city.city_report = counting
+    publish.enable()
+    try:
+        for _ in range(5):
+            with transaction.atomic():
+                m.data_changed()
+            time.sleep(0.1)
+        newest = queries.data_version()
+        _wait_for(_report_file("sv"))
+        _wait_for(_report_file("en"))
+        deadline = time.monotonic() + 30
+        while (running[0] or publish._running) and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        publish.disable()
+        city.city_report = real
+    assert queries.data_version() == newest
+    assert most[0] == 1  # one build at a time, on one thread of the pool
+    # The first commit's build, then one more for the newest data: never one per commit.
+    assert 2 <= len(builds) <= 4, builds

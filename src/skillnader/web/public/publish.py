@@ -26,14 +26,21 @@ LANGUAGES = ("sv", "en")
 _DISPATCH_UID = "skillnader-city-report-at-publication"
 
 _lock = threading.Lock()
-_queued = False
+_queued = False  # a build job waits for a thread of the pool
+_running = False  # a build job runs in this process
+_again = False  # the data changed while it ran: it builds once more before it ends
 
 
 def schedule() -> background.Job | None:
-    """Queue a build of the city report for the data as they are now; None when a build is
-    already queued and has not started (it reads the newest data when it starts)."""
-    global _queued
+    """Queue a build of the city report for the data as they are now. Returns None when a build
+    is already queued and has not started (it reads the newest data when it starts), or when
+    one is running (it builds again for the newest data before it ends): one pool thread at
+    most, whatever the number of commits."""
+    global _queued, _again
     with _lock:
+        if _running:
+            _again = True
+            return None
         if _queued:
             return None
         _queued = True
@@ -46,29 +53,41 @@ def schedule() -> background.Job | None:
 
 
 def _build(job: background.Job) -> list[Path]:
-    global _queued
-    with _lock:
-        _queued = False
+    global _queued, _running, _again
     from django.db import connections
 
-    from skillnader.reports import data
-    from skillnader.web.public.reports_views import city_report_file
-
+    with _lock:
+        _queued, _running, _again = False, True, False
     try:
-        if not data.years_with_data():
-            return []
-        built = []
-        for i, lang in enumerate(LANGUAGES):
-            job.report(f"city report ({lang})", i / len(LANGUAGES))
-            path, _year = city_report_file(None, lang, "pdf")
-            built.append(path)
-        job.report("done", 1.0)
-        return built
+        while True:
+            built = _build_now(job)
+            with _lock:
+                if not _again:
+                    _running = False
+                    return built
+                _again = False
     except Exception:
         log.exception("building the city report after new data failed")
+        with _lock:
+            _running = _again = False
         raise
     finally:
         connections.close_all()
+
+
+def _build_now(job: background.Job) -> list[Path]:
+    from skillnader.reports import data
+    from skillnader.web.public.reports_views import city_report_file
+
+    if not data.years_with_data():
+        return []
+    built = []
+    for i, lang in enumerate(LANGUAGES):
+        job.report(f"city report ({lang})", i / len(LANGUAGES))
+        path, _year = city_report_file(None, lang, "pdf")
+        built.append(path)
+    job.report("done", 1.0)
+    return built
 
 
 def _on_data_committed(sender, **kwargs) -> None:
