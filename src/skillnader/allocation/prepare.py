@@ -84,14 +84,25 @@ def expand_choices(
     return out
 
 
-#: key in ``_expanded_items``'s cache of the positions' case-folded districts
+#: keys in ``_expanded_items``'s cache of per-position lists (never an item's key, which ends in
+#: a bool)
 _FOLDED = ("", "", None)
+_DISTRICT = ("", "", "district")
+_INNER = ("", "", "inner")
+
+
+def _per_position(cache: dict, key: tuple, positions, value) -> list:
+    out = cache.get(key)
+    if out is None:
+        out = cache[key] = [value(p) for p in positions]
+    return out
 
 
 def _expanded_items(a, positions, pos_index, by_cat_period, cache, restrict_home):
-    home_inner = geography.district_is_inner().get(a.home_district, False)
+    home = a.home_district
+    home_inner = geography.district_is_inner().get(home, False)
     for item in a.choices:
-        key = (item, a.home_district, restrict_home)
+        key = (item, home, restrict_home)
         hit = cache.get(key)
         if hit is None:
             if item in pos_index:
@@ -99,32 +110,40 @@ def _expanded_items(a, positions, pos_index, by_cat_period, cache, restrict_home
             else:
                 cat, per, dist = _parse_item(item)
                 if restrict_home:
-                    dist = a.home_district
-                cands: list[int] = []
-                for (c, p), js in by_cat_period.items():
-                    if (cat == ANY or c == cat) and (per == ANY or p == per):
-                        cands.extend(js)
-                dl = dist.casefold()
-                if dl in ("inner", "innerstaden", "inre staden"):
-                    cands = [j for j in cands if positions[j].inner_city]
-                elif dl in ("outer", "ytterstaden"):
-                    cands = [j for j in cands if not positions[j].inner_city]
-                elif dist != ANY:
-                    folded = cache.get(_FOLDED)
-                    if folded is None:
-                        folded = cache[_FOLDED] = [p.district.casefold() for p in positions]
-                    cands = [j for j in cands if folded[j] == dl]
-                hit = sorted(
-                    cands,
-                    key=lambda j: (
-                        positions[j].district != a.home_district,
-                        positions[j].inner_city != home_inner,
-                        positions[j].district,
-                        positions[j].id,
-                    ),
-                )
+                    dist = home
+                # the positions a choice names, by district and id, found once per choice (for
+                # every home district); ordered for the home district below
+                base_key = ("", (cat, per, dist), False)
+                base = cache.get(base_key)
+                if base is None:
+                    cands: list[int] = []
+                    for (c, p), js in by_cat_period.items():
+                        if (cat == ANY or c == cat) and (per == ANY or p == per):
+                            cands.extend(js)
+                    dl = dist.casefold()
+                    if dl in ("inner", "innerstaden", "inre staden"):
+                        cands = [j for j in cands if positions[j].inner_city]
+                    elif dl in ("outer", "ytterstaden"):
+                        cands = [j for j in cands if not positions[j].inner_city]
+                    elif dist != ANY:
+                        folded = _per_position(
+                            cache, _FOLDED, positions, lambda p: p.district.casefold()
+                        )
+                        cands = [j for j in cands if folded[j] == dl]
+                    base = cache[base_key] = sorted(
+                        cands, key=lambda j: (positions[j].district, positions[j].id)
+                    )
+                # home district first, then the same side of the city, then the rest: a stable
+                # partition of the list by district and id, the same order as sorting by
+                # (district != home, inner_city != home_inner, district, id)
+                district = _per_position(cache, _DISTRICT, positions, lambda p: p.district)
+                inner = _per_position(cache, _INNER, positions, lambda p: p.inner_city)
+                parts: tuple[list[int], list[int], list[int], list[int]] = ([], [], [], [])
+                for j in base:
+                    parts[(district[j] != home) * 2 + (inner[j] != home_inner)].append(j)
+                hit = parts[0] + parts[1] + parts[2] + parts[3]
             if restrict_home:
-                hit = [j for j in hit if positions[j].district == a.home_district]
+                hit = [j for j in hit if positions[j].district == home]
             cache[key] = hit
         yield hit
 
