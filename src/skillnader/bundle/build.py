@@ -369,10 +369,6 @@ FILES = {
         "scb-demokrati",
         "elections/kommun_turnout_riksdag_by_education_sex_2018_2022.csv",
     ),
-    "unemployed": (
-        "arbetsformedlingen",
-        "municipalities_panel/kommun_registered_unemployed_monthly_2018_2022.csv",
-    ),
 }
 
 
@@ -401,9 +397,12 @@ DIMENSIONS = {
         "order": 2,
         "values": [
             ("0-5", "0–5 år", "0-5 years"),
+            ("0-15", "0–15 år", "0-15 years"),
             ("6-15", "6–15 år", "6-15 years"),
             ("0-17", "0–17 år (barn)", "0-17 years (children)"),
             ("16-19", "16–19 år", "16-19 years"),
+            # the denominator of registered unemployment (working age)
+            ("16-64", "16–64 år", "16-64 years"),
             ("18-24", "18–24 år", "18-24 years"),
             ("18-29", "18–29 år", "18-29 years"),
             ("20-44", "20–44 år", "20-44 years"),
@@ -1240,24 +1239,6 @@ class _Builder:
             )
         return code
 
-    def unemployment(self) -> None:
-        for r in _csv("unemployed"):
-            if r["municipality"] == "Uppgift saknas":
-                continue  # no kommun to attach the count to
-            code = self._kommun(r["municipality"], "unemployed")
-            year = int(r["period"][:4])
-            self.add(
-                ObsRow(
-                    "registered_unemployed",
-                    ("kommun", "2003", code),
-                    {},
-                    r["period"],
-                    year,
-                    "unemployed",
-                    numerator=float(_int(r["unemployedTotal"], "unemployed", f"id {r['id']}")),
-                )
-            )
-
     # -- values, intervals, suppression ------------------------------------------------------
     def finish(self) -> list[ObsRow]:
         for ind, rows in _rows_by_indicator(self).items():
@@ -1524,7 +1505,6 @@ def _build_all(b: _Builder) -> None:
     b.yearbook()
     b.basomrade_population()
     b.elections()
-    b.unemployment()
 
 
 def build(specs: dict[str, IndicatorSpec]) -> Bundle:

@@ -68,6 +68,17 @@ IMPORTS: tuple[BundledImport, ...] = (
         )
         for level in ("country", "lan", "kommun", "stadsomrade", "sdo", "regso")
     ),
+    # Arbetsförmedlingen's registered unemployed per kommun and month, and summed to Sweden,
+    # each with the rate per 1,000 aged 16-64 derived from SCB's population where the bundle has
+    # it (skillnader.web.data.derive); the counts stay context
+    BundledImport(
+        "municipalities_panel/kommun_registered_unemployed_monthly_2018_2022.csv",
+        "municipalities_panel/unemployed_kommun.yaml",
+    ),
+    BundledImport(
+        "municipalities_panel/kommun_registered_unemployed_monthly_2018_2022.csv",
+        "municipalities_panel/unemployed_sweden.yaml",
+    ),
     # SCB's median income 20+ per DeSO 2022: a median does not add up, so only the RegSO that
     # are one DeSO (income_scb_deso/deso_regso_single_DERIVED.csv)
     BundledImport("income_scb_deso/income_demographics_deso.csv", "income_scb_deso/regso.yaml"),

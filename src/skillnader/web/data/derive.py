@@ -27,6 +27,21 @@ years of age with ``bands: [0, 1, 5, 10, …, 90]`` and ``aggregate: sum``.
 The derived values form a release of their own (source ``skillnader-derived-mortality``) whose
 content hash is that of the two tables and their mappings, so importing the same tables again
 writes nothing.
+
+Rates per 1,000 of an age group
+-------------------------------
+A table of counts and the population table it names give a crude rate with Byar's interval
+(:func:`skillnader.stats.intervals.rate`, exact Poisson below 10 events)::
+
+    derive:
+      indicators: [registered_unemployed_rate]
+      population: {file: befolkning.xlsx, mapping: befolkning_16_64.yaml}
+
+* ``registered_unemployed_rate``: ``registered_unemployed`` (everyone, one cell per area and
+  month ``2018-09`` or year) per 1,000 of the population aged 16-64 (group ``age=16-64``, the
+  population mapping's ``bands: [0, 16, 65]`` with sex summed away) on 31 December of the year
+  before the period: the latest population known at the end of the month. A period without that
+  population is not computed. The count stays what it is (context); comparisons use the rate.
 """
 
 from __future__ import annotations
@@ -40,11 +55,14 @@ import numpy as np
 
 from skillnader.errors import MappingError
 
+#: Rates derived from a count and a population: id -> (count indicator, age band, per).
+RATES = {"registered_unemployed_rate": ("registered_unemployed", "16-64", 1000.0)}
 #: What can be derived, and what it is derived from.
-DERIVABLE = ("life_expectancy", "life_expectancy_5y", "mortality_dsr")
+DERIVABLE = ("life_expectancy", "life_expectancy_5y", "mortality_dsr", *RATES)
 DEATHS = "deaths"
 POPULATION = "population"
 SOURCE_ID = "skillnader-derived-mortality"
+RATE_SOURCE_ID = "skillnader-derived-rates"
 #: Raised when the method changes, so that derived values are computed again.
 METHOD_VERSION = "1"
 
@@ -74,6 +92,14 @@ def parse_spec(raw: Any, mapping_path: Path) -> dict[str, Any] | None:
             location="derive.indicators",
             value=unknown[0],
             expected="one of " + ", ".join(DERIVABLE),
+        )
+    if {i in RATES for i in inds} == {True, False}:
+        raise MappingError(
+            "rates and life-table indicators come from different tables",
+            path=where,
+            location="derive.indicators",
+            value=list(inds),
+            expected="either " + ", ".join(RATES) + " or the life-table indicators",
         )
     pop = raw.get("population")
     if not isinstance(pop, dict) or "file" not in pop or "mapping" not in pop:
@@ -122,7 +148,8 @@ def import_and_derive(
             records, raw_spec, k = imp.read_records(
                 p, kind=k, mapping=mp, indicator=ind, level=level, vintage=vintage
             )
-            digest = imp.content_hash(p, Path(mp), k, ind, level, vintage)
+            # the identity of a release, key files included (as the importer gives it)
+            digest = imp.release_hash(p, mp, k, ind, level, vintage)
             digests.append(digest)
             # The counts as read, before any suppression: the methods need every band.
             for rec in records:
@@ -142,29 +169,45 @@ def import_and_derive(
                     path=str(p),
                 )
             )
-        if DEATHS not in counts or POPULATION not in counts:
+        rates = [i for i in spec["indicators"] if i in RATES]
+        needed = RATES[rates[0]][0] if rates else DEATHS
+        if needed not in counts or POPULATION not in counts:
             raise MappingError(
-                "derive needs deaths from the imported table and population from the table it "
-                "names",
+                f"derive needs {needed} from the imported table and population from the table "
+                "it names",
                 path=str(mapping),
                 location="derive",
                 value=sorted(counts),
-                expected=f"indicator {DEATHS!r} in one table and {POPULATION!r} in the other",
+                expected=f"indicator {needed!r} in one table and {POPULATION!r} in the other",
             )
-        derived = derive_records(counts[DEATHS], counts[POPULATION], spec["indicators"], mapping)
+        if rates:
+            derived = []
+            for rid in rates:
+                derived += rate_records(counts[needed], counts[POPULATION], rid, mapping)
+            source_info = imp.SourceInfo(
+                id=RATE_SOURCE_ID,
+                name="Skillnader: rates computed from imported counts and population",
+                publisher="Skillnader",
+                licence="as the source tables",
+            )
+        else:
+            derived = derive_records(
+                counts[DEATHS], counts[POPULATION], spec["indicators"], mapping
+            )
+            source_info = imp.SourceInfo(
+                id=SOURCE_ID,
+                name="Skillnader: life expectancy and age-standardised mortality computed from "
+                "imported deaths and population",
+                publisher="Skillnader",
+                licence="as the source tables",
+            )
         h = hashlib.sha256()
         for d in (*digests, METHOD_VERSION, ",".join(spec["indicators"])):
             h.update(d.encode())
             h.update(b"\0")
         derived_result = imp.write_records(
             derived,
-            source=imp.SourceInfo(
-                id=SOURCE_ID,
-                name="Skillnader: life expectancy and age-standardised mortality computed from "
-                "imported deaths and population",
-                publisher="Skillnader",
-                licence="as the source tables",
-            ),
+            source=source_info,
             content_hash=h.hexdigest(),
             file_name=f"{Path(path).name} + {Path(pop_file).name}",
             kind="derived",
@@ -175,6 +218,53 @@ def import_and_derive(
     main = results[0]
     main.also = [results[1], derived_result]
     return main
+
+
+def rate_records(counts: list[tuple], population: list[tuple], indicator: str, mapping):
+    """Records of a rate (see "Rates per 1,000 of an age group" in the module docstring)."""
+    from skillnader.stats.intervals import rate
+    from skillnader.web.data.importer import Record
+
+    count_id, band, per = RATES[indicator]
+    pop: dict[tuple, float] = {}
+    for level, area, vintage, group, period, value in population:
+        if group == {"age": band} and value is not None:
+            pop[(level, area, vintage, int(str(period)[:4]))] = float(value)
+    if not pop:
+        raise MappingError(
+            f"the population table gives no population aged {band}",
+            path=str(mapping),
+            location="derive.population",
+            expected=f"a group age={band} (bands: [0, 16, 65] with sex summed away)",
+        )
+    out = []
+    for level, area, vintage, group, period, value in sorted(
+        counts, key=lambda r: (str(r[1]), str(r[4]))
+    ):
+        if group or value is None:
+            continue  # the rate is for everyone; a missing count stays missing
+        year = int(str(period)[:4])
+        n = pop.get((level, area, vintage, year - 1))
+        if n is None or n <= 0:
+            continue
+        est = rate(float(value), n, per=per)
+        out.append(
+            Record(
+                indicator=indicator,
+                period=str(period),
+                area_code=area,
+                group={},
+                level=level,
+                vintage=vintage,
+                value=float(est.value),
+                lower=float(est.lower),
+                upper=float(est.upper),
+                numerator=float(value),
+                denominator=n,
+                location=f"derived from {count_id} and population {band}, {area} {period}",
+            )
+        )
+    return out
 
 
 def _by_cell(rows: list[tuple], bands: list[str], what: str, where: str):
