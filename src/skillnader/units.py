@@ -19,6 +19,7 @@ UNITS: dict[str, dict[str, str]] = {
     "class 1-5": {"sv": "klass 1–5", "en": "class 1–5"},
     "deaths per 100 000": {"sv": "döda per 100 000", "en": "deaths per 100,000"},
     "per 1 000": {"sv": "per 1 000", "en": "per 1,000"},
+    "per 1 000 inhabitants": {"sv": "per 1 000 invånare", "en": "per 1,000 inhabitants"},
     "per 100 000": {"sv": "per 100 000", "en": "per 100,000"},
     "index": {"sv": "index", "en": "index"},
     "ratio": {"sv": "kvot", "en": "ratio"},

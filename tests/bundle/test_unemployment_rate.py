@@ -129,6 +129,8 @@ def test_comparisons_and_findings_use_the_rate(bundle_db, client):
         assert r["comparison"] == str(want), r["area"]
         assert r["rank"] is not None
     assert {r["comparison"] for r in data["areas"]} >= {"better", "worse"}
+    html = client.get(f"/indicator/{RATE}/").content.decode()
+    assert "per 1 000 invånare" in html and "per 1 000 inhabitants" not in html
     # the count is context: not ranked, not compared
     count = json.loads(client.get("/indicator/registered_unemployed.json").content)
     assert all(r["rank"] is None for r in count["areas"])
