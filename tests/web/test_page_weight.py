@@ -86,3 +86,68 @@ def test_every_indicator_page_is_under_500_kb_at_every_level(client):
         if found[0] >= BUDGET
     }
     assert not over, over
+
+
+#: Area pages known to be over the budget: the profiles of Stockholm (kommun level) and of
+#: Stockholms län draw 15 small multiples of their 127 RegSO parts, each with its table ("The
+#: parts compared, indicator by indicator"): 785 KB and 750 KB before compact JSON.
+HEAVY_AREA_LEVELS = frozenset({"kommun", "lan"})
+
+
+def _other_pages(levels: dict[str, list[str]]) -> dict[str, str]:
+    """URL -> level ("" for none) of the start page, every domain page, the overview at every
+    level and one area page (the area with the most published cells) of every level."""
+    from django.db.models import Count
+
+    from skillnader.web.data.models import Domain, public_observations
+
+    urls = {"/": ""} | {f"/domain/{d}/": "" for d in Domain.objects.values_list("id", flat=True)}
+    for level in sorted(levels):
+        urls[f"/overview/?level={level}"] = level
+        top = (
+            public_observations()
+            .filter(area__level_id=level)
+            .values("area__vintage__code", "area__code")
+            .annotate(n=Count("id"))
+            .order_by("-n")
+            .first()
+        )
+        urls[f"/area/{level}/{top['area__vintage__code']}/{top['area__code']}/"] = level
+    return urls
+
+
+def _sizes(client, urls) -> dict[str, int]:
+    sizes = {}
+    for url in urls:
+        resp = client.get(url)
+        if resp.status_code == 404:  # a level without an overview
+            continue
+        assert resp.status_code == 200, url
+        sizes[url] = len(resp.content)
+    return sizes
+
+
+def test_the_other_pages_are_under_500_kb_at_every_level(client):
+    urls = _other_pages(_levels_with_data())
+    sizes = _sizes(
+        client,
+        [u for u, lv in urls.items() if not (u.startswith("/area/") and lv in HEAVY_AREA_LEVELS)],
+    )
+    assert len(sizes) > 10, sizes
+    if os.environ.get("SKILLNADER_PAGE_WEIGHT_REPORT"):
+        out = Path(os.environ["SKILLNADER_PAGE_WEIGHT_REPORT"])
+        out.with_name(out.stem + "-other.json").write_text(json.dumps(sizes, indent=1))
+    over = {url: size for url, size in sizes.items() if size >= BUDGET}
+    assert not over, over
+
+
+@pytest.mark.xfail(strict=True, reason="the parts' small multiples on kommun and län profiles")
+def test_the_profiles_of_stockholm_and_the_lan_are_under_500_kb(client):
+    urls = _other_pages(_levels_with_data())
+    heavy = [u for u, lv in urls.items() if u.startswith("/area/") and lv in HEAVY_AREA_LEVELS]
+    sizes = _sizes(client, heavy)
+    assert len(sizes) == len(HEAVY_AREA_LEVELS)
+    if os.environ.get("SKILLNADER_PAGE_WEIGHT_REPORT"):
+        out = Path(os.environ["SKILLNADER_PAGE_WEIGHT_REPORT"])
+        out.with_name(out.stem + "-heavy.json").write_text(json.dumps(sizes, indent=1))
+    assert all(size < BUDGET for size in sizes.values()), sizes
