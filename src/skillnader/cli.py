@@ -15,8 +15,26 @@ import click
 from skillnader.console import emit as _emit
 from skillnader.console import print_table as _print_table
 from skillnader.errors import SkillnaderError
-from skillnader.readers import registry
-from skillnader.web.bootstrap import migrate, setup_django
+from skillnader.web.bootstrap import migrate, setup_django  # imports Django only when called
+
+
+class _ReaderChoice(click.Choice):
+    """The names of the registered readers of ``kinds``, looked up when the option is used or
+    shown, so that the other commands (``skillnader allocate``) do not import the readers."""
+
+    def __init__(self, *kinds: str) -> None:
+        self._kinds = kinds
+        super().__init__(())
+
+    @property  # type: ignore[override]
+    def choices(self):
+        from skillnader.readers import registry
+
+        return tuple(registry.names(*self._kinds))
+
+    @choices.setter
+    def choices(self, value) -> None:  # set by click.Choice.__init__; the names are looked up
+        pass
 
 
 class Cli(click.Group):
@@ -178,7 +196,7 @@ def indicators(domain: str | None, as_json: bool) -> None:
 @click.argument("target")
 @click.option(
     "--kind",
-    type=click.Choice(registry.names("cube", "table")),
+    type=_ReaderChoice("cube", "table"),
     help="The file's format (detected from its content when left out).",
 )
 @click.option("--mapping", type=click.Path(exists=True, dir_okay=False), help="Mapping YAML.")
