@@ -1284,7 +1284,7 @@ PARTS = {
 }
 
 #: Changes when the protection rule changes, so a stored pattern is recomputed.
-PROTECTION_VERSION = "joint-3"
+PROTECTION_VERSION = "joint-4"
 
 
 def _quantities(spec: IndicatorSpec, r: ObsRow) -> list[tuple[str, float]]:

@@ -959,10 +959,18 @@ def _protect(
     for _ in range(max_rounds):
         # 1. no additive relation may hold exactly one suppressed cell
         pending = [r for r, s in enumerate(rel_state) if s == 1]
+        # a cell the rule alone pins (a primary range of one value) gains nothing from company
+        prior_lb, prior_ub = _bounds(table, sup, kind, threshold, suppress_zeros)
         while pending:
             r = pending.pop()
             if rel_state[r] != 1:
                 continue
+            lone = [m for m in table.members(r) if sup[m]]
+            if lone and (
+                lone[0] in settled
+                or (kind[lone[0]] == PRIMARY and prior_ub[lone[0]] - prior_lb[lone[0]] < _TOL)
+            ):
+                continue  # a pinned complement that may stay so, or a value the rule gives away
             cands = fresh([m for m in table.members(r) if not sup[m]])
             if not cands:
                 continue
@@ -983,16 +991,19 @@ def _protect(
         pinned = {
             c
             for c, lo, hi, _req, dis in rows
-            if dis and kind[c] == SECONDARY and hi - lo < _TOL and own[c] and c not in released
+            if dis and kind[c] == SECONDARY and hi - lo < _TOL and own[c]
         }
         freed = [
-            c for c in sorted(pinned) if all(not sup[m] or m in pinned for m in partners.get(c, ()))
+            c
+            for c in sorted(pinned)
+            if c not in released and all(not sup[m] or m in pinned for m in partners.get(c, ()))
         ]
         if freed:
             release(freed)
         # A pinned complement published only with a cell that is not pinned (a count hidden
-        # with its row's other count) stays hidden: it is not small (the rule would have made
-        # it primary), so knowing it tells nothing the rule protects.
+        # with its row's other count), or hidden again after it was published once, stays
+        # hidden: it is not small (the rule would have made it primary), so knowing it tells
+        # nothing the rule protects.
         settled.update(c for c in pinned if sup[c])
         bad = [c for c in bad if c not in pinned]
         if not bad:
