@@ -130,7 +130,12 @@ def _cycles(graph: dict[str, set[str]]) -> list[str]:
         stack.append(node)
         for nxt in sorted(graph.get(node, ())):
             if state.get(nxt) == 1:
-                cycles.append(" -> ".join([*stack[stack.index(nxt) :], nxt]))
+                # one name per cycle whatever node the search entered it by: from its
+                # alphabetically first package
+                ring = stack[stack.index(nxt) :]
+                first = ring.index(min(ring))
+                ring = ring[first:] + ring[:first]
+                cycles.append(" -> ".join([*ring, ring[0]]))
             elif nxt not in state:
                 visit(nxt)
         stack.pop()
@@ -165,4 +170,6 @@ def test_the_package_graph_has_no_cycles_but_the_listed_ones():
 def test_the_cycle_finder_finds_a_cycle():
     graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
     assert _cycles(graph) == ["a -> b -> c -> a"]
+    # entered at "d" (from "a", outside it), the cycle is still named from its first package
+    assert _cycles({"a": {"d"}, "d": {"b"}, "b": {"c"}, "c": {"d"}}) == ["b -> c -> d -> b"]
     assert _cycles({"a": {"b"}, "b": set()}) == []
