@@ -545,6 +545,16 @@ def _solve(h, sense):
     h.changeObjectiveSense(sense)
     h.run()
     st = h.getModelStatus()
+    if st not in (status.kOptimal, status.kUnbounded, status.kInfeasible):
+        # The primal simplex from the last basis can stop in numerical trouble ("Unknown"):
+        # solve this one afresh with the default dual simplex and presolve, then go on as before.
+        h.clearSolver()
+        h.setOptionValue("simplex_strategy", 1)
+        h.setOptionValue("presolve", "on")
+        h.run()
+        st = h.getModelStatus()
+        h.setOptionValue("simplex_strategy", 4)
+        h.setOptionValue("presolve", "off")
     if st == status.kOptimal:
         x = np.asarray(h.getSolution().col_value, dtype=float)
         return "optimal", float(h.getInfo().objective_function_value), x

@@ -150,7 +150,7 @@ def protect_published(indicator_ids, periods=None) -> int:
                 "denominator",
                 "suppressed",
                 "suppression",
-            )
+            ).order_by("pk")  # the same cells in the same order on every database
         )
         keys: list[tuple] = []
         counts: list[float] = []
