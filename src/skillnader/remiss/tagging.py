@@ -341,6 +341,17 @@ _OWN_WORDS = _ACTOR_WORDS | frozenset(
 _WORD = re.compile(r"\w+")
 
 
+def _features_of(text: str, s: int, e: int, features: dict | None) -> tuple:
+    """:func:`_sentence_features` of ``text[s:e]``, kept in ``features`` (one dict per
+    document) when given."""
+    found = features.get((s, e)) if features is not None else None
+    if found is None:
+        found = _sentence_features(text[s:e])
+        if features is not None:
+            features[(s, e)] = found
+    return found
+
+
 def _sentence_features(sentence: str) -> tuple[bool, bool, bool]:
     """Whether a sentence quotes or summarises the report, names a problem, and speaks of the
     board's own work."""
@@ -379,12 +390,7 @@ def polarity_of(
     ``own_work``; the sentence's own words decide first. ``features``, a dict kept for one
     document, holds what the sentence's words say (report, problem, own work) across calls.
     """
-    found = features.get((s, e)) if features is not None else None
-    if found is None:
-        found = _sentence_features(text[s:e])
-        if features is not None:
-            features[(s, e)] = found
-    report, problem, own = found
+    report, problem, own = _features_of(text, s, e, features)
     if report:
         return "report"
     if own and not (problem and role in ("main_challenges", "additional_challenges")):
@@ -581,12 +587,7 @@ def role_evidence(
             # What the sentence's own words say, codes or not: the board at work ("Vi arbetar
             # med …", "Förvaltningen har infört …") or a problem named, half weight each; a
             # sentence that says both, or quotes the report, says neither.
-            found = features.get((s, e)) if features is not None else None
-            if found is None:
-                found = _sentence_features(text[s:e])
-                if features is not None:
-                    features[(s, e)] = found
-            report, problem, own = found
+            report, problem, own = _features_of(text, s, e, features)
             if not report and own != problem:
                 ev = out.setdefault(p.number, {})
                 key = "own_work" if own else "challenge"

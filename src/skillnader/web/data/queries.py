@@ -267,16 +267,18 @@ def display_name(cell_or_area: dict[str, Any]) -> str:
 def city_area() -> dict[str, Any] | None:
     """The city as a whole (Stockholm municipality, level ``kommun``, code ``0180``)."""
 
-    def compute():
-        area = (
-            Area.objects.filter(level_id=CITY_LEVEL, code=CITY_CODE)
-            .select_related("vintage")
-            .order_by("-vintage__valid_from")
-            .first()
-        )
-        return _area_dict(area) if area else False
+    return cached("city", compute=lambda: _latest_area(CITY_LEVEL, CITY_CODE)) or None
 
-    return cached("city", compute=compute) or None
+
+def _latest_area(level: str, code: str) -> dict[str, Any] | bool:
+    """The area ``level``/``code`` in its latest vintage, or False (cached as "none")."""
+    area = (
+        Area.objects.filter(level_id=level, code=code)
+        .select_related("vintage")
+        .order_by("-vintage__valid_from")
+        .first()
+    )
+    return _area_dict(area) if area else False
 
 
 def benchmark_area(key: str) -> dict[str, Any] | None:
@@ -287,17 +289,7 @@ def benchmark_area(key: str) -> dict[str, Any] | None:
     if key == "city":
         return city_area()
     level, code = BENCHMARKS[key]
-
-    def compute():
-        area = (
-            Area.objects.filter(level_id=level, code=code)
-            .select_related("vintage")
-            .order_by("-vintage__valid_from")
-            .first()
-        )
-        return _area_dict(area) if area else False
-
-    return cached("benchmark-area", key, compute=compute) or None
+    return cached("benchmark-area", key, compute=lambda: _latest_area(level, code)) or None
 
 
 def benchmark_cells(indicator_id: str, key: str, group: str = "") -> list[dict[str, Any]]:
