@@ -70,3 +70,22 @@ def test_fulfilment_section_for_the_city_report(judged):
     html = render.render_template("_fulfilment.html", {"fulfilment": sec, "year": 2017})
     assert '<h2 id="fulfilment">Måluppfyllelse</h2>' in html
     assert "Fler blir självförsörjande" in html
+
+
+@pytest.mark.django_db
+def test_the_city_report_gets_the_goal_chapter_from_the_goals_app(judged):
+    # the reports import no goals code: the chapter arrives through the registration the goals
+    # app makes when Django starts
+    from skillnader.reports import city, sections
+
+    assert "fulfilment" in sections.registered()
+    via_report = city.fulfilment_section(2017, "sv")
+    assert via_report == fulfilment_section(2017, "sv")
+    assert via_report["rows"] and via_report["title"] == "Måluppfyllelse"
+    assert city.fulfilment_section(2017, "en")["title"] == "Goal fulfilment"
+
+
+def test_a_chapter_nobody_provides_is_left_out():
+    from skillnader.reports import sections
+
+    assert sections.chapter("no-such-chapter", 2017, "sv") is None

@@ -381,10 +381,11 @@ def city_context(year: int, lang: str = "sv") -> dict[str, Any]:
 
 def fulfilment_section(year: int, lang: str) -> dict[str, Any] | None:
     """The "Måluppfyllelse" chapter: the goals in force in ``year`` with their computed
-    status and the boards' judgements (:mod:`skillnader.web.steering.report`)."""
-    from skillnader.web.steering.report import fulfilment_section as section
+    status and the boards' judgements, as the goals app registers it
+    (:mod:`skillnader.reports.sections`); None without goals for the year."""
+    from skillnader.reports import sections
 
-    return section(year, lang)
+    return sections.chapter("fulfilment", year, lang)
 
 
 def summary(found, indicators, lang: str) -> tuple[list[dict], list[dict]]:

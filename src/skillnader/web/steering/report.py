@@ -325,14 +325,13 @@ def fulfilment_section(year: int, lang: str = "sv") -> dict[str, Any] | None:
     status and the latest written judgement of the year; None when no goals cover the year."""
     from skillnader.web.steering import services
     from skillnader.web.steering.models import Period
-    from skillnader.web.steering.views import tree
 
     period = Period.objects.filter(start__year__lte=year, end__year__gte=year).first()
     if period is None:
         return None
     w = WORDS[lang]
     rows = []
-    for goal, depth in tree(period, year):
+    for goal, depth in services.tree(period, year):
         v = goal.version_in_year(year)
         follow = services.goal_follow_up(goal, year)
         computed = services.computed_goal_status(follow) if follow else None

@@ -15,7 +15,7 @@ from dataclasses import asdict
 from skillnader.steering import rules
 from skillnader.steering.model import TargetVersionView, evaluate
 from skillnader.steering.rules import Estimate
-from skillnader.web.steering.models import Goal, GoalIndicator, Target, TargetVersion
+from skillnader.web.steering.models import Goal, GoalIndicator, Period, Target, TargetVersion
 
 CITY = ("kommun", "", "0180")
 
@@ -256,3 +256,27 @@ def computed_goal_status(follow: list[dict]) -> str:
     if all(s == rules.NOT_MET for s in judged):
         return "ej"
     return "delvis"
+
+
+def tree(period: Period, year: int, board: str | None = None) -> list[tuple[Goal, int]]:
+    """Goals in force in ``year`` in tree order, with their depth. With ``board``: the council's
+    goals above that board's nämndmål and the nämndmål themselves."""
+    goals = list(Goal.objects.filter(period=period).select_related("owner", "period"))
+    active = {g.pk for g in goals if g.active_in(year)}
+    children: dict[int | None, list[Goal]] = {}
+    for g in goals:
+        if g.pk in active and (board is None or g.owner_id in (None, board)):
+            children.setdefault(g.parent_id, []).append(g)
+
+    def key(g: Goal):
+        return ([int(x) if x.isdigit() else x for x in g.number.split(".")], g.owner_id or "")
+
+    out: list[tuple[Goal, int]] = []
+
+    def walk(parent, depth):
+        for g in sorted(children.get(parent, []), key=key):
+            out.append((g, depth))
+            walk(g.pk, depth + 1)
+
+    walk(None, 0)
+    return out

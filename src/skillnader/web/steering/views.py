@@ -101,30 +101,6 @@ def goal_by_ref(ref: str) -> Goal | None:
     return qs.first()
 
 
-def tree(period: Period, year: int, board: str | None = None) -> list[tuple[Goal, int]]:
-    """Goals in force in ``year`` in tree order, with their depth. With ``board``: the council's
-    goals above that board's nämndmål and the nämndmål themselves."""
-    goals = list(Goal.objects.filter(period=period).select_related("owner", "period"))
-    active = {g.pk for g in goals if g.active_in(year)}
-    children: dict[int | None, list[Goal]] = {}
-    for g in goals:
-        if g.pk in active and (board is None or g.owner_id in (None, board)):
-            children.setdefault(g.parent_id, []).append(g)
-
-    def key(g: Goal):
-        return ([int(x) if x.isdigit() else x for x in g.number.split(".")], g.owner_id or "")
-
-    out: list[tuple[Goal, int]] = []
-
-    def walk(parent, depth):
-        for g in sorted(children.get(parent, []), key=key):
-            out.append((g, depth))
-            walk(g.pk, depth + 1)
-
-    walk(None, 0)
-    return out
-
-
 def cached_follow_up(goal: Goal, year: int) -> list[dict]:
     return services.goal_follow_up(goal, year)
 
@@ -255,7 +231,7 @@ def period_tree(request, period):
     year = _year(request, p)
     board = request.GET.get("board") or None
     rows = []
-    for goal, depth in tree(p, year, board):
+    for goal, depth in services.tree(p, year, board):
         follow = services.goal_follow_up(goal, year)
         brief = _goal_brief(goal, year)
         brief.update(
