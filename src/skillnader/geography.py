@@ -18,23 +18,33 @@ class Level:
     name_sv: str
     name_en: str
     order: int  # coarse to fine
+    #: the level's areas together, as in "the gap between the RegSO areas" (definite plural)
+    plural_sv: str = ""
+    plural_en: str = ""
 
     def name(self, lang: str = "sv") -> str:
         return self.name_en if lang == "en" else self.name_sv
 
+    def plural(self, lang: str = "sv") -> str:
+        return (self.plural_en if lang == "en" else self.plural_sv) or self.name(lang)
+
 
 LEVELS: tuple[Level, ...] = (
     Level("country", "Riket", "Sweden", 0),
-    Level("lan", "Län", "County", 1),
-    Level("kommun", "Kommun", "Municipality", 2),
-    Level("stadsomrade", "Stadsområde", "City part", 3),
-    Level("sdo", "Stadsdelsområde", "District council area", 4),
-    Level("stadsdel", "Stadsdel", "District", 5),
-    Level("regso", "RegSO", "RegSO (regional statistical area)", 6),
-    Level("valdistrikt", "Valdistrikt", "Electoral district", 7),
-    Level("basomrade", "Basområde", "Basic area", 8),
-    Level("deso", "DeSO", "DeSO (demographic statistical area)", 9),
-)
+    Level("lan", "Län", "County", 1, "länen", "the counties"),
+    Level("kommun", "Kommun", "Municipality", 2, "länets kommuner", "the county's municipalities"),
+    Level("stadsomrade", "Stadsområde", "City part", 3, "stadsområdena", "city parts"),
+    Level("sdo", "Stadsdelsområde", "District council area", 4, "stadsdelsområdena",
+          "district council areas"),
+    Level("stadsdel", "Stadsdel", "District", 5, "stadsdelarna", "districts"),
+    Level("regso", "RegSO", "RegSO (regional statistical area)", 6, "RegSO-områdena",
+          "RegSO areas"),
+    Level("valdistrikt", "Valdistrikt", "Electoral district", 7, "valdistrikten",
+          "electoral districts"),
+    Level("basomrade", "Basområde", "Basic area", 8, "basområdena", "basic areas"),
+    Level("deso", "DeSO", "DeSO (demographic statistical area)", 9, "DeSO-områdena",
+          "DeSO areas"),
+)  # fmt: skip
 LEVEL_IDS = tuple(level.id for level in LEVELS)
 
 
@@ -43,6 +53,15 @@ def level(level_id: str) -> Level:
         if lv.id == level_id:
             return lv
     raise KeyError(f"unknown area level {level_id!r}; known: {', '.join(LEVEL_IDS)}")
+
+
+def level_plural(level_id: str, lang: str = "sv") -> str:
+    """The definite plural of a level's areas in ``lang`` ("RegSO-områdena"), for sentences in
+    the findings and the reports; an unknown id is returned as it is."""
+    for lv in LEVELS:
+        if lv.id == level_id:
+            return lv.plural(lang)
+    return level_id
 
 
 # The weight bases a crosswalk can use.

@@ -34,6 +34,8 @@ from typing import Any
 import numpy as np
 from scipy import stats as st
 
+from skillnader.geography import level_plural
+from skillnader.groups import group_pair
 from skillnader.stats import trend as tr
 
 LEVEL_WORDS = ("improving", "worsening", "no_clear_change", "not_assessed")
@@ -771,26 +773,6 @@ REASONS_EN = {
     "no_benchmark": "there is no value for the benchmark",
     "no_judgement": "the indicator has no better or worse direction",
 }
-_GROUP_SV = {"sex": "kvinnor och män", "birth_region": "utrikes och inrikes födda"}
-_GROUP_EN = {"sex": "women and men", "birth_region": "people born abroad and born in Sweden"}
-_LEVEL_NAMES_SV = {
-    "stadsomrade": "stadsområdena",
-    "sdo": "stadsdelsområdena",
-    "regso": "RegSO-områdena",
-    "stadsdel": "stadsdelarna",
-    "kommun": "länets kommuner",
-    "valdistrikt": "valdistrikten",
-    "basomrade": "basområdena",
-}
-_LEVEL_NAMES_EN = {
-    "stadsomrade": "city parts",
-    "sdo": "district council areas",
-    "regso": "RegSO areas",
-    "stadsdel": "districts",
-    "kommun": "the county's municipalities",
-    "valdistrikt": "electoral districts",
-    "basomrade": "basic areas",
-}
 
 
 def _extremes_text(g: GapTrend, d: int) -> tuple[str, str]:
@@ -829,13 +811,13 @@ def _one_period_gap(g: GapTrend, d: int) -> tuple[str, str] | None:
     p = g.periods[last]
     ext_sv, ext_en = _extremes_text(g, d)
     sv = (
-        f"skillnaden mellan {_LEVEL_NAMES_SV.get(lv, lv)} {p}: avståndet mellan 90:e och 10:e "
+        f"skillnaden mellan {level_plural(lv, 'sv')} {p}: avståndet mellan 90:e och 10:e "
         f"percentilen {_fmt(g.values[last], d, 'sv')} ({_fmt(g.lower[last], d, 'sv')}–"
         f"{_fmt(g.upper[last], d, 'sv')}){ext_sv}; förändringen bedöms inte "
         f"({REASONS_SV['too_few_periods']})"
     )
     en = (
-        f"the gap between {_LEVEL_NAMES_EN.get(lv, lv)} in {p}: distance between the 90th and "
+        f"the gap between {level_plural(lv, 'en')} in {p}: distance between the 90th and "
         f"10th percentile {_fmt(g.values[last], d, 'en')} ({_fmt(g.lower[last], d, 'en')}–"
         f"{_fmt(g.upper[last], d, 'en')}){ext_en}; its change is not assessed "
         f"({REASONS_EN['too_few_periods']})"
@@ -883,12 +865,12 @@ def sentences(
         what_en: str | None
         if g.kind == "areas":
             lv = g.label.split(":")[0]
-            who_sv = f"skillnaden mellan {_LEVEL_NAMES_SV.get(lv, lv)}"
-            who_en = f"the gap between {_LEVEL_NAMES_EN.get(lv, lv)}"
+            who_sv = f"skillnaden mellan {level_plural(lv, 'sv')}"
+            who_en = f"the gap between {level_plural(lv, 'en')}"
             what_sv, what_en = "90:e och 10:e percentilen", "the 90th and 10th percentile"
         else:
-            who_sv = f"skillnaden mellan {_GROUP_SV.get(g.label, g.label)}"
-            who_en = f"the gap between {_GROUP_EN.get(g.label, g.label)}"
+            who_sv = f"skillnaden mellan {group_pair(g.label, 'sv')}"
+            who_en = f"the gap between {group_pair(g.label, 'en')}"
             what_sv = what_en = None
         if g.change is None:
             continue

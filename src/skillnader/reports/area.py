@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from skillnader.charts import vegalite
+from skillnader.geography import level_plural
 from skillnader.reports import data, render
 from skillnader.reports.city import _cell_text, _labels, _level_name
-from skillnader.reports.text import LEVEL_PLURAL, check_lang, number, word
+from skillnader.reports.text import check_lang, number, word
 
 #: Most group rows shown in a profile (a sex × age table of one indicator fits; more would not).
 MAX_GROUP_ROWS = 40
@@ -91,9 +92,7 @@ def profile_context(area, year: int, lang: str = "sv") -> dict[str, Any]:
         spec = vegalite.spine(
             spine_rows,
             title=word("spine_title", lang, area=area_name),
-            description=word(
-                "spine_note", lang, level=LEVEL_PLURAL[lang].get(area.level_id, area.level_id)
-            ),
+            description=word("spine_note", lang, level=level_plural(area.level_id, lang)),
             labels=lab,
             width=330,
             lang=lang,
@@ -145,9 +144,7 @@ def profile_context(area, year: int, lang: str = "sv") -> dict[str, Any]:
                 year=year,
             ),
             "spine": render.chart(spec, lang),
-            "spine_note": word(
-                "spine_note", lang, level=LEVEL_PLURAL[lang].get(area.level_id, area.level_id)
-            ),
+            "spine_note": word("spine_note", lang, level=level_plural(area.level_id, lang)),
             "rows": rows,
             "better": better,
             "worse": worse,

@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from skillnader.charts import vegalite
+from skillnader.geography import level_plural
+from skillnader.groups import group_pair
 from skillnader.reports import data, render
 from skillnader.reports.text import (
-    GROUP_PAIR_NAMES,
-    LEVEL_PLURAL,
     check_lang,
     interval,
     number,
@@ -122,11 +122,9 @@ def evidence(finding, ind, lang: str) -> list[dict[str, Any]]:
     for g in finding.gaps:
         if g.kind == "areas":
             level, _, vintage = g.label.partition(":")
-            title = word(
-                "gap_areas", lang, level=LEVEL_PLURAL[lang].get(level, level), vintage=vintage
-            )
+            title = word("gap_areas", lang, level=level_plural(level, lang), vintage=vintage)
         else:
-            title = word("gap_groups", lang, groups=GROUP_PAIR_NAMES[lang].get(g.label, g.label))
+            title = word("gap_groups", lang, groups=group_pair(g.label, lang))
         rows = [
             {"period": p, "value": number(v, d, lang), "interval": interval(lo, hi, d, lang)}
             for p, v, lo, hi in zip(g.periods, g.values, g.lower, g.upper, strict=True)

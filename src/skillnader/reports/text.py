@@ -261,33 +261,6 @@ WORDS: dict[str, dict[str, str]] = {
     },
 }
 
-#: Plural names of the area levels, for phrases such as "the gap between the RegSO areas".
-LEVEL_PLURAL = {
-    "sv": {
-        "stadsomrade": "stadsområdena",
-        "sdo": "stadsdelsområdena",
-        "stadsdel": "stadsdelarna",
-        "regso": "RegSO-områdena",
-        "valdistrikt": "valdistrikten",
-        "basomrade": "basområdena",
-        "deso": "DeSO-områdena",
-    },
-    "en": {
-        "stadsomrade": "city parts",
-        "sdo": "district council areas",
-        "stadsdel": "districts",
-        "regso": "RegSO areas",
-        "valdistrikt": "electoral districts",
-        "basomrade": "basic areas",
-        "deso": "DeSO areas",
-    },
-}
-
-GROUP_PAIR_NAMES = {
-    "sv": {"sex": "kvinnor och män", "birth_region": "utrikes och inrikes födda"},
-    "en": {"sex": "women and men", "birth_region": "people born abroad and born in Sweden"},
-}
-
 LANGUAGES = ("sv", "en")
 
 
