@@ -7,7 +7,8 @@ For every indicator the analysis tests two things together, each with its uncert
   least three, are used with the same test and said so; two points use the z-test of the change);
 * **the gaps** — between areas, the difference between the 90th and the 10th percentile of the
   areas' values in each period (one vintage of boundaries at a time: areas of different vintages
-  are never compared), with its interval by simulation from each area's own interval; between
+  are never compared), with its interval by the delta method from each area's own interval
+  (``method="simulation"`` draws the areas' values instead and includes re-ranking); between
   groups (women/men, born abroad/born in Sweden), the absolute gap at the benchmark with its MOVER
   interval. The change of a gap over time is the weighted slope of the gap series (1/SE²) with a
   χ² test, or the z-test of the change with two periods.
