@@ -141,3 +141,23 @@ def test_gap_between_girls_and_boys_from_real_data(loaded, client):
     early = client.get("/mal/2015-2018/kf/1.1/?year=2017&format=json").json()
     e17 = next(e for e in early["indicators"] if e["indicator"] == "upper_secondary_eligibility")
     assert e17["targets"][0]["reason"] == "target_year_not_published"
+
+
+def test_the_goals_command_lists_the_bundled_tree_and_names_a_wrong_period(loaded):
+    import json
+
+    from click.testing import CliRunner
+
+    from skillnader.cli import main
+
+    r = CliRunner().invoke(main, ["goals", "--period", "2015-2018", "--year", "2017", "--json"])
+    assert r.exit_code == 0, r.output
+    rows = json.loads(r.output)
+    refs = [row["ref"] for row in rows]
+    assert refs[0] == "2015-2018/kf/1"  # tree order: inriktningsmål 1 first
+    assert {"2015-2018/kf/1", "2015-2018/kf/2", "2015-2018/kf/3", "2015-2018/kf/4"} <= set(refs)
+    assert any(row["board"] == "skarholmen" and row["example"] for row in rows)
+    assert any(row["computed"] for row in rows if row["targets"])
+    r = CliRunner().invoke(main, ["goals", "--period", "1999-2002"])
+    assert r.exit_code == 2
+    assert "1999-2002" in r.output and "2015-2018" in r.output

@@ -14,6 +14,25 @@ def _django():
     migrate()
 
 
+def _period(period_id):
+    """The mandate period ``period_id`` (the latest without one), or a typed error naming what
+    the database holds."""
+    from skillnader.errors import InputError
+    from skillnader.web.steering.models import Period
+
+    known = list(Period.objects.order_by("start").values_list("pk", flat=True))
+    if not known:
+        raise InputError(
+            "the database holds no mandate period with goals",
+            expected="goals loaded by 'skillnader init' or 'skillnader goals import FILE'",
+        )
+    if period_id is None:
+        return Period.objects.order_by("-start").first()
+    if period_id not in known:
+        raise InputError("no such mandate period", value=period_id, expected=", ".join(known))
+    return Period.objects.get(pk=period_id)
+
+
 def _pct(p):
     if p is None:
         return ""
@@ -41,12 +60,12 @@ def goals(ctx, period, year, board, as_json):
         return
     _django()
     from skillnader.console import emit as _emit
-    from skillnader.web.steering import views
+    from skillnader.web.steering import services, views
 
-    p = views.resolve_period(period)
+    p = _period(period)
     y = year or views.default_year(p)
     rows = []
-    for goal, depth in views.tree(p, y, board=board):
+    for goal, depth in services.tree(p, y, board=board):
         v = goal.version_in_year(y)
         follow = views.cached_follow_up(goal, y)
         from skillnader.web.steering.services import computed_goal_status
