@@ -47,7 +47,9 @@ The audit uses the attacker's best continuous knowledge (the LP relaxation). For
 two dimensions with margins the constraint matrix is totally unimodular, so the LP bounds are
 attained by integer tables; with three or more dimensions an integer attacker might occasionally
 narrow an interval further than the LP shows. Rounding of the published counts
-(``rounding_base``) is applied after the audit, and only adds uncertainty for an attacker.
+(``rounding_base``, :func:`published_numbers`) is applied after the audit, to the exact counts
+the audit protected, and only adds uncertainty for an attacker: a published ``y`` tells only
+that the count lies in ``[y - base/2, y + base/2]``, a superset of knowing it.
 
 References: Hundepool A. et al. (2012), *Statistical Disclosure Control*, Wiley, ch. 4 (tabular
 data, cell suppression, the audit problem); Cox L.H. (1980), Suppression methodology and
@@ -67,6 +69,7 @@ import polars as pl
 from skillnader.errors import InputError, MethodError, ShapeError, ValueFormatError
 
 __all__ = [
+    "COUNTED_NUMERATOR",
     "CellAudit",
     "Policy",
     "audit",
@@ -78,6 +81,8 @@ __all__ = [
     "primary_suppressed",
     "protect",
     "protect_cells",
+    "published_numbers",
+    "round_count",
 ]
 
 SUPPRESSED = "suppressed"
@@ -244,7 +249,8 @@ class Policy:
     * ``threshold``: the smallest count (and denominator) that may be published; 0 turns
       suppression off (internal tables, or indicators that count no people).
     * ``suppress_zeros``: also suppress true zeros (and zero denominators).
-    * ``rounding_base``: published counts rounded to a multiple of this (after protection).
+    * ``rounding_base``: published counts rounded to a multiple of this when they are read for
+      publication (:func:`published_numbers`); protection works on the exact counts.
     * ``protection_level``: the narrowest interval an attacker may be able to pin a suppressed
       cell to, given everything published. By default the width of the primary range itself
       (``[1, threshold - 1]``, or ``[0, threshold - 1]`` with ``suppress_zeros``): whatever is
@@ -356,6 +362,90 @@ def primary_suppressed(
     engine) decides with this function."""
     count, den = judged_counts(measure, value, numerator, denominator)
     return primary_mask(count, den, policy=policy)
+
+
+# --------------------------------------------------------------------------------------------
+# rounding at publication
+
+#: Measures whose numerator is a count of people or events (a mean's numerator is a sum, such
+#: as the income of everyone counted; a median and an index have none).
+COUNTED_NUMERATOR = ("count", "proportion", "rate", "standardised_rate")
+
+
+def round_count(x, base: int) -> np.ndarray:
+    """``x`` rounded to the nearest multiple of ``base``, halves away from zero (12 → 10,
+    12.5 → 15, 13 → 15 for base 5); NaN stays NaN. ``base`` 1 leaves whole counts as they are.
+
+    Counts below ``base / 2`` round to 0: the catalogue therefore requires a publication
+    threshold of at least the base, so that every non-zero count that is published at all is at
+    least the base and rounds to at least the base (docs/statistics.md)."""
+    arr = np.asarray(x, dtype=float)
+    if isinstance(base, bool) or not isinstance(base, int | np.integer) or base < 1:
+        raise InputError("rounding_base must be a positive integer", value=base)
+    return np.sign(arr) * np.floor(np.abs(arr) / base + 0.5) * base
+
+
+def published_numbers(
+    measure: str,
+    rounding_base: int,
+    *,
+    value=None,
+    lower=None,
+    upper=None,
+    numerator=None,
+    denominator=None,
+) -> dict[str, np.ndarray]:
+    """The numbers of a cell as they are published under an indicator's ``rounding_base``:
+    THE rounding rule of the product, applied when a cell is read for publication (the stored
+    numbers, and what the disclosure gate protects, stay exact).
+
+    Counts are rounded with :func:`round_count`: the denominator (the people or households a
+    cell is computed from), the numerator when it is a count (:data:`COUNTED_NUMERATOR`), and
+    for a ``count`` indicator the value itself. A rounded count ``y`` that has an interval gets
+    the 95 % Poisson (Byar) interval of its whole rounding band: from the lower limit of
+    ``y - base/2`` to the upper limit of ``y + base/2``. It is a function of ``y`` alone, so it
+    tells nothing of the exact count that ``y`` does not, and it contains the interval of every
+    count that rounds to ``y``, the exact one included. Proportions, rates, means and their
+    intervals keep the values computed from the exact counts, as official statistics do.
+
+    Arrays (NaN where a number is missing) or scalars; returns the five numbers as float arrays
+    of the input's shape under the keys ``value``, ``lower``, ``upper``, ``numerator``,
+    ``denominator``.
+    """
+    from skillnader.stats.intervals import byar
+
+    round_count(0, rounding_base)  # validates the base
+    base = int(rounding_base)
+    given = {
+        "value": value,
+        "lower": lower,
+        "upper": upper,
+        "numerator": numerator,
+        "denominator": denominator,
+    }
+    out = {k: np.asarray(np.nan if v is None else v, dtype=float) for k, v in given.items()}
+    if base == 1:
+        return out
+    out["denominator"] = round_count(out["denominator"], base)
+    if measure in COUNTED_NUMERATOR:
+        out["numerator"] = round_count(out["numerator"], base)
+    if measure == "count":
+        shape = np.broadcast_shapes(*(a.shape for a in out.values()))
+        val = np.broadcast_to(round_count(out["value"], base), shape).ravel()
+        lo = np.broadcast_to(out["lower"], shape).ravel().copy()
+        hi = np.broadcast_to(out["upper"], shape).ravel().copy()
+        with_interval = ~np.isnan(val) & ~(np.isnan(lo) & np.isnan(hi))
+        lo[~np.isnan(val)] = hi[~np.isnan(val)] = np.nan
+        if with_interval.any():
+            band = val[with_interval]
+            lo[with_interval] = np.atleast_1d(byar(np.maximum(band - base / 2, 0.0))[0])
+            hi[with_interval] = np.atleast_1d(byar(band + base / 2)[1])
+        out["value"], out["lower"], out["upper"] = (
+            val.reshape(shape),
+            lo.reshape(shape),
+            hi.reshape(shape),
+        )
+    return out
 
 
 # --------------------------------------------------------------------------------------------
@@ -831,7 +921,7 @@ def protect(
     * ``suppression`` (str or null): ``"primary"`` (small count or small denominator) or
       ``"secondary"`` (suppressed so that a primary cell cannot be recomputed);
     * ``published`` (int or null): the count to print, null where suppressed, rounded to the
-      nearest multiple of ``rounding_base`` (halves up) when that is given.
+      nearest multiple of ``rounding_base`` (:func:`round_count`) when that is given.
 
     See the module documentation for the rules and the algorithm. The result's :func:`audit`
     is clean: no suppressed cell's feasible interval is narrower than ``protection_level``
@@ -856,7 +946,7 @@ def protect(
     sup, kind = _protect(table, policy)
     published = np.where(sup, np.nan, table.count)
     if rounding_base:
-        published = np.floor(published / rounding_base + 0.5) * rounding_base
+        published = round_count(published, rounding_base)
     return frame.with_columns(
         pl.Series(SUPPRESSED, sup, dtype=pl.Boolean),
         pl.Series(SUPPRESSION, kind.tolist(), dtype=pl.Utf8),
