@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from typing import Any
 from urllib.parse import urlencode
 
@@ -619,13 +620,20 @@ def _indicator_specs(ind: Indicator, state: dict[str, Any]) -> dict[str, dict]:
         _drop_unused_map_properties(specs["map"], state["colour"])
     city_area = queries.benchmark_area(benchmark)
     highlighted = [r["name"] for r in rows if r.get("highlight")]
+    ranked = _bars_rows(rows)
+    description = _bars_description(benchmark, _has_intervals(rows), highlighted)
+    if len(ranked) < len(rows):
+        description += " " + _(
+            "With %(total)s areas, the chart shows the %(n)s highest and the %(n)s lowest; "
+            "every area is in the table."
+        ) % {"total": len(rows), "n": BARS_AT_EACH_END}
     specs["bars"] = vegalite.ranked_bars(
-        rows,
+        ranked,
         city_value=city["value"] if city else None,
         city_label=display_name(city_area) if city_area else _("City"),
         title=_("%(indicator)s by %(level)s, %(year)s")
         % {"indicator": ind.name, "level": level_name, "year": sel["year"]},
-        description=_bars_description(benchmark, _has_intervals(rows), highlighted),
+        description=description,
         highlight=highlighted,
         unit=unit_label(ind.unit, lang()),
         decimals=ind.decimals,
@@ -668,6 +676,38 @@ def _indicator_specs(ind: Indicator, state: dict[str, Any]) -> dict[str, dict]:
             lang=lang(),
         )
     return specs
+
+
+#: Above this many areas the indicator's table is searchable and shown a page at a time, and the
+#: ranking chart draws the highest and lowest areas only (valdistrikt: 573 areas).
+MANY_AREAS = 40
+#: Areas drawn at either end of the ranking when there are more than ``MANY_AREAS``.
+BARS_AT_EACH_END = 10
+#: Rows per page of a long table.
+TABLE_PAGE_SIZE = 25
+
+
+def _bars_rows(rows: list[dict]) -> list[dict]:
+    """The rows the ranking chart draws: all of them, or for more than ``MANY_AREAS`` areas the
+    ``BARS_AT_EACH_END`` highest and lowest values and any highlighted area."""
+    if len(rows) <= MANY_AREAS:
+        return rows
+    valued = sorted(
+        (r for r in rows if r["value"] is not None), key=lambda r: (-r["value"], r["name"])
+    )
+    ends = valued[:BARS_AT_EACH_END] + valued[-BARS_AT_EACH_END:]
+    keep = {r["code"] for r in ends}
+    return [r for r in valued if r["code"] in keep or r.get("highlight")]
+
+
+_SWEDISH_LETTERS = str.maketrans({"å": "{0", "ä": "{1", "ö": "{2", "é": "e", "ü": "y"})
+
+
+def natural_key(name: str) -> tuple:
+    """Sort key for area names: numbers by value (Distrikt 2 before Distrikt 10), letters
+    case-insensitively with å, ä and ö after z."""
+    parts = re.split(r"(\d+)", name.casefold().translate(_SWEDISH_LETTERS))
+    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts if p)
 
 
 #: The properties of a map's areas that the drawn map reads (colour, tooltip, link, the text
@@ -874,8 +914,9 @@ def indicator(request: HttpRequest, indicator_id: str, fmt: str | None = None) -
                 "compared_with": _compared_with(benchmark),
                 "rows": [
                     {**r, "comparison_text": charts.labels(benchmark).get(r["comparison"], "")}
-                    for r in state["rows"]
+                    for r in sorted(state["rows"], key=lambda r: natural_key(r["name"]))
                 ],
+                "page_size": TABLE_PAGE_SIZE if len(state["rows"]) > MANY_AREAS else 0,
                 # the benchmark as the table's last row, unless it is one of the areas
                 # kommuner are compared with the country; without its value, with the city
                 "benchmark_fallback": not sel.get("benchmark")

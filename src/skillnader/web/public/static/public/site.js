@@ -72,11 +72,75 @@
             return ascending ? r : -r;
           });
           rows.forEach(function (r) { body.appendChild(r); });
+          table.dispatchEvent(new CustomEvent("sorted"));
         });
       });
     });
   }
-  function run() { levelResets(); scrollingTables(); sortableTables(); }
+  /* A long table (hundreds of valdistrikt) is shown a page at a time with a search field; the
+     server sends every row, so without JavaScript the whole table is there. The texts come from
+     the page (translated there): {first}, {last}, {total} and {matches} are filled in. */
+  function folded(text) {
+    return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase().trim();
+  }
+  function fill(template, values) {
+    return template.replace(/\{(\w+)\}/g, function (m, key) {
+      return values[key] !== undefined ? String(values[key]) : m;
+    });
+  }
+  function pagedTables() {
+    document.querySelectorAll(".table-tools[data-table]").forEach(function (tools) {
+      var table = document.getElementById(tools.getAttribute("data-table"));
+      var pager = document.getElementById(tools.getAttribute("data-table") + "-pager");
+      if (!table || !table.tBodies[0] || !pager) { return; }
+      var size = parseInt(tools.getAttribute("data-page-size"), 10) || 25;
+      var input = tools.querySelector("input[type=search]");
+      var status = tools.querySelector("[role=status]");
+      var prev = pager.querySelector("[data-page=prev]");
+      var next = pager.querySelector("[data-page=next]");
+      var all = pager.querySelector("[data-page=all]");
+      var allText = all.textContent, fewerText = all.getAttribute("data-fewer");
+      var start = 0, showAll = false;
+      function render() {
+        var rows = Array.prototype.slice.call(table.tBodies[0].rows);
+        var query = folded(input.value);
+        var matching = rows.filter(function (r) {
+          return !query || folded(r.cells[0].textContent).indexOf(query) !== -1;
+        });
+        var per = showAll ? matching.length : size;
+        if (start >= matching.length) { start = Math.max(0, matching.length - per); }
+        var end = Math.min(start + per, matching.length);
+        rows.forEach(function (r) { r.hidden = true; });
+        matching.slice(start, end).forEach(function (r) { r.hidden = false; });
+        var values = {first: start + 1, last: end, total: rows.length, matches: matching.length};
+        if (!matching.length) {
+          status.textContent = fill(tools.getAttribute("data-status-none"), values);
+        } else if (query) {
+          status.textContent = fill(tools.getAttribute("data-status-filtered"), values);
+        } else {
+          status.textContent = fill(tools.getAttribute("data-status"), values);
+        }
+        /* aria-disabled rather than disabled: a button that stops working keeps its focus */
+        prev.setAttribute("aria-disabled", String(showAll || start === 0));
+        next.setAttribute("aria-disabled", String(showAll || end >= matching.length));
+        all.textContent = showAll ? fewerText : allText;
+      }
+      input.addEventListener("input", function () { start = 0; render(); });
+      function usable(button) { return button.getAttribute("aria-disabled") !== "true"; }
+      prev.addEventListener("click", function () {
+        if (usable(prev)) { start = Math.max(0, start - size); render(); }
+      });
+      next.addEventListener("click", function () {
+        if (usable(next)) { start += size; render(); }
+      });
+      all.addEventListener("click", function () { showAll = !showAll; start = 0; render(); });
+      table.addEventListener("sorted", function () { start = 0; render(); });
+      tools.hidden = false;
+      pager.hidden = false;
+      render();
+    });
+  }
+  function run() { levelResets(); scrollingTables(); sortableTables(); pagedTables(); }
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", run); }
   else { run(); }
 })();
