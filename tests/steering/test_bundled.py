@@ -161,3 +161,39 @@ def test_the_goals_command_lists_the_bundled_tree_and_names_a_wrong_period(loade
     r = CliRunner().invoke(main, ["goals", "--period", "1999-2002"])
     assert r.exit_code == 2
     assert "1999-2002" in r.output and "2015-2018" in r.output
+
+
+def test_a_health_gap_target_on_real_life_expectancy(loaded, client):
+    """Goal 1.2's example health target: the gap in life expectancy between women and men shall
+    decrease from 2015 to 2018, on SCB's deaths and population of the bundle."""
+    from skillnader.steering import rules
+    from skillnader.web.data.models import Observation
+
+    def cell(key, year):
+        return Observation.objects.get(
+            indicator_id="life_expectancy", area__code="0180", area__level_id="kommun",
+            group__key=key, period=str(year),
+        )  # fmt: skip
+
+    data = client.get("/mal/2015-2018/kf/1.2/?year=2018&format=json").json()
+    (entry,) = [e for e in data["indicators"] if e["indicator"] == "life_expectancy"]
+    (t,) = entry["targets"]
+    assert t["gap"] == "groups" and entry["example"]
+    for key in ("base", "used"):
+        year = t[key]["year"]
+        women, men = cell("sex=women", year), cell("sex=men", year)
+        assert t[key]["value"] == pytest.approx(women.value - men.value)
+        # MOVER: each side's distance from the two groups' own limits
+        assert t[key]["lower"] == pytest.approx(
+            women.value - men.value - math.hypot(women.value - women.lower, men.upper - men.value)
+        )
+    assert (t["base"]["year"], t["used"]["year"]) == (2015, 2018)
+    assert t["used"]["value"] < t["base"]["value"]  # the gap fell ...
+    assert t["checked"]["lower"] < 0 < t["checked"]["upper"]  # ... within its uncertainty
+    assert t["status"] == "not_assessable" and t["trend"]["judgement"] == "delvis"
+    # the probability is the line's change read one-sided: moderate, as the trend is weak
+    series = [rules.Estimate(s["year"], s["value"], s["lower"], s["upper"]) for s in t["series"]]
+    fitted = [e for e in series if 2015 <= e.year <= 2018]
+    expected = rules.probability_of_change(fitted, 2015, 2018, "decrease").probability
+    assert t["probability"]["probability"] == pytest.approx(expected)
+    assert 0.5 < expected < 0.975

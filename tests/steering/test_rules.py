@@ -183,6 +183,32 @@ def test_probability_by_hand():
     assert none.probability is None and none.reason == "too_few_points"
 
 
+def test_probability_of_change_by_hand():
+    # the line through (2015,10), (2016,9.6), (2017,9.5), (2018,9.0) with equal intervals
+    s = _series([10.0, 9.6, 9.5, 9.0], 0.6)
+    se = 0.6 / stats.norm.ppf(0.975)
+    w = 1 / se**2
+    x = [2015, 2016, 2017, 2018]
+    xm = sum(x) / 4
+    sxx = w * sum((xi - xm) ** 2 for xi in x)
+    slope = sum((xi - xm) * yi for xi, yi in zip(x, [10.0, 9.6, 9.5, 9.0], strict=True)) / sum(
+        (xi - xm) ** 2 for xi in x
+    )
+    p = rules.probability_of_change(s, 2015, 2018, "decrease")
+    assert p.change == pytest.approx(slope * 3)
+    assert p.change_se == pytest.approx(3 / math.sqrt(sxx))
+    assert p.probability == pytest.approx(stats.norm.cdf(-slope * 3 / (3 / math.sqrt(sxx))))
+    up = rules.probability_of_change(s, 2015, 2018, "increase")
+    assert up.probability == pytest.approx(1 - p.probability)
+    # the probability passes 97.5 % exactly when the trend judgement is "helt"
+    for half in (0.2, 0.6, 1.5):
+        series = _series([10.0, 9.6, 9.5, 9.0], half)
+        prob = rules.probability_of_change(series, 2015, 2018, "decrease").probability
+        judged = rules.trend_judgement(series, "decrease").judgement
+        assert (prob > 0.975) == (judged == "helt"), (half, prob, judged)
+    assert rules.probability_of_change(s[:1], 2015, 2018, "decrease").probability is None
+
+
 # --- a whole target --------------------------------------------------------------------------
 
 
@@ -198,6 +224,15 @@ def test_evaluate_level_uses_the_target_year_only():
     d = evaluate(TargetVersionView("direction", "decrease", 2018, base_year=2015), series)
     assert d.status.status == "met" and d.base.year == 2015 and d.used.year == 2017
     assert d.probability.probability > 0.99
+    assert d.probability.change == pytest.approx(
+        rules.probability_of_change(series, 2015, 2018, "decrease").change
+    )
+    # a weak fall: the change's interval includes none, so the probability stays moderate
+    # (the base year's observed value is not taken as exactly known)
+    weak = _series([4.26, 4.1, 4.0, 3.5], 0.55)
+    wd = evaluate(TargetVersionView("direction", "decrease", 2018, base_year=2015), weak)
+    assert wd.status.status == "not_assessable"
+    assert 0.5 < wd.probability.probability < 0.975
 
 
 def test_observation_interval_methods():

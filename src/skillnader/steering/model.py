@@ -229,6 +229,10 @@ def evaluate(
     fitted = [e for e in known if target.base_year is None or e.year >= target.base_year]
     trend = rules.trend_judgement(fitted, target.direction)
     probability = None
-    if threshold is not None:
+    if target.kind != "level" and target.base_year is not None and base is not None:
+        probability = rules.probability_of_change(
+            fitted, target.base_year, target.year, target.direction
+        )
+    elif threshold is not None:
         probability = rules.probability_by_year(fitted, target.year, threshold, target.direction)
     return TargetResult(status, used, base, trend, probability, late)

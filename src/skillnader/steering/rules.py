@@ -37,7 +37,11 @@ and there are at least three points) is extended to the target year; the probabi
 ``Phi((T - yhat) / se(yhat))`` for "at most T" (``1 - Phi`` for "at least T") with
 ``se(yhat)^2 = 1 / sum w + (T_year - xw)^2 / Sxx`` (Armitage, Berry & Matthews 2002, 11.3). It
 carries the uncertainty of the line, not the sampling error of the future year's estimate, and
-assumes the trend continues; it is a guide, not a forecast.
+assumes the trend continues; it is a guide, not a forecast. For a direction target ("shall
+decrease from the base year") the question is whether the line moves the wanted way between the
+two years (:func:`probability_of_change`): ``Phi(-b d / (se(b) d))`` for a decrease over ``d``
+years, the slope's own test read one-sided: the probability is above 97.5 % exactly when the
+trend judgement is *helt*, so a weak trend (*delvis*) never comes with a near-certain one.
 
 Gaps (:func:`range_gap`, :func:`group_gap`): the highest minus the lowest area value, or group
 ``a`` minus group ``b``, with the MOVER interval of the difference of the two estimates. For the
@@ -148,6 +152,9 @@ class Probability:
     weighted: bool = True
     reason: str = ""
     line: tuple[float, float] | None = field(default=None, repr=False)  # intercept, slope
+    #: for a direction target: the line's change from the base year to ``year``, and its SE
+    change: float | None = None
+    change_se: float | None = None
 
 
 def _check_direction(direction: str) -> str:
@@ -358,4 +365,40 @@ def probability_by_year(
     return Probability(
         p, year, predicted=pred, se=se, n=n, weighted=fit["weighted"],
         line=(fit["intercept"], fit["slope"]),
+    )  # fmt: skip
+
+
+def probability_of_change(
+    series: Sequence[Estimate],
+    base_year: int,
+    year: int,
+    direction: Direction,
+    confidence: float = 0.95,
+) -> Probability:
+    """Probability that the trend line has moved the wanted way between ``base_year`` and
+    ``year`` (a direction target, "shall decrease from 2015 to 2018"): the line's change
+    ``b (year - base_year)`` has the SE ``se(b) |year - base_year|`` with ``se(b)^2 = 1 / Sxx``,
+    so the probability is ``Phi(-change / se)`` for ``decrease`` (``Phi(change / se)`` for
+    ``increase``). The base year's value is read off the same line as the target year's, so
+    its sampling error is not counted twice, nor ignored as it would be by comparing the line
+    with the base year's observed value as if that were known exactly."""
+    _check_direction(direction)
+    fit, reason, n = _line(series, confidence)
+    if fit is None:
+        return Probability(None, year, n=n, reason=reason)
+    pred = fit["intercept"] + fit["slope"] * year
+    var = fit["var_mean"] + (year - fit["xw"]) ** 2 / fit["sxx"] if fit["sxx"] else math.inf
+    se = math.sqrt(var) if math.isfinite(var) else math.inf
+    span = year - base_year
+    change = fit["slope"] * span
+    change_se = abs(span) / math.sqrt(fit["sxx"]) if fit["sxx"] else math.inf
+    if span == 0 or change_se == 0:
+        ok = change > 0 if direction == "increase" else change < 0
+        p = 1.0 if ok else 0.0
+    else:
+        zscore = change / change_se
+        p = float(_st.norm.cdf(zscore)) if direction == "increase" else float(_st.norm.sf(zscore))
+    return Probability(
+        p, year, predicted=pred, se=se, n=n, weighted=fit["weighted"],
+        line=(fit["intercept"], fit["slope"]), change=change, change_se=change_se,
     )  # fmt: skip

@@ -210,6 +210,7 @@ def follow_up(version: TargetVersion, as_of_year: int | None = None, series=None
         "probability": None if p is None else {
             "probability": p.probability, "year": p.year, "predicted": p.predicted,
             "se": p.se, "n": p.n, "weighted": p.weighted, "reason": p.reason or None,
+            "change": _f(p.change), "change_se": _f(p.change_se),
         },
         "series": [_est(e) for e in series],
     })  # fmt: skip
