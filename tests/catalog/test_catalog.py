@@ -57,6 +57,7 @@ def test_minimal_valid_file(tmp_path):
     (spec,) = load_catalog(tmp_path)
     assert spec.id == "x1" and spec.catalogue_version == "1"
     assert spec.suppress_zeros is False
+    assert spec.rounding_base == 1  # counts are published exactly unless the entry says so
 
 
 def test_the_publication_policy_is_read_from_the_entry(tmp_path):
@@ -66,6 +67,49 @@ def test_the_publication_policy_is_read_from_the_entry(tmp_path):
     (spec,) = load_catalog(tmp_path)
     policy = policy_for(spec)
     assert (policy.threshold, policy.suppress_zeros) == (10, True)
+
+
+def test_the_rounding_base_is_read_from_the_entry(tmp_path):
+    from skillnader.stats.disclosure import policy_for
+
+    _write(tmp_path, "work", [_entry(id="x1", publication_threshold=10, rounding_base=5)])
+    (spec,) = load_catalog(tmp_path)
+    assert spec.rounding_base == 5
+    assert policy_for(spec).rounding_base == 5
+
+
+@pytest.mark.parametrize(
+    ("threshold", "base", "problem"),
+    [
+        (10, 0, "invalid rounding_base"),
+        (10, -5, "invalid rounding_base"),
+        (10, 2.5, "invalid rounding_base"),
+        (10, "5", "invalid rounding_base"),
+        (10, True, "invalid rounding_base"),
+        (10, None, "invalid rounding_base"),
+        # a base above the threshold would publish small counts (say 1 or 2 of base 5) as 0
+        (3, 5, "above the publication threshold"),
+        (0, 5, "above the publication threshold"),
+    ],
+)
+def test_a_bad_rounding_base_names_file_and_indicator(tmp_path, threshold, base, problem):
+    path = _write(
+        tmp_path,
+        "work",
+        [_entry(id="x1"), _entry(id="x2", publication_threshold=threshold, rounding_base=base)],
+    )
+    with pytest.raises(CatalogError, match=problem) as err:
+        load_catalog(tmp_path)
+    e = err.value
+    assert isinstance(e, InputError)
+    assert e.path == str(path)
+    assert "'x2'" in e.location and "rounding_base" in e.location
+    assert e.value == base
+
+
+def test_a_rounding_base_equal_to_the_threshold_is_valid(tmp_path):
+    _write(tmp_path, "work", [_entry(id="x1", publication_threshold=5, rounding_base=5)])
+    assert load_catalog(tmp_path)[0].rounding_base == 5
 
 
 def test_bad_domain_names_file_and_entry(tmp_path):
@@ -179,3 +223,15 @@ def test_sync_catalog_upserts_indicators(tmp_path):
     ind.save()
     assert sync_catalog(specs) == {"created": 0, "updated": 1}
     assert Indicator.objects.get(id="sync_b").name_sv == specs[1].name_sv
+    assert Indicator.objects.get(id="sync_b").rounding_base == 1
+    # the rounding base is a catalogue setting the sync carries to the database
+    _write(
+        tmp_path,
+        "work",
+        [
+            _entry(id="sync_a"),
+            _entry(id="sync_b", polarity="no_judgement", publication_threshold=10, rounding_base=5),
+        ],
+    )
+    assert sync_catalog(load_catalog(tmp_path)) == {"created": 0, "updated": 1}
+    assert Indicator.objects.get(id="sync_b").rounding_base == 5

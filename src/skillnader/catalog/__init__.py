@@ -22,6 +22,8 @@ The catalogue is a set of versioned YAML files, one per domain, in
         external_ids: {kolada: N..., scb: ...}   # only identifiers that were verified
         publication_threshold: 5   # cells with a denominator (or count) below are suppressed
         suppress_zeros: false      # also suppress true zeros (optional, default false)
+        rounding_base: 1           # published counts rounded to a multiple of this (optional,
+                                   # default 1 = exact; at most publication_threshold)
         interval: wilson           # wilson, byar or none
         interval_note: ...         # why there is no interval, when there is none (English)
         interval_note_sv: ...      # the same in Swedish
@@ -87,6 +89,7 @@ _OPTIONAL = (
     "published",
     "note",
     "suppress_zeros",
+    "rounding_base",
 )
 
 
@@ -117,6 +120,9 @@ class IndicatorSpec:
     publication_threshold: int = 5
     #: The rest of the publication policy (:class:`skillnader.stats.disclosure.Policy`).
     suppress_zeros: bool = False
+    #: Published counts are rounded to a multiple of this (1: exact), see
+    #: :func:`skillnader.stats.disclosure.published_numbers`.
+    rounding_base: int = 1
     interval: str = "none"
     interval_note: str = ""
     interval_note_sv: str = ""
@@ -189,6 +195,32 @@ def _flag(entry: dict, key: str, path: Path, where: str) -> bool:
             expected="true or false",
         )
     return value
+
+
+def _rounding_base(entry: dict, path: Path, where: str) -> int:
+    """The indicator's ``rounding_base``: a whole number of at least 1 (default 1, no rounding),
+    and at most the publication threshold, so that every non-zero count published at all is at
+    least the base and never rounds to 0."""
+    base = entry.get("rounding_base", 1)
+    if isinstance(base, bool) or not isinstance(base, int) or base < 1:
+        raise CatalogError(
+            "invalid rounding_base",
+            path=str(path),
+            location=f"{where}, key 'rounding_base'",
+            value=base,
+            expected="a whole number of at least 1 (1: counts are published exactly)",
+        )
+    threshold = entry.get("publication_threshold")
+    if base > 1 and isinstance(threshold, int) and threshold < base:
+        raise CatalogError(
+            "rounding_base above the publication threshold: small published counts would "
+            "round to 0",
+            path=str(path),
+            location=f"{where}, key 'rounding_base'",
+            value=base,
+            expected=f"at most publication_threshold ({threshold}), or 1",
+        )
+    return base
 
 
 def _parse_entry(entry: object, path: Path, index: int, domain: str, version: str) -> IndicatorSpec:
@@ -304,6 +336,7 @@ def _parse_entry(entry: object, path: Path, index: int, domain: str, version: st
             _number(entry, "publication_threshold", path, where, integer=True)
         ),
         suppress_zeros=_flag(entry, "suppress_zeros", path, where),
+        rounding_base=_rounding_base(entry, path, where),
         interval=interval,
         interval_note=str(entry.get("interval_note") or "").strip(),
         interval_note_sv=str(entry.get("interval_note_sv") or "").strip(),

@@ -5,7 +5,8 @@ latest imported release) and gets an ``ETag`` from ``ConditionalGetMiddleware``.
 responses are cached per URL and data version, like the pages. Observations are
 read only through :func:`~skillnader.web.data.models.public_observations`: unpublished cells and
 indicators never appear, and suppressed cells appear with ``"status": "suppressed"`` and no
-numbers. Lists of observations are paged by id (keyset pagination), so a ``next`` link stays
+numbers; the numbers of the others through :func:`~skillnader.web.data.models.public_numbers`
+(counts rounded by the indicator's ``rounding_base``). Lists of observations are paged by id (keyset pagination), so a ``next`` link stays
 valid while new data are imported.
 """
 
@@ -21,7 +22,14 @@ from django.views.decorators.http import require_safe
 from skillnader.analysis.tables import INEQUALITY_MEASURES
 from skillnader.web.api.openapi import schema
 from skillnader.web.data import queries
-from skillnader.web.data.models import Area, AreaLevel, Domain, Indicator
+from skillnader.web.data.models import (
+    PUBLIC_NUMBER_FIELDS,
+    Area,
+    AreaLevel,
+    Domain,
+    Indicator,
+    public_numbers,
+)
 from skillnader.web.public.twins import cached_page, csv_response, json_response
 
 MAX_LIMIT = 5000
@@ -302,6 +310,7 @@ def geojson(request: HttpRequest, level: str, vintage: str) -> HttpResponse:
 
 def _observation_row(r: dict[str, Any]) -> dict[str, Any]:
     suppressed = r["suppressed"]
+    numbers = public_numbers(r)
     return {
         "id": r["id"],
         "indicator": r["indicator_id"],
@@ -312,11 +321,7 @@ def _observation_row(r: dict[str, Any]) -> dict[str, Any]:
         "group": r["group__key"],
         "period": r["period"],
         "year": r["year"],
-        "value": None if suppressed else r["value"],
-        "lower": None if suppressed else r["lower"],
-        "upper": None if suppressed else r["upper"],
-        "numerator": None if suppressed else r["numerator"],
-        "denominator": None if suppressed else r["denominator"],
+        **numbers,
         "status": "suppressed" if suppressed else ("missing" if r["value"] is None else "ok"),
         # why: "primary" (small number) or "secondary" (hidden to protect another cell)
         "suppression": (r.get("suppression") or "primary") if suppressed else None,
@@ -369,12 +374,7 @@ def observations(request: HttpRequest) -> HttpResponse:
             "group__key",
             "period",
             "year",
-            "value",
-            "lower",
-            "upper",
-            "numerator",
-            "denominator",
-            "suppressed",
+            *PUBLIC_NUMBER_FIELDS,
             "suppression",
             "status",
             "provisional",

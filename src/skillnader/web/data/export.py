@@ -1,7 +1,9 @@
 """Export published observations: CSV, Parquet, JSON and JSON-stat 2.0.
 
 Everything goes through :func:`~skillnader.web.data.models.public_observations`, so nothing
-unpublished and no number of a suppressed cell can leave the database this way.
+unpublished and no number of a suppressed cell can leave the database this way, and the numbers
+through :func:`~skillnader.web.data.models.public_numbers` (counts rounded by the indicator's
+``rounding_base``, as on the pages and in the API).
 """
 
 from __future__ import annotations
@@ -45,9 +47,14 @@ def observation_rows(
 ):
     """Published observations as plain dicts (the columns of :data:`COLUMNS`), in a stable order:
     indicator, level, area code, group, period."""
-    from skillnader.web.data.models import Observation, public_observations
+    from skillnader.web.data.models import (
+        PUBLIC_NUMBER_FIELDS,
+        Observation,
+        public_numbers,
+        public_observations,
+    )
 
-    qs = public_observations(Observation.objects.select_related("area", "area__vintage", "group"))
+    qs = public_observations(Observation.objects.all())
     filters = {
         "indicator_id": indicator,
         "area__level_id": level,
@@ -59,25 +66,34 @@ def observation_rows(
     if group is not None:
         qs = qs.filter(group__key=group)
     order = ("indicator_id", "area__level__order", "area__code", "group__key", "period")
-    for o in qs.order_by(*order).iterator(chunk_size=5000):
+    fields = (
+        "indicator_id",
+        "area__level_id",
+        "area__vintage__code",
+        "area__code",
+        "area__name",
+        "group__key",
+        "period",
+        *PUBLIC_NUMBER_FIELDS,
+        "suppression",
+        "status",
+        "release_id",
+    )
+    for o in qs.order_by(*order).values(*fields).iterator(chunk_size=5000):
         yield {
-            "indicator": o.indicator_id,
-            "level": o.area.level_id,
-            "vintage": o.area.vintage.code,
-            "area_code": o.area.code,
-            "area_name": o.area.name,
-            "group": o.group.key,
-            "period": o.period,
-            "value": o.value,
-            "lower": o.lower,
-            "upper": o.upper,
-            "numerator": o.numerator,
-            "denominator": o.denominator,
-            "suppressed": o.suppressed,
+            "indicator": o["indicator_id"],
+            "level": o["area__level_id"],
+            "vintage": o["area__vintage__code"],
+            "area_code": o["area__code"],
+            "area_name": o["area__name"],
+            "group": o["group__key"],
+            "period": o["period"],
+            **public_numbers(o),
+            "suppressed": o["suppressed"],
             # why: "primary" (a small number) or "secondary" (hidden to protect another cell)
-            "suppression": (o.suppression or "primary") if o.suppressed else None,
-            "status": o.status,
-            "release": o.release_id,
+            "suppression": (o["suppression"] or "primary") if o["suppressed"] else None,
+            "status": o["status"],
+            "release": o["release_id"],
         }
 
 

@@ -225,6 +225,13 @@ class Indicator(Bilingual):
     suppress_zeros = models.BooleanField(
         default=False, help_text=_("Also suppress true zeros (publication policy).")
     )
+    rounding_base = models.PositiveIntegerField(
+        default=1,
+        help_text=_(
+            "Published counts are rounded to a multiple of this (1: exact); at most the "
+            "publication threshold (publication policy)."
+        ),
+    )
     interval_note_sv = models.TextField(
         blank=True, help_text=_("Why the indicator has no confidence interval, when it has none.")
     )
@@ -235,6 +242,21 @@ class Indicator(Bilingual):
 
     class Meta:
         ordering = ["domain__order", "order", "id"]
+        constraints = [
+            # 1 (exact), or a base no larger than the threshold: every non-zero count that is
+            # published at all is then at least the base and never rounds to 0.
+            models.CheckConstraint(
+                condition=models.Q(rounding_base=1)
+                | (
+                    models.Q(rounding_base__gt=1)
+                    & models.Q(publication_threshold__gte=models.F("rounding_base"))
+                ),
+                name="indicator_rounding_base_within_threshold",
+                violation_error_message=_(
+                    "The rounding base must be 1 or between 2 and the publication threshold."
+                ),
+            ),
+        ]
         verbose_name = _("indicator")
         verbose_name_plural = _("indicators")
 
@@ -457,7 +479,8 @@ def data_changed() -> None:
 
 
 def public_observations(qs=None):
-    """The only filter through which pages, downloads and the API see observations.
+    """The only filter through which pages, downloads and the API see observations (their
+    numbers then through :func:`public_numbers`, which rounds the published counts).
 
     Unpublished cells and cells of unpublished indicators are dropped. Suppressed cells stay (so a
     page can say "suppressed" rather than show a gap) but carry no numbers: the database constraint
@@ -466,6 +489,60 @@ def public_observations(qs=None):
     if qs is None:
         qs = Observation.objects.all()
     return qs.filter(published=True, indicator__published=True)
+
+
+#: The numbers of an observation, as they are stored and as they are published.
+NUMBERS = ("value", "lower", "upper", "numerator", "denominator")
+#: The fields :func:`public_numbers` reads from a row of ``public_observations(...).values(...)``
+#: (the indicator's measure and rounding base come along the join the filter makes anyway).
+PUBLIC_NUMBER_FIELDS = (*NUMBERS, "suppressed", "indicator__measure", "indicator__rounding_base")
+
+
+def public_numbers(row) -> dict[str, float | None]:
+    """The numbers of one observation as every page, API response, export, report and finding
+    publishes them: none for a suppressed cell, and the counts rounded by the indicator's
+    ``rounding_base`` (:func:`skillnader.stats.disclosure.published_numbers`, the one rounding
+    rule). ``row`` is a mapping with :data:`PUBLIC_NUMBER_FIELDS`. The database keeps the exact
+    numbers, and the disclosure gate (:mod:`.protection`) protects those."""
+    if row["suppressed"]:
+        return dict.fromkeys(NUMBERS)
+    base = row["indicator__rounding_base"]
+    if base == 1:
+        return {k: row[k] for k in NUMBERS}
+    import math
+
+    from skillnader.stats.disclosure import published_numbers
+
+    out = published_numbers(row["indicator__measure"], base, **{k: row[k] for k in NUMBERS})
+    return {k: (None if math.isnan(v) else float(v)) for k, v in out.items()}
+
+
+def public_frame(frame):
+    """:func:`public_numbers` for a polars frame of observations (the analysis frames): the
+    columns ``indicator__measure`` and ``indicator__rounding_base`` say how each row's numbers
+    are published and are dropped; the number columns of :data:`NUMBERS` present are rounded
+    where the base is above 1. Suppressed cells must not be in the frame."""
+    import numpy as np
+    import polars as pl
+
+    from skillnader.stats.disclosure import published_numbers
+
+    policy = ["indicator__measure", "indicator__rounding_base"]
+    cols = [c for c in NUMBERS if c in frame.columns]
+    rounded = frame.filter(pl.col("indicator__rounding_base") > 1)
+    if rounded.is_empty():
+        return frame.drop(policy)
+    arrays = {c: frame[c].cast(pl.Float64).to_numpy().copy() for c in cols}
+    measures = frame["indicator__measure"].to_numpy()
+    bases = frame["indicator__rounding_base"].to_numpy()
+    for measure, base in rounded.select(policy).unique().iter_rows():
+        rows = (measures == measure) & (bases == base)
+        out = published_numbers(measure, int(base), **{c: arrays[c][rows] for c in cols})
+        for c in cols:
+            arrays[c][rows] = out[c]
+    return frame.with_columns(
+        pl.Series(c, np.asarray(arrays[c]), dtype=pl.Float64, nan_to_null=True) for c in cols
+    ).drop(policy)
 
 
 def _data_saved(sender, **kwargs) -> None:

@@ -2,9 +2,12 @@
 
 Every observation read goes through :func:`skillnader.web.data.models.public_observations`
 (via :func:`observations`), so unpublished cells and unpublished indicators never reach a page, a download
-or the API. Results are plain dicts and lists (JSON-serialisable) and are cached per data version:
-the version is a counter bumped in the transaction of every change of data, so a new import, a
-withdrawal or an edit is visible at once while repeated page views cost one cheap query.
+or the API, and its numbers through :func:`~skillnader.web.data.models.public_numbers` (rows) or
+:func:`~skillnader.web.data.models.public_frame` (analysis frames), which round the published
+counts by the indicator's ``rounding_base``. Results are plain dicts and lists
+(JSON-serialisable) and are cached per data version: the version is a counter bumped in the
+transaction of every change of data, so a new import, a withdrawal or an edit is visible at once
+while repeated page views cost one cheap query.
 """
 
 from __future__ import annotations
@@ -33,6 +36,8 @@ from skillnader.web.data.models import (
     Observation,
     Release,
     current_data_version,
+    public_frame,
+    public_numbers,
     public_observations,
     version_memo,
 )
@@ -79,6 +84,9 @@ _CELL_FIELDS = (
     "break_in_series",
     "note",
     "release__source_id",
+    # how its numbers are published (models.public_numbers)
+    "indicator__measure",
+    "indicator__rounding_base",
 )
 
 
@@ -219,6 +227,7 @@ def cached(name: str, *parts: Any, compute, local: bool = False):
 
 def _cell(row: dict[str, Any]) -> dict[str, Any]:
     status = "suppressed" if row["suppressed"] else ("missing" if row["value"] is None else "ok")
+    numbers = public_numbers(row)
     return {
         "area_id": row["area_id"],
         "code": row["area__code"],
@@ -229,11 +238,7 @@ def _cell(row: dict[str, Any]) -> dict[str, Any]:
         "group": row["group__key"],
         "period": row["period"],
         "year": row["year"],
-        "value": None if row["suppressed"] else row["value"],
-        "lower": None if row["suppressed"] else row["lower"],
-        "upper": None if row["suppressed"] else row["upper"],
-        "numerator": None if row["suppressed"] else row["numerator"],
-        "denominator": None if row["suppressed"] else row["denominator"],
+        **numbers,
         "status": status,
         # "primary" (a small number) or "secondary" (hidden to protect another cell)
         "suppression": (row.get("suppression") or "primary") if row["suppressed"] else None,
@@ -812,9 +817,12 @@ def analysis_frame(indicator_id: str | None = None, year: int | None = None):
             "value",
             "lower",
             "upper",
+            "indicator__measure",
+            "indicator__rounding_base",
         )
     )
-    return pl.DataFrame(rows, schema=schema, orient="row")
+    policy = {"indicator__measure": pl.Utf8, "indicator__rounding_base": pl.Int64}
+    return public_frame(pl.DataFrame(rows, schema=schema | policy, orient="row"))
 
 
 def findings(indicator_id: str | None = None) -> list[dict[str, Any]]:

@@ -30,9 +30,9 @@ def regional_frame(
     import polars as pl
     from django.db.models import Q
 
-    from skillnader.web.data.models import Observation
+    from skillnader.web.data.models import public_frame, public_observations
 
-    qs = Observation.objects.filter(value__isnull=False, published=True).order_by()
+    qs = public_observations().filter(value__isnull=False).order_by()
     if indicator_id:
         qs = qs.filter(indicator_id=indicator_id)
     if year is not None:
@@ -52,6 +52,8 @@ def regional_frame(
             "value",
             "lower",
             "upper",
+            "indicator__measure",
+            "indicator__rounding_base",
         )
     )
     cols = ["indicator", "level", "vintage", "area_code", "group", "period"]
@@ -59,8 +61,10 @@ def regional_frame(
         "value": pl.Float64,
         "lower": pl.Float64,
         "upper": pl.Float64,
+        "indicator__measure": pl.Utf8,
+        "indicator__rounding_base": pl.Int64,
     }
-    return pl.DataFrame(rows, schema=schema, orient="row")
+    return public_frame(pl.DataFrame(rows, schema=schema, orient="row"))
 
 
 def area_names(frame) -> dict[str, str]:
