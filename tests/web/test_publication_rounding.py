@@ -190,6 +190,15 @@ def _group(sex: str) -> str:
     return "" if sex == "total" else f"sex={sex}"
 
 
+def test_the_api_tells_how_an_indicator_is_published(imported):
+    ind = Client().get("/api/v1/indicators/newcomers").json()
+    assert (ind["publication_threshold"], ind["suppress_zeros"], ind["rounding_base"]) == (
+        5,
+        False,
+        5,
+    )
+
+
 def test_a_proportion_keeps_its_value_and_rounds_its_numerator_and_denominator(imported):
     rows = _api("newcomer_share")
     for code, (num, den) in SHARE.items():

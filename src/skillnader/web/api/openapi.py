@@ -103,6 +103,23 @@ def schema() -> dict[str, Any]:
             "source_url": STR,
             "external_ids": {"type": "object"},
             "catalogue_version": STR,
+            "publication_threshold": {
+                "type": "integer",
+                "description": "Counts (and denominators) from 1 to this minus 1 are suppressed; "
+                "0: no suppression.",
+            },
+            "suppress_zeros": {
+                "type": "boolean",
+                "description": "True zeros are suppressed too.",
+            },
+            "rounding_base": {
+                "type": "integer",
+                "minimum": 1,
+                "description": "The counts of the observations (the numerator and the "
+                "denominator, and the value of a count) are published rounded to the nearest "
+                "multiple of this, halves away from zero; 1: exact. Rates, proportions and means "
+                "are computed from the exact counts.",
+            },
         }
     )
     area_props = {
@@ -124,11 +141,14 @@ def schema() -> dict[str, Any]:
             "group": {"type": "string", "description": "e.g. `sex=women;age=18-29`; empty: all"},
             "period": STR,
             "year": INT,
-            "value": NUM,
+            "value": {
+                **NUM,
+                "description": "For a count, rounded by the indicator's `rounding_base`.",
+            },
             "lower": NUM,
             "upper": NUM,
-            "numerator": NUM,
-            "denominator": NUM,
+            "numerator": {**NUM, "description": "Rounded by the indicator's `rounding_base`."},
+            "denominator": {**NUM, "description": "Rounded by the indicator's `rounding_base`."},
             "status": STATUS,
             "suppression": {
                 "type": ["string", "null"],

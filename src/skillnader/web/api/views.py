@@ -108,6 +108,10 @@ def _indicator_json(ind: Indicator) -> dict[str, Any]:
         "source_url": ind.source_url,
         "external_ids": ind.external_ids,
         "catalogue_version": ind.catalogue_version,
+        # the publication policy: what is suppressed, and how the published counts are rounded
+        "publication_threshold": ind.publication_threshold,
+        "suppress_zeros": ind.suppress_zeros,
+        "rounding_base": ind.rounding_base,
     }
 
 
