@@ -33,7 +33,7 @@ class BundledImport:
     @property
     def level(self) -> str:
         """The area level the mapping writes (``area.level``)."""
-        from skillnader.web.data.importer import load_spec
+        from skillnader.ingest import load_spec
 
         area = load_spec(self.mapping_path).get("area") or {}
         return str(area.get("level") or "")
@@ -95,8 +95,8 @@ IMPORTS: tuple[BundledImport, ...] = (
 
 
 def _digest(item: BundledImport) -> str:
+    from skillnader.ingest import release_hash
     from skillnader.readers.detect import detect_format
-    from skillnader.web.data.importer import release_hash
 
     kind = detect_format(item.path)
     return release_hash(item.path, item.mapping_path, kind)

@@ -53,6 +53,7 @@ from typing import Any
 
 import numpy as np
 
+from skillnader import ingest
 from skillnader.errors import MappingError
 
 #: Rates derived from a count and a population: id -> (count indicator, age band, per).
@@ -160,7 +161,7 @@ def import_and_derive(
                 imp.write_records(
                     records,
                     source=(source if p == path and source else None)
-                    or imp._source_info(raw_spec.get("source"), Path(p)),
+                    or ingest.source_info(raw_spec.get("source"), Path(p)),
                     content_hash=digest,
                     file_name=Path(p).name,
                     kind=k,
@@ -222,8 +223,8 @@ def import_and_derive(
 
 def rate_records(counts: list[tuple], population: list[tuple], indicator: str, mapping):
     """Records of a rate (see "Rates per 1,000 of an age group" in the module docstring)."""
+    from skillnader.ingest import Record
     from skillnader.stats.intervals import rate
-    from skillnader.web.data.importer import Record
 
     count_id, band, per = RATES[indicator]
     pop: dict[tuple, float] = {}
@@ -305,9 +306,9 @@ def _vector(by_band: dict[str, float | None] | None, bands: list[str]) -> np.nda
 
 def derive_records(deaths: list[tuple], population: list[tuple], indicators: list[str], mapping):
     """Records of the derived indicators from counts by band (see the module docstring)."""
+    from skillnader.ingest import Record
     from skillnader.stats.lifeexpectancy import life_expectancy
     from skillnader.stats.standardise import direct_standardised_rate, esp2013
-    from skillnader.web.data.importer import Record
 
     bands = life_table_bands()
     where = str(mapping)

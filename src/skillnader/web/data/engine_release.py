@@ -165,7 +165,7 @@ def _records(frame: pl.DataFrame, vintages_of: dict[str, list[str]], in_force) -
     """Importer records of the engine's rows, and how many rows were left out because their
     boundaries were not in force in their period (the engine computes every vintage for every
     period; a stadsdelsområde of 2007 is not published for 2024)."""
-    from skillnader.web.data.importer import Record, year_of
+    from skillnader.ingest import Record, year_of
 
     seen: dict[tuple, tuple] = {}
     out = []

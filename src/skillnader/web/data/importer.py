@@ -1,53 +1,57 @@
 """The one import entry point: file or URL → reader → cube → validated records → one transaction.
 
-Every format has one reader (``skillnader.readers``); this module maps the reader's cube onto
-indicators, areas, groups and periods, validates every cell before anything is written, and
-writes the release and its observations in a single transaction. On any error nothing is written
-and the error names the file, the cell, the value and what was expected.
+Reading, mapping, validation, derivation and the primary disclosure rule are the Django-free
+:mod:`skillnader.ingest` (shared with the bundle builder); this module gives ingest the
+vocabulary from the database (:class:`_Resolver`, the indicators' measures) and writes what it
+gets: the release and its observations in a single transaction, then the disclosure gate over
+what the release touched (:func:`protect_release`). On any error nothing is written and the
+error names the file, the cell, the value and what was expected.
 
 Re-importing the same content of a source is a no-op (a release is identified by the SHA-256 of
-the file). A new release of a source is recorded as a new :class:`Release`; the cells it carries
-replace the values of the earlier release and point to the new one.
+the file, its mapping and options, :func:`skillnader.ingest.release_hash`). A new release of a
+source is recorded as a new :class:`Release`; the cells it carries replace the values of the
+earlier release and point to the new one.
 
-An *import spec* (YAML) tells how a cube from PX, JSON-stat or PxWeb maps onto the vocabulary::
-
-    source: {id: scb-be0101, name: "SCB, Befolkningsstatistik", url: ..., licence: CC0}
-    indicator: population                      # a constant id, or
-    # indicator: {dimension: ContentsCode, values: {BE0101N1: population}}
-    area: {dimension: Region, level: kommun}    # optional vintage; optional values: recoding
-    period: {dimension: Tid}                    # or {value: "2022"}
-    groups:
-      sex: {dimension: Kon, values: {"1": men, "2": women, "1+2": total}}
-    filter: {Alder: [totalt]}                   # keep only these codes of unmapped dimensions
-    value: numerator                            # or value (default) / denominator
-
-CSV and Excel files use the tabular mapping of :mod:`skillnader.readers.mapping`, which may carry
-the same ``source`` block.
+The import spec (YAML) that maps a cube or a table onto the vocabulary is described in
+:mod:`skillnader.ingest.spec`.
 """
 
 from __future__ import annotations
 
-import hashlib
-import math
-import re
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from django.db import transaction
 
-from skillnader import safeyaml
-from skillnader.errors import (
-    DuplicateKeyError,
-    InputError,
-    MappingError,
-    UnknownAreaError,
-    UnknownIndicatorError,
-    VintageError,
+from skillnader import ingest
+from skillnader.errors import DuplicateKeyError, InputError, MappingError
+
+# The pure steps, re-exported under the names callers and tests have used.
+from skillnader.ingest import (  # noqa: F401
+    ADDITIVE_MEASURES,
+    MAX_ABS,
+    TOTAL,
+    Record,
+    Resolver,
+    SourceInfo,
+    add_intervals,
+    check,
+    complete,
+    cube_records,
+    iter_cube_records,
+    key_files,
+    load_spec,
+    primary_suppressed,
+    read_cube,
+    release_hash,
+    year_of,
 )
+from skillnader.ingest.records import chunks as _chunks
+from skillnader.ingest.records import source_info as _source_info
+from skillnader.ingest.spec import IMPORT_KEYS as _IMPORT_KEYS
 from skillnader.readers import registry
 from skillnader.readers.base import Cube
 from skillnader.web.data import models as m
@@ -58,42 +62,6 @@ from skillnader.web.data.bulk import (
     update_observations,
 )
 from skillnader.web.data.importlock import exclusive_import
-
-TOTAL = "total"
-_YEAR = re.compile(r"^(\d{4})")
-
-
-@dataclass
-class Record:
-    """One cell on its way to becoming an :class:`~skillnader.web.data.models.Observation`."""
-
-    indicator: str
-    area_code: str
-    period: str
-    value: float | None
-    group: dict[str, str] = field(default_factory=dict)
-    level: str | None = None
-    vintage: str | None = None
-    numerator: float | None = None
-    denominator: float | None = None
-    lower: float | None = None
-    upper: float | None = None
-    status: str = ""
-    provisional: bool = False
-    note: str = ""
-    location: str = ""
-    #: The producer withheld the value to protect individuals (Skolverket "~100", Kolada
-    #: "Privacy"): imported as suppressed, never as a number.
-    withheld: bool = False
-
-
-@dataclass
-class SourceInfo:
-    id: str
-    name: str = ""
-    publisher: str = ""
-    url: str = ""
-    licence: str = ""
 
 
 @dataclass
@@ -119,358 +87,6 @@ class ImportResult:
                 f"({self.suppressed} suppressed)"
             )
         return "\n".join([text, *(str(r) for r in self.also)])
-
-
-def content_hash(path: str | Path, *extra: str | Path | None) -> str:
-    """SHA-256 of the file and of whatever else decides what the import writes (the mapping file,
-    the options), so the same table imported with a corrected mapping is a new release."""
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    for e in extra:
-        h.update(b"\0")
-        if isinstance(e, Path):
-            h.update(e.read_bytes())
-        elif e is not None:
-            h.update(str(e).encode())
-    return h.hexdigest()
-
-
-def key_files(mapping: str | Path | None) -> list[Path]:
-    """The key files a tabular mapping looks codes up in (``key:`` of its fields)."""
-    if mapping is None:
-        return []
-    raw = load_spec(mapping)
-    specs = [raw.get(k) for k in ("area", "period", "indicator")]
-    groups = raw.get("groups")
-    if isinstance(groups, dict):
-        specs.extend(groups.values())
-    out: list[Path] = []
-    for spec in specs:
-        steps = spec.get("key") if isinstance(spec, dict) else None
-        for step in steps if isinstance(steps, list) else [steps]:
-            if isinstance(step, dict) and step.get("file"):
-                path = (Path(mapping).parent / str(step["file"])).resolve()
-                if path.exists():
-                    out.append(path)
-    return out
-
-
-def release_hash(
-    path: str | Path,
-    mapping: str | Path | None,
-    kind: str,
-    indicator: str | None = None,
-    level: str | None = None,
-    vintage: str | None = None,
-) -> str:
-    """The identity of a release: the file, its mapping, the options and the key files the
-    mapping looks codes up in (a corrected key is a new release)."""
-    m_path = None if mapping is None else Path(mapping)
-    return content_hash(path, m_path, kind, indicator, level, vintage, *key_files(mapping))
-
-
-def year_of(period: str, *, path: str | None = None, location: str | None = None) -> int:
-    match = _YEAR.match(str(period))
-    if not match:
-        raise InputError(
-            "period does not start with a year",
-            path=path,
-            location=location,
-            value=period,
-            expected="a period such as 2022, 2022-03, 2022M03 or 2015H1",
-        )
-    return int(match.group(1))
-
-
-# --------------------------------------------------------------------------------------------
-# Import spec for cubes
-
-
-def load_spec(path: str | Path | None) -> dict[str, Any]:
-    if path is None:
-        return {}
-    p = Path(path)
-    try:
-        # Bounded alias expansion: a few hundred bytes of nested aliases must not grow to
-        # gigabytes when the spec is walked or printed.
-        data = safeyaml.load(p.read_text(encoding="utf-8-sig"), path=str(p))
-    except FileNotFoundError:
-        raise MappingError("mapping file not found", path=str(p)) from None
-    except yaml.YAMLError as exc:
-        raise MappingError(f"not valid YAML: {exc}", path=str(p)) from None
-    if not isinstance(data, dict):
-        raise MappingError(
-            "the mapping must be a YAML mapping",
-            path=str(p),
-            value=type(data).__name__,
-            expected="keys such as area, period, indicator, groups",
-        )
-    return data
-
-
-def _spec_field(spec: dict, key: str, mapping_path: str | None) -> dict | None:
-    f = spec.get(key)
-    if f is None:
-        return None
-    if isinstance(f, str | int | float):
-        return {"value": str(f)}
-    if isinstance(f, dict) and f and set(f) <= {"level", "vintage"}:
-        # Only the level or vintage (e.g. from --area-level): the dimension is found by its role.
-        return None
-    if not isinstance(f, dict) or not ({"dimension", "column", "value"} & set(f)):
-        raise MappingError(
-            f"'{key}' must be a constant or have 'dimension' or 'value'",
-            path=mapping_path,
-            location=key,
-            value=f,
-        )
-    return f
-
-
-def _guess_role(cube: Cube, role: str) -> str | None:
-    for d in cube.dimensions:
-        if d.role == role:
-            return d.code
-    return None
-
-
-def cube_records(
-    cube: Cube, spec: dict[str, Any], *, path: str, mapping_path: str | None = None
-) -> list[Record]:
-    """Map a cube onto records according to an import spec (see the module docstring)."""
-    return list(iter_cube_records(cube, spec, path=path, mapping_path=mapping_path))
-
-
-def iter_cube_records(
-    cube: Cube, spec: dict[str, Any], *, path: str, mapping_path: str | None = None
-) -> Iterator[Record]:
-    """As :func:`cube_records`, one record at a time: the mapping is checked at once (its errors
-    are raised by this call), the cells as they are reached."""
-    dims = {d.code: d for d in cube.dimensions}
-    fields: dict[str, dict | None] = {
-        k: _spec_field(spec, k, mapping_path) for k in ("area", "period", "indicator")
-    }
-    # Fall back on the roles the format declares (PX TIMEVAL, JSON-stat role.time/geo).
-    for key, role in (("area", "geo"), ("period", "time")):
-        if fields[key] is None:
-            guessed = _guess_role(cube, role) or (key if key in dims else None)
-            if guessed is None:
-                raise MappingError(
-                    f"cannot tell which dimension is the {key}",
-                    path=mapping_path or path,
-                    location=key,
-                    expected=f"'{key}: {{dimension: ...}}' naming one of {sorted(dims)}",
-                )
-            given = spec.get(key) if isinstance(spec.get(key), dict) else {}
-            fields[key] = {**given, "dimension": guessed}
-    if fields["indicator"] is None:
-        if "indicator" in dims:
-            fields["indicator"] = {"dimension": "indicator"}
-        else:
-            raise MappingError(
-                "no indicator given",
-                path=mapping_path or path,
-                location="indicator",
-                expected="an indicator id (--indicator ID or 'indicator:' in the mapping)",
-            )
-    groups: dict[str, dict] = {}
-    for name, g in (spec.get("groups") or {}).items():
-        g = g if isinstance(g, dict) else {"dimension": g}
-        if "column" in g and "dimension" not in g:
-            g = {**g, "dimension": g["column"]}
-        groups[name] = g
-    for key, f in fields.items():
-        if f and "column" in f and "dimension" not in f:
-            fields[key] = {**f, "dimension": f["column"]}
-    used = {f["dimension"] for f in [*fields.values(), *groups.values()] if f and "dimension" in f}
-    for u in used:
-        if u not in dims:
-            raise MappingError(
-                "the mapping names a dimension the file does not have",
-                path=mapping_path or path,
-                value=u,
-                expected=f"one of {sorted(dims)}",
-            )
-    filters = {
-        k: {str(x) for x in (v if isinstance(v, list) else [v])}
-        for k, v in (spec.get("filter") or {}).items()
-    }
-    for k in filters:
-        if k not in dims:
-            raise MappingError(
-                "filter names a dimension the file does not have",
-                path=mapping_path or path,
-                location="filter",
-                value=k,
-                expected=f"one of {sorted(dims)}",
-            )
-        # A filter value the dimension does not have is a typo, and a filter that matches
-        # nothing would import no cell and still record a release.
-        unknown = sorted(filters[k] - set(map(str, dims[k].codes)))
-        if unknown:
-            codes = list(map(str, dims[k].codes))
-            raise MappingError(
-                f"filter value not among the codes of dimension {k!r}"
-                + ("; the filter matches nothing" if len(unknown) == len(filters[k]) else ""),
-                path=mapping_path or path,
-                location=f"filter.{k}",
-                value=unknown if len(unknown) > 1 else unknown[0],
-                expected="one of " + ", ".join(codes[:10]) + (", ..." if len(codes) > 10 else ""),
-            )
-    unmapped = [d for d in dims if d not in used and d not in filters and len(dims[d]) > 1]
-    if unmapped:
-        raise MappingError(
-            "dimensions with several values are neither mapped nor filtered",
-            path=mapping_path or path,
-            value=unmapped,
-            expected="each under 'groups:' or 'filter:' in the mapping",
-        )
-    target = spec.get("value", "value")
-    if target not in ("value", "numerator", "denominator"):
-        raise MappingError(
-            "'value' must be value, numerator or denominator",
-            path=mapping_path,
-            location="value",
-            value=target,
-        )
-
-    def resolve(f: dict, coords: dict[str, str], what: str, loc: str) -> str:
-        if "value" in f and "dimension" not in f:
-            return str(f["value"])
-        code = coords[f["dimension"]]
-        recode = f.get("values")
-        if recode is not None:
-            if code not in recode:
-                raise MappingError(
-                    f"{what} code not listed in the mapping's values",
-                    path=mapping_path or path,
-                    location=loc,
-                    value=code,
-                    expected=f"one of {sorted(map(str, recode))}",
-                )
-            mapped = recode[code]
-            return TOTAL if mapped is None else str(mapped)
-        return code
-
-    level = (fields["area"] or {}).get("level") or spec.get("level")
-    vintage = (fields["area"] or {}).get("vintage") or spec.get("vintage")
-    return _cube_cells(cube, fields, groups, filters, target, level, vintage, resolve)
-
-
-def _cube_cells(cube, fields, groups, filters, target, level, vintage, resolve):
-    for flat, (coords, value, symbol) in enumerate(cube.cells()):
-        if value is None and symbol is None:
-            # No number and no missing-value symbol: the source has no such cell (a long table
-            # lists only the combinations it has), so there is nothing to record.
-            continue
-        if any(coords[k] not in allowed for k, allowed in filters.items()):
-            continue
-        loc = "cell (" + ", ".join(f"{k}={v}" for k, v in coords.items()) + ")"
-        group = {}
-        for name, g in groups.items():
-            gv = resolve(g, coords, name, loc)
-            if gv != TOTAL:
-                group[name] = gv
-        rec = Record(
-            indicator=resolve(fields["indicator"], coords, "indicator", loc),
-            area_code=resolve(fields["area"], coords, "area", loc),
-            period=resolve(fields["period"], coords, "period", loc),
-            value=None,
-            group=group,
-            level=level,
-            vintage=None if vintage is None else str(vintage),
-            status=symbol or "",
-            note=cube.notes.get(flat, ""),
-            location=loc,
-        )
-        if target == "value":
-            rec.value = value
-        elif target == "numerator":
-            rec.numerator = value
-        else:
-            rec.denominator = value
-        yield rec
-
-
-# --------------------------------------------------------------------------------------------
-# Reading files
-
-
-def read_records(
-    path: str | Path,
-    *,
-    kind: str | None = None,
-    mapping: str | Path | None = None,
-    indicator: str | None = None,
-    level: str | None = None,
-    vintage: str | None = None,
-) -> tuple[list[Record], dict[str, Any], str]:
-    """Read a file with the reader for its format and map it onto records.
-
-    Returns ``(records, spec, kind)``; the spec may carry a ``source`` block.
-    """
-    from skillnader.readers.detect import detect_format
-
-    p = Path(path)
-    if not p.exists():
-        raise InputError("file not found", path=str(p))
-    kind = kind or detect_format(p)
-    spec: dict[str, Any]
-    if registry.get(kind).shape == "table":
-        if mapping is None:
-            raise MappingError(
-                "a CSV, Excel or Parquet file needs a mapping file",
-                path=str(p),
-                expected="--mapping FILE.yaml naming the area, period and value columns",
-            )
-        records, spec = _tabular_records(p, mapping, indicator)
-        for rec in records:
-            rec.level = level or rec.level
-            rec.vintage = vintage or rec.vintage
-        return records, spec, kind
-    cube, spec = read_cube(
-        p, kind=kind, mapping=mapping, indicator=indicator, level=level, vintage=vintage
-    )
-    records = cube_records(
-        cube, spec, path=str(p), mapping_path=None if mapping is None else str(mapping)
-    )
-    return records, spec, kind
-
-
-def read_cube(
-    p: Path,
-    *,
-    kind: str,
-    mapping: str | Path | None = None,
-    indicator: str | None = None,
-    level: str | None = None,
-    vintage: str | None = None,
-) -> tuple[Cube, dict[str, Any]]:
-    """Read a PC-Axis, JSON-stat or PxWeb file as a cube, with its import spec completed by the
-    command line's indicator, level and vintage."""
-    spec: dict[str, Any]
-    if registry.get(kind).shape == "cube":
-        spec = load_spec(mapping)
-        # The registered reader; PC-Axis numbers are read as the cells are imported (memory
-        # bounded by a chunk).
-        cube = registry.get(kind).read(p)
-        if indicator and "indicator" not in spec:
-            spec["indicator"] = indicator
-    else:
-        raise InputError(
-            f"files of kind {kind!r} hold areas, not observations",
-            path=str(p),
-            expected="skillnader import-areas for GeoJSON/GeoPackage boundaries",
-        )
-    if level:
-        spec.setdefault("area", {})
-        if isinstance(spec["area"], dict):
-            spec["area"]["level"] = level
-    if vintage and isinstance(spec.get("area"), dict):
-        spec["area"]["vintage"] = vintage
-    return cube, spec
 
 
 def import_file(
@@ -564,35 +180,11 @@ def import_file(
     )
 
 
-def _chunks(records: Iterable[Record], size: int) -> Iterator[list[Record]]:
-    batch: list[Record] = []
-    for rec in records:
-        batch.append(rec)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
 #: CSV files larger than this (2 MB) are imported in streamed batches (memory bounded by the batch).
 STREAM_BYTES = 2 << 20
 STREAM_ROWS = 50_000
 #: Records made from a cube per batch (a record is a Python object: this bounds their memory).
 CUBE_ROWS = 10_000
-
-
-def _source_info(spec_source: Any, p: Path) -> SourceInfo:
-    src = spec_source or {}
-    if isinstance(src, str):
-        src = {"id": src}
-    return SourceInfo(
-        id=str(src.get("id") or _slug(p.stem)),
-        name=str(src.get("name") or p.name),
-        publisher=str(src.get("publisher") or ""),
-        url=str(src.get("url") or ""),
-        licence=str(src.get("licence") or ""),
-    )
 
 
 def _import_stream(
@@ -645,293 +237,64 @@ def _import_stream(
     )
 
 
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:80] or "source"
-
-
-# Keys an import adds to the reader's tabular mapping (skillnader.readers.mapping).
-_IMPORT_KEYS = ("source", "numerator", "denominator", "value", "derive")
-
-#: Measures whose values add up: only these may be summed by a mapping (``aggregate: sum``).
-ADDITIVE_MEASURES = ("count",)
-
-
-def _tabular_records(
-    p: Path, mapping: str | Path, indicator: str | None
-) -> tuple[list[Record], dict[str, Any]]:
-    """Read a CSV/Excel file with its mapping.
-
-    Besides the reader's keys, the mapping may name ``numerator`` and ``denominator`` columns
-    (instead of ``values``) for proportions and rates: the file is then read once per column and
-    the cubes joined cell by cell. Each may be a list of columns, whose counts are added in every
-    row (``[post_gymnasium_less_than_3, post_gymnasium_more_than_3]``: all with post-secondary
-    education); a part that is missing makes the sum missing. When the mapping fixes no
-    indicator, ``numerator`` may give the columns per indicator
-    (``{post_secondary_education_share: [...], post_secondary_3y_share: [...]}``), and the one
-    ``denominator`` serves them all.
-    """
-    from skillnader.readers.mapping import WITHHELD, Mapping
-    from skillnader.readers.tabular import read_tabular
-
-    raw = load_spec(mapping)
-    base = {k: v for k, v in raw.items() if k not in _IMPORT_KEYS}
-    if indicator and "indicator" not in base:
-        base["indicator"] = {"value": indicator}
-    # (target, indicator fixed by the part or None, the reader's mapping)
-    parts: list[tuple[str, str | None, dict]] = []
-    if "numerator" in raw or "denominator" in raw:
-        if "values" in raw:
-            raise MappingError(
-                "give either 'values' or 'numerator'/'denominator', not both",
-                path=str(mapping),
-                location="values",
-            )
-        num = raw.get("numerator")
-        if isinstance(num, dict) and "column" not in num:
-            if "indicator" in base:
-                raise MappingError(
-                    "numerator columns per indicator need a mapping without 'indicator'",
-                    path=str(mapping),
-                    location="numerator",
-                    expected="either indicator: {value: ID} and numerator: COLUMNS, or "
-                    "numerator: {ID: COLUMNS} and no indicator",
-                )
-            per_indicator = {str(k): v for k, v in num.items()}
-        else:
-            per_indicator = {"": num}
-        for ind_id, num_cols in per_indicator.items():
-            data = dict(base)
-            if ind_id:
-                data["indicator"] = {"value": ind_id}
-            for target, spec_cols in (
-                ("numerator", num_cols),
-                ("denominator", raw.get("denominator")),
-            ):
-                for col in _columns_of(spec_cols, target, mapping):
-                    parts.append((target, ind_id or None, {**data, "values": {"column": col}}))
-    else:
-        parts.append((str(raw.get("value", "value")), None, base))
-    merged: dict[tuple, Record] = {}
-    seen: set[tuple[tuple, str]] = set()
-    spec: dict[str, Any] = {"source": raw.get("source")}
-    for target, _ind, data in parts:
-        mp = Mapping.from_dict(data, path=str(mapping))
-        cube = read_tabular(p, mp)
-        dims = [d.code for d in cube.dimensions]
-        cube_spec = {
-            "area": {"dimension": "area", "level": mp.area.level, "vintage": mp.area.vintage},
-            "period": {"dimension": "period"} if "period" in dims else None,
-            "indicator": {"dimension": "indicator"} if "indicator" in dims else indicator,
-            "groups": {g.name: {"dimension": g.name} for g in mp.groups},
-            "value": target,
-        }
-        cube_spec = {k: v for k, v in cube_spec.items() if v is not None}
-        if mp.aggregate is not None:
-            _check_additive(cube, target, indicator, mp, mapping)
-        for rec in cube_records(cube, cube_spec, path=str(p), mapping_path=str(mapping)):
-            rec.withheld = rec.status in mp.format.suppressed or (
-                mp.status is not None and rec.status == WITHHELD
-            )
-            key = (rec.indicator, rec.area_code, tuple(sorted(rec.group.items())), rec.period)
-            other = merged.get(key)
-            if other is None:
-                merged[key] = rec
-            elif (key, target) in seen:
-                # another column of the same numerator or denominator: the counts add up, and
-                # an unknown part makes the sum unknown
-                a, b = getattr(other, target), getattr(rec, target)
-                setattr(other, target, None if a is None or b is None else a + b)
-            else:
-                setattr(other, target, getattr(rec, target))
-            if other is not None:
-                other.status = other.status or rec.status
-                other.withheld = other.withheld or rec.withheld
-            seen.add((key, target))
-    return list(merged.values()), spec
-
-
-def _columns_of(spec: Any, target: str, mapping: str | Path) -> list[str]:
-    """The column names a ``numerator`` or ``denominator`` entry gives (one, or a list)."""
-    if spec is None:
-        return []
-    if isinstance(spec, dict):
-        spec = spec.get("column")
-    cols = spec if isinstance(spec, list) else [spec]
-    if not cols or any(c is None or isinstance(c, (dict, list)) for c in cols):
-        raise MappingError(
-            f"'{target}' must name a column or a list of columns",
-            path=str(mapping),
-            location=target,
-            value=spec,
-            expected=f"{target}: COLUMN or {target}: [COLUMN, COLUMN]",
-        )
-    return [str(c) for c in cols]
-
-
-def _check_additive(cube: Cube, target: str, indicator: str | None, mp, mapping) -> None:
-    """Refuse a mapping that sums values of a measure that does not add up.
-
-    Numerators and denominators are counts and may always be summed (the value is then
-    recomputed from the sums); a value column may be summed only for a count indicator.
-    """
-    from skillnader.errors import AggregationError
-
-    if target in ("numerator", "denominator"):
-        return
-    dims = [d.code for d in cube.dimensions]
-    ids = cube.dimension("indicator").codes if "indicator" in dims else [indicator]
-    known = m.Indicator.objects.filter(id__in=[i for i in ids if i])
-    measures = dict(known.values_list("id", "measure"))
-    for ind_id in ids:
-        measure = measures.get(ind_id)
-        if measure is not None and measure not in ADDITIVE_MEASURES:
-            raise AggregationError(
-                f"the mapping sums values of {ind_id!r}, a {measure}: a {measure} does not add "
-                "up over areas, ages or groups",
-                path=str(mapping),
-                location="aggregate",
-                value=measure,
-                expected="aggregate only counts; for a proportion or rate map its numerator and "
-                "denominator columns (they are summed and the value recomputed), or import the "
-                "table without aggregation",
-            )
-
-
 # --------------------------------------------------------------------------------------------
 # Validation and writing
 
 
-class _Resolver:
-    """Looks up indicators, areas and groups once per import, with errors that name the cell."""
+def _db_measures(ids):
+    """The measures of the indicators in the database (:data:`skillnader.ingest.MeasureLookup`)."""
+    return dict(m.Indicator.objects.filter(id__in=list(ids)).values_list("id", "measure"))
+
+
+def read_records(
+    path: str | Path,
+    *,
+    kind: str | None = None,
+    mapping: str | Path | None = None,
+    indicator: str | None = None,
+    level: str | None = None,
+    vintage: str | None = None,
+) -> tuple[list[Record], dict[str, Any], str]:
+    """:func:`skillnader.ingest.read_records`, with the indicators' measures from the database."""
+    return ingest.read_records(
+        path,
+        kind=kind,
+        mapping=mapping,
+        indicator=indicator,
+        level=level,
+        vintage=vintage,
+        measures=_db_measures,
+    )
+
+
+class _Resolver(Resolver):
+    """The ingest :class:`~skillnader.ingest.resolve.Resolver` filled from the database once per
+    import; new groups are created in it by :meth:`create_groups`."""
 
     def __init__(self, path: str) -> None:
-        self.path = path
-        self.indicators = {i.id: i for i in m.Indicator.objects.all()}
-        self.vintages: dict[str, list[m.Vintage]] = {}
+        vintages: dict[str, list[m.Vintage]] = {}
         for v in m.Vintage.objects.all():
-            self.vintages.setdefault(v.level_id, []).append(v)
-        self._areas: dict[int, dict[str, int]] = {}
-        self.levels = set(m.AreaLevel.objects.values_list("id", flat=True))
-        self.dim_values: dict[str, dict[str, int]] = {}
+            vintages.setdefault(v.level_id, []).append(v)
+        dim_values: dict[str, dict[str, int]] = {}
         for dv in m.DimensionValue.objects.all():
-            self.dim_values.setdefault(dv.dimension_id, {})[dv.code] = dv.pk
-        self.groups = dict(m.Group.objects.values_list("key", "pk"))
-        self.new_groups: dict[str, dict[str, str]] = {}
+            dim_values.setdefault(dv.dimension_id, {})[dv.code] = dv.pk
+        self._areas: dict[int, dict[str, int]] = {}
+        super().__init__(
+            path,
+            indicators={i.id: i for i in m.Indicator.objects.all()},
+            levels=m.AreaLevel.objects.values_list("id", flat=True),
+            vintages=vintages,
+            areas_of=self._db_areas_of,
+            dim_values=dim_values,
+            groups=dict(m.Group.objects.values_list("key", "pk")),
+        )
 
-    def indicator(self, rec: Record) -> m.Indicator:
-        ind = self.indicators.get(rec.indicator)
-        if ind is None:
-            raise UnknownIndicatorError(
-                "indicator not in the catalogue",
-                path=self.path,
-                location=rec.location,
-                value=rec.indicator,
-                expected="an id listed by 'skillnader indicators' (add it to the catalogue first)",
-            )
-        return ind
-
-    def areas_of(self, vintage: m.Vintage) -> dict[str, int]:
+    def _db_areas_of(self, vintage: m.Vintage) -> dict[str, int]:
         if vintage.pk not in self._areas:
             self._areas[vintage.pk] = dict(
                 m.Area.objects.filter(vintage=vintage).values_list("code", "pk")
             )
         return self._areas[vintage.pk]
-
-    def area(self, rec: Record, year: int) -> int:
-        if not rec.level:
-            raise MappingError(
-                "the area level is not given",
-                path=self.path,
-                location=rec.location,
-                expected="--area-level LEVEL or 'level:' under 'area:' in the mapping",
-            )
-        if rec.level not in self.levels:
-            raise MappingError(
-                "unknown area level",
-                path=self.path,
-                location=rec.location,
-                value=rec.level,
-                expected=f"one of {sorted(self.levels)}",
-            )
-        candidates = self.vintages.get(rec.level, [])
-        if rec.vintage:
-            chosen = [v for v in candidates if v.code == rec.vintage]
-            if not chosen:
-                raise VintageError(
-                    "unknown vintage for this level",
-                    path=self.path,
-                    location=rec.location,
-                    value=rec.vintage,
-                    expected=f"one of {[v.code for v in candidates]}",
-                )
-            vintage = chosen[0]
-            if not vintage.covers_year(year):
-                raise VintageError(
-                    f"the {rec.level} boundaries of vintage {vintage.code} were not in force "
-                    f"in {year}",
-                    path=self.path,
-                    location=rec.location,
-                    value=rec.period,
-                    expected="a period within the vintage's validity, or a crosswalked series",
-                )
-        else:
-            covering = [v for v in candidates if v.covers_year(year)]
-            holding = [v for v in covering if rec.area_code in self.areas_of(v)]
-            if len(holding) > 1:
-                # More than one vintage was in force that year (a mid-year reorganisation) and
-                # the code exists in both: the file must say which boundaries it uses.
-                raise VintageError(
-                    "ambiguous vintage: the area code exists in several vintages in force that "
-                    "year",
-                    path=self.path,
-                    location=rec.location,
-                    value=rec.area_code,
-                    expected=f"--vintage one of {[v.code for v in holding]}",
-                )
-            if not holding:
-                raise UnknownAreaError(
-                    f"unknown {rec.level} code for {year}",
-                    path=self.path,
-                    location=rec.location,
-                    value=rec.area_code,
-                    expected=f"a code listed by 'skillnader areas --level {rec.level}'",
-                )
-            vintage = holding[0]
-        pk = self.areas_of(vintage).get(rec.area_code)
-        if pk is None:
-            raise UnknownAreaError(
-                f"unknown {rec.level} code in vintage {vintage.code}",
-                path=self.path,
-                location=rec.location,
-                value=rec.area_code,
-                expected=f"a code listed by 'skillnader areas --level {rec.level} "
-                f"--vintage {vintage.code}'",
-            )
-        return pk
-
-    def group_key(self, rec: Record) -> str:
-        for dim, code in rec.group.items():
-            known = self.dim_values.get(dim)
-            if known is None:
-                raise MappingError(
-                    "unknown group dimension",
-                    path=self.path,
-                    location=rec.location,
-                    value=dim,
-                    expected=f"one of {sorted(self.dim_values)}",
-                )
-            if code not in known:
-                raise MappingError(
-                    f"unknown value of group dimension {dim!r}",
-                    path=self.path,
-                    location=rec.location,
-                    value=code,
-                    expected=f"one of {sorted(known)}",
-                )
-        key = m.Group.make_key(rec.group)
-        if key not in self.groups:
-            self.new_groups[key] = dict(rec.group)
-        return key
 
     def create_groups(self) -> None:
         for key, parts in self.new_groups.items():
@@ -939,133 +302,6 @@ class _Resolver:
             g.values.set([self.dim_values[d][c] for d, c in parts.items()])
             self.groups[key] = g.pk
         self.new_groups.clear()
-
-
-#: The largest magnitude a statistic may have: far above any count of people or kronor a city
-#: publishes, far below where a typo of many digits (or a 300-digit "count") ends up.
-MAX_ABS = 1e15
-
-
-def _finite(x: float | None, rec: Record, what: str, path: str) -> float | None:
-    if x is None:
-        return None
-    if isinstance(x, float) and (math.isnan(x) or math.isinf(x)):
-        return None if math.isnan(x) else _raise_inf(rec, what, path, x)
-    if abs(x) > MAX_ABS:
-        raise InputError(
-            f"{what} is too large to be a statistic",
-            path=path,
-            location=rec.location,
-            value=x,
-            expected=f"a number of at most {MAX_ABS:.0e} in magnitude",
-        )
-    return float(x)
-
-
-def _raise_inf(rec: Record, what: str, path: str, x: float):
-    raise InputError(
-        f"{what} is infinite", path=path, location=rec.location, value=x, expected="a finite number"
-    )
-
-
-def check(rec: Record, ind: m.Indicator, path: str) -> None:
-    """Check that a record's numbers are finite and consistent with the indicator's measure, and
-    derive the value from numerator and denominator where the source gave counts."""
-    rec.value = _finite(rec.value, rec, "value", path)
-    rec.numerator = _finite(rec.numerator, rec, "numerator", path)
-    rec.denominator = _finite(rec.denominator, rec, "denominator", path)
-    for what in ("numerator", "denominator"):
-        v = getattr(rec, what)
-        if v is not None and v < 0:
-            raise InputError(
-                f"negative {what}",
-                path=path,
-                location=rec.location,
-                value=v,
-                expected="a count of zero or more",
-            )
-    if ind.measure == "proportion" and rec.numerator is not None and rec.denominator:
-        if rec.numerator > rec.denominator:
-            raise InputError(
-                "numerator larger than denominator",
-                path=path,
-                location=rec.location,
-                value=(rec.numerator, rec.denominator),
-                expected="numerator ≤ denominator",
-            )
-        if rec.value is None:
-            rec.value = rec.numerator / rec.denominator * ind.multiplier
-    elif ind.measure == "count" and rec.value is not None and rec.value < 0:
-        raise InputError(
-            "negative count",
-            path=path,
-            location=rec.location,
-            value=rec.value,
-            expected="a count of zero or more",
-        )
-    elif (
-        ind.measure == "rate"
-        and rec.numerator is not None
-        and rec.denominator
-        and rec.value is None
-    ):
-        rec.value = rec.numerator / rec.denominator * ind.multiplier
-
-
-def add_intervals(pairs: list[tuple[Record, m.Indicator]]) -> None:
-    """95 % intervals where the source gave none, vectorised over a batch: Wilson for
-    proportions, Byar (exact Poisson below 10) for counts and for the numerators of rates."""
-    import numpy as np
-
-    from skillnader.stats import intervals
-
-    wil, cnt, rte = [], [], []
-    for rec, ind in pairs:
-        if rec.lower is not None or rec.upper is not None:
-            continue
-        if ind.measure == "proportion" and rec.numerator is not None and rec.denominator:
-            wil.append((rec, ind))
-        elif ind.measure == "count" and rec.value is not None and float(rec.value).is_integer():
-            cnt.append((rec, ind))
-        elif ind.measure == "rate" and rec.numerator is not None and rec.denominator:
-            rte.append((rec, ind))
-    if wil:
-        x = np.array([r.numerator for r, _ in wil])
-        n = np.array([r.denominator for r, _ in wil])
-        lo, hi = intervals.wilson(x, n)
-        for (rec, ind), a, b in zip(wil, np.atleast_1d(lo), np.atleast_1d(hi), strict=True):
-            rec.lower, rec.upper = float(a) * ind.multiplier, float(b) * ind.multiplier
-    if cnt:
-        lo, hi = intervals.byar(np.array([r.value for r, _ in cnt]))
-        for (rec, _), a, b in zip(cnt, np.atleast_1d(lo), np.atleast_1d(hi), strict=True):
-            rec.lower, rec.upper = float(a), float(b)
-    if rte:
-        lo, hi = intervals.byar(np.array([r.numerator for r, _ in rte]))
-        for (rec, ind), a, b in zip(rte, np.atleast_1d(lo), np.atleast_1d(hi), strict=True):
-            rec.lower = float(a) / rec.denominator * ind.multiplier
-            rec.upper = float(b) / rec.denominator * ind.multiplier
-
-
-def complete(rec: Record, ind: m.Indicator, path: str) -> None:
-    """:func:`check` and :func:`add_intervals` for one record."""
-    check(rec, ind, path)
-    add_intervals([(rec, ind)])
-
-
-def primary_suppressed(rec: Record, ind: m.Indicator) -> bool:
-    """Whether a cell falls under the indicator's primary suppression rule
-    (:func:`skillnader.stats.disclosure.primary_suppressed`, the one rule of every path)."""
-    from skillnader.stats import disclosure
-
-    return bool(
-        disclosure.primary_suppressed(
-            disclosure.policy_for(ind),
-            ind.measure,
-            value=[rec.value],
-            numerator=[rec.numerator],
-            denominator=[rec.denominator],
-        )[0]
-    )
 
 
 def write_records(
@@ -1449,8 +685,6 @@ def _write_frame(batch: _FrameBatch, res, release, result, had_data, path) -> No
     import numpy as np
     import polars as pl
 
-    from skillnader.stats import disclosure, intervals
-
     df = batch.df
     if "period" not in df.columns:
         df = df.with_columns(period=pl.lit("", dtype=pl.String))
@@ -1595,18 +829,14 @@ def _write_frame(batch: _FrameBatch, res, release, result, had_data, path) -> No
     value = df["value"].to_numpy().astype(float)  # nulls become NaN
     lower = np.full(df.height, np.nan)
     upper = np.full(df.height, np.nan)
-    counted = (df["_measure"] == "count").to_numpy() & ~np.isnan(value) & (np.floor(value) == value)
-    if counted.any():
-        lo, hi = intervals.byar(value[counted])
-        lower[counted], upper[counted] = lo, hi
-    # The one primary rule (skillnader.stats.disclosure), indicator by indicator.
+    # Intervals (skillnader.ingest.interval_bounds: Byar for whole counts; the streamed file
+    # gives values only) and the one primary rule, indicator by indicator.
     suppressed = np.zeros(df.height, dtype=bool)
     ind_col = df["indicator"].to_numpy()
     for key, ind in inds.items():
         rows_of = ind_col == key
-        suppressed[rows_of] = disclosure.primary_suppressed(
-            disclosure.policy_for(ind), ind.measure, value=value[rows_of]
-        )
+        _ok, lower[rows_of], upper[rows_of] = ingest.interval_bounds(ind, value=value[rows_of])
+        suppressed[rows_of] = ingest.primary_mask(ind, value=value[rows_of])
     for arr in (value, lower, upper):
         arr[suppressed] = np.nan
     result.suppressed += int(suppressed.sum())
