@@ -6,6 +6,8 @@ words and no axe-core violations."""
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from django.core.cache import cache
 from tests.browser.test_public_site_all_pages import VISIBLE_AND_SPOKEN, english_in, run_axe
@@ -44,6 +46,21 @@ BROKEN_CELLS = r"""() => Array.from(document.querySelectorAll('#profile-table tb
     return lines.size > 1;
   })
   .map(td => td.innerText)"""
+
+
+#: The spine chart's x-axis labels and legend labels as (text, left, right), and its right edge.
+SPINE = """() => {
+  const div = document.querySelector('.vega-chart[data-spec="spine-spec"]');
+  const box = t => { const r = t.getBoundingClientRect(); return [t.textContent, r.left, r.right]; };
+  const axes = Array.from(div.querySelectorAll('.role-axis-label'))
+    .map(g => Array.from(g.querySelectorAll('text')).filter(t => t.getAttribute('opacity') !== '0')
+      .map(box));
+  return {
+    x: axes.find(a => a.some(l => l[0] === 'Staden')) || axes[0],
+    legend: Array.from(div.querySelectorAll('.role-legend-label text')).map(box),
+    right: div.getBoundingClientRect().right,
+  };
+}"""
 
 
 @pytest.fixture
@@ -136,6 +153,14 @@ def test_skarholmen_district_page(browser, live_server, bundle_live, artifacts):
             "document.documentElement.scrollWidth - document.documentElement.clientWidth"
         )
         assert overflow <= 0, overflow
+        # The spine chart fits the phone: its three ends are readable side by side and its
+        # legend is not cut off at the chart's edge.
+        spine = page.evaluate(SPINE)
+        ends = [t for t, _l, _r in spine["x"]]
+        assert ends == ["Sämre / lägre", "Staden", "Bättre / högre"], spine["x"]
+        for (_a, _l, right), (_b, left, _r) in itertools.pairwise(spine["x"]):
+            assert right <= left, spine["x"]
+        assert spine["legend"] and all(r <= spine["right"] for _t, _l, r in spine["legend"])
         words = english_in(page.evaluate(VISIBLE_AND_SPOKEN))
         assert not words, words
         assert not run_axe(page)

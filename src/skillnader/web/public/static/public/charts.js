@@ -93,12 +93,31 @@
       }
     });
   }
+  /* On a narrow screen (a phone) long axis labels (indicator and area names) would leave the
+     plot a sliver: they are cut shorter (with "…"; the figure's table has them in full and each
+     mark's description names them), and legends wrap into columns instead of running off the
+     chart's edge. */
+  var NARROW = 600;
+  function narrow(spec, width) {
+    if (!width || width >= NARROW) { return spec; }
+    var config = Object.assign({}, spec.config);
+    var axis = Object.assign({}, config.axis);
+    var limit = Math.max(90, Math.round(width * 0.38));
+    axis.labelLimit = Math.min(axis.labelLimit || limit, limit);
+    config.axis = axis;
+    config.legend = Object.assign({}, config.legend, {
+      /* a legend below the plot starts at the plot's left edge, right of the labels */
+      columns: Math.max(1, Math.floor((width - limit - 20) / 150)),
+      labelLimit: Math.min((config.legend || {}).labelLimit || limit, Math.round(width * 0.6))
+    });
+    return Object.assign({}, spec, { config: config });
+  }
   function run() {
     if (typeof vegaEmbed === "undefined") { return; }
     document.querySelectorAll(".vega-chart[data-spec]").forEach(function (div) {
       var script = document.getElementById(div.getAttribute("data-spec"));
       if (!script) { return; }
-      var spec = JSON.parse(script.textContent);
+      var spec = narrow(JSON.parse(script.textContent), div.clientWidth);
       /* Vega names its marks in English on every render, and a chart as wide as its
          container is drawn again whenever the width changes (a phone turned, a scrollbar
          shown). The names are translated in the same microtask as each change, before anything
