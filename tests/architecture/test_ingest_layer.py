@@ -1,5 +1,5 @@
-"""The ingest package is a library package (no Django), and the web importer takes its pure
-steps from it rather than keeping copies."""
+"""The ingest package is a library package (no Django), and the web importer and the bundle
+builder take their pure steps from it rather than keeping copies."""
 
 from __future__ import annotations
 
@@ -53,6 +53,17 @@ def test_the_importer_takes_its_pure_steps_from_ingest():
     assert issubclass(importer._Resolver, ingest.Resolver)
     assert "indicator" not in vars(importer._Resolver)
     assert "area" not in vars(importer._Resolver)
+
+
+def test_the_bundle_builder_has_no_interval_or_primary_rule_of_its_own():
+    import inspect
+
+    from skillnader.bundle import build
+
+    source = inspect.getsource(build)
+    assert "intervals." not in source
+    assert "disclosure.primary_suppressed(" not in source
+    assert "ingest.interval_bounds(" in source and "ingest.primary_mask(" in source
 
 
 def test_the_group_key_of_ingest_is_the_one_the_database_stores():

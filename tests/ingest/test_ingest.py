@@ -1,6 +1,6 @@
 """The ingest steps without a database: a small table and its mapping read into records, the
 records resolved against a vocabulary given as dictionaries, checked, given intervals and judged
-by the primary rule."""
+by the primary rule; and the bundle builder finishing its observations with the same steps."""
 
 from __future__ import annotations
 
@@ -150,6 +150,34 @@ def test_summing_a_proportion_is_refused_with_the_measures_the_caller_gives(tmp_
         tmp_path / "t.csv", mapping=tmp_path / "t.yaml", measures=lambda ids: {"share": "count"}
     )
     assert [(r.area_code, r.value) for r in records] == [("0180", 30.0)]
+
+
+def test_the_bundle_finishes_its_observations_with_the_ingest_steps():
+    from skillnader.bundle import build
+    from skillnader.catalog import catalog_by_id
+
+    spec = dataclasses.replace(
+        catalog_by_id()["upper_secondary_eligibility"], publication_threshold=10
+    )
+    assert spec.measure == "proportion" and spec.interval == "wilson"
+    area = ("kommun", "2020", "0180")
+    rows = [
+        build.ObsRow(spec.id, area, {}, "2022", 2022, "f.csv", numerator=30, denominator=100),
+        build.ObsRow(spec.id, area, {}, "2023", 2023, "f.csv", numerator=4, denominator=50),
+    ]
+    build._compute(spec, rows)
+    assert rows[0].value == pytest.approx(30.0)
+    assert (rows[0].lower, rows[0].upper) == pytest.approx((21.8949, 39.5849), abs=1e-4)
+    ok, lower, upper = ingest.interval_bounds(spec, numerator=[30, 4], denominator=[100, 50])
+    assert ok.tolist() == [True, True]
+    assert (rows[0].lower, rows[0].upper) == (lower[0], upper[0])
+    # 4 of 50 is under the threshold of 10: the primary rule hides it
+    assert not rows[0].suppressed
+    assert rows[1].suppressed and rows[1].suppression == "primary"
+    bad = [build.ObsRow(spec.id, area, {}, "2022", 2022, "f.csv", numerator=60, denominator=50)]
+    with pytest.raises(InputError, match="numerator larger than denominator") as err:
+        build._compute(spec, bad)
+    assert err.value.path == "f.csv" and "0180 2022" in str(err.value.location)
 
 
 def test_derived_values_keep_a_given_value_and_skip_a_zero_denominator():

@@ -47,10 +47,11 @@ from pathlib import Path
 
 import numpy as np
 
+from skillnader import ingest
 from skillnader.bundle import geometry as geo
 from skillnader.catalog import IndicatorSpec
 from skillnader.errors import FormatError, MappingError
-from skillnader.stats import disclosure, intervals
+from skillnader.stats import disclosure
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -1461,31 +1462,38 @@ def _nan(a):
 
 
 def _compute(spec: IndicatorSpec, rows: list[ObsRow]) -> None:
-    """Values and intervals from numerator/denominator, then the suppression decision."""
+    """Check the counts, derive values and intervals, then decide the primary suppression, with
+    the importer's own steps (:mod:`skillnader.ingest`): :func:`~skillnader.ingest.check_counts`,
+    :func:`~skillnader.ingest.derived_values`, :func:`~skillnader.ingest.interval_bounds` with
+    the catalogue's interval method, and :func:`~skillnader.ingest.primary_mask`."""
     num = _nan([r.numerator for r in rows])
     den = _nan([r.denominator for r in rows])
+    ingest.check_counts(
+        spec,
+        num.tolist(),
+        den.tolist(),
+        path=rows[0].file if rows else "",
+        location=lambda i: f"{rows[i].area[2]} {rows[i].period} {rows[i].group or ''}".strip(),
+    )
     if spec.measure == "count":
+        # A bundled count is read as its numerator.
         for r, x in zip(rows, num, strict=True):
             r.value = float(x)
-        if spec.interval == "byar":
-            lo, hi = intervals.byar(num, 0.95)
-            for r, a, b in zip(rows, np.atleast_1d(lo), np.atleast_1d(hi), strict=True):
-                r.lower, r.upper = float(a), float(b)
-    elif spec.measure == "proportion":
-        has = ~np.isnan(num) & ~np.isnan(den) & (den > 0)
-        idx = np.flatnonzero(has)
-        if idx.size:
-            est = intervals.proportion(num[idx], den[idx], 0.95, per=spec.multiplier)
-            values = np.atleast_1d(est.value)
-            lows, highs = np.atleast_1d(est.lower), np.atleast_1d(est.upper)
-            for j, i in enumerate(idx):
-                rows[i].value = float(values[j])
-                if spec.interval == "wilson":
-                    rows[i].lower, rows[i].upper = float(lows[j]), float(highs[j])
+    values = ingest.derived_values(
+        spec, value=_nan([r.value for r in rows]), numerator=num, denominator=den
+    )
+    derived, lows, highs = ingest.interval_bounds(
+        spec, value=values, numerator=num, denominator=den, method=spec.interval
+    )
+    for r, v, ok, lo, hi in zip(rows, values, derived, lows, highs, strict=True):
+        if r.value is None and v == v:
+            r.value = float(v)
+        if ok:
+            r.lower, r.upper = float(lo), float(hi)
     # The one primary rule of every path (skillnader.stats.disclosure.primary_suppressed).
     policy = disclosure.policy_for(spec)
-    mask = disclosure.primary_suppressed(
-        policy, spec.measure, value=_nan([r.value for r in rows]), numerator=num, denominator=den
+    mask = ingest.primary_mask(
+        spec, value=_nan([r.value for r in rows]), numerator=num, denominator=den
     )
     for r, m in zip(rows, mask, strict=True):
         if m and not r.suppressed:
