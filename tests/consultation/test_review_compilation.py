@@ -19,7 +19,7 @@ def test_review_decisions_are_logged(answered, users):
     c = answered
     analyst = login(Client(), users["analyst"])
     queue = analyst.get(f"/remiss/{c.slug}/granskning/?format=json").json()
-    assert queue["codebook_version"] == "1.0"
+    assert queue["codebook_version"] == "1.1"
     skh = {i["candidate"]: i for i in queue["queue"] if i["board"] == "skarholmen"}
     assert skh["p9"]["reason"] == "beyond_report"
     assert skh["p9"]["codes"] == [
@@ -78,18 +78,18 @@ def test_review_decisions_are_logged(answered, users):
     ]
     assert all(d.decided_by == users["analyst"] and d.decided_at for d in log)
     assert [(d.version_before, d.version_after) for d in log] == [
-        ("1.0", "1.0"),
-        ("1.0", "1.1"),
+        ("1.1", "1.1"),
         ("1.1", "1.2"),
+        ("1.2", "1.3"),
     ]
     assert log[1].details["added_term"] == "ensamkommande"
     after = analyst.get(f"/remiss/{c.slug}/granskning/?format=json").json()
-    assert after["codebook_version"] == "1.2"
+    assert after["codebook_version"] == "1.3"
     left = {(i["board"], i["candidate"]) for i in after["queue"]}
     assert not left & {("skarholmen", "p9"), ("skarholmen", "p40"), ("skarholmen", "p6")}
     assert [d["decided_by"] for d in after["decisions"]] == ["analyst"] * 3
     html = analyst.get(f"/remiss/{c.slug}/granskning/").content.decode()
-    assert "Sammanslagen med befintlig kod" in html and "1.1 → 1.2" in html
+    assert "Sammanslagen med befintlig kod" in html and "1.2 → 1.3" in html
 
     # Merging two codes of the codebook is a decision too.
     same = analyst.post(
@@ -108,10 +108,10 @@ def test_review_decisions_are_logged(answered, users):
         "overcrowding",
         "kommissionens_arbete",
     )
-    assert (last.version_before, last.version_after, last.response) == ("1.2", "1.3", None)
+    assert (last.version_before, last.version_after, last.response) == ("1.3", "1.4", None)
     assert last.decided_by == users["analyst"]
     book = analyst.get(f"/remiss/{c.slug}/granskning/?format=json").json()
-    assert book["codebook_version"] == "1.3" and book["decisions"][-1]["candidate"] is None
+    assert book["codebook_version"] == "1.4" and book["decisions"][-1]["candidate"] is None
 
 
 def test_compilation_page_and_downloads(answered, users):

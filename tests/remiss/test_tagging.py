@@ -52,7 +52,7 @@ def test_codebook_has_the_five_domains_and_the_named_challenges(codebook):
         assert needed in ids
     for c in codebook.codes:
         assert c.domain in DOMAIN_IDS and c.label_sv and c.label_en
-    assert codebook.version == "1.0"
+    assert codebook.version == "1.1"
     again = codebook_from_dict(__import__("yaml").safe_load(codebook.to_yaml()))
     assert again.codes == codebook.codes and again.version == codebook.version
 
@@ -128,14 +128,14 @@ def test_review_create_code_then_tag(real, codebook):
         at=WHEN,
         candidate=real.candidates[0],
     )
-    assert codebook.version == "1.0" and new_book.version == "1.1"
+    assert codebook.version == "1.1" and new_book.version == "1.2"
     assert (decision.action, decision.by, decision.at, decision.code) == (
         "create_code",
         "analytiker@stockholm.se",
         WHEN,
         "vandalism_littering",
     )
-    assert (decision.version_before, decision.version_after) == ("1.0", "1.1")
+    assert (decision.version_before, decision.version_after) == ("1.1", "1.2")
     tags = Tagger(new_book).tag(real.document.text, real.passages)
     found = [(t.passage, t.evidence) for t in tags if t.code == "vandalism_littering"]
     assert found == [(28, "skadegörelse"), (28, "nedskräpning")]
@@ -161,7 +161,7 @@ def test_review_accept_and_merge(real, codebook):
         at=WHEN,
         add_term="socialt hållbart Stockholm",
     )
-    assert book.version == "1.1"
+    assert book.version == "1.2"
     assert "socialt hållbart Stockholm" in book.code("segregation_inner_suburbs").terms
     assert decision.details == {"added_term": "socialt hållbart Stockholm"}
     with pytest.raises(CodebookError, match="förekommer inte"):

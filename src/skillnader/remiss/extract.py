@@ -489,7 +489,30 @@ def _plain_lines(lines: list[str]) -> list[RawLine]:
         out.append(RawLine(line.strip(), page, para_end=False))
     if out:
         out[-1].para_end = True
+    _unwrapped_paragraphs(out)
     return out
+
+
+def _unwrapped_paragraphs(out: list[RawLine]) -> None:
+    """Text saved with one line per paragraph (a word processor's "save as text") separates
+    paragraphs by a line break only. When lines run beyond any wrapping width (two in five of
+    the lines of 40 characters or more over 120) or nearly all of them end a sentence (four in
+    five), a line that ends a sentence ends its paragraph ("Fråga 1. …",
+    "Fråga 2. …" on lines of their own are two paragraphs, not one). Hard-wrapped text, whose
+    lines break inside sentences at a fixed width, keeps joining its lines. A line ending in a
+    colon stays with the list it introduces."""
+    joined = [ln.text for ln in out if ln.kind == "body" and ln.para_end is False]
+    long = [t for t in joined if len(t) >= 40]
+    if len(long) < 2:
+        return
+    beyond_width = sum(len(t) > 120 for t in long) >= 0.4 * len(long)
+    # hard wrapping breaks lines inside sentences; a line per paragraph ends them
+    sentence_ends = sum(t[-1] in '.!?:…”"' for t in long) >= 0.8 * len(long)
+    if not (beyond_width or sentence_ends):
+        return
+    for ln in out:
+        if ln.kind == "body" and ln.para_end is False and ln.text[-1:] in '.!?…”"':
+            ln.para_end = True
 
 
 def _pdf_dump_lines(lines: list[str]) -> list[RawLine]:

@@ -430,9 +430,12 @@ _STRONG_CHALLENGE = re.compile(
     re.I,
 )
 _OWN_WORK_STMT = re.compile(
-    r"\b(?:förvaltningen|nämnden|vi|stadsdelsförvaltningen|kontoret|bolaget|verksamheten)\s+"
+    r"\b(?:\w*förvaltningen|\w*nämnden|vi|\w*kontoret|bolaget|verksamheten)\s+"
     r"(?:\w+\s+){0,2}(?:arbetar|bedriver|driver|har (?:under|infört|startat|påbörjat|utvecklat)|"
     r"erbjuder|genomför|satsar|bidrar|har ett (?:\w+ )?(?:arbete|uppdrag))\b"
+    # the other word order: "I Farsta arbetar vi med …", "Sedan 2014 driver förvaltningen …"
+    r"|\b(?:arbetar|bedriver|driver|erbjuder|genomför|satsar|bidrar) (?:vi|\w*förvaltningen|"
+    r"\w*nämnden|\w*kontoret)\b"
     r"|\b(?:förvaltningens|nämndens|vårt|våra) (?:\w+ )?(?:arbete|bidrag|insatser|viktigaste bidrag)\b",
     re.I,
 )
@@ -442,7 +445,11 @@ _BEYOND_STMT = re.compile(
     r"|\b(?:andra|ytterligare|övriga) utmaningar\b|\bytterligare en utmaning\b"
     r"|\bsom (?:inte|ej) (?:har )?(?:lyfts|tas upp|tagits upp|framkommer|berörs|nämns|belyses)"
     r"(?: upp| fram)? i rapporten\b"
-    r"|\b(?:saknas|saknar vi) i rapporten\b|\brapporten (?:saknar|tar inte upp|berör inte)\b",
+    r"|\b(?:saknas|saknar vi) i rapporten\b|\brapporten (?:saknar|tar inte upp|berör inte)\b"
+    r"|\b(?:utöver|förutom) (?:det|de|dem|vad) som (?:\w+ ){0,3}?(?:del)?rapporten"
+    r" (?:\w+ )?(?:behandlar|tar upp|beskriver|lyfter|belyser|berör|nämner|redovisar)\b"
+    r"|\brapporten (?:inte|ej) (?:tar upp|berör|nämner|belyser|behandlar|beskriver|lyfter)\b"
+    r"|\brapporten (?:belyser|behandlar|beskriver|lyfter|nämner) inte\b",
     re.I,
 )
 
@@ -622,6 +629,23 @@ def map_questions(
     cues = (_BEYOND_STMT_LC, _STRONG_CHALLENGE_LC, _OWN_WORK_STMT_LC)
     if len(low) != len(doc.text):
         low, cues = doc.text, (_BEYOND_STMT, _STRONG_CHALLENGE, _OWN_WORK_STMT)
+    # 4a. a passage placed under a challenges heading (not by its own number) that opens by
+    # saying it goes beyond the report ("Utöver det som rapporten behandlar …") answers the
+    # additional-challenges question instead
+    main_q, extra_q = role_q.get("main_challenges"), role_q.get("additional_challenges")
+    if main_q is not None and extra_q is not None:
+        for p in passages:
+            if not eligible(p) or p.number not in taken[main_q.id]:
+                continue
+            placed = next(a for a in answers[main_q.id] if a.passage == p.number)
+            if placed.method not in ("heading", "heading_match"):
+                continue
+            spans = sentence_spans(doc.text, p.start, p.end)[:1]
+            m = cues[0].search(low, spans[0][0], spans[0][1]) if spans else None
+            if m:
+                answers[main_q.id].remove(placed)
+                taken[main_q.id].discard(p.number)
+                add(extra_q.id, p, "cue", m.start(), m.end(), 0.8)
     for p in passages:
         if not eligible(p) or p.number in mapped or p.section_key == "sammanfattning":
             continue
@@ -642,6 +666,22 @@ def map_questions(
             if m and "own_work" in role_q:
                 add(role_q["own_work"].id, p, "cue", m.start(), m.end(), 0.65 * weight)
                 break
+
+    # 4c. a passage that holds the whole answer (the board's views in one paragraph): every
+    # role cued in any of its sentences — the challenges after the own work, the ones beyond
+    # the report after those
+    views = [p for p in passages if eligible(p) and p.section_key != "sammanfattning"]
+    if len(views) == 1 and len(sentence_spans(doc.text, views[0].start, views[0].end)) >= 3:
+        (p,) = views
+        for s, e in sentence_spans(doc.text, p.start, p.end):
+            for rx, role, conf in (
+                (cues[0], "additional_challenges", 0.75),
+                (cues[1], "main_challenges", 0.7),
+                (cues[2], "own_work", 0.6),
+            ):
+                m = rx.search(low, s, e)
+                if m and role in role_q:
+                    add(role_q[role].id, p, "cue", m.start(), m.end(), conf)
 
     # 4b. passages of the board's views that nothing has placed yet: what the codebook's codes
     # in them say (``evidence``, see skillnader.remiss.tagging.role_evidence) and where they

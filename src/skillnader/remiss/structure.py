@@ -170,6 +170,11 @@ CANONICAL_SECTIONS: dict[str, tuple[str, ...]] = {
         "kontorets bedömning",
         "nämndens bedömning",
         "bedömning",
+        "samlad bedömning",
+        "samlade bedömning",
+        "förvaltningens samlade bedömning",
+        "kontorets samlade bedömning",
+        "nämndens samlade bedömning",
         "sammanfattande inställning",
         "inställning",
         "nämndens inställning",
@@ -374,6 +379,45 @@ def looks_like_heading(text: str, prev: str | None, nxt: str | None, *, max_len:
     return True
 
 
+_INTERROGATIVE = re.compile(
+    r"^(?:\d{1,2}[.)]\s+)?(?:hur|vilka|vilken|vilket|vad|varför|på vilket sätt|i vilken mån|"
+    r"finns|kan|ser|har|bidrar|behövs)\b",
+    re.I,
+)
+
+
+def looks_like_question_heading(text: str, prev: str | None, nxt: str | None) -> bool:
+    """Whether a line is a question the answer is organised under: the consultation's question
+    in the board's own words ("Vilka utmaningar ser nämnden inom sitt område?"), one line of at
+    most 30 words that starts with an interrogative, ends with a question mark, follows a
+    finished sentence and is followed by running text — not by another question (a list of the
+    questions asked) and not by a line that continues a sentence."""
+    t = text.strip()
+    words = t.split()
+    if not t.endswith("?") or len(words) < 3 or len(words) > 30 or t.count("?") > 1:
+        return False
+    if not _INTERROGATIVE.match(t) or "\ue000" in t:
+        return False
+    if (
+        prev is not None
+        and prev.strip()
+        and prev.rstrip()[-1] not in '.?!:”"'
+        and not prev.endswith("\n")
+    ):
+        return False
+    if nxt is None:
+        return False
+    n = nxt.strip()
+    return bool(n) and n[0].isupper() and not n.endswith("?") and len(n.split()) >= 6
+
+
+#: Standard sections that frame a tjänsteutlåtande (the proposed decision, the summary, the
+#: background, the case, its preparation) rather than hold the board's views: a heading of the
+#: board's own after one of them, once it has running text, starts a part of its own ("Bakgrund"
+#: … "Kontorets arbete" … "Utmaningar") instead of a subsection of the background.
+FRAME_KEYS = frozenset({"beslut", "sammanfattning", "bakgrund", "arendet", "arendets_beredning"})
+
+
 def _heading_level(text: str, key: str | None) -> int:
     if key:
         return 1
@@ -569,6 +613,9 @@ def _lines_to_blocks(
     max_len = max(100, min(max_len, 120))
     in_bilagor = False
     seen_section = False
+    frame_key: str | None = None  # the key of the open top-level section
+    frame_with_text = False  # whether that section is a frame one with running text so far
+    own_part_open = False  # whether that section is a heading of the board's own made top-level
     last_body = -1
     for i, ln in enumerate(body):
         if ln.kind == "blank":
@@ -615,7 +662,11 @@ def _lines_to_blocks(
         elif not heading and (not in_bilagor or (nxt is not None and len(nxt.split()) >= 8)):
             # (Under "Bilagor" or "Beslutsunderlag" the lines are a list of documents, not
             # headings, unless a line is followed by running text: the answer goes on.)
-            heading = (ln.heading or looks_like_heading(text, prev, nxt, max_len=max_len)) and (
+            heading = (
+                ln.heading
+                or looks_like_heading(text, prev, nxt, max_len=max_len)
+                or looks_like_question_heading(text, prev, nxt)
+            ) and (
                 not para
                 or body[prev_i].para_end is not False
                 or texts[prev_i].rstrip()[-1:] in ".?!:"
@@ -624,6 +675,14 @@ def _lines_to_blocks(
         if heading:
             flush()
             level = _heading_level(text, key)
+            own = key is None and numbering_depth(text) is None
+            if level > 1 and own and (frame_with_text or own_part_open):
+                level = 1
+            if level == 1:
+                frame_key = key
+                # a part of the board's own after the frame: its sibling headings are parts too
+                own_part_open = own
+            frame_with_text = False
             if in_bilagor and key is None:
                 # A list of documents has no subsections: a heading after it starts a part of
                 # its own.
@@ -634,6 +693,7 @@ def _lines_to_blocks(
         if not para:
             para_page = ln.page
         para.append(text)
+        frame_with_text = frame_key in FRAME_KEYS
         if ln.para_end:
             flush()
     flush()
@@ -670,8 +730,9 @@ def structure(raw: RawDocument) -> Document:
             elif style == "body" and not in_bilagor:
                 prev = texts[kept[k - 1]] + "\n" if k else None
                 nxt = texts[kept[k + 1]] if k + 1 < len(kept) else None
-                if (seen_section or _QUESTION_HEADING.match(b.text)) and looks_like_heading(
-                    texts[i], prev, nxt
+                if (seen_section or _QUESTION_HEADING.match(b.text)) and (
+                    looks_like_heading(texts[i], prev, nxt)
+                    or looks_like_question_heading(texts[i], prev, nxt)
                 ):
                     style, level = "heading", _heading_level(b.text, key)
                 elif not seen_section and _QUESTION_HEADING.match(b.text):

@@ -211,8 +211,12 @@ _BEYOND = re.compile(
     r"|\butöver (?:de som framkommer i |vad som tas upp i |)rapporten\b"
     r"|\b(?:utöver|förutom) (?:det|de|vad) som (?:framkommer|tas upp|lyfts|beskrivs|nämns)"
     r"(?: fram)? i rapporten\b"
+    r"|\b(?:utöver|förutom) (?:det|de|dem|vad) som (?:\w+ ){0,3}?(?:del)?rapporten"
+    r" (?:\w+ )?(?:behandlar|tar upp|beskriver|lyfter|belyser|berör|nämner|redovisar)\b"
     r"|\bsaknas i rapporten\b"
-    r"|\brapporten (?:tar inte upp|saknar|berör inte|nämner inte)\b"
+    r"|\brapporten (?:tar inte upp|saknar|berör inte|nämner inte|belyser inte|behandlar inte"
+    r"|beskriver inte|lyfter inte)\b"
+    r"|\brapporten (?:inte|ej) (?:tar upp|berör|nämner|belyser|behandlar|beskriver|lyfter)\b"
     r"|^ytterligare en utmaning\b",
     re.I | re.M,
 )
@@ -240,7 +244,9 @@ _PROBLEM = re.compile(
 # a noun ("Nämndens insatser"); its own units ("I våra förskolor …"); services it offers in the
 # passive ("erbjuds", "anordnas").
 _ACTOR = (
-    r"(?:förvaltningen|nämnden|vi|stadsdelsförvaltningen|stadsdelsnämnden|stadsdelen|kontoret|"
+    # "förvaltningen", "nämnden", "kontoret" with the board's own name before them as one word
+    # ("Kulturförvaltningen", "Socialnämnden", "Stadsbyggnadskontoret")
+    r"(?:\w*förvaltningen|\w*nämnden|vi|stadsdelen|\w*kontoret|"
     r"bolaget|verksamheten|verksamheterna|förskolan|förskolorna|enheten|enheterna|socialtjänsten|"
     r"biblioteket|biblioteken|fritidsgården|fritidsgårdarna|skolan|skolorna|hemtjänsten|"
     r"äldreomsorgen|fältassistenterna|medarbetarna|personalen|avdelningen)"
@@ -339,6 +345,12 @@ _OWN_WORDS = _ACTOR_WORDS | frozenset(
     ]
 )
 _WORD = re.compile(r"\w+")
+# the board named as one word with its own name ("Socialnämnden", "Stadsbyggnadskontoret")
+_ACTOR_SUFFIXES = ("förvaltningen", "nämnden", "kontoret")
+
+
+def _names_actor(words: set[str], vocabulary: frozenset[str]) -> bool:
+    return not words.isdisjoint(vocabulary) or any(w.endswith(_ACTOR_SUFFIXES) for w in words)
 
 
 def _features_of(text: str, s: int, e: int, features: dict | None) -> tuple:
@@ -356,16 +368,21 @@ def _sentence_features(sentence: str) -> tuple[bool, bool, bool]:
     """Whether a sentence quotes or summarises the report, names a problem, and speaks of the
     board's own work."""
     low = sentence.lower()
-    if any(w in low for w in _REPORT_WORDS) and _REPORT_LC.search(low):
+    # "… som rapporten inte belyser" names the report to say what it leaves out: not a quote
+    if (
+        any(w in low for w in _REPORT_WORDS)
+        and _REPORT_LC.search(low)
+        and not _BEYOND_LC.search(low)
+    ):
         return True, False, False
     if "”" in sentence or '"' in sentence:
         quoted = re.findall(r"[”\"]([^”\"]{25,})[”\"]", sentence)
         if quoted and sum(len(q) for q in quoted) > 0.5 * len(sentence):
             return True, False, False
     words = set(_WORD.findall(low))
-    if not words.isdisjoint(_ACTOR_WORDS) and _OWN_ACTING_LC.search(low):
+    if _names_actor(words, _ACTOR_WORDS) and _OWN_ACTING_LC.search(low):
         return False, False, True
-    own = not words.isdisjoint(_OWN_WORDS) and bool(_OWN_LC.search(low))
+    own = _names_actor(words, _OWN_WORDS) and bool(_OWN_LC.search(low))
     problem = bool(_PROBLEM_INNER.search(low)) or any(
         w.startswith(_PROBLEM_WORD_STARTS) for w in words
     )
@@ -489,9 +506,11 @@ def candidate_challenges(
     for p in passages:
         if p.role != "text" or p.section_key in _SKIP_SECTIONS:
             continue
-        if p.section_key is None and not (p.number in beyond or p.section_path == ()):
-            continue
         cue = beyond_rx.search(low, p.start, p.end)
+        # Under a heading of the board's own, a passage is a candidate when the board says it
+        # goes beyond the report or answers the additional-challenges question with it.
+        if p.section_key is None and not (cue or p.number in beyond or p.section_path == ()):
+            continue
         if cue or p.number in beyond:
             out.append(
                 CandidateChallenge(
