@@ -85,3 +85,20 @@ def test_search_shows_the_district_once(bundle_db, client):
 def test_search_finds_inflected_forms(bundle_db, client):
     data = json.loads(client.get("/search.json?q=arbetslöshet").content)
     assert "registered_unemployed" in [r["id"] for r in data["results"]]
+
+
+def test_the_citys_many_parts_are_compared_by_their_ends(bundle_db, client):
+    """The city's 127 RegSO: each indicator's small multiple shows the five highest and five
+    lowest, says so, and links to the indicator's page with all of them."""
+    body = client.get("/area/kommun/2003/0180/").content.decode()
+    cards = re.findall(r'<div class="card">(.*?)</table>\s*</div>', body, re.S)
+    assert len(cards) >= 5
+    for card in cards:
+        rows = re.findall(r'<tr><th scope="row">', card)
+        total = re.search(r"(\d+) av (\d+) områden, de högsta och de lägsta", card)
+        if total:
+            assert int(total.group(1)) == len(rows) == 10 < int(total.group(2))
+            assert f">alla {total.group(2)}</a>" in card
+        else:
+            assert len(rows) <= 15
+    assert "10 av 127 områden" in body

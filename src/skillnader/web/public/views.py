@@ -685,19 +685,24 @@ MANY_AREAS = 40
 BARS_AT_EACH_END = 10
 #: Rows per page of a long table.
 TABLE_PAGE_SIZE = 25
+#: Above this many parts (the city's RegSO) an area page's small multiples show the
+#: ``PARTS_AT_EACH_END`` highest and lowest parts of each indicator.
+MANY_PARTS = 15
+PARTS_AT_EACH_END = 5
 
 
-def _bars_rows(rows: list[dict]) -> list[dict]:
-    """The rows the ranking chart draws: all of them, or for more than ``MANY_AREAS`` areas the
-    ``BARS_AT_EACH_END`` highest and lowest values and any highlighted area."""
-    if len(rows) <= MANY_AREAS:
+def _bars_rows(
+    rows: list[dict], many: int = MANY_AREAS, at_each_end: int = BARS_AT_EACH_END
+) -> list[dict]:
+    """The rows a ranking chart draws: all of them, or for more than ``many`` areas the
+    ``at_each_end`` highest and lowest values (highest first) and any highlighted area."""
+    if len(rows) <= many:
         return rows
     valued = sorted(
         (r for r in rows if r["value"] is not None), key=lambda r: (-r["value"], r["name"])
     )
-    ends = valued[:BARS_AT_EACH_END] + valued[-BARS_AT_EACH_END:]
-    keep = {r["code"] for r in ends}
-    return [r for r in valued if r["code"] in keep or r.get("highlight")]
+    keep = set(range(at_each_end)) | set(range(len(valued) - at_each_end, len(valued)))
+    return [r for i, r in enumerate(valued) if i in keep or r.get("highlight")]
 
 
 _SWEDISH_LETTERS = str.maketrans({"å": "{0", "ä": "{1", "ö": "{2", "é": "e", "ü": "y"})
@@ -1093,13 +1098,25 @@ def _parts(a: Area) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
                 }
                 for c in shown
             ]
+            # The city's 127 RegSO: the highest and lowest few; the indicator's page has all.
+            total = len(rows)
+            rows = _bars_rows(rows, MANY_PARTS, PARTS_AT_EACH_END)
+            description = _("%(indicator)s in the parts of the area (%(level)s), %(year)s") % {
+                "indicator": ind.name,
+                "level": best["level_name"],
+                "year": year,
+            }
+            if len(rows) < total:
+                description += ": " + _("the %(n)s highest and the %(n)s lowest of %(total)s") % {
+                    "n": PARTS_AT_EACH_END,
+                    "total": total,
+                }
             spec = vegalite.ranked_bars(
                 rows,
                 city_value=city["value"] if city else None,
                 city_label=display_name(city_area) if city_area else _("City"),
                 title=f"{ind.name}, {year}",
-                description=_("%(indicator)s in the parts of the area (%(level)s), %(year)s")
-                % {"indicator": ind.name, "level": best["level_name"], "year": year},
+                description=description,
                 unit=unit_label(ind.unit, lang()),
                 decimals=ind.decimals,
                 polarity=ind.polarity,
@@ -1114,6 +1131,7 @@ def _parts(a: Area) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
                     "rows": rows,
                     "spec": charts.for_web(spec),
                     "spec_id": f"part-{ind.id}",
+                    "total": total,
                     "level": best["level"],
                     "vintage": best["vintage"],
                 }
