@@ -186,3 +186,20 @@ def test_derived_values_keep_a_given_value_and_skip_a_zero_denominator():
         share, value=[None, 12.5, None], numerator=[1, 1, 3], denominator=[4, 4, 0]
     )
     assert out[0] == 25.0 and out[1] == 12.5 and np.isnan(out[2])
+
+
+def test_check_values_applies_the_record_rules_to_a_column():
+    value = np.array([3.0, np.nan, -2.5, 7.0])
+    # a negative mean passes, a negative count does not; NaN is unknown
+    ingest.check_values(value, counts=[True, True, False, True], path="f.csv")
+    with pytest.raises(InputError, match="negative count") as err:
+        ingest.check_values(
+            value, counts=[True, True, True, True], path="f.csv", location=lambda i: f"line {i + 2}"
+        )
+    assert (err.value.location, err.value.value) == ("line 4", -2.5)
+    # the same rules as ingest.check on one record, in the same order (too large before negative)
+    for bad, message in ((np.inf, "infinite"), (-2e15, "too large")):
+        with pytest.raises(InputError, match=message):
+            ingest.check_values([1.0, bad], counts=[True, True])
+        with pytest.raises(InputError, match=message):
+            ingest.check(ingest.Record("c", "0180", "2022", bad), Ind("c", "count"), "f.csv")

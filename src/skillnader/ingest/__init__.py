@@ -44,6 +44,7 @@ from skillnader.ingest.validate import (
     IndicatorLike,
     check,
     check_counts,
+    check_values,
     primary_mask,
     primary_suppressed,
 )
@@ -64,6 +65,7 @@ __all__ = [
     "catalogue_measures",
     "check",
     "check_counts",
+    "check_values",
     "chunks",
     "complete",
     "content_hash",

@@ -134,6 +134,42 @@ def check_counts(
             )
 
 
+def check_values(
+    value: Any,
+    *,
+    counts: Any = None,
+    path: str = "",
+    location: Callable[[int], str] | None = None,
+) -> None:
+    """The rules :func:`check` applies to a record's value, over a column of values (NaN is
+    unknown and passes): no infinite value, none above :data:`MAX_ABS` in magnitude, no
+    negative count (``counts`` marks the cells whose measure is a count). The error names the
+    first offending cell of the first rule broken, in that order."""
+    v = np.asarray(value, dtype=float)
+    is_count = np.zeros(v.shape, dtype=bool) if counts is None else np.asarray(counts, dtype=bool)
+    with np.errstate(invalid="ignore"):
+        rules = (
+            (np.isinf(v), "value is infinite", "a finite number"),
+            (
+                np.abs(v) > MAX_ABS,
+                "value is too large to be a statistic",
+                f"a number of at most {MAX_ABS:.0e} in magnitude",
+            ),
+            (is_count & (v < 0), "negative count", "a count of zero or more"),
+        )
+    for broken, message, expected in rules:
+        bad = np.flatnonzero(broken)
+        if bad.size:
+            i = int(bad[0])
+            raise InputError(
+                message,
+                path=path,
+                location=location(i) if location else f"cell {i + 1}",
+                value=float(v[i]),
+                expected=expected,
+            )
+
+
 def primary_mask(
     ind: IndicatorLike, value: Any = None, numerator: Any = None, denominator: Any = None
 ) -> np.ndarray:

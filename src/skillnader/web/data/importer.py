@@ -787,52 +787,21 @@ def _write_frame(batch: _FrameBatch, res, release, result, had_data, path) -> No
             expected=f"one cell only (the other is line {second['lines'][0]})",
         )
 
-    meta = pl.DataFrame(
-        {
-            "indicator": list(inds),
-            "_measure": [i.measure for i in inds.values()],
-        },
-        schema_overrides={"indicator": df.schema["indicator"]},
+    value = df["value"].to_numpy().astype(float)  # nulls and NaN are unknown
+    ind_col = df["indicator"].to_numpy()
+    lines = df["line"].to_list()
+    # The value rules of ingest.check, column-wise.
+    ingest.check_values(
+        value,
+        counts=np.isin(ind_col, [k for k, i in inds.items() if i.measure == "count"]),
+        path=path,
+        location=lambda i: f"line {lines[i]}",
     )
-    df = df.join(meta, on="indicator", how="left", maintain_order="left")
-    df = df.with_columns(
-        pl.when(pl.col("value").is_nan()).then(None).otherwise("value").alias("value")
-    )
-    bad = df.filter(pl.col("value").is_infinite())
-    if bad.height:
-        raise InputError(
-            "value is infinite",
-            path=path,
-            location=f"line {bad['line'][0]}",
-            value=bad["value"][0],
-            expected="a finite number",
-        )
-    bad = df.filter(pl.col("value").abs() > MAX_ABS)
-    if bad.height:
-        raise InputError(
-            "value is too large to be a statistic",
-            path=path,
-            location=f"line {bad['line'][0]}",
-            value=bad["value"][0],
-            expected=f"a number of at most {MAX_ABS:.0e} in magnitude",
-        )
-    bad = df.filter((pl.col("_measure") == "count") & (pl.col("value") < 0))
-    if bad.height:
-        raise InputError(
-            "negative count",
-            path=path,
-            location=f"line {bad['line'][0]}",
-            value=bad["value"][0],
-            expected="a count of zero or more",
-        )
-
-    value = df["value"].to_numpy().astype(float)  # nulls become NaN
     lower = np.full(df.height, np.nan)
     upper = np.full(df.height, np.nan)
     # Intervals (skillnader.ingest.interval_bounds: Byar for whole counts; the streamed file
     # gives values only) and the one primary rule, indicator by indicator.
     suppressed = np.zeros(df.height, dtype=bool)
-    ind_col = df["indicator"].to_numpy()
     for key, ind in inds.items():
         rows_of = ind_col == key
         _ok, lower[rows_of], upper[rows_of] = ingest.interval_bounds(ind, value=value[rows_of])
