@@ -1,7 +1,8 @@
 """Readers for the field's formats. Each turns a file (or API response) into a :class:`Cube`.
 
-Readers are pure: no database, no web. The importer (``skillnader.web.data.importer``) maps a cube
-onto indicators, areas, groups and periods and writes it in one transaction.
+Readers are pure: no database, no web. :mod:`skillnader.ingest` maps a cube onto indicators,
+areas, groups and periods and validates it; the importer (``skillnader.web.data.importer``)
+writes the result in one transaction.
 """
 
 from skillnader.readers.base import Cube, Dimension
