@@ -47,7 +47,11 @@ def _indicator(indicator_id: str):
 
 def series_by_area(indicator_id: str, area_ids: list[int], group: str) -> dict[int, list[Estimate]]:
     """Annual estimates of an indicator per area for one group (suppressed cells left out)."""
-    from skillnader.web.data.models import public_observations
+    from skillnader.web.data.models import (
+        PUBLIC_NUMBER_FIELDS,
+        public_numbers,
+        public_observations,
+    )
 
     ind = _indicator(indicator_id)
     if ind is None or not area_ids:
@@ -56,16 +60,16 @@ def series_by_area(indicator_id: str, area_ids: list[int], group: str) -> dict[i
         indicator_id=indicator_id, area_id__in=area_ids, group__key=group, suppressed=False
     )
     out: dict[int, list[Estimate]] = {a: [] for a in area_ids}
-    rows = qs.values_list(
-        "area_id", "period", "year", "value", "lower", "upper", "numerator", "denominator"
-    )
-    for area_id, period, year, value, lower, upper, num, den in rows:
-        if period != str(year) or value is None:
+    # the numbers as published (counts rounded by the indicator's rounding base)
+    for row in qs.values("area_id", "period", "year", *PUBLIC_NUMBER_FIELDS):
+        n = public_numbers(row)
+        if row["period"] != str(row["year"]) or n["value"] is None:
             continue
         lo, hi, _method = rules.observation_interval(
-            value, lower, upper, num, den, ind.multiplier, ind.measure
-        )
-        out[area_id].append(Estimate(int(year), value, lo, hi))
+            n["value"], n["lower"], n["upper"], n["numerator"], n["denominator"],
+            ind.multiplier, ind.measure,
+        )  # fmt: skip
+        out[row["area_id"]].append(Estimate(int(row["year"]), n["value"], lo, hi))
     for v in out.values():
         v.sort(key=lambda e: e.year)
     return out
@@ -74,7 +78,11 @@ def series_by_area(indicator_id: str, area_ids: list[int], group: str) -> dict[i
 def interval_method(indicator_id: str, area_id: int | None = None) -> str:
     """How the intervals of an indicator's observations (in one area) are obtained, for the
     page's note: ``published``, ``wilson``, ``byar`` or ``none``."""
-    from skillnader.web.data.models import public_observations
+    from skillnader.web.data.models import (
+        PUBLIC_NUMBER_FIELDS,
+        public_numbers,
+        public_observations,
+    )
 
     ind = _indicator(indicator_id)
     qs = public_observations().filter(
@@ -82,9 +90,10 @@ def interval_method(indicator_id: str, area_id: int | None = None) -> str:
     )
     if area_id is not None:
         qs = qs.filter(area_id=area_id)
-    o = qs.values("value", "lower", "upper", "numerator", "denominator").first()
-    if ind is None or o is None:
+    row = qs.values(*PUBLIC_NUMBER_FIELDS).first()
+    if ind is None or row is None:
         return "none"
+    o = public_numbers(row)
     return rules.observation_interval(
         o["value"], o["lower"], o["upper"], o["numerator"], o["denominator"],
         ind.multiplier, ind.measure,
