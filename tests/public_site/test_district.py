@@ -102,3 +102,26 @@ def test_the_citys_many_parts_are_compared_by_their_ends(bundle_db, client):
         else:
             assert len(rows) <= 15
     assert "10 av 127 områden" in body
+
+
+def test_domains_without_district_data_are_named(bundle_db, client):
+    """Every domain with data on the site is either on the district's page or named as having
+    no values for it (health is published per kommun, turnout per valdistrikt)."""
+    from skillnader.web.data.models import Indicator, Observation
+
+    data = json.loads(client.get(URL.rstrip("/") + ".json").content)
+    domains = dict(Indicator.objects.values_list("id", "domain_id"))
+    shown = {domains[r["indicator"]] for r in data["indicators"]}
+    anywhere = set(
+        Observation.objects.filter(published=True, indicator__published=True).values_list(
+            "indicator__domain_id", flat=True
+        )
+    )
+    missing = set(data["domains_without_data"])
+    assert missing and not missing & shown and shown | missing == anywhere
+    assert {"health", "democracy"} <= missing
+    body = client.get(URL).content.decode()
+    note = re.search(r'<p class="note" id="missing-domains">(.*?)</p>', body, re.S).group(1)
+    assert note.startswith("Området saknar värden inom:")
+    assert '<a href="/domain/health/">Välbefinnande och hälsa</a>' in note
+    assert '<a href="/domain/democracy/">' in note

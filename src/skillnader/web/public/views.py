@@ -1185,6 +1185,17 @@ def area(
         else None
     )
     neighbours = queries.neighbours(level, vintage, code)
+    # Domains with data on the site but none for this area (health is published per kommun
+    # only): named on the page, so that a district's reader knows they are not forgotten.
+    shown_domains = {it["indicator"].domain_id for it in items}
+    with_data = set(
+        Indicator.objects.filter(published=True, id__in=_indicators_with_data()).values_list(
+            "domain_id", flat=True
+        )
+    )
+    missing_domains = [
+        d for d in Domain.objects.order_by("order") if d.id in with_data - shown_domains
+    ]
     chain = districts.chain_areas(a)
     parts, multiples = _parts(a)
     alike = similar.similar(a, [i for i in request.GET.getlist("bg") if i])
@@ -1220,6 +1231,7 @@ def area(
         },
         "indicators": rows,
         "neighbours": [{"code": n["code"], "name": display_name(n)} for n in neighbours],
+        "domains_without_data": [d.id for d in missing_domains],
         "vintages": [
             {"vintage": c["vintage"], "code": c["code"], "basis": c["basis"]} for c in chain
         ],
@@ -1259,6 +1271,7 @@ def area(
             "multiples": multiples,
             "alike": alike,
             "alike_refs": alike_refs,
+            "missing_domains": missing_domains,
         },
         data,
         rows,
