@@ -81,6 +81,8 @@ def test_hundreds_of_areas_make_a_short_searchable_page(browser, live_server, di
         # One page of the table, in natural order, and where the visitor is.
         assert _names(page)[:3] == ["Distrikt 1", "Distrikt 2", "Distrikt 3"]
         assert len(_names(page)) == 25
+        options = page.locator("#trend-areas option").all_inner_texts()
+        assert options[:3] == ["Distrikt 1", "Distrikt 2", "Distrikt 3"] and len(options) == N
         status = page.locator("#table-status")
         assert status.inner_text() == f"Visar 1–25 av {N} områden"
         # The next page, by keyboard.

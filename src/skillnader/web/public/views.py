@@ -950,7 +950,7 @@ def indicator(request: HttpRequest, indicator_id: str, fmt: str | None = None) -
                 "query": q,
                 "level_name": level_names.get(sel["level"], sel["level"]),
                 "vintage_name": _vintage_names(sel["level"]).get(sel["vintage"], sel["vintage"]),
-                "all_areas": level_areas,
+                "all_areas": sorted(level_areas, key=lambda a: natural_key(display_name(a))),
             }
         )
     page = Page(
