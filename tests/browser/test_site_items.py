@@ -98,6 +98,11 @@ def test_search_by_an_inflected_word(page, live_server, world):
     page.press("#site-search", "Enter")
     page.wait_for_url("**/search/**")
     assert page.locator("main a", has_text="Trångboddhet").count() >= 1
+    # A definite form that Snowball stems apart from its base word.
+    page.fill("#site-search", "förvärvsfrekvensen")
+    page.press("#site-search", "Enter")
+    page.wait_for_url("**q=f*rv*rvsfrekvensen**")
+    assert page.locator("main a", has_text="Förvärvsfrekvens").count() >= 1
 
 
 def test_swedish_excel_csv_behind_the_pages_link(page, live_server, world):

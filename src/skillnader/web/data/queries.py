@@ -1061,6 +1061,16 @@ def search(query: str, limit: int = 100) -> list[dict[str, Any]]:
         e
         for e in search_index()
         if all(w in e["text"] for w in words)
-        or (len(stemmed) == len(words) and all(s in e["stems"] for s in stemmed))
+        or (len(stemmed) == len(words) and all(_stem_found(s, e["stems"]) for s in stemmed))
     ]
     return hits[:limit]
+
+
+def _stem_found(stem: str, entry_stems: str) -> bool:
+    """``stem`` is in the entry's stems, or one of them is most of it: Snowball stems a
+    definite form apart from its base ("förvärvsfrekvensen" to "forvarvsfrekvens",
+    "förvärvsfrekvens" to "forvarvsfrekv"); a short common beginning ("arbet" of
+    "arbetslos") is not enough."""
+    if stem in entry_stems:
+        return True
+    return any(stem.startswith(w) and len(w) >= 0.75 * len(stem) for w in entry_stems.split())
