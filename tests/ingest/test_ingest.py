@@ -203,3 +203,23 @@ def test_check_values_applies_the_record_rules_to_a_column():
             ingest.check_values([1.0, bad], counts=[True, True])
         with pytest.raises(InputError, match=message):
             ingest.check(ingest.Record("c", "0180", "2022", bad), Ind("c", "count"), "f.csv")
+
+
+def test_a_share_with_only_its_count_gets_the_counts_byar_interval_scaled_to_it():
+    from skillnader.catalog import load_catalog
+    from skillnader.ingest.derivation import interval_bounds
+    from skillnader.stats.intervals import byar
+
+    spec = {s.id: s for s in load_catalog()}["social_assistance_share"]
+    assert spec.interval == "byar" and spec.measure == "proportion"
+    # Rinkeby-Kista 2015 in the yearbook: 8.5 % and 4,137 recipients, no population
+    ok, lower, upper = interval_bounds(
+        spec, value=[8.5, 2.0, 3.0], numerator=[4137, 0, None], denominator=[None, None, None],
+        method=spec.interval,
+    )  # fmt: skip
+    lo, hi = byar(4137.0)
+    assert ok.tolist() == [True, False, False]  # no count, or a count of 0: no scale
+    assert (lower[0], upper[0]) == pytest.approx((8.5 * lo / 4137, 8.5 * hi / 4137))
+    assert lower[0] == pytest.approx(8.2429, abs=5e-4) and upper[0] == pytest.approx(
+        8.7630, abs=5e-4
+    )

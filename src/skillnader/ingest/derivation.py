@@ -69,7 +69,9 @@ def interval_bounds(
     value.
 
     ``method`` is ``wilson`` (proportions with both counts, the denominator not 0), ``byar``
-    (counts whose value is a whole number; rates with both counts, on the numerator) or
+    (counts whose value is a whole number; rates with both counts, on the numerator; a
+    proportion published with its count but not its denominator, the count's interval scaled
+    to the value) or
     ``none``; by default the one of :data:`DEFAULT_INTERVALS` for the measure.
     """
     from skillnader.stats import intervals
@@ -85,6 +87,16 @@ def interval_bounds(
             lo, hi = intervals.wilson(x[ok], d[ok])
             lower[ok] = np.atleast_1d(lo) * ind.multiplier
             upper[ok] = np.atleast_1d(hi) * ind.multiplier
+    elif ind.measure == "proportion" and method == "byar":
+        # A share published with its count of persons but not its population (a percentage and
+        # the number of recipients): the Byar interval of the count, scaled to the value — the
+        # population taken as fixed, as for a rate. For a share of a few per cent it is the
+        # Wilson interval's near twin; for larger shares it is wider (conservative).
+        ok = np.isfinite(x) & (x > 0) & np.isfinite(v) & (v > 0)
+        if ok.any():
+            lo, hi = intervals.byar(x[ok])
+            lower[ok] = v[ok] * np.atleast_1d(lo) / x[ok]
+            upper[ok] = v[ok] * np.atleast_1d(hi) / x[ok]
     elif ind.measure == "count" and method == "byar":
         ok = np.isfinite(v) & (np.floor(v) == v)
         if ok.any():
