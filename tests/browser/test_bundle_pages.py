@@ -23,6 +23,8 @@ PAGES = [
     "/indicator/life_expectancy/",
     "/area/kommun/2003/0180/",
     "/area/regso/2020/0180R079/",
+    "/area/sdo/2023/0180-sdo-jarva/",
+    "/area/sdo/2020/0180-sdo-rinkeby-kista/",
     "/overview/",
     "/compare/?a=sdo/2023/0180-sdo-skarholmen&a=sdo/2023/0180-sdo-jarva",
     "/search/?q=Skärholmen",

@@ -125,3 +125,28 @@ def test_domains_without_district_data_are_named(bundle_db, client):
     assert note.startswith("Området saknar värden inom:")
     assert '<a href="/domain/health/">Välbefinnande och hälsa</a>' in note
     assert '<a href="/domain/democracy/">' in note
+
+
+def test_merged_districts_link_each_other(bundle_db, client):
+    """Järva (2023) was formed from Rinkeby-Kista and Spånga-Tensta (2020): the pages link each
+    other, the earlier districts' series stay on their own pages."""
+    jarva = "/area/sdo/2023/0180-sdo-jarva/"
+    body = client.get(jarva).content.decode()
+    note = re.search(r'<div class="notice" role="note" id="merges">(.*?)</div>', body, re.S)
+    assert "Järva bildades av de här områdena" in note.group(1)
+    for code, name in [("rinkeby-kista", "Rinkeby-Kista"), ("spanga-tensta", "Spånga-Tensta")]:
+        assert f'<a href="/area/sdo/2020/0180-sdo-{code}/">{name}</a>' in note.group(1)
+    data = json.loads(client.get(jarva.rstrip("/") + ".json").content)
+    assert {m["code"] for m in data["formed_from"]} == {
+        "0180-sdo-rinkeby-kista",
+        "0180-sdo-spanga-tensta",
+    }
+    assert data["part_of"] == []
+    # And back: Rinkeby-Kista's pages (2007 and 2020, one chain) point to Järva.
+    for vintage in ("2007", "2020"):
+        page = client.get(f"/area/sdo/{vintage}/0180-sdo-rinkeby-kista/").content.decode()
+        assert "I senare indelningar ingår Rinkeby-Kista i:" in page
+        assert '<a href="/area/sdo/2023/0180-sdo-jarva/">Järva</a>' in page
+    # A district whose boundaries were kept has neither.
+    skarholmen = json.loads(client.get(URL.rstrip("/") + ".json").content)
+    assert skarholmen["formed_from"] == [] and skarholmen["part_of"] == []

@@ -194,3 +194,56 @@ def part_cells(group: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
             if latest is not None:
                 out.setdefault(ind, []).append(latest)
     return {k: v for k, v in out.items() if len(v) >= 2}
+
+
+def merges(area: Area) -> dict[str, list[dict[str, Any]]]:
+    """Areas of the same level that a boundary change merged into ``area`` (``formed_from``:
+    Rinkeby-Kista and Spånga-Tensta for Järva) and the area it was merged into (``part_of``),
+    from the ``contains`` links between vintages of one level. Their series are not continued
+    (the boundaries differ); the pages link each other."""
+    ids = [c["id"] for c in chain_areas(area)]
+    fields = (
+        "code",
+        "name",
+        "name_en",
+        "level_id",
+        "vintage__code",
+        "vintage__name_sv",
+        "vintage__name_en",
+    )
+
+    def rows(links, side: str) -> list[dict[str, Any]]:
+        seen, out = set(), []
+        values = links.values(*(f"{side}__{f}" for f in fields)).order_by(
+            f"{side}__vintage__code", f"{side}__name"
+        )
+        for r in values:
+            r = {f: r[f"{side}__{f}"] for f in fields}
+            key = (r["vintage__code"], r["code"])
+            if key in seen:
+                continue
+            seen.add(key)
+            out.append(
+                {
+                    "code": r["code"],
+                    "name_sv": r["name"],
+                    "name_en": r["name_en"] or r["name"],
+                    "level": r["level_id"],
+                    "vintage": r["vintage__code"],
+                    "vintage_name": (
+                        r["vintage__name_en"] or r["vintage__name_sv"]
+                        if queries.lang() == "en"
+                        else r["vintage__name_sv"]
+                    ),
+                }
+            )
+        return out
+
+    same_level = {"basis": "contains", "weight__gte": 0.5}
+    formed_from = AreaLink.objects.filter(
+        target_id__in=ids, source__level_id=area.level_id, **same_level
+    ).exclude(source_id__in=ids)
+    part_of = AreaLink.objects.filter(
+        source_id__in=ids, target__level_id=area.level_id, **same_level
+    ).exclude(target_id__in=ids)
+    return {"formed_from": rows(formed_from, "source"), "part_of": rows(part_of, "target")}

@@ -1197,6 +1197,7 @@ def area(
         d for d in Domain.objects.order_by("order") if d.id in with_data - shown_domains
     ]
     chain = districts.chain_areas(a)
+    merged = districts.merges(a)
     parts, multiples = _parts(a)
     alike = similar.similar(a, [i for i in request.GET.getlist("bg") if i])
     alike_refs = "&".join(
@@ -1232,6 +1233,13 @@ def area(
         "indicators": rows,
         "neighbours": [{"code": n["code"], "name": display_name(n)} for n in neighbours],
         "domains_without_data": [d.id for d in missing_domains],
+        **{
+            key: [
+                {"level": m["level"], "vintage": m["vintage"], "code": m["code"]}
+                for m in merged[key]
+            ]
+            for key in ("formed_from", "part_of")
+        },
         "vintages": [
             {"vintage": c["vintage"], "code": c["code"], "basis": c["basis"]} for c in chain
         ],
@@ -1272,6 +1280,7 @@ def area(
             "alike": alike,
             "alike_refs": alike_refs,
             "missing_domains": missing_domains,
+            "merged": merged,
         },
         data,
         rows,
