@@ -56,6 +56,12 @@ IMPORTS: tuple[BundledImport, ...] = (
         "education_kolada_kommun/kolada_kpis_kommun_2010_2024.parquet",
         "education_kolada_kommun/kolada.yaml",
     ),
+    # Skolverket's mean merit value in grade 9 per kommun, 2015/16-2024/25: the "Uppgift" rows
+    # of one measure, one column per school year
+    BundledImport(
+        "education_skolverket_kommun/Grundskola - Jämförelse av betygsresultat över tid 2025 Kommun_Åk9.xlsx",
+        "education_skolverket_kommun/merit_value.yaml",
+    ),
     BundledImport(
         "education_kommun_panel/municip_data.csv",
         "education_kommun_panel/education_kommun.yaml",
