@@ -20,20 +20,25 @@
   function scrollingTables() {
     document.querySelectorAll("table.data").forEach(function (table, i) {
       var parent = table.parentElement;
-      if (parent && parent.classList.contains("table-scroll")) { return; }
-      var box = document.createElement("div");
-      box.className = "table-scroll";
-      box.setAttribute("role", "region");
-      box.setAttribute("tabindex", "0");
-      var caption = table.querySelector("caption");
-      if (caption) {
-        if (!caption.id) { caption.id = "table-caption-" + i; }
-        box.setAttribute("aria-labelledby", caption.id);
-      } else {
-        box.setAttribute("aria-label", document.documentElement.lang === "en" ? "Table" : "Tabell");
+      var box = parent;
+      if (!(parent && parent.classList.contains("table-scroll"))) {
+        box = document.createElement("div");
+        box.className = "table-scroll";
+        parent.insertBefore(box, table);
+        box.appendChild(table);
       }
-      parent.insertBefore(box, table);
-      box.appendChild(table);
+      /* a region a template wrapped itself gets the same name and focus */
+      if (!box.hasAttribute("role")) { box.setAttribute("role", "region"); }
+      if (!box.hasAttribute("tabindex")) { box.setAttribute("tabindex", "0"); }
+      if (!box.hasAttribute("aria-labelledby") && !box.hasAttribute("aria-label")) {
+        var caption = table.querySelector("caption");
+        if (caption) {
+          if (!caption.id) { caption.id = "table-caption-" + i; }
+          box.setAttribute("aria-labelledby", caption.id);
+        } else {
+          box.setAttribute("aria-label", document.documentElement.lang === "en" ? "Table" : "Tabell");
+        }
+      }
     });
   }
   /* Tables marked "sortable" sort by a column when its header button is pressed (the order is
