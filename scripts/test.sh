@@ -6,8 +6,9 @@
 #   bash scripts/test.sh tests/stats  # extra arguments go to pytest (both runs)
 #
 # Environment: PYTHON (default python3), SKIP_INSTALL=1 to skip pip/apt, SKIP_POSTGRES=1,
-# SKIP_BROWSER=1 (deselects Playwright tests), SKIP_CHECKS=1 (skips lint, format, migrations and
-# type checks).
+# SKIP_SQLITE=1 (only the PostgreSQL run), SKIP_BROWSER=1 (deselects Playwright tests),
+# SKIP_CHECKS=1 (skips lint, format, migrations and type checks), PGPORT_TEST (the cluster's
+# port; default the first free one from 55432).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -55,14 +56,27 @@ if [ "${SKIP_CHECKS:-0}" != 1 ]; then
   bash scripts/check.sh || status=1
 fi
 
-log "Test suite on SQLite"
-"$PY" -m pytest "${marker[@]}" "$@" || status=$?
+if [ "${SKIP_SQLITE:-0}" != 1 ]; then
+  log "Test suite on SQLite"
+  "$PY" -m pytest "${marker[@]}" "$@" || status=$?
+fi
 
 if [ "${SKIP_POSTGRES:-0}" != 1 ]; then
   log "Database tests on PostgreSQL"
   bindir=$(pg_bindir)
   pgdir=$(mktemp -d /tmp/skillnader-pg.XXXXXX)
-  port=${PGPORT_TEST:-55432}
+  # the first free port from 55432 (another cluster on the machine must not stop the run)
+  port=${PGPORT_TEST:-$("$PY" -c '
+import socket
+for port in range(55432, 55532):
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            continue
+        print(port)
+        break
+')}
   # PostgreSQL refuses to run as root: run the throwaway cluster as an unprivileged user.
   runas=()
   if [ "$(id -u)" = 0 ]; then
