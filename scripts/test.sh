@@ -86,8 +86,9 @@ for port in range(55432, 55532):
   fi
   "${runas[@]}" "$bindir/initdb" -D "$pgdir/data" -U postgres --auth=trust -E UTF8 \
     --locale=C.UTF-8 >/dev/null
-  "${runas[@]}" "$bindir/pg_ctl" -D "$pgdir/data" -l "$pgdir/log" -w \
-    -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$pgdir -c fsync=off -c full_page_writes=off -c synchronous_commit=off" start >/dev/null
+  "${runas[@]}" "$bindir/pg_ctl" -D "$pgdir/data" -l "$pgdir/log" -w -t 300 \
+    -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$pgdir -c fsync=off -c full_page_writes=off -c synchronous_commit=off" start >/dev/null ||
+    { echo "PostgreSQL did not start; its log:" >&2; cat "$pgdir/log" >&2; exit 1; }
   trap '"${runas[@]}" "$bindir/pg_ctl" -D "$pgdir/data" -m fast stop >/dev/null 2>&1 || true; rm -rf "$pgdir"' EXIT
   export DATABASE_URL="postgresql://postgres@127.0.0.1:$port/skillnader"
   pgstatus=0
