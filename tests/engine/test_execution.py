@@ -20,6 +20,7 @@ import pytest
 from skillnader.engine import RecordLayout, compute, parse_specs, synthetic
 from skillnader.engine.compile import compile_sql, compile_stages, median_ranks
 from skillnader.engine.execute import (
+    EngineMemoryError,
     EngineStalledError,
     EngineTimeoutError,
     Watchdog,
@@ -159,3 +160,47 @@ def test_the_watchdog_reads_its_limits_from_the_environment(monkeypatch):
     monkeypatch.setenv("SKILLNADER_ENGINE_STALL", "0")
     watchdog = Watchdog.from_environment()
     assert watchdog.timeout == 12 and watchdog.stall is None
+
+
+def test_a_small_memory_limit_spills_and_gives_the_same_observations(
+    mid_size, hierarchy, monkeypatch
+):
+    """DuckDB's working memory is bounded (``SKILLNADER_ENGINE_MEMORY``); beyond the bound
+    joins, windows and aggregations spill to disk and the observations are the same."""
+    records = mid_size.filter(pl.col("year") == pl.col("year").min())
+    key = ["indicator", "vintage", "level", "area_code", "group", "period"]
+
+    def run(limit: str) -> pl.DataFrame:
+        monkeypatch.setenv("SKILLNADER_ENGINE_MEMORY", limit)
+        out = compute(
+            records,
+            SPECS,
+            hierarchy,
+            layout=LAYOUT,
+            group_sets=GROUP_SETS,
+            disclosure_control="primary",
+        )
+        return out.sort(key)
+
+    roomy, tight = run("8GB"), run("500MB")
+    assert tight.height == roomy.height > 0
+    for column in tight.columns:
+        a, b = tight.get_column(column), roomy.get_column(column)
+        if a.dtype.is_float() and column in ("value", "numerator", "lower", "upper"):
+            assert np.allclose(a.to_numpy(), b.to_numpy(), rtol=1e-12, equal_nan=True), column
+        else:
+            assert a.equals(b), column
+
+
+def test_the_memory_limit_must_be_a_size(mid_size, hierarchy, monkeypatch):
+    from skillnader.errors import InputError
+
+    monkeypatch.setenv("SKILLNADER_ENGINE_MEMORY", "2GB; SET threads = 64")
+    records = synthetic.generate(200, 1, seed=3)
+    with pytest.raises(InputError, match="not a memory size"):
+        compute(records, SPECS[:1], hierarchy, layout=LAYOUT)
+    # A limit too small to work in fails with a clear error, not as a specification error.
+    monkeypatch.setenv("SKILLNADER_ENGINE_MEMORY", "200MB")
+    with pytest.raises(EngineMemoryError, match="SKILLNADER_ENGINE_MEMORY"):
+        records = mid_size.filter(pl.col("year") == pl.col("year").min())
+        compute(records, SPECS, hierarchy, layout=LAYOUT, group_sets=GROUP_SETS)

@@ -33,6 +33,7 @@ import polars as pl
 from skillnader.errors import SkillnaderError
 
 __all__ = [
+    "EngineMemoryError",
     "EngineStalledError",
     "EngineTimeoutError",
     "Watchdog",
@@ -50,6 +51,13 @@ class EngineTimeoutError(SkillnaderError):
         self.stage = stage
         self.seconds = seconds
         super().__init__(message)
+
+
+class EngineMemoryError(SkillnaderError):
+    """A statement needed more working memory than DuckDB may use (``memory_limit``) and could
+    not spill the rest to disk."""
+
+    exit_code = 5
 
 
 class EngineStalledError(EngineTimeoutError):

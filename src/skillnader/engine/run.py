@@ -9,7 +9,9 @@ interval, and neither numerator nor denominator.
 
 from __future__ import annotations
 
+import os
 import re
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -91,6 +93,27 @@ def _register_records(connection: duckdb.DuckDBPyConnection, records) -> str:
                 expected="a polars/Arrow frame, a DuckDB relation or table, a Parquet or CSV path",
             ) from exc
     return name
+
+
+#: DuckDB's working memory for a connection the engine opens itself (DuckDB's default is 80 %
+#: of the machine's memory); beyond it, joins, windows and aggregations spill to a temporary
+#: directory. ``SKILLNADER_ENGINE_MEMORY`` overrides it (a DuckDB size such as ``"8GB"``).
+DEFAULT_MEMORY_LIMIT = "2GB"
+
+
+def _limit_memory(connection: duckdb.DuckDBPyConnection) -> None:
+    limit = os.environ.get("SKILLNADER_ENGINE_MEMORY", "").strip() or DEFAULT_MEMORY_LIMIT
+    if not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", limit, flags=re.IGNORECASE):
+        raise InputError(
+            "not a memory size",
+            location="SKILLNADER_ENGINE_MEMORY",
+            value=limit,
+            expected="e.g. 4GB",
+        )
+    connection.execute(f"SET memory_limit = '{limit}'")
+    # Spilled data go to the system's temporary directory, not the working directory.
+    spill = Path(tempfile.gettempdir()) / f"skillnader-engine-{os.getpid()}"
+    connection.execute(f"SET temp_directory = '{str(spill).replace(chr(39), chr(39) * 2)}'")
 
 
 def _fetch(connection: duckdb.DuckDBPyConnection, sql: str) -> pl.DataFrame:
@@ -458,12 +481,16 @@ def compute(
     (:class:`~skillnader.engine.execute.Watchdog`; by default from ``SKILLNADER_ENGINE_TIMEOUT``
     and ``SKILLNADER_ENGINE_STALL``): a statement over a limit is stopped with
     :class:`~skillnader.engine.execute.EngineTimeoutError` or
-    :class:`~skillnader.engine.execute.EngineStalledError`.
+    :class:`~skillnader.engine.execute.EngineStalledError`. A connection the engine opens itself
+    gives DuckDB at most :data:`DEFAULT_MEMORY_LIMIT` of working memory (``SKILLNADER_ENGINE_MEMORY``
+    overrides it) and spills beyond it to the system's temporary directory; a statement that
+    cannot fit fails with :class:`~skillnader.engine.execute.EngineMemoryError`.
     """
     if connection is None:
         connection = duckdb.connect()
         # A library call must not draw DuckDB's terminal progress bar.
         connection.execute("SET enable_progress_bar = false")
+        _limit_memory(connection)
     if vintages is not None:
         hierarchy = hierarchy.select(vintages)
     relation = _register_records(connection, records)
@@ -528,6 +555,12 @@ def compute(
             # Two finest cells hashed to one number (about one chance in 10^10 for 10^5
             # cells): number them one by one instead.
             wide = run("join")
+    except duckdb.OutOfMemoryException as exc:
+        limit = connection.sql("SELECT current_setting('memory_limit')").fetchall()[0][0]
+        raise execute.EngineMemoryError(
+            f"DuckDB ran out of its working memory ({limit}): {exc}. "
+            "Raise SKILLNADER_ENGINE_MEMORY (e.g. 8GB)"
+        ) from exc
     except duckdb.Error as exc:
         raise SpecError(
             f"the records do not fit the specifications: {exc}",
