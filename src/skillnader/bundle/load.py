@@ -62,7 +62,10 @@ def bundle_loaded() -> bool:
 
     wanted = {(s, h) for s, _rel, h in _hashes().values()}
     have = set(
-        Release.objects.filter(kind=KIND).values_list("source_id", "content_hash").distinct()
+        Release.objects.filter(kind=KIND)
+        .values_list("source_id", "content_hash")
+        .order_by()
+        .distinct()
     )
     return wanted <= have
 
