@@ -115,15 +115,21 @@ def load_bundle(force: bool = False, progress: bool = False) -> str:
             # The observations are written with raw SQL: bump the data version in the same
             # transaction so that every cached page of the old data is stale at its commit.
             data_changed()
+    # Fresh planner statistics after the bulk load, so that the bundled imports' protection
+    # queries (and the first pages) are planned on the real table sizes, not on empty tables.
+    _analyze()
     # Tables bundled as files with mappings enter through the user's import path.
     bundled_imports.run_imports(progress=progress)
+    _analyze()
+    return summary()
+
+
+def _analyze() -> None:
     from django.db import connection
 
     if connection.vendor == "postgresql":
-        # Fresh planner statistics after the bulk load, so the first queries get good plans.
         with connection.cursor() as cur:
             cur.execute("ANALYZE")
-    return summary()
 
 
 def _write(bundle, specs, hashes, bar) -> None:
