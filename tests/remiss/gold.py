@@ -101,3 +101,24 @@ def score(answer: ParsedAnswer, gold: dict, consultation, name: str = "") -> Sco
     if comp.refused:
         s.errors.append(f"{name}: refused as not an answer: {comp.refused[0]['reasons']}")
     return s
+
+
+def score_folder(paths, consultation, codebook) -> tuple[Score, dict[str, Score]]:
+    """Every answer in ``paths`` parsed and scored against its gold: the summed score and each
+    file's."""
+    from skillnader.remiss.pipeline import parse_file
+
+    total = Score()
+    per: dict[str, Score] = {}
+    for path in paths:
+        a = parse_file(path, consultation=consultation, codebook=codebook)
+        per[path.name] = s = score(a, load_gold(path), consultation, path.name)
+        total.add(s)
+    return total, per
+
+
+def print_scores(total: Score, per: dict[str, Score]) -> None:
+    """The scores as a table (shown with ``pytest -s`` or on a failure)."""
+    print("\n" + total.table())
+    for name, s in per.items():
+        print(name, s.table().replace("\n", " | "), s.errors)

@@ -8,29 +8,19 @@ from pathlib import Path
 
 import pytest
 
-from skillnader.remiss.pipeline import parse_file
-
-from .gold import Score, load_gold, score
+from .gold import print_scores, score_folder
 
 HELDOUT = sorted((Path(__file__).parent / "heldout").glob("*.txt"))
 
 
 @pytest.fixture(scope="module")
 def heldout(consultation, codebook):
-    total = Score()
-    per = {}
-    for path in HELDOUT:
-        a = parse_file(path, consultation=consultation, codebook=codebook)
-        per[path.name] = s = score(a, load_gold(path), consultation, path.name)
-        total.add(s)
-    return total, per
+    return score_folder(HELDOUT, consultation, codebook)
 
 
 def test_heldout_scores(heldout):
     total, per = heldout
-    print("\n" + total.table())
-    for name, s in per.items():
-        print(name, s.table().replace("\n", " | "), s.errors)
+    print_scores(total, per)
     assert len(HELDOUT) == 3
     # First run (2026-12-07), after development: sections 1.00/1.00, mapping 0.88/0.88 (the
     # "4.2 … arbete med unga i riskzon" heading went to the challenges question: "risk" and

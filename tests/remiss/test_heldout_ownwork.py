@@ -13,29 +13,19 @@ from pathlib import Path
 
 import pytest
 
-from skillnader.remiss.pipeline import parse_file
-
-from .gold import Score, load_gold, score
+from .gold import print_scores, score_folder
 
 HELDOUT = sorted((Path(__file__).parent / "heldout_ownwork").glob("*.txt"))
 
 
 @pytest.fixture(scope="module")
 def heldout(consultation, codebook):
-    total = Score()
-    per = {}
-    for path in HELDOUT:
-        a = parse_file(path, consultation=consultation, codebook=codebook)
-        per[path.name] = s = score(a, load_gold(path), consultation, path.name)
-        total.add(s)
-    return total, per
+    return score_folder(HELDOUT, consultation, codebook)
 
 
 def test_heldout_ownwork_scores(heldout):
     total, per = heldout
-    print("\n" + total.table())
-    for name, s in per.items():
-        print(name, s.table().replace("\n", " | "), s.errors)
+    print_scores(total, per)
     print(total.errors)
     assert len(HELDOUT) == 5
     # First run (2026-12-07, after the own-work change, before anything was tuned on this set):

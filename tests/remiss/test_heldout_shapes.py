@@ -11,29 +11,19 @@ from pathlib import Path
 
 import pytest
 
-from skillnader.remiss.pipeline import parse_file
-
-from .gold import Score, load_gold, score
+from .gold import print_scores, score_folder
 
 HELDOUT = sorted((Path(__file__).parent / "heldout_shapes").glob("*.txt"))
 
 
 @pytest.fixture(scope="module")
 def heldout(consultation, codebook):
-    total = Score()
-    per = {}
-    for path in HELDOUT:
-        a = parse_file(path, consultation=consultation, codebook=codebook)
-        per[path.name] = s = score(a, load_gold(path), consultation, path.name)
-        total.add(s)
-    return total, per
+    return score_folder(HELDOUT, consultation, codebook)
 
 
 def test_heldout_shapes_scores(heldout):
     total, per = heldout
-    print("\n" + total.table())
-    for name, s in per.items():
-        print(name, s.table().replace("\n", " | "), s.errors)
+    print_scores(total, per)
     assert len(HELDOUT) == 4
     # First run (2026-12-08, before any change for this set): sections P 1.00 R 1.00, mapping
     # P 1.00 R 0.33 (tp 5 fn 10), challenges P 1.00 R 0.25 (tp 1 fn 3), and the Stadsbyggnad
