@@ -439,6 +439,15 @@ _OWN_WORK_STMT = re.compile(
     r"|\b(?:förvaltningens|nämndens|vårt|våra) (?:\w+ )?(?:arbete|bidrag|insatser|viktigaste bidrag)\b",
     re.I,
 )
+#: The report named as leaving something out, with the report as the subject: "utöver det som
+#: rapporten behandlar", "rapporten inte belyser", "rapporten belyser inte" (also part of the
+#: tagging's beyond-the-report cue, :data:`skillnader.remiss.tagging._BEYOND`).
+BEYOND_REPORT_WORDS = (
+    r"\b(?:utöver|förutom) (?:det|de|dem|vad) som (?:\w+ ){0,3}?(?:del)?rapporten"
+    r" (?:\w+ )?(?:behandlar|tar upp|beskriver|lyfter|belyser|berör|nämner|redovisar)\b"
+    r"|\brapporten (?:inte|ej) (?:tar upp|berör|nämner|belyser|behandlar|beskriver|lyfter)\b"
+    r"|\brapporten (?:belyser|behandlar|beskriver|lyfter|nämner) inte\b"
+)
 _BEYOND_STMT = re.compile(
     r"\b(?:utöver|förutom) (?:det|de|vad) som (?:framkommer|tas upp|lyfts|beskrivs|nämns)"
     r"(?: fram)? i rapporten\b"
@@ -446,10 +455,7 @@ _BEYOND_STMT = re.compile(
     r"|\bsom (?:inte|ej) (?:har )?(?:lyfts|tas upp|tagits upp|framkommer|berörs|nämns|belyses)"
     r"(?: upp| fram)? i rapporten\b"
     r"|\b(?:saknas|saknar vi) i rapporten\b|\brapporten (?:saknar|tar inte upp|berör inte)\b"
-    r"|\b(?:utöver|förutom) (?:det|de|dem|vad) som (?:\w+ ){0,3}?(?:del)?rapporten"
-    r" (?:\w+ )?(?:behandlar|tar upp|beskriver|lyfter|belyser|berör|nämner|redovisar)\b"
-    r"|\brapporten (?:inte|ej) (?:tar upp|berör|nämner|belyser|behandlar|beskriver|lyfter)\b"
-    r"|\brapporten (?:belyser|behandlar|beskriver|lyfter|nämner) inte\b",
+    r"|" + BEYOND_REPORT_WORDS,
     re.I,
 )
 

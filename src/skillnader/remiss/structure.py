@@ -345,6 +345,12 @@ def numbering_depth(text: str) -> int | None:
     return m.group(1).count(".") + 1 if m else None
 
 
+def _after_finished_sentence(prev: str | None) -> bool:
+    """Whether the line before a heading candidate ends a sentence or a paragraph (a finished
+    paragraph is passed with a trailing newline) — or there is none."""
+    return prev is None or not prev.strip() or prev.rstrip()[-1] in '.?!:”"' or prev.endswith("\n")
+
+
 def looks_like_heading(text: str, prev: str | None, nxt: str | None, *, max_len: int = 100) -> bool:
     """Whether a line or paragraph reads as a heading: short (at most ``max_len`` characters and
     15 words), no closing punctuation, starts with a capital (or a numbering such as ``2.``,
@@ -365,12 +371,7 @@ def looks_like_heading(text: str, prev: str | None, nxt: str | None, *, max_len:
         return False
     if re.search(r",\s*\d", t) or "|" in t:
         return False
-    if (
-        prev is not None
-        and prev.strip()
-        and prev.rstrip()[-1] not in '.?!:”"'
-        and not prev.endswith("\n")
-    ):
+    if not _after_finished_sentence(prev):
         return False
     if nxt is not None:
         n = nxt.strip()
@@ -398,12 +399,7 @@ def looks_like_question_heading(text: str, prev: str | None, nxt: str | None) ->
         return False
     if not _INTERROGATIVE.match(t) or "\ue000" in t:
         return False
-    if (
-        prev is not None
-        and prev.strip()
-        and prev.rstrip()[-1] not in '.?!:”"'
-        and not prev.endswith("\n")
-    ):
+    if not _after_finished_sentence(prev):
         return False
     if nxt is None:
         return False

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from skillnader.remiss.codebook import Codebook
 from skillnader.remiss.passages import Passage
-from skillnader.remiss.questions import Question, QuestionMapping
+from skillnader.remiss.questions import BEYOND_REPORT_WORDS, Question, QuestionMapping
 from skillnader.remiss.stems import stem_sequence
 
 
@@ -211,13 +211,9 @@ _BEYOND = re.compile(
     r"|\butöver (?:de som framkommer i |vad som tas upp i |)rapporten\b"
     r"|\b(?:utöver|förutom) (?:det|de|vad) som (?:framkommer|tas upp|lyfts|beskrivs|nämns)"
     r"(?: fram)? i rapporten\b"
-    r"|\b(?:utöver|förutom) (?:det|de|dem|vad) som (?:\w+ ){0,3}?(?:del)?rapporten"
-    r" (?:\w+ )?(?:behandlar|tar upp|beskriver|lyfter|belyser|berör|nämner|redovisar)\b"
     r"|\bsaknas i rapporten\b"
-    r"|\brapporten (?:tar inte upp|saknar|berör inte|nämner inte|belyser inte|behandlar inte"
-    r"|beskriver inte|lyfter inte)\b"
-    r"|\brapporten (?:inte|ej) (?:tar upp|berör|nämner|belyser|behandlar|beskriver|lyfter)\b"
-    r"|^ytterligare en utmaning\b",
+    r"|\brapporten (?:tar inte upp|saknar|berör inte|nämner inte)\b"
+    r"|" + BEYOND_REPORT_WORDS + r"|^ytterligare en utmaning\b",
     re.I | re.M,
 )
 

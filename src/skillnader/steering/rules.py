@@ -340,6 +340,14 @@ def trend_judgement(
     )
 
 
+def _line_value(fit: dict, year: int) -> tuple[float, float]:
+    """The fitted line's value in ``year`` and its standard error
+    (``se(yhat)^2 = 1 / sum w + (year - xw)^2 / Sxx``)."""
+    pred = fit["intercept"] + fit["slope"] * year
+    var = fit["var_mean"] + (year - fit["xw"]) ** 2 / fit["sxx"] if fit["sxx"] else math.inf
+    return pred, math.sqrt(var) if math.isfinite(var) else math.inf
+
+
 def probability_by_year(
     series: Sequence[Estimate],
     year: int,
@@ -353,9 +361,7 @@ def probability_by_year(
     fit, reason, n = _line(series, confidence)
     if fit is None:
         return Probability(None, year, n=n, reason=reason)
-    pred = fit["intercept"] + fit["slope"] * year
-    var = fit["var_mean"] + (year - fit["xw"]) ** 2 / fit["sxx"] if fit["sxx"] else math.inf
-    se = math.sqrt(var) if math.isfinite(var) else math.inf
+    pred, se = _line_value(fit, year)
     if se == 0:
         ok = pred >= threshold if direction == "increase" else pred <= threshold
         p = 1.0 if ok else 0.0
@@ -386,9 +392,7 @@ def probability_of_change(
     fit, reason, n = _line(series, confidence)
     if fit is None:
         return Probability(None, year, n=n, reason=reason)
-    pred = fit["intercept"] + fit["slope"] * year
-    var = fit["var_mean"] + (year - fit["xw"]) ** 2 / fit["sxx"] if fit["sxx"] else math.inf
-    se = math.sqrt(var) if math.isfinite(var) else math.inf
+    pred, se = _line_value(fit, year)
     span = year - base_year
     change = fit["slope"] * span
     change_se = abs(span) / math.sqrt(fit["sxx"]) if fit["sxx"] else math.inf
